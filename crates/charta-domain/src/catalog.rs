@@ -1,0 +1,257 @@
+//! Reference catalogs that controls map to: the EU Cyber Resilience Act, the
+//! OpenSSF Principles for Package Repository Security and the OSPS Baseline.
+//!
+//! The catalogs are reviewable YAML files under `specs/catalogs/`, compiled
+//! into the binary so that every instance validates mappings against exactly
+//! the catalog text it was built with. Item identifiers are unique across all
+//! catalogs, so a mapping target names its catalog by itself.
+
+use crate::format::{FormatError, Problem, find_line, yaml_error};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// One reference catalog, such as the CRA.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Catalog {
+    /// Short slug used in URLs, such as `cra`.
+    pub catalog: String,
+    pub title: String,
+    /// Which edition of the source this catalog follows.
+    pub version: String,
+    pub publisher: String,
+    /// Where the authoritative text lives.
+    pub source: String,
+    /// What the catalog is, and how its identifiers were chosen (Markdown).
+    pub description: String,
+    pub sections: Vec<CatalogSection>,
+}
+
+/// A part of a catalog, such as "Annex I, Part II" or the "Authentication" track.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct CatalogSection {
+    pub id: String,
+    pub title: String,
+    pub items: Vec<CatalogItem>,
+}
+
+/// One clause, principle or requirement that a control can map to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct CatalogItem {
+    /// Globally unique identifier, such as `CRA:AnnexI.P2.5`.
+    pub id: String,
+    /// How the source itself cites the item, such as "Annex I, Part II, point (5)".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    pub title: String,
+    /// A paraphrase in Charta's words, not the source's text.
+    pub text: String,
+    /// The lowest maturity level the item applies at, for levelled catalogs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<u8>,
+    /// The enclosing item, for requirements that belong to a control.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// A deep link into the source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+impl Catalog {
+    /// Parses and checks one catalog file.
+    pub fn parse(text: &str) -> Result<Catalog, FormatError> {
+        let cat: Catalog = serde_yaml_ng::from_str(text).map_err(|e| yaml_error(&e))?;
+        let mut problems = Vec::new();
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for item in cat.items() {
+            let n = seen.entry(item.id.as_str()).or_insert(0);
+            if *n > 0 {
+                problems.push(Problem::new(
+                    find_line(text, "id", &item.id, *n),
+                    format!("item {} appears more than once", item.id),
+                ));
+            }
+            *n += 1;
+            if let Some(level) = item.level
+                && !(1..=3).contains(&level)
+            {
+                problems.push(Problem::new(
+                    find_line(text, "id", &item.id, 0),
+                    format!("item {} has level {level}; levels are 1 to 3", item.id),
+                ));
+            }
+        }
+        for item in cat.items() {
+            if let Some(parent) = &item.parent
+                && !seen.contains_key(parent.as_str())
+            {
+                problems.push(Problem::new(
+                    find_line(text, "parent", parent, 0),
+                    format!("item {} names unknown parent {parent}", item.id),
+                ));
+            }
+        }
+        if problems.is_empty() {
+            Ok(cat)
+        } else {
+            Err(FormatError { problems })
+        }
+    }
+
+    /// Every item, in catalog order.
+    pub fn items(&self) -> impl Iterator<Item = &CatalogItem> {
+        self.sections.iter().flat_map(|s| s.items.iter())
+    }
+}
+
+/// All loaded catalogs, indexed by item identifier.
+#[derive(Debug, Clone)]
+pub struct CatalogSet {
+    catalogs: Vec<Catalog>,
+    /// item id -> (catalog index, section index, item index)
+    index: HashMap<String, (usize, usize, usize)>,
+}
+
+/// Where an item sits: its catalog, its section and the item itself.
+#[derive(Debug, Clone, Copy)]
+pub struct ItemRef<'a> {
+    pub catalog: &'a Catalog,
+    pub section: &'a CatalogSection,
+    pub item: &'a CatalogItem,
+}
+
+impl CatalogSet {
+    /// Builds the set, refusing item identifiers that occur in two catalogs.
+    pub fn new(catalogs: Vec<Catalog>) -> Result<Self, FormatError> {
+        let mut index = HashMap::new();
+        let mut problems = Vec::new();
+        for (ci, cat) in catalogs.iter().enumerate() {
+            for (si, sec) in cat.sections.iter().enumerate() {
+                for (ii, item) in sec.items.iter().enumerate() {
+                    if index.insert(item.id.clone(), (ci, si, ii)).is_some() {
+                        problems.push(Problem::new(
+                            None,
+                            format!("item {} is defined by two catalogs", item.id),
+                        ));
+                    }
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(Self { catalogs, index })
+        } else {
+            Err(FormatError { problems })
+        }
+    }
+
+    /// The catalogs that ship with Charta, from `specs/catalogs/`.
+    pub fn builtin() -> Result<Self, FormatError> {
+        let files = [
+            ("cra.yaml", include_str!("../../../specs/catalogs/cra.yaml")),
+            (
+                "openssf-prs.yaml",
+                include_str!("../../../specs/catalogs/openssf-prs.yaml"),
+            ),
+            (
+                "osps-baseline.yaml",
+                include_str!("../../../specs/catalogs/osps-baseline.yaml"),
+            ),
+        ];
+        let mut catalogs = Vec::with_capacity(files.len());
+        for (name, text) in files {
+            let cat = Catalog::parse(text).map_err(|mut e| {
+                for p in &mut e.problems {
+                    p.message = format!("specs/catalogs/{name}: {}", p.message);
+                }
+                e
+            })?;
+            catalogs.push(cat);
+        }
+        Self::new(catalogs)
+    }
+
+    pub fn catalogs(&self) -> &[Catalog] {
+        &self.catalogs
+    }
+
+    /// Finds a catalog by its slug.
+    pub fn catalog(&self, slug: &str) -> Option<&Catalog> {
+        self.catalogs.iter().find(|c| c.catalog == slug)
+    }
+
+    /// Resolves an item identifier.
+    pub fn item(&self, id: &str) -> Option<ItemRef<'_>> {
+        let &(ci, si, ii) = self.index.get(id)?;
+        let catalog = &self.catalogs[ci];
+        let section = &catalog.sections[si];
+        Some(ItemRef {
+            catalog,
+            section,
+            item: &section.items[ii],
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SMALL: &str = "\
+catalog: t
+title: Test
+version: '1'
+publisher: Tests
+source: https://example.org
+description: A test catalog.
+sections:
+  - id: a
+    title: A
+    items:
+      - id: T:1
+        title: One
+        text: First.
+      - id: T:1.a
+        title: One a
+        text: Part.
+        parent: T:1
+        level: 2
+";
+
+    #[test]
+    fn parses_and_indexes() {
+        let set = CatalogSet::new(vec![Catalog::parse(SMALL).unwrap()]).unwrap();
+        let r = set.item("T:1.a").unwrap();
+        assert_eq!(r.catalog.catalog, "t");
+        assert_eq!(r.item.level, Some(2));
+        assert!(set.item("T:2").is_none());
+    }
+
+    #[test]
+    fn duplicate_items_are_refused_with_line() {
+        let text = SMALL.replace("T:1.a\n", "T:1\n").replace("        parent: T:1\n", "");
+        let err = Catalog::parse(&text).unwrap_err();
+        assert_eq!(err.problems[0].line, Some(15), "{err}");
+    }
+
+    #[test]
+    fn unknown_parent_is_refused() {
+        let err = Catalog::parse(&SMALL.replace("parent: T:1", "parent: T:9")).unwrap_err();
+        assert!(err.to_string().contains("unknown parent T:9"), "{err}");
+    }
+
+    #[test]
+    fn items_shared_between_catalogs_are_refused() {
+        let a = Catalog::parse(SMALL).unwrap();
+        let mut b = a.clone();
+        b.catalog = "u".into();
+        assert!(CatalogSet::new(vec![a, b]).is_err());
+    }
+
+    #[test]
+    fn builtin_catalogs_load() {
+        let set = CatalogSet::builtin().unwrap();
+        assert_eq!(set.catalogs().len(), 3);
+    }
+}
