@@ -232,7 +232,7 @@ sections:
     fn duplicate_items_are_refused_with_line() {
         let text = SMALL.replace("T:1.a\n", "T:1\n").replace("        parent: T:1\n", "");
         let err = Catalog::parse(&text).unwrap_err();
-        assert_eq!(err.problems[0].line, Some(15), "{err}");
+        assert_eq!(err.problems[0].line, Some(14), "{err}");
     }
 
     #[test]
