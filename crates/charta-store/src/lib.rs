@@ -1,1 +1,114 @@
-//! placeholder
+//! Charta's storage: every SQL statement lives in this crate.
+//!
+//! One [`Store`] serves both backends. It holds either a SQLite or a
+//! PostgreSQL pool, and each operation is written once, with SQL that both
+//! dialects accept, then compiled for both pools by the [`on_pool!`] macro.
+//! Where the dialects really differ (full-text search, locking) the operation
+//! says so and carries one statement per backend. This keeps native drivers
+//! (typed timestamps, FTS5 and `tsvector`, proper transactions) without two
+//! copies of every query; see `docs/ARCHITECTURE.md` for why this was chosen
+//! over a trait with two implementations or sqlx's `Any` driver.
+
+mod connect;
+mod error;
+mod groups;
+mod import;
+mod rows;
+mod search;
+mod specs;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use connect::{Backend, DEFAULT_DATABASE_URL};
+pub use error::{StoreError, StoreResult};
+pub use import::{ImportOutcome, import_group_text, import_spec_text};
+pub use rows::*;
+pub use specs::NewVersion;
+
+use sqlx::{PgPool, SqlitePool};
+
+/// Runs the same code against whichever pool the store holds. The body is
+/// compiled once per backend, so it may only use SQL both dialects accept.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.pool {
+            $crate::Pool::Sqlite($pool) => $body,
+            $crate::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// Runs `$body` inside a write transaction on whichever backend the store
+/// holds, committing when it returns `Ok`. SQLite transactions start with
+/// `BEGIN IMMEDIATE` so that two writers queue on the busy timeout instead of
+/// failing when a read lock is upgraded.
+macro_rules! in_tx {
+    ($store:expr, $tx:ident => $body:expr) => {
+        match &$store.pool {
+            $crate::Pool::Sqlite(pool) => {
+                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+            $crate::Pool::Postgres(pool) => {
+                let mut $tx = pool.begin().await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+        }
+    };
+}
+pub(crate) use in_tx;
+
+#[derive(Clone, Debug)]
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Handle to the database. Cheap to clone: the pools are reference counted.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: Pool,
+}
+
+impl Store {
+    /// Which backend this store talks to.
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies any migrations not yet applied. Safe to run at every start
+    /// and from several instances at once (sqlx takes a lock).
+    pub async fn migrate(&self) -> StoreResult<()> {
+        match &self.pool {
+            Pool::Sqlite(p) => sqlx::migrate!("../../migrations/sqlite").run(p).await?,
+            Pool::Postgres(p) => sqlx::migrate!("../../migrations/postgres").run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// A trivial query, for the readiness probe.
+    pub async fn ping(&self) -> StoreResult<()> {
+        on_pool!(self, p => sqlx::query("SELECT 1").execute(p).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Closes every connection, waiting for queries in flight.
+    pub async fn close(&self) {
+        on_pool!(self, p => p.close().await)
+    }
+}
+
+pub(crate) fn now() -> time::OffsetDateTime {
+    // Whole microseconds: PostgreSQL keeps no more, so a value read back
+    // equals the value written on both backends.
+    let t = time::OffsetDateTime::now_utc();
+    t.replace_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
+}

@@ -1,0 +1,78 @@
+//! Working groups and member organisations.
+
+use crate::{GroupRow, OrgRow, Store, StoreError, StoreResult, in_tx, now, on_pool};
+use charta_domain::group::GroupFile;
+
+impl Store {
+    /// Creates the group or updates its name and description, and adds or
+    /// updates its member organisations. Organisations are never deleted
+    /// here: they may have cast votes that must stay attributable.
+    pub async fn upsert_group(&self, g: &GroupFile) -> StoreResult<GroupRow> {
+        let at = now();
+        let row = in_tx!(self, tx => {
+            sqlx::query(
+                "INSERT INTO working_groups (slug, name, description, created_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (slug) DO UPDATE SET name = excluded.name, description = excluded.description",
+            )
+            .bind(&g.group)
+            .bind(&g.name)
+            .bind(&g.description)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+            let row: GroupRow = sqlx::query_as(
+                "SELECT id, slug, name, description, created_at FROM working_groups WHERE slug = $1",
+            )
+            .bind(&g.group)
+            .fetch_one(&mut *tx)
+            .await?;
+            for m in &g.members {
+                sqlx::query(
+                    "INSERT INTO organizations (group_id, slug, name, url, created_at) VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (group_id, slug) DO UPDATE SET name = excluded.name, url = excluded.url",
+                )
+                .bind(row.id)
+                .bind(&m.slug)
+                .bind(&m.name)
+                .bind(&m.url)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            }
+            row
+        });
+        Ok(row)
+    }
+
+    /// Every working group, by name.
+    pub async fn groups(&self) -> StoreResult<Vec<GroupRow>> {
+        let rows = on_pool!(self, p => sqlx::query_as(
+            "SELECT id, slug, name, description, created_at FROM working_groups ORDER BY name",
+        )
+        .fetch_all(p)
+        .await)?;
+        Ok(rows)
+    }
+
+    /// One working group by slug.
+    pub async fn group(&self, slug: &str) -> StoreResult<GroupRow> {
+        let row = on_pool!(self, p => sqlx::query_as(
+            "SELECT id, slug, name, description, created_at FROM working_groups WHERE slug = $1",
+        )
+        .bind(slug)
+        .fetch_optional(p)
+        .await)?;
+        row.ok_or_else(|| StoreError::NotFound(format!("working group {slug}")))
+    }
+
+    /// The member organisations of a group, by name.
+    pub async fn organizations(&self, group_id: i64) -> StoreResult<Vec<OrgRow>> {
+        let rows = on_pool!(self, p => sqlx::query_as(
+            "SELECT id, group_id, slug, name, url FROM organizations WHERE group_id = $1 ORDER BY name",
+        )
+        .bind(group_id)
+        .fetch_all(p)
+        .await)?;
+        Ok(rows)
+    }
+}

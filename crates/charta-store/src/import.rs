@@ -1,0 +1,75 @@
+//! Loading specification and working group files into the store.
+//!
+//! Import is the one path by which file text becomes a stored version, used by
+//! `charta import`, the demo seed and the API. It parses, validates against
+//! the catalogs and against the current head, and appends in one transaction,
+//! so a file is either imported whole or not at all.
+
+use crate::{NewVersion, Store, StoreError, StoreResult};
+use charta_domain::format::{content_hash, parse_spec, to_canonical};
+use charta_domain::group::GroupFile;
+use charta_domain::validate::{check_spec, check_succession};
+use charta_domain::CatalogSet;
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportOutcome {
+    /// A new version was stored.
+    Created { spec: String, version: i64 },
+    /// The file matches the newest version; nothing was stored.
+    Unchanged { spec: String, version: i64 },
+    /// A working group file was applied.
+    Group { group: String, members: usize },
+}
+
+/// Imports a specification file: a changed file becomes a new version.
+pub async fn import_spec_text(
+    store: &Store,
+    catalogs: &CatalogSet,
+    text: &str,
+    message: &str,
+    created_by: &str,
+) -> StoreResult<ImportOutcome> {
+    let spec = parse_spec(text)?;
+    check_spec(&spec, catalogs, text)?;
+    let canonical = to_canonical(&spec);
+    let expected_head = match store.spec(&spec.spec).await {
+        Ok(row) => {
+            let head = store.version(&row, row.head_version).await?;
+            if head.meta.content_hash == content_hash(&canonical) {
+                return Ok(ImportOutcome::Unchanged {
+                    spec: spec.spec,
+                    version: row.head_version,
+                });
+            }
+            let prev = parse_spec(&head.content)?;
+            check_succession(&prev, &spec, text)?;
+            row.head_version
+        }
+        Err(StoreError::NotFound(_)) => 0,
+        Err(e) => return Err(e),
+    };
+    let version = store
+        .append_version(NewVersion {
+            spec: &spec,
+            canonical: &canonical,
+            message,
+            created_by,
+            expected_head,
+        })
+        .await?;
+    Ok(ImportOutcome::Created {
+        spec: spec.spec,
+        version,
+    })
+}
+
+/// Imports a working group file.
+pub async fn import_group_text(store: &Store, text: &str) -> StoreResult<ImportOutcome> {
+    let g = GroupFile::parse(text)?;
+    store.upsert_group(&g).await?;
+    Ok(ImportOutcome::Group {
+        group: g.group,
+        members: g.members.len(),
+    })
+}
