@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// One reference catalog, such as the CRA.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Catalog {
@@ -28,6 +29,7 @@ pub struct Catalog {
 }
 
 /// A part of a catalog, such as "Annex I, Part II" or the "Authentication" track.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct CatalogSection {
@@ -37,6 +39,7 @@ pub struct CatalogSection {
 }
 
 /// One clause, principle or requirement that a control can map to.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct CatalogItem {
@@ -230,7 +233,9 @@ sections:
 
     #[test]
     fn duplicate_items_are_refused_with_line() {
-        let text = SMALL.replace("T:1.a\n", "T:1\n").replace("        parent: T:1\n", "");
+        let text = SMALL
+            .replace("T:1.a\n", "T:1\n")
+            .replace("        parent: T:1\n", "");
         let err = Catalog::parse(&text).unwrap_err();
         assert_eq!(err.problems[0].line, Some(14), "{err}");
     }

@@ -13,6 +13,7 @@ use similar::{ChangeTag, TextDiff};
 use std::collections::HashMap;
 
 /// What happened to a control between two versions.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ChangeKind {
@@ -37,6 +38,7 @@ impl ChangeKind {
 
 /// A run of words that is the same on both sides, only in the old text, or
 /// only in the new text.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SegmentOp {
@@ -46,6 +48,7 @@ pub enum SegmentOp {
 }
 
 /// One run of a word-level diff.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Segment {
     pub op: SegmentOp,
@@ -53,6 +56,7 @@ pub struct Segment {
 }
 
 /// A changed field of a control, with its word-level diff.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldDiff {
     /// The field's name as it appears in the file, such as `statement`.
@@ -64,6 +68,7 @@ pub struct FieldDiff {
 }
 
 /// A mapping that was added, removed or changed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MappingChange {
     pub target: String,
@@ -75,6 +80,7 @@ pub struct MappingChange {
 }
 
 /// The comparison of one control.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ControlDiff {
     pub id: String,
@@ -88,6 +94,7 @@ pub struct ControlDiff {
 }
 
 /// Counts shown at the top of a diff.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct DiffSummary {
     pub added: usize,
@@ -100,6 +107,7 @@ pub struct DiffSummary {
 }
 
 /// The comparison of two versions.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SpecDiff {
     /// Changes to the specification's own title and summary.
@@ -194,13 +202,7 @@ fn diff_control(o: &Control, n: &Control) -> ControlDiff {
     let mut fields = Vec::new();
     push_field(&mut fields, "title", &o.title, &n.title, false);
     push_field(&mut fields, "section", &o.section, &n.section, false);
-    push_field(
-        &mut fields,
-        "level",
-        &level_text(o),
-        &level_text(n),
-        true,
-    );
+    push_field(&mut fields, "level", &level_text(o), &level_text(n), true);
     push_field(
         &mut fields,
         "status",
@@ -245,7 +247,13 @@ fn level_text(c: &Control) -> String {
     }
 }
 
-fn push_field(out: &mut Vec<FieldDiff>, field: &'static str, old: &str, new: &str, normative: bool) {
+fn push_field(
+    out: &mut Vec<FieldDiff>,
+    field: &'static str,
+    old: &str,
+    new: &str,
+    normative: bool,
+) {
     if old != new {
         out.push(FieldDiff {
             field,
@@ -373,7 +381,11 @@ mod tests {
         let mut w = control("A-2", "two");
         w.status = ControlStatus::Withdrawn;
         w.replaced_by = vec!["A-3".into()];
-        let new = spec(vec![control("A-1", "MUST do y."), w, control("A-3", "three")]);
+        let new = spec(vec![
+            control("A-1", "MUST do y."),
+            w,
+            control("A-3", "three"),
+        ]);
         let d = diff_specs(&old, &new);
         assert_eq!(
             (d.summary.modified, d.summary.withdrawn, d.summary.added),
@@ -384,9 +396,18 @@ mod tests {
         assert_eq!(
             a1.fields[0].segments,
             vec![
-                Segment { op: SegmentOp::Equal, text: "MUST do ".into() },
-                Segment { op: SegmentOp::Delete, text: "x.".into() },
-                Segment { op: SegmentOp::Insert, text: "y.".into() },
+                Segment {
+                    op: SegmentOp::Equal,
+                    text: "MUST do ".into()
+                },
+                Segment {
+                    op: SegmentOp::Delete,
+                    text: "x.".into()
+                },
+                Segment {
+                    op: SegmentOp::Insert,
+                    text: "y.".into()
+                },
             ]
         );
     }
@@ -399,9 +420,15 @@ mod tests {
             rationale: "because".into(),
         };
         let mut a = control("A-1", "s");
-        a.mappings = vec![m("X:1", Relationship::Subset), m("X:2", Relationship::Subset)];
+        a.mappings = vec![
+            m("X:1", Relationship::Subset),
+            m("X:2", Relationship::Subset),
+        ];
         let mut b = control("A-1", "s");
-        b.mappings = vec![m("X:2", Relationship::Equivalent), m("X:3", Relationship::Subset)];
+        b.mappings = vec![
+            m("X:2", Relationship::Equivalent),
+            m("X:3", Relationship::Subset),
+        ];
         let d = diff_specs(&spec(vec![a]), &spec(vec![b]));
         let kinds: Vec<_> = d.controls[0]
             .mappings

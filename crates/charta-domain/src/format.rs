@@ -237,7 +237,8 @@ fn block_safe(v: &str) -> bool {
         && !v.contains("\n\t")
         && !v.ends_with("\n\n")
         && v.lines().all(|l| !l.ends_with([' ', '\t']))
-        && v.chars().all(|c| c == '\n' || c == '\t' || !needs_escape(c))
+        && v.chars()
+            .all(|c| c == '\n' || c == '\t' || !needs_escape(c))
 }
 
 /// A conservative test for strings YAML reads back unchanged without quotes.

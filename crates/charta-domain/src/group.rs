@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
 /// A working group file: the group and the foundations that are its members.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct GroupFile {
@@ -19,6 +20,7 @@ pub struct GroupFile {
 }
 
 /// A member organisation (typically a foundation) of a working group.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct MemberOrg {
@@ -46,13 +48,22 @@ impl GroupFile {
         for m in &g.members {
             let line = find_line(text, "slug", &m.slug, 0);
             if !ident::is_valid_slug(&m.slug) {
-                problems.push(Problem::new(line, format!("organisation slug {:?} is not valid", m.slug)));
+                problems.push(Problem::new(
+                    line,
+                    format!("organisation slug {:?} is not valid", m.slug),
+                ));
             }
             if !seen.insert(m.slug.as_str()) {
-                problems.push(Problem::new(line, format!("organisation {} is listed twice", m.slug)));
+                problems.push(Problem::new(
+                    line,
+                    format!("organisation {} is listed twice", m.slug),
+                ));
             }
             if m.name.trim().is_empty() {
-                problems.push(Problem::new(line, format!("organisation {} needs a name", m.slug)));
+                problems.push(Problem::new(
+                    line,
+                    format!("organisation {} needs a name", m.slug),
+                ));
             }
         }
         if problems.is_empty() {
@@ -69,10 +80,15 @@ mod tests {
 
     #[test]
     fn parses_members_and_refuses_duplicates() {
-        let text = "group: wg\nname: WG\nmembers:\n  - slug: aa\n    name: A\n  - slug: aa\n    name: B\n";
+        let text =
+            "group: wg\nname: WG\nmembers:\n  - slug: aa\n    name: A\n  - slug: aa\n    name: B\n";
         let err = GroupFile::parse(text).unwrap_err();
-        assert!(err.to_string().contains("organisation aa is listed twice"), "{err}");
-        let ok = GroupFile::parse(&text.replace("slug: aa\n    name: B", "slug: bb\n    name: B")).unwrap();
+        assert!(
+            err.to_string().contains("organisation aa is listed twice"),
+            "{err}"
+        );
+        let ok = GroupFile::parse(&text.replace("slug: aa\n    name: B", "slug: bb\n    name: B"))
+            .unwrap();
         assert_eq!(ok.members.len(), 2);
     }
 }

@@ -59,7 +59,15 @@ mod tests {
     fn control_ids() {
         assert!(is_valid_control_id("SVH-VM-03"));
         assert!(is_valid_control_id("A.1"));
-        for bad in ["", "svh-vm-03", "SVH", "SVH--1", "1SVH-1", "SVH-VM-03-", "SVH VM"] {
+        for bad in [
+            "",
+            "svh-vm-03",
+            "SVH",
+            "SVH--1",
+            "1SVH-1",
+            "SVH-VM-03-",
+            "SVH VM",
+        ] {
             assert!(!is_valid_control_id(bad), "{bad:?} should be refused");
         }
     }

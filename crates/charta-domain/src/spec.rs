@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// One specification as written in its file: metadata, sections and controls.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Spec {
@@ -26,6 +27,7 @@ pub struct Spec {
 }
 
 /// A named group of controls, such as "Vulnerability management".
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Section {
@@ -37,6 +39,7 @@ pub struct Section {
 }
 
 /// One control: a normative statement with guidance, a level and mappings.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Control {
@@ -45,6 +48,7 @@ pub struct Control {
     /// Identifier of the [`Section`] the control belongs to.
     pub section: String,
     pub title: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = u8, minimum = 1, maximum = 3))]
     pub level: Level,
     #[serde(default)]
     pub status: ControlStatus,
@@ -106,6 +110,7 @@ impl fmt::Display for Level {
 }
 
 /// Whether a control is in force.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ControlStatus {
@@ -125,6 +130,7 @@ impl ControlStatus {
 }
 
 /// A link from a control to an item of a reference catalog.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Mapping {
@@ -137,6 +143,7 @@ pub struct Mapping {
 
 /// How a control relates to the catalog item it maps to, in the set-theoretic
 /// terms OSCAL mapping collections use.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Relationship {

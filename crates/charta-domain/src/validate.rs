@@ -67,7 +67,11 @@ pub fn check_spec(spec: &Spec, catalogs: &CatalogSet, source: &str) -> Result<()
     for c in &spec.controls {
         let nth = *control_seen.get(c.id.as_str()).unwrap_or(&0);
         // Section ids and control ids share the `id:` key in the file.
-        let at = line("id", &c.id, nth + section_seen.get(c.id.as_str()).copied().unwrap_or(0));
+        let at = line(
+            "id",
+            &c.id,
+            nth + section_seen.get(c.id.as_str()).copied().unwrap_or(0),
+        );
         control_seen.insert(c.id.as_str(), nth + 1);
         if nth > 0 {
             problems.push(Problem::new(
@@ -133,10 +137,7 @@ pub fn check_spec(spec: &Spec, catalogs: &CatalogSet, source: &str) -> Result<()
             if m.rationale.trim().is_empty() {
                 problems.push(Problem::new(
                     mline,
-                    format!(
-                        "the mapping of {} to {} needs a rationale",
-                        c.id, m.target
-                    ),
+                    format!("the mapping of {} to {} needs a rationale", c.id, m.target),
                 ));
             }
         }
@@ -149,7 +150,10 @@ pub fn check_spec(spec: &Spec, catalogs: &CatalogSet, source: &str) -> Result<()
                 Some(t) if t.status == ControlStatus::Active => {}
                 Some(_) => problems.push(Problem::new(
                     line("id", &c.id, 0),
-                    format!("control {} is replaced by {r}, which is itself withdrawn", c.id),
+                    format!(
+                        "control {} is replaced by {r}, which is itself withdrawn",
+                        c.id
+                    ),
                 )),
                 None => problems.push(Problem::new(
                     line("id", &c.id, 0),
@@ -174,7 +178,10 @@ pub fn check_succession(prev: &Spec, next: &Spec, source: &str) -> Result<(), Fo
     if prev.spec != next.spec {
         problems.push(Problem::new(
             None,
-            format!("a new version cannot rename the spec from {} to {}", prev.spec, next.spec),
+            format!(
+                "a new version cannot rename the spec from {} to {}",
+                prev.spec, next.spec
+            ),
         ));
     }
     if prev.group != next.group {
@@ -257,7 +264,9 @@ controls:
 
     fn problems(text: &str) -> String {
         let spec = parse_spec(text).unwrap();
-        check_spec(&spec, &catalogs(), text).unwrap_err().to_string()
+        check_spec(&spec, &catalogs(), text)
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
@@ -270,19 +279,28 @@ controls:
     fn duplicate_control_id_names_second_line() {
         let text = GOOD.replace("D-VM-02", "D-VM-01");
         let msg = problems(&text);
-        assert!(msg.contains("line 17: control D-VM-01 appears more than once"), "{msg}");
+        assert!(
+            msg.contains("line 17: control D-VM-01 appears more than once"),
+            "{msg}"
+        );
     }
 
     #[test]
     fn unknown_mapping_target_is_named() {
         let msg = problems(&GOOD.replace("target: T:1", "target: CRA:Nope.1"));
-        assert!(msg.contains("line 14: control D-VM-01 maps to CRA:Nope.1"), "{msg}");
+        assert!(
+            msg.contains("line 14: control D-VM-01 maps to CRA:Nope.1"),
+            "{msg}"
+        );
     }
 
     #[test]
     fn unknown_section_bad_ids_and_empty_statement() {
         let text = GOOD
-            .replace("section: VM\n    title: Triage", "section: XX\n    title: Triage")
+            .replace(
+                "section: VM\n    title: Triage",
+                "section: XX\n    title: Triage",
+            )
             .replace("id: D-VM-01", "id: d-vm-01")
             .replace("statement: MUST triage.", "statement: ''");
         let msg = problems(&text);
@@ -298,7 +316,10 @@ controls:
             "    level: 2\n    status: withdrawn\n    replaced-by: [D-VM-09]\n",
         );
         assert!(problems(&text).contains("replaced by D-VM-09, which does not exist"));
-        let text = GOOD.replace("    level: 2\n", "    level: 2\n    replaced-by: [D-VM-01]\n");
+        let text = GOOD.replace(
+            "    level: 2\n",
+            "    level: 2\n    replaced-by: [D-VM-01]\n",
+        );
         assert!(problems(&text).contains("is active but lists replaced-by"));
     }
 

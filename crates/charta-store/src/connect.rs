@@ -97,9 +97,17 @@ mod tests {
     #[test]
     fn picks_backend_by_scheme() {
         assert_eq!(Backend::from_url("sqlite://x.db").unwrap(), Backend::Sqlite);
-        assert_eq!(Backend::from_url("postgres://u@h/d").unwrap(), Backend::Postgres);
-        assert_eq!(Backend::from_url("postgresql://u@h/d").unwrap(), Backend::Postgres);
-        let err = Backend::from_url("mysql://root:hunter2@h/d").unwrap_err().to_string();
+        assert_eq!(
+            Backend::from_url("postgres://u@h/d").unwrap(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            Backend::from_url("postgresql://u@h/d").unwrap(),
+            Backend::Postgres
+        );
+        let err = Backend::from_url("mysql://root:hunter2@h/d")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("unsupported database URL"), "{err}");
         assert!(!err.contains("hunter2"), "password leaked: {err}");
     }

@@ -6,10 +6,10 @@
 //! so a file is either imported whole or not at all.
 
 use crate::{NewVersion, Store, StoreError, StoreResult};
+use charta_domain::CatalogSet;
 use charta_domain::format::{content_hash, parse_spec, to_canonical};
 use charta_domain::group::GroupFile;
 use charta_domain::validate::{check_spec, check_succession};
-use charta_domain::CatalogSet;
 
 /// What an import did.
 #[derive(Debug, Clone, PartialEq, Eq)]

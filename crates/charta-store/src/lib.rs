@@ -110,5 +110,6 @@ pub(crate) fn now() -> time::OffsetDateTime {
     // Whole microseconds: PostgreSQL keeps no more, so a value read back
     // equals the value written on both backends.
     let t = time::OffsetDateTime::now_utc();
-    t.replace_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
+    t.replace_nanosecond(t.nanosecond() / 1000 * 1000)
+        .unwrap_or(t)
 }

@@ -5,6 +5,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 /// A working group.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct GroupRow {
     #[serde(skip)]
@@ -13,10 +14,12 @@ pub struct GroupRow {
     pub name: String,
     pub description: String,
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: OffsetDateTime,
 }
 
 /// A member organisation of a working group.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct OrgRow {
     #[serde(skip)]
@@ -29,6 +32,7 @@ pub struct OrgRow {
 }
 
 /// A specification with its owning group and newest version number.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct SpecRow {
     #[serde(skip)]
@@ -40,10 +44,12 @@ pub struct SpecRow {
     /// Newest version number; versions are numbered from 1.
     pub head_version: i64,
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: OffsetDateTime,
 }
 
 /// What is known about a version without reading its content.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct VersionMeta {
     pub number: i64,
@@ -53,6 +59,7 @@ pub struct VersionMeta {
     pub message: String,
     pub created_by: String,
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: OffsetDateTime,
 }
 
@@ -66,6 +73,7 @@ pub struct VersionRow {
 }
 
 /// One control as it stood in one version, for its history.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct ControlRevision {
     pub version: i64,
@@ -75,11 +83,13 @@ pub struct ControlRevision {
     /// Hash of the control's own content; a change marks an edit.
     pub content_hash: String,
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: OffsetDateTime,
 }
 
 /// A control, in the newest version of its specification, that maps to a
 /// given catalog item.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct MappedControl {
     pub spec_slug: String,
@@ -94,6 +104,7 @@ pub struct MappedControl {
 }
 
 /// A search result: a control in the newest version of its specification.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct SearchHit {
     pub spec_slug: String,

@@ -61,13 +61,19 @@ impl TestDb {
     }
 
     /// A fresh PostgreSQL database, if a server is configured.
-    #[expect(clippy::expect_used, clippy::panic, reason = "test set-up fails loudly")]
+    #[expect(
+        clippy::expect_used,
+        clippy::panic,
+        reason = "test set-up fails loudly"
+    )]
     pub async fn postgres() -> Option<TestDb> {
         let Ok(admin_url) = std::env::var("CHARTA_TEST_POSTGRES_URL") else {
             if std::env::var("CHARTA_TEST_REQUIRE_POSTGRES").as_deref() == Ok("1") {
                 panic!("CHARTA_TEST_POSTGRES_URL is not set but CHARTA_TEST_REQUIRE_POSTGRES=1");
             }
-            eprintln!("skipping PostgreSQL case: CHARTA_TEST_POSTGRES_URL is not set (./scripts/test sets it)");
+            eprintln!(
+                "skipping PostgreSQL case: CHARTA_TEST_POSTGRES_URL is not set (./scripts/test sets it)"
+            );
             return None;
         };
         let name = unique("charta_test");
@@ -81,7 +87,10 @@ impl TestDb {
             .expect("create test database");
         let _ = admin.close().await;
         let url = match admin_url.rfind('/') {
-            Some(i) if admin_url[..i].contains("://") && i > admin_url.find("://").map_or(0, |s| s + 2) => {
+            Some(i)
+                if admin_url[..i].contains("://")
+                    && i > admin_url.find("://").map_or(0, |s| s + 2) =>
+            {
                 format!("{}/{name}", &admin_url[..i])
             }
             _ => format!("{admin_url}/{name}"),
@@ -114,7 +123,10 @@ impl Drop for TestDb {
                 let admin_url = admin_url.clone();
                 let name = name.clone();
                 let _ = std::thread::spawn(move || {
-                    let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                    else {
                         return;
                     };
                     rt.block_on(async {
@@ -139,4 +151,27 @@ impl TestDb {
     pub async fn execute_raw(&self, sql: &'static str) -> Result<u64, sqlx::Error> {
         crate::on_pool!(self.store, p => sqlx::raw_sql(sql).execute(p).await.map(|r| r.rows_affected()))
     }
+}
+
+/// Generates a test module with `sqlite` and `postgres` test functions from
+/// one async body that receives a fresh [`TestDb`], so that every case runs
+/// unchanged on both backends.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident => $body:expr;)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let db = $crate::testing::TestDb::new($crate::Backend::Sqlite).await.unwrap();
+                ($body)(db).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(db) = $crate::testing::TestDb::new($crate::Backend::Postgres).await else { return };
+                ($body)(db).await;
+            }
+        }
+    )*};
 }

@@ -5,29 +5,9 @@ use charta_domain::catalog::{Catalog, CatalogSet};
 use charta_domain::format::{content_hash, parse_spec, to_canonical};
 use charta_store::testing::TestDb;
 use charta_store::{
-    Backend, ImportOutcome, MATCH_END, MATCH_START, NewVersion, StoreError, import_group_text,
-    import_spec_text,
+    ImportOutcome, MATCH_END, MATCH_START, NewVersion, StoreError, both_backends,
+    import_group_text, import_spec_text,
 };
-
-/// Generates `sqlite` and `postgres` test functions from one async body that
-/// receives a fresh [`TestDb`].
-macro_rules! both_backends {
-    ($($name:ident => $body:expr;)*) => {$(
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let db = TestDb::new(Backend::Sqlite).await.unwrap();
-                ($body)(db).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                let Some(db) = TestDb::new(Backend::Postgres).await else { return };
-                ($body)(db).await;
-            }
-        }
-    )*};
-}
 
 fn catalogs() -> CatalogSet {
     let cat = Catalog::parse(
@@ -66,7 +46,8 @@ controls:
 ";
 
 fn v2() -> String {
-    V1.replace("fourteen days", "seven days").replace("target: T:1", "target: T:2")
+    V1.replace("fourteen days", "seven days")
+        .replace("target: T:1", "target: T:2")
 }
 
 async fn seeded(db: &TestDb) {

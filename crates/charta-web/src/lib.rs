@@ -1,1 +1,38 @@
-//! placeholder
+//! Charta's HTTP layer: the JSON API under `/api/v1/`, server-rendered pages
+//! at the same paths without the prefix, and the middleware both share.
+//!
+//! [`router`] builds the complete application from an [`AppState`], so tests
+//! drive exactly what production serves. Every route is declared once in
+//! [`routes::table`], which is also what the OpenAPI and route-coverage tests
+//! read.
+
+pub mod api;
+pub mod cache;
+pub mod config;
+pub mod error;
+pub mod lookup;
+pub mod markdown;
+pub mod middleware;
+pub mod pages;
+pub mod routes;
+pub mod state;
+
+pub use config::WebConfig;
+pub use routes::router;
+pub use state::AppState;
+
+use std::future::Future;
+use tokio::net::TcpListener;
+
+/// Serves the application on `listener` until `shutdown` completes, then
+/// finishes requests in flight before returning.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,44 @@
+//! The OpenAPI document, generated from the handlers' annotations.
+
+use axum::Json;
+use utoipa::OpenApi;
+
+/// Every API route. A test checks this list against the route table.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Charta API", description = "Read specifications, their versions, diffs, the reference catalogs and search; validate specification files."),
+    paths(
+        crate::api::health::healthz,
+        crate::api::health::readyz,
+        crate::api::groups::list,
+        crate::api::groups::show,
+        crate::api::specs::list,
+        crate::api::specs::show,
+        crate::api::specs::versions,
+        crate::api::specs::version,
+        crate::api::specs::source,
+        crate::api::specs::control,
+        crate::api::specs::diff,
+        crate::api::validate::validate,
+        crate::api::catalogs::list,
+        crate::api::catalogs::show,
+        crate::api::catalogs::item,
+        crate::api::search::search,
+        document,
+    ),
+    tags(
+        (name = "specs", description = "Specifications and their immutable versions"),
+        (name = "groups", description = "Working groups and member organisations"),
+        (name = "catalogs", description = "Reference catalogs: CRA, OpenSSF Principles, OSPS Baseline"),
+        (name = "search", description = "Full-text search over controls"),
+        (name = "probes", description = "Health and readiness"),
+    )
+)]
+pub struct ApiDoc;
+
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "probes",
+    responses((status = 200, description = "The OpenAPI 3.1 document")))]
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,212 @@
+//! Specifications, their versions, controls and diffs.
+
+use crate::api::json_with_etag;
+use crate::error::{ApiResult, Error};
+use crate::lookup::{self, parse_version};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use charta_domain::Control;
+use charta_domain::diff::SpecDiff;
+use charta_store::{ControlRevision, SpecRow, VersionMeta};
+use serde::{Deserialize, Serialize};
+
+/// A specification with its version history.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SpecDetail {
+    #[serde(flatten)]
+    pub spec: SpecRow,
+    /// Newest first.
+    pub versions: Vec<VersionMeta>,
+}
+
+/// List every specification.
+#[utoipa::path(get, path = "/api/v1/specs", tag = "specs",
+    responses((status = 200, body = Vec<SpecRow>)))]
+pub async fn list(State(state): State<AppState>) -> ApiResult<Json<Vec<SpecRow>>> {
+    Ok(Json(state.store.specs().await?))
+}
+
+/// One specification and its versions.
+#[utoipa::path(get, path = "/api/v1/specs/{spec}", tag = "specs",
+    params(("spec" = String, Path, description = "Specification slug")),
+    responses((status = 200, body = SpecDetail), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn show(
+    State(state): State<AppState>,
+    Path(spec): Path<String>,
+) -> ApiResult<Json<SpecDetail>> {
+    let row = state.store.spec(&spec).await?;
+    let versions = lookup::versions(&state, &row).await?;
+    Ok(Json(SpecDetail {
+        spec: row,
+        versions,
+    }))
+}
+
+/// The versions of a specification, newest first.
+#[utoipa::path(get, path = "/api/v1/specs/{spec}/versions", tag = "specs",
+    params(("spec" = String, Path, description = "Specification slug")),
+    responses((status = 200, body = Vec<VersionMeta>), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn versions(
+    State(state): State<AppState>,
+    Path(spec): Path<String>,
+) -> ApiResult<Json<Vec<VersionMeta>>> {
+    let row = state.store.spec(&spec).await?;
+    Ok(Json(lookup::versions(&state, &row).await?))
+}
+
+/// One version of a specification: every section and control. Versions
+/// never change; the response carries a strong `ETag` for revalidation.
+#[utoipa::path(get, path = "/api/v1/specs/{spec}/versions/{version}", tag = "specs",
+    params(("spec" = String, Path, description = "Specification slug"),
+           ("version" = i64, Path, description = "Version number, from 1")),
+    responses((status = 200, body = crate::lookup::VersionDocument<'static>), (status = 304, description = "Not modified"),
+              (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn version(
+    State(state): State<AppState>,
+    Path((spec, version)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let n = parse_version(&version, "the version in the path")?;
+    let v = lookup::version(&state, &spec, Some(n)).await?;
+    Ok(json_with_etag(&headers, &v.etag, v.json.clone()))
+}
+
+/// One version in the reviewable file format (canonical YAML), as
+/// `charta export` writes it.
+#[utoipa::path(get, path = "/api/v1/specs/{spec}/versions/{version}/source", tag = "specs",
+    params(("spec" = String, Path, description = "Specification slug"),
+           ("version" = i64, Path, description = "Version number, from 1")),
+    responses((status = 200, content_type = "application/yaml", body = String), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn source(
+    State(state): State<AppState>,
+    Path((spec, version)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let n = parse_version(&version, "the version in the path")?;
+    let row = state.store.spec(&spec).await?;
+    let v = state.store.version(&row, n).await?;
+    let disposition = format!("inline; filename=\"{}-v{n}.yaml\"", row.slug);
+    let mut resp = v.content.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/yaml; charset=utf-8"),
+    );
+    if let Ok(d) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, d);
+    }
+    Ok(resp)
+}
+
+/// A control as it stands in the newest version, with every version that
+/// contains it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ControlDetail {
+    pub spec: String,
+    pub version: i64,
+    pub control: Control,
+    /// Oldest first; `changed` is true where the control differs from the
+    /// previous version.
+    pub history: Vec<HistoryEntry>,
+}
+
+/// One version of a control's history.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct HistoryEntry {
+    #[serde(flatten)]
+    pub revision: ControlRevision,
+    pub changed: bool,
+}
+
+/// Marks the versions in which a control changed.
+pub fn history_entries(revs: Vec<ControlRevision>) -> Vec<HistoryEntry> {
+    let mut prev: Option<String> = None;
+    revs.into_iter()
+        .map(|r| {
+            let changed = prev.as_deref() != Some(r.content_hash.as_str());
+            prev = Some(r.content_hash.clone());
+            HistoryEntry {
+                revision: r,
+                changed,
+            }
+        })
+        .collect()
+}
+
+/// One control of the newest version, with its history.
+#[utoipa::path(get, path = "/api/v1/specs/{spec}/controls/{control}", tag = "specs",
+    params(("spec" = String, Path, description = "Specification slug"),
+           ("control" = String, Path, description = "Control identifier, such as SVH-VM-03")),
+    responses((status = 200, body = ControlDetail), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn control(
+    State(state): State<AppState>,
+    Path((spec, control)): Path<(String, String)>,
+) -> ApiResult<Json<ControlDetail>> {
+    let (detail, _) = control_detail(&state, &spec, &control).await?;
+    Ok(Json(detail))
+}
+
+/// Loads a control of the newest version and its history.
+pub async fn control_detail(
+    state: &AppState,
+    spec: &str,
+    control: &str,
+) -> Result<(ControlDetail, std::sync::Arc<crate::cache::CachedVersion>), Error> {
+    let v = lookup::version(state, spec, None).await?;
+    let c = v
+        .spec
+        .control(control)
+        .cloned()
+        .ok_or_else(|| Error::NotFound(format!("control {control} in specification {spec}")))?;
+    let row = state.store.spec(spec).await?;
+    let history = history_entries(state.store.control_history(row.id, control).await?);
+    Ok((
+        ControlDetail {
+            spec: spec.to_string(),
+            version: v.meta.number,
+            control: c,
+            history,
+        },
+        v,
+    ))
+}
+
+/// Which versions to compare.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct DiffParams {
+    /// The older version (default: the one before `to`).
+    pub from: Option<String>,
+    /// The newer version (default: the newest).
+    pub to: Option<String>,
+}
+
+/// A diff between two versions.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DiffDocument {
+    pub spec: String,
+    pub from: i64,
+    pub to: i64,
+    #[serde(flatten)]
+    pub diff: SpecDiff,
+}
+
+/// Compare two versions control by control, paired by identifier, with
+/// word-level changes in prose.
+#[utoipa::path(get, path = "/api/v1/specs/{spec}/diff", tag = "specs",
+    params(("spec" = String, Path, description = "Specification slug"), DiffParams),
+    responses((status = 200, body = DiffDocument), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn diff(
+    State(state): State<AppState>,
+    Path(spec): Path<String>,
+    Query(q): Query<DiffParams>,
+) -> ApiResult<Json<DiffDocument>> {
+    let (row, c) = lookup::compare(&state, &spec, q.from.as_deref(), q.to.as_deref()).await?;
+    Ok(Json(DiffDocument {
+        spec: row.slug,
+        from: c.from.meta.number,
+        to: c.to.meta.number,
+        diff: c.diff,
+    }))
+}

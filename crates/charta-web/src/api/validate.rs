@@ -1,0 +1,68 @@
+//! Checking a specification file without storing it, so that authors can
+//! lint their files in their own CI before proposing them.
+
+use crate::error::{ApiResult, Error};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::extract::rejection::StringRejection;
+use charta_domain::diff::DiffSummary;
+use charta_domain::format::{content_hash, parse_spec, to_canonical};
+use charta_domain::validate::{check_spec, check_succession};
+use serde::Serialize;
+
+/// The verdict on a valid file.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ValidationReport {
+    pub spec: String,
+    pub controls: usize,
+    /// Hash the file would have as a stored version.
+    pub content_hash: String,
+    /// True when the file is already in canonical form.
+    pub canonical: bool,
+    /// When the specification exists: the newest version, and what this
+    /// file would change.
+    pub head_version: Option<i64>,
+    pub changes: Option<DiffSummary>,
+}
+
+/// Validate a specification file (YAML body) against the format, the
+/// catalogs and, if the specification exists, its newest version. Nothing
+/// is stored.
+#[utoipa::path(post, path = "/api/v1/validate", tag = "specs",
+    request_body(content = String, content_type = "application/yaml", description = "A specification file"),
+    responses((status = 200, body = ValidationReport),
+              (status = 413, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody, description = "The file is invalid; `problems` lists each with its line")))]
+pub async fn validate(
+    State(state): State<AppState>,
+    body: Result<String, StringRejection>,
+) -> ApiResult<Json<ValidationReport>> {
+    let text = body.map_err(|e| match e {
+        StringRejection::FailedToBufferBody(_) => Error::PayloadTooLarge(format!(
+            "the file is larger than the limit of {} bytes",
+            state.config.max_body_bytes
+        )),
+        other => Error::BadRequest(format!("the body must be UTF-8 text: {other}")),
+    })?;
+    let spec = parse_spec(&text)?;
+    check_spec(&spec, &state.catalogs, &text)?;
+    let canonical = to_canonical(&spec);
+    let (head_version, changes) = match crate::lookup::version(&state, &spec.spec, None).await {
+        Ok(head) => {
+            check_succession(&head.spec, &spec, &text)?;
+            let d = charta_domain::diff::diff_specs(&head.spec, &spec);
+            (Some(head.meta.number), Some(d.summary))
+        }
+        Err(Error::NotFound(_)) => (None, None),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Json(ValidationReport {
+        content_hash: content_hash(&canonical),
+        canonical: canonical == text,
+        controls: spec.controls.len(),
+        spec: spec.spec,
+        head_version,
+        changes,
+    }))
+}

@@ -1,0 +1,205 @@
+//! The web layer's one error type and how it becomes an HTTP response.
+//!
+//! Handlers return [`ApiResult`] (JSON body `{"error": {"code", "message"}}`)
+//! or [`PageResult`] (an HTML error page); both wrap the same [`Error`], so a
+//! failure means the same status everywhere. Internal details are logged
+//! once, here, and never sent to the client.
+
+use askama::Template;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use charta_domain::FormatError;
+use charta_store::StoreError;
+use serde::Serialize;
+
+/// Why a request failed, in terms a client can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{0}")]
+    BadRequest(String),
+    /// The submitted file breaks the format or a rule; each problem has a line.
+    #[error("{0}")]
+    Invalid(FormatError),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// Something on our side failed; the detail is logged, not shown.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// A stable, machine-readable code for API clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::NotFound(_) => "not_found",
+            Error::BadRequest(_) => "bad_request",
+            Error::Invalid(_) => "invalid",
+            Error::Conflict(_) => "conflict",
+            Error::PayloadTooLarge(_) => "payload_too_large",
+            Error::Internal(_) => "internal",
+        }
+    }
+
+    /// The message shown to the user.
+    pub fn message(&self) -> String {
+        match self {
+            Error::Internal(_) => {
+                "Something went wrong on our side. The problem has been logged; please try again later.".into()
+            }
+            Error::Invalid(_) => "The file is not a valid specification; see the problems listed.".into(),
+            other => {
+                let mut m = other.to_string();
+                if let Some(first) = m.get_mut(0..1) {
+                    first.make_ascii_uppercase();
+                }
+                m
+            }
+        }
+    }
+
+    fn log(&self) {
+        if let Error::Internal(detail) = self {
+            tracing::error!(error.detail = %detail, "internal error: {detail}");
+        }
+    }
+}
+
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(what) => Error::NotFound(what),
+            StoreError::Conflict(m) => Error::Conflict(m),
+            StoreError::Invalid(f) => Error::Invalid(f),
+            other => Error::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<FormatError> for Error {
+    fn from(e: FormatError) -> Self {
+        Error::Invalid(e)
+    }
+}
+
+/// Result of an API handler.
+pub type ApiResult<T> = Result<T, ApiError>;
+/// Result of a page handler.
+pub type PageResult<T> = Result<T, PageError>;
+
+/// An [`Error`] rendered as JSON.
+#[derive(Debug)]
+pub struct ApiError(pub Error);
+
+/// An [`Error`] rendered as an HTML page.
+#[derive(Debug)]
+pub struct PageError(pub Error);
+
+impl<E: Into<Error>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl<E: Into<Error>> From<E> for PageError {
+    fn from(e: E) -> Self {
+        PageError(e.into())
+    }
+}
+
+/// The JSON error envelope.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// What went wrong.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable code: not_found, bad_request, invalid, conflict, payload_too_large, internal.
+    pub code: &'static str,
+    pub message: String,
+    /// For `invalid`: each problem with its line in the submitted file.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<ProblemBody>,
+}
+
+/// One problem in a submitted file.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProblemBody {
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+fn problems(e: &Error) -> Vec<ProblemBody> {
+    match e {
+        Error::Invalid(f) => f
+            .problems
+            .iter()
+            .map(|p| ProblemBody {
+                line: p.line,
+                message: p.message.clone(),
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.0.log();
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.0.code(),
+                message: self.0.message(),
+                problems: problems(&self.0),
+            },
+        };
+        (self.0.status(), Json(body)).into_response()
+    }
+}
+
+/// The HTML error page.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub title: String,
+    pub status: u16,
+    pub message: String,
+    pub problems: Vec<ProblemBody>,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        self.0.log();
+        let status = self.0.status();
+        let page = ErrorPage {
+            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            status: status.as_u16(),
+            message: self.0.message(),
+            problems: problems(&self.0),
+        };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(e) => {
+                tracing::error!("error page failed to render: {e}");
+                (status, self.0.message()).into_response()
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! Loading what pages and API handlers show, shared by both so that a page
+//! and its JSON twin can never disagree.
+
+use crate::cache::CachedVersion;
+use crate::error::Error;
+use crate::state::AppState;
+use axum::body::Bytes;
+use charta_domain::Spec;
+use charta_domain::diff::{SpecDiff, diff_specs};
+use charta_domain::format::parse_spec;
+use charta_store::{SpecRow, VersionMeta};
+use serde::Serialize;
+use std::sync::Arc;
+
+/// Parses a version number from a path or query, with a message that says
+/// what was expected.
+pub fn parse_version(raw: &str, what: &str) -> Result<i64, Error> {
+    match raw.trim().parse::<i64>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(Error::BadRequest(format!(
+            "{what} must be a version number (1, 2, 3 ...), not {raw:?}"
+        ))),
+    }
+}
+
+/// The JSON representation of one version of a specification.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct VersionDocument<'a> {
+    /// Version number, from 1.
+    pub version: i64,
+    /// SHA-256 of the canonical file, `sha256:<hex>`.
+    pub content_hash: &'a str,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: time::OffsetDateTime,
+    pub message: &'a str,
+    #[serde(flatten)]
+    pub spec: &'a Spec,
+}
+
+/// Loads version `number` of `slug` (the newest when `None`), from the cache
+/// when possible.
+pub async fn version(
+    state: &AppState,
+    slug: &str,
+    number: Option<i64>,
+) -> Result<Arc<CachedVersion>, Error> {
+    if let Some(n) = number
+        && let Some(hit) = state.versions.get(slug, n)
+    {
+        return Ok(hit);
+    }
+    let row = state.store.spec(slug).await?;
+    let n = number.unwrap_or(row.head_version);
+    if let Some(hit) = state.versions.get(slug, n) {
+        return Ok(hit);
+    }
+    let v = state.store.version(&row, n).await?;
+    let spec = parse_spec(&v.content).map_err(|e| {
+        Error::Internal(format!("stored version {n} of {slug} does not parse: {e}"))
+    })?;
+    let json = serde_json::to_vec(&VersionDocument {
+        version: v.meta.number,
+        content_hash: &v.meta.content_hash,
+        created_at: v.meta.created_at,
+        message: &v.meta.message,
+        spec: &spec,
+    })
+    .map_err(|e| Error::Internal(format!("serialising {slug} v{n}: {e}")))?;
+    let etag = format!("\"{}\"", v.meta.content_hash.trim_start_matches("sha256:"));
+    Ok(state.versions.insert(CachedVersion {
+        spec_slug: slug.to_string(),
+        meta: v.meta,
+        spec,
+        json: Bytes::from(json),
+        etag,
+    }))
+}
+
+/// Which two versions a diff compares, from the `from` and `to` query
+/// parameters. Defaults: `to` is the newest version, `from` the one before.
+pub fn diff_range(
+    row: &SpecRow,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<(i64, i64), Error> {
+    let to = match to.filter(|s| !s.is_empty()) {
+        Some(t) => parse_version(t, "`to`")?,
+        None => row.head_version,
+    };
+    let from = match from.filter(|s| !s.is_empty()) {
+        Some(f) => parse_version(f, "`from`")?,
+        None => (to - 1).max(1),
+    };
+    for n in [from, to] {
+        if n > row.head_version {
+            return Err(Error::NotFound(format!(
+                "version {n} of specification {} (it has versions 1 to {})",
+                row.slug, row.head_version
+            )));
+        }
+    }
+    Ok((from, to))
+}
+
+/// Two versions and their comparison.
+pub struct Compared {
+    pub from: Arc<CachedVersion>,
+    pub to: Arc<CachedVersion>,
+    pub diff: SpecDiff,
+}
+
+/// Loads and compares two versions of a specification.
+pub async fn compare(
+    state: &AppState,
+    slug: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<(SpecRow, Compared), Error> {
+    let row = state.store.spec(slug).await?;
+    let (f, t) = diff_range(&row, from, to)?;
+    let from = version(state, slug, Some(f)).await?;
+    let to = version(state, slug, Some(t)).await?;
+    let diff = diff_specs(&from.spec, &to.spec);
+    Ok((row, Compared { from, to, diff }))
+}
+
+/// Version metadata, newest first.
+pub async fn versions(state: &AppState, row: &SpecRow) -> Result<Vec<VersionMeta>, Error> {
+    Ok(state.store.versions(row.id).await?)
+}

@@ -1,0 +1,177 @@
+//! Specification pages: a version, the version history, a control.
+
+use super::Page;
+use super::view::{ControlView, SectionView, date, sections};
+use crate::api::specs::{HistoryEntry, control_detail};
+use crate::error::{Error, PageResult};
+use crate::lookup::{self, parse_version};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use charta_store::{SpecRow, VersionMeta};
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "specs.html")]
+pub struct SpecsPage {
+    pub title: String,
+    pub demo: bool,
+    pub specs: Vec<SpecRow>,
+}
+
+/// Every specification.
+pub async fn list(State(state): State<AppState>) -> PageResult<Page<SpecsPage>> {
+    Ok(Page(SpecsPage {
+        title: "Specifications".into(),
+        demo: state.config.demo,
+        specs: state.store.specs().await?,
+    }))
+}
+
+/// Optional filter of the specification page.
+#[derive(Debug, Deserialize)]
+pub struct LevelFilter {
+    /// Show only controls a project at this level must meet.
+    pub level: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "spec.html")]
+pub struct SpecPage {
+    pub title: String,
+    pub demo: bool,
+    pub spec: SpecRow,
+    pub version: VersionMeta,
+    pub created: String,
+    pub is_head: bool,
+    pub summary_html: String,
+    pub level: Option<u8>,
+    pub sections: Vec<SectionView>,
+    pub shown: usize,
+    pub total: usize,
+}
+
+/// The newest version of a specification.
+pub async fn head(
+    State(state): State<AppState>,
+    Path(spec): Path<String>,
+    Query(f): Query<LevelFilter>,
+) -> PageResult<Page<SpecPage>> {
+    spec_page(&state, &spec, None, f).await
+}
+
+/// A given version of a specification.
+pub async fn version(
+    State(state): State<AppState>,
+    Path((spec, version)): Path<(String, String)>,
+    Query(f): Query<LevelFilter>,
+) -> PageResult<Page<SpecPage>> {
+    let n = parse_version(&version, "the version in the address")?;
+    spec_page(&state, &spec, Some(n), f).await
+}
+
+async fn spec_page(
+    state: &AppState,
+    slug: &str,
+    number: Option<i64>,
+    f: LevelFilter,
+) -> PageResult<Page<SpecPage>> {
+    let level = match f.level.as_deref().filter(|l| !l.is_empty()) {
+        None => None,
+        Some(l) => match l.parse::<u8>() {
+            Ok(n @ 1..=3) => Some(n),
+            _ => {
+                return Err(Error::BadRequest(format!("level must be 1, 2 or 3, not {l:?}")).into());
+            }
+        },
+    };
+    let row = state.store.spec(slug).await?;
+    let v = lookup::version(state, slug, number).await?;
+    let sections = sections(state, &v.spec, level);
+    let shown = sections.iter().map(|s| s.controls.len()).sum();
+    Ok(Page(SpecPage {
+        title: format!("{} (version {})", v.spec.title, v.meta.number),
+        demo: state.config.demo,
+        is_head: v.meta.number == row.head_version,
+        created: date(v.meta.created_at),
+        summary_html: crate::markdown::render(&v.spec.summary),
+        version: v.meta.clone(),
+        spec: row,
+        level,
+        sections,
+        shown,
+        total: v.spec.controls.len(),
+    }))
+}
+
+/// A version in the history list.
+pub struct VersionLine {
+    pub meta: VersionMeta,
+    pub created: String,
+}
+
+#[derive(Template)]
+#[template(path = "versions.html")]
+pub struct VersionsPage {
+    pub title: String,
+    pub demo: bool,
+    pub spec: SpecRow,
+    pub versions: Vec<VersionLine>,
+}
+
+/// The version history of a specification, with a form to compare any two.
+pub async fn versions(
+    State(state): State<AppState>,
+    Path(spec): Path<String>,
+) -> PageResult<Page<VersionsPage>> {
+    let row = state.store.spec(&spec).await?;
+    let versions = lookup::versions(&state, &row)
+        .await?
+        .into_iter()
+        .map(|meta| VersionLine {
+            created: date(meta.created_at),
+            meta,
+        })
+        .collect();
+    Ok(Page(VersionsPage {
+        title: format!("History of {}", row.title),
+        demo: state.config.demo,
+        spec: row,
+        versions,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "control.html")]
+pub struct ControlPage {
+    pub title: String,
+    pub demo: bool,
+    pub spec: SpecRow,
+    pub version: i64,
+    pub section_title: String,
+    pub control: ControlView,
+    pub history: Vec<HistoryEntry>,
+}
+
+/// A control's permalink: its newest text and its history.
+pub async fn control(
+    State(state): State<AppState>,
+    Path((spec, control)): Path<(String, String)>,
+) -> PageResult<Page<ControlPage>> {
+    let (detail, v) = control_detail(&state, &spec, &control).await?;
+    let row = state.store.spec(&spec).await?;
+    let section_title = v
+        .spec
+        .section(&detail.control.section)
+        .map(|s| s.title.clone())
+        .unwrap_or_default();
+    Ok(Page(ControlPage {
+        title: format!("{} {}", detail.control.id, detail.control.title),
+        demo: state.config.demo,
+        control: ControlView::new(&state, &detail.control),
+        version: detail.version,
+        section_title,
+        history: detail.history,
+        spec: row,
+    }))
+}

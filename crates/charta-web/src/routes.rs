@@ -1,0 +1,198 @@
+//! The route table: every path Charta serves, declared once.
+//!
+//! The router is built from [`table`], and tests read the same table to check
+//! that every API route is in the OpenAPI document and every route has an
+//! entry in the access table. A route added anywhere else would not be served.
+
+use axum::Router;
+use axum::http::Method;
+use axum::response::IntoResponse;
+use axum::routing::{MethodRouter, get, post};
+
+use crate::error::{ApiError, Error, PageError};
+use crate::state::AppState;
+use crate::{api, middleware, pages};
+
+/// What kind of client a route serves; decides the error format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// HTML for people.
+    Page,
+    /// JSON under `/api/v1/`.
+    Api,
+    /// Stylesheets and other files.
+    Asset,
+    /// Health and readiness probes.
+    Probe,
+}
+
+/// One entry of the route table.
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+    pub kind: Kind,
+    handler: MethodRouter<AppState>,
+}
+
+fn route(kind: Kind, method: Method, path: &'static str, handler: MethodRouter<AppState>) -> Route {
+    Route {
+        method,
+        path,
+        kind,
+        handler,
+    }
+}
+
+/// Every route of the application.
+pub fn table() -> Vec<Route> {
+    use Kind::*;
+    let g = Method::GET;
+    let p = Method::POST;
+    vec![
+        // Pages.
+        route(Page, g.clone(), "/", get(pages::home::home)),
+        route(Page, g.clone(), "/groups/{group}", get(pages::home::group)),
+        route(Page, g.clone(), "/specs", get(pages::specs::list)),
+        route(Page, g.clone(), "/specs/{spec}", get(pages::specs::head)),
+        route(
+            Page,
+            g.clone(),
+            "/specs/{spec}/versions",
+            get(pages::specs::versions),
+        ),
+        route(
+            Page,
+            g.clone(),
+            "/specs/{spec}/versions/{version}",
+            get(pages::specs::version),
+        ),
+        route(
+            Page,
+            g.clone(),
+            "/specs/{spec}/controls/{control}",
+            get(pages::specs::control),
+        ),
+        route(
+            Page,
+            g.clone(),
+            "/specs/{spec}/diff",
+            get(pages::diff::diff),
+        ),
+        route(Page, g.clone(), "/catalogs", get(pages::catalogs::list)),
+        route(
+            Page,
+            g.clone(),
+            "/catalogs/{catalog}",
+            get(pages::catalogs::catalog),
+        ),
+        route(
+            Page,
+            g.clone(),
+            "/catalogs/{catalog}/items/{item}",
+            get(pages::catalogs::item),
+        ),
+        route(Page, g.clone(), "/search", get(pages::search::search)),
+        // API.
+        route(
+            Api,
+            g.clone(),
+            "/api/v1/openapi.json",
+            get(api::openapi::document),
+        ),
+        route(Api, g.clone(), "/api/v1/groups", get(api::groups::list)),
+        route(
+            Api,
+            g.clone(),
+            "/api/v1/groups/{group}",
+            get(api::groups::show),
+        ),
+        route(Api, g.clone(), "/api/v1/specs", get(api::specs::list)),
+        route(
+            Api,
+            g.clone(),
+            "/api/v1/specs/{spec}",
+            get(api::specs::show),
+        ),
+        route(
+            Api,
+            g.clone(),
+            "/api/v1/specs/{spec}/versions",
+            get(api::specs::versions),
+        ),
+        route(
+            Api,
+            g.clone(),
+            "/api/v1/specs/{spec}/versions/{version}",
+            get(api::specs::version),
+        ),
+        route(
+            Api,
+            g.clone(),
+            "/api/v1/specs/{spec}/versions/{version}/source",
+            get(api::specs::source),
+        ),
+        route(
+            Api,
+            g.clone(),
+            "/api/v1/specs/{spec}/controls/{control}",
+            get(api::specs::control),
+        ),
+        route(
+            Api,
+            g.clone(),
+            "/api/v1/specs/{spec}/diff",
+            get(api::specs::diff),
+        ),
+        route(
+            Api,
+            p.clone(),
+            "/api/v1/validate",
+            post(api::validate::validate),
+        ),
+        route(Api, g.clone(), "/api/v1/catalogs", get(api::catalogs::list)),
+        route(
+            Api,
+            g.clone(),
+            "/api/v1/catalogs/{catalog}",
+            get(api::catalogs::show),
+        ),
+        route(
+            Api,
+            g.clone(),
+            "/api/v1/catalogs/{catalog}/items/{item}",
+            get(api::catalogs::item),
+        ),
+        route(Api, g.clone(), "/api/v1/search", get(api::search::search)),
+        // Assets and probes.
+        route(
+            Asset,
+            g.clone(),
+            "/static/charta.css",
+            get(pages::assets::stylesheet),
+        ),
+        route(Probe, g.clone(), "/healthz", get(api::health::healthz)),
+        route(Probe, g, "/readyz", get(api::health::readyz)),
+    ]
+}
+
+/// Builds the complete application: every route, the fallback and the
+/// shared middleware.
+pub fn router(state: AppState) -> Router {
+    let config = state.config.clone();
+    let mut app = Router::new();
+    for r in table() {
+        app = app.route(r.path, r.handler);
+    }
+    let app = app.fallback(not_found).with_state(state);
+    middleware::apply(app, &config)
+}
+
+/// Unknown paths: JSON under `/api/`, an HTML page elsewhere.
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    let err = Error::NotFound(format!("page {}", uri.path()));
+    if uri.path().starts_with("/api/") {
+        ApiError(err).into_response()
+    } else {
+        PageError(err).into_response()
+    }
+}
