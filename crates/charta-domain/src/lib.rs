@@ -8,6 +8,7 @@
 //! ([`diff`]). Keeping these pure makes them testable in microseconds and lets the
 //! storage and web crates share one definition of "valid".
 
+pub mod access;
 pub mod catalog;
 pub mod diff;
 pub mod format;

@@ -22,7 +22,18 @@ pub enum ImportOutcome {
     Group { group: String, members: usize },
 }
 
-/// Imports a specification file: a changed file becomes a new version.
+/// How an imported version is recorded.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportMeta<'a> {
+    /// Like a commit message.
+    pub message: &'a str,
+    pub created_by: &'a str,
+    /// Create a new specification as a draft, readable by its group only.
+    pub draft: bool,
+}
+
+/// Imports a specification file: a changed file becomes a new version. A
+/// new specification is public.
 pub async fn import_spec_text(
     store: &Store,
     catalogs: &CatalogSet,
@@ -30,6 +41,31 @@ pub async fn import_spec_text(
     message: &str,
     created_by: &str,
 ) -> StoreResult<ImportOutcome> {
+    import_spec(
+        store,
+        catalogs,
+        text,
+        ImportMeta {
+            message,
+            created_by,
+            draft: false,
+        },
+    )
+    .await
+}
+
+/// Imports a specification file with explicit [`ImportMeta`].
+pub async fn import_spec(
+    store: &Store,
+    catalogs: &CatalogSet,
+    text: &str,
+    meta: ImportMeta<'_>,
+) -> StoreResult<ImportOutcome> {
+    let ImportMeta {
+        message,
+        created_by,
+        draft,
+    } = meta;
     let spec = parse_spec(text)?;
     check_spec(&spec, catalogs, text)?;
     let canonical = to_canonical(&spec);
@@ -56,6 +92,7 @@ pub async fn import_spec_text(
             message,
             created_by,
             expected_head,
+            draft,
         })
         .await?;
     Ok(ImportOutcome::Created {

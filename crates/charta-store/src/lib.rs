@@ -9,21 +9,27 @@
 //! copies of every query; see `docs/ARCHITECTURE.md` for why this was chosen
 //! over a trait with two implementations or sqlx's `Any` driver.
 
+mod accounts;
 mod connect;
 mod error;
 mod groups;
 mod import;
+mod roles;
 mod rows;
 mod search;
 mod specs;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod tokens;
 
+pub use accounts::{LoginRow, NewSession, SessionRow, UserRow};
 pub use connect::{Backend, DEFAULT_DATABASE_URL};
 pub use error::{StoreError, StoreResult};
-pub use import::{ImportOutcome, import_group_text, import_spec_text};
+pub use import::{ImportMeta, ImportOutcome, import_group_text, import_spec, import_spec_text};
+pub use roles::{InvitationRow, MembershipRow, NewInvitation};
 pub use rows::*;
 pub use specs::NewVersion;
+pub use tokens::{NewToken, TokenRow};
 
 use sqlx::{PgPool, SqlitePool};
 

@@ -46,6 +46,10 @@ pub struct SpecRow {
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: OffsetDateTime,
+    #[serde(skip)]
+    pub group_id: i64,
+    /// `draft` (readable by the group's members) or `public`.
+    pub visibility: String,
 }
 
 /// What is known about a version without reading its content.

@@ -23,13 +23,29 @@ pub struct NewVersion<'a> {
     /// specification). If the head moved meanwhile, nothing is written and
     /// [`StoreError::Conflict`] is returned.
     pub expected_head: i64,
+    /// Visibility given to the specification if this version creates it;
+    /// ignored for later versions.
+    pub draft: bool,
 }
 
 impl Store {
+    /// Publishes a draft specification. Publishing is one-way: there is no
+    /// way back to draft, so anything once public stays readable.
+    pub async fn publish_spec(&self, spec_id: i64) -> StoreResult<bool> {
+        let r = on_pool!(self, p => sqlx::query(
+            "UPDATE specs SET visibility = 'public' WHERE id = $1 AND visibility = 'draft'",
+        )
+        .bind(spec_id)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(r == 1)
+    }
+
     /// Every specification that has at least one version, by title.
     pub async fn specs(&self) -> StoreResult<Vec<SpecRow>> {
         let rows = on_pool!(self, p => sqlx::query_as(
-            "SELECT s.id, s.slug, s.title, g.slug AS group_slug, g.name AS group_name, s.head_version, s.updated_at
+            "SELECT s.id, s.slug, s.title, g.slug AS group_slug, g.name AS group_name, s.head_version, s.updated_at, s.group_id, s.visibility
              FROM specs s JOIN working_groups g ON g.id = s.group_id
              WHERE s.head_version > 0 ORDER BY s.title",
         )
@@ -41,7 +57,7 @@ impl Store {
     /// One specification by slug.
     pub async fn spec(&self, slug: &str) -> StoreResult<SpecRow> {
         let row: Option<SpecRow> = on_pool!(self, p => sqlx::query_as(
-            "SELECT s.id, s.slug, s.title, g.slug AS group_slug, g.name AS group_name, s.head_version, s.updated_at
+            "SELECT s.id, s.slug, s.title, g.slug AS group_slug, g.name AS group_name, s.head_version, s.updated_at, s.group_id, s.visibility
              FROM specs s JOIN working_groups g ON g.id = s.group_id
              WHERE s.slug = $1 AND s.head_version > 0",
         )
@@ -155,13 +171,14 @@ impl Store {
                 Some((id, _, _)) => id,
                 None => {
                     let (id,): (i64,) = sqlx::query_as(
-                        "INSERT INTO specs (group_id, slug, title, head_version, created_at, updated_at)
-                         VALUES ($1, $2, $3, 0, $4, $4) RETURNING id",
+                        "INSERT INTO specs (group_id, slug, title, head_version, created_at, updated_at, visibility)
+                         VALUES ($1, $2, $3, 0, $4, $4, $5) RETURNING id",
                     )
                     .bind(group_id)
                     .bind(&spec.spec)
                     .bind(&spec.title)
                     .bind(at)
+                    .bind(if v.draft { "draft" } else { "public" })
                     .fetch_one(&mut *tx)
                     .await?;
                     id

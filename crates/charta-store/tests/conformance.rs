@@ -131,7 +131,7 @@ both_backends! {
         let spec = parse_spec(&text).unwrap();
         let canonical = to_canonical(&spec);
         let err = db.store.append_version(NewVersion {
-            spec: &spec, canonical: &canonical, message: "", created_by: "", expected_head: 0,
+            spec: &spec, canonical: &canonical, message: "", created_by: "", expected_head: 0, draft: false,
         }).await.unwrap_err();
         assert!(matches!(err, StoreError::Conflict(_)), "{err}");
         let row = db.store.spec("demo").await.unwrap();
@@ -149,7 +149,7 @@ both_backends! {
                 let spec = parse_spec(&text).unwrap();
                 let canonical = to_canonical(&spec);
                 store.append_version(NewVersion {
-                    spec: &spec, canonical: &canonical, message: "", created_by: "", expected_head: 1,
+                    spec: &spec, canonical: &canonical, message: "", created_by: "", expected_head: 1, draft: false,
                 }).await
             }));
         }

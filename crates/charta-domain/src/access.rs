@@ -1,0 +1,569 @@
+//! Who may do what: the one authorization policy every handler asks.
+//!
+//! The policy is a pure function of an [`Actor`] (who is asking, with which
+//! roles, whether their sign-in used multiple factors, and with which token
+//! scopes) and an [`Action`] on an object. Handlers never decide access
+//! themselves; they translate the request into an action and obey the
+//! [`Decision`]. Keeping it here makes the whole policy testable as a table.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A role a person holds in one working group.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// Runs the group: sets its rules, manages roles, publishes.
+    Chair,
+    /// Edits specifications on the group's behalf.
+    Editor,
+    /// Casts the vote of a member organisation (one per organisation).
+    Representative,
+    /// Stands in for an organisation's representative.
+    Alternate,
+    /// Reads drafts and comments on them.
+    Reviewer,
+    /// Reads drafts.
+    Observer,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Chair,
+        Role::Editor,
+        Role::Representative,
+        Role::Alternate,
+        Role::Reviewer,
+        Role::Observer,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Chair => "chair",
+            Role::Editor => "editor",
+            Role::Representative => "representative",
+            Role::Alternate => "alternate",
+            Role::Reviewer => "reviewer",
+            Role::Observer => "observer",
+        }
+    }
+
+    /// Parses the stored or submitted name of a role.
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Whether the role speaks for a member organisation (and so needs one).
+    pub fn speaks_for_organization(self) -> bool {
+        matches!(self, Role::Representative | Role::Alternate)
+    }
+
+    /// A human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Chair => "Chair",
+            Role::Editor => "Editor",
+            Role::Representative => "Voting representative",
+            Role::Alternate => "Alternate representative",
+            Role::Reviewer => "Reviewer",
+            Role::Observer => "Observer",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A role held in a group, for an organisation where the role needs one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Membership {
+    pub group_id: i64,
+    pub role: Role,
+    pub organization_id: Option<i64>,
+}
+
+/// What a personal API token may be used for.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    /// Read what the owner can read, including their groups' drafts.
+    Read,
+    /// Propose changes to specifications.
+    Propose,
+    /// Comment on proposals.
+    Comment,
+    /// Vote for the owner's organisation.
+    Vote,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 4] = [Scope::Read, Scope::Propose, Scope::Comment, Scope::Vote];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Read => "read",
+            Scope::Propose => "propose",
+            Scope::Comment => "comment",
+            Scope::Vote => "vote",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Scope> {
+        Scope::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// How a signed-in person is making this request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// A browser session; `mfa` is true when the sign-in used several factors.
+    Session { mfa: bool },
+    /// A personal API token with these scopes. Tokens never carry
+    /// multi-factor assurance, so they never perform privileged actions.
+    Token { scopes: Vec<Scope> },
+}
+
+/// A signed-in person and what they hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: i64,
+    pub platform_admin: bool,
+    pub memberships: Vec<Membership>,
+    pub credential: Credential,
+}
+
+/// Who is asking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    Anonymous,
+    User(Principal),
+}
+
+/// Whether a specification can be read by everyone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Visibility {
+    /// Readable by the owning group's members only.
+    Draft,
+    /// Readable by everyone.
+    Public,
+}
+
+impl Visibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Draft => "draft",
+            Visibility::Public => "public",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Visibility> {
+        match s {
+            "draft" => Some(Visibility::Draft),
+            "public" => Some(Visibility::Public),
+            _ => None,
+        }
+    }
+}
+
+/// Something an actor wants to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Read a specification (and its versions, controls and diffs).
+    ReadSpec {
+        group_id: i64,
+        visibility: Visibility,
+    },
+    /// Read material that is public by nature: groups, catalogs, search over
+    /// public specifications.
+    ReadPublic,
+    /// See a group's member list with people and roles.
+    ReadMembers { group_id: i64 },
+    /// Publish a draft specification.
+    PublishSpec { group_id: i64 },
+    /// Invite people to a group and change or remove their roles.
+    ManageRoles { group_id: i64 },
+    /// Create working groups and member organisations; platform settings.
+    Administer,
+    /// See one's own account and tokens.
+    ViewAccount,
+    /// Create a personal API token.
+    CreateToken,
+    /// Revoke one of one's own tokens.
+    RevokeToken,
+    /// Accept an invitation addressed to oneself.
+    AcceptInvitation,
+    /// Propose a change to a group's specifications.
+    Propose { group_id: i64 },
+    /// Comment on a group's proposals.
+    Comment { group_id: i64 },
+    /// Cast an organisation's vote in a group.
+    Vote { group_id: i64, organization_id: i64 },
+}
+
+impl Action {
+    /// Actions that need a multi-factor sign-in.
+    pub fn is_privileged(self) -> bool {
+        matches!(
+            self,
+            Action::PublishSpec { .. } | Action::ManageRoles { .. } | Action::Administer
+        )
+    }
+
+    /// The token scope that covers the action, if any scope does.
+    fn scope(self) -> Option<Scope> {
+        match self {
+            Action::ReadSpec { .. }
+            | Action::ReadPublic
+            | Action::ReadMembers { .. }
+            | Action::ViewAccount
+            | Action::RevokeToken => Some(Scope::Read),
+            Action::Propose { .. } => Some(Scope::Propose),
+            Action::Comment { .. } => Some(Scope::Comment),
+            Action::Vote { .. } => Some(Scope::Vote),
+            Action::PublishSpec { .. }
+            | Action::ManageRoles { .. }
+            | Action::Administer
+            | Action::CreateToken
+            | Action::AcceptInvitation => None,
+        }
+    }
+}
+
+/// The policy's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// Not signed in; signing in may help.
+    SignIn,
+    /// Signed in, but this action needs a multi-factor sign-in.
+    StepUp,
+    /// Not allowed, whoever signs in; the reason is safe to show.
+    Deny(&'static str),
+}
+
+impl Principal {
+    fn roles_in(&self, group_id: i64) -> impl Iterator<Item = &Membership> {
+        self.memberships
+            .iter()
+            .filter(move |m| m.group_id == group_id)
+    }
+
+    fn has_role(&self, group_id: i64, roles: &[Role]) -> bool {
+        self.roles_in(group_id).any(|m| roles.contains(&m.role))
+    }
+
+    fn is_member(&self, group_id: i64) -> bool {
+        self.roles_in(group_id).next().is_some()
+    }
+}
+
+/// Decides whether `actor` may perform `action`.
+pub fn decide(actor: &Actor, action: Action) -> Decision {
+    // Public reading needs no account at all.
+    let public = matches!(
+        action,
+        Action::ReadPublic
+            | Action::ReadSpec {
+                visibility: Visibility::Public,
+                ..
+            }
+    );
+    let p = match actor {
+        Actor::Anonymous if public => return Decision::Allow,
+        Actor::Anonymous => return Decision::SignIn,
+        Actor::User(p) => p,
+    };
+
+    // A token works only within its scopes and never for privileged actions.
+    let mfa = match &p.credential {
+        Credential::Session { mfa } => *mfa,
+        Credential::Token { scopes } => {
+            match action.scope() {
+                Some(s) if scopes.contains(&s) => {}
+                Some(_) => {
+                    return Decision::Deny(
+                        "this API token does not have the scope this action needs",
+                    );
+                }
+                None => {
+                    return Decision::Deny(
+                        "this action cannot be performed with an API token; sign in instead",
+                    );
+                }
+            }
+            false
+        }
+    };
+
+    let allowed = match action {
+        Action::ReadPublic => true,
+        Action::ReadSpec {
+            group_id,
+            visibility,
+        } => visibility == Visibility::Public || p.platform_admin || p.is_member(group_id),
+        Action::ReadMembers { group_id } => p.platform_admin || p.is_member(group_id),
+        Action::PublishSpec { group_id } | Action::ManageRoles { group_id } => {
+            p.platform_admin || p.has_role(group_id, &[Role::Chair])
+        }
+        Action::Administer => p.platform_admin,
+        Action::ViewAccount
+        | Action::CreateToken
+        | Action::RevokeToken
+        | Action::AcceptInvitation => true,
+        Action::Propose { group_id } => p.has_role(
+            group_id,
+            &[
+                Role::Chair,
+                Role::Editor,
+                Role::Representative,
+                Role::Alternate,
+            ],
+        ),
+        Action::Comment { group_id } => {
+            p.is_member(group_id) && !p.has_only(group_id, Role::Observer)
+        }
+        Action::Vote {
+            group_id,
+            organization_id,
+        } => p.roles_in(group_id).any(|m| {
+            m.role.speaks_for_organization() && m.organization_id == Some(organization_id)
+        }),
+    };
+    if !allowed {
+        return Decision::Deny(match action {
+            Action::ReadSpec { .. } | Action::ReadMembers { .. } => {
+                "only members of the working group can see this"
+            }
+            Action::PublishSpec { .. } | Action::ManageRoles { .. } => {
+                "only the working group's chair or a platform administrator can do this"
+            }
+            Action::Administer => "only platform administrators can do this",
+            Action::Propose { .. } => {
+                "only the group's chair, editors and member representatives can propose changes"
+            }
+            Action::Comment { .. } => "only the group's members (other than observers) can comment",
+            Action::Vote { .. } => {
+                "only the organisation's representative or an alternate can vote for it"
+            }
+            _ => "not allowed",
+        });
+    }
+    if action.is_privileged() && !mfa {
+        return Decision::StepUp;
+    }
+    Decision::Allow
+}
+
+impl Principal {
+    fn has_only(&self, group_id: i64, role: Role) -> bool {
+        self.roles_in(group_id).all(|m| m.role == role)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const G: i64 = 1;
+    const OTHER: i64 = 2;
+    const ORG: i64 = 10;
+
+    fn user(roles: &[(Role, Option<i64>)], mfa: bool) -> Actor {
+        Actor::User(Principal {
+            user_id: 7,
+            platform_admin: false,
+            memberships: roles
+                .iter()
+                .map(|&(role, organization_id)| Membership {
+                    group_id: G,
+                    role,
+                    organization_id,
+                })
+                .collect(),
+            credential: Credential::Session { mfa },
+        })
+    }
+
+    fn admin(mfa: bool) -> Actor {
+        Actor::User(Principal {
+            user_id: 1,
+            platform_admin: true,
+            memberships: vec![],
+            credential: Credential::Session { mfa },
+        })
+    }
+
+    fn token(roles: &[(Role, Option<i64>)], scopes: &[Scope]) -> Actor {
+        let Actor::User(mut p) = user(roles, false) else {
+            unreachable!()
+        };
+        p.credential = Credential::Token {
+            scopes: scopes.to_vec(),
+        };
+        Actor::User(p)
+    }
+
+    const DRAFT: Action = Action::ReadSpec {
+        group_id: G,
+        visibility: Visibility::Draft,
+    };
+    const OTHER_DRAFT: Action = Action::ReadSpec {
+        group_id: OTHER,
+        visibility: Visibility::Draft,
+    };
+    const PUBLIC: Action = Action::ReadSpec {
+        group_id: G,
+        visibility: Visibility::Public,
+    };
+
+    #[test]
+    fn anonymous_reads_public_only() {
+        assert_eq!(decide(&Actor::Anonymous, PUBLIC), Decision::Allow);
+        assert_eq!(
+            decide(&Actor::Anonymous, Action::ReadPublic),
+            Decision::Allow
+        );
+        assert_eq!(decide(&Actor::Anonymous, DRAFT), Decision::SignIn);
+        assert_eq!(
+            decide(&Actor::Anonymous, Action::ViewAccount),
+            Decision::SignIn
+        );
+        assert_eq!(
+            decide(&Actor::Anonymous, Action::Administer),
+            Decision::SignIn
+        );
+    }
+
+    #[test]
+    fn drafts_are_for_the_groups_members() {
+        for role in Role::ALL {
+            let org = role.speaks_for_organization().then_some(ORG);
+            let a = user(&[(role, org)], false);
+            assert_eq!(decide(&a, DRAFT), Decision::Allow, "{role}");
+            assert!(
+                matches!(decide(&a, OTHER_DRAFT), Decision::Deny(_)),
+                "{role} reads another group's draft"
+            );
+        }
+        assert!(matches!(
+            decide(&user(&[], false), DRAFT),
+            Decision::Deny(_)
+        ));
+        assert_eq!(decide(&admin(false), OTHER_DRAFT), Decision::Allow);
+    }
+
+    #[test]
+    fn privileged_actions_need_the_chair_and_mfa() {
+        let manage = Action::ManageRoles { group_id: G };
+        let publish = Action::PublishSpec { group_id: G };
+        for action in [manage, publish] {
+            assert_eq!(
+                decide(&user(&[(Role::Chair, None)], true), action),
+                Decision::Allow
+            );
+            assert_eq!(
+                decide(&user(&[(Role::Chair, None)], false), action),
+                Decision::StepUp
+            );
+            assert!(matches!(
+                decide(&user(&[(Role::Editor, None)], true), action),
+                Decision::Deny(_)
+            ));
+            assert_eq!(decide(&admin(true), action), Decision::Allow);
+            assert_eq!(decide(&admin(false), action), Decision::StepUp);
+        }
+        assert!(matches!(
+            decide(
+                &user(&[(Role::Chair, None)], true),
+                Action::ManageRoles { group_id: OTHER }
+            ),
+            Decision::Deny(_)
+        ));
+        assert_eq!(decide(&admin(true), Action::Administer), Decision::Allow);
+        assert_eq!(decide(&admin(false), Action::Administer), Decision::StepUp);
+        assert!(matches!(
+            decide(&user(&[(Role::Chair, None)], true), Action::Administer),
+            Decision::Deny(_)
+        ));
+    }
+
+    #[test]
+    fn proposing_commenting_and_voting() {
+        let propose = Action::Propose { group_id: G };
+        let comment = Action::Comment { group_id: G };
+        let vote = Action::Vote {
+            group_id: G,
+            organization_id: ORG,
+        };
+        let expect = [
+            (Role::Chair, None, true, true, false),
+            (Role::Editor, None, true, true, false),
+            (Role::Representative, Some(ORG), true, true, true),
+            (Role::Alternate, Some(ORG), true, true, true),
+            (Role::Representative, Some(ORG + 1), true, true, false),
+            (Role::Reviewer, None, false, true, false),
+            (Role::Observer, None, false, false, false),
+        ];
+        for (role, org, p, c, v) in expect {
+            let a = user(&[(role, org)], false);
+            assert_eq!(decide(&a, propose) == Decision::Allow, p, "{role} propose");
+            assert_eq!(decide(&a, comment) == Decision::Allow, c, "{role} comment");
+            assert_eq!(decide(&a, vote) == Decision::Allow, v, "{role} vote");
+        }
+    }
+
+    #[test]
+    fn tokens_stay_within_their_scopes() {
+        let rep = [(Role::Representative, Some(ORG))];
+        let read_only = token(&rep, &[Scope::Read]);
+        assert_eq!(decide(&read_only, DRAFT), Decision::Allow);
+        assert!(matches!(
+            decide(&read_only, Action::Propose { group_id: G }),
+            Decision::Deny(_)
+        ));
+        let voter = token(&rep, &[Scope::Vote]);
+        assert_eq!(
+            decide(
+                &voter,
+                Action::Vote {
+                    group_id: G,
+                    organization_id: ORG
+                }
+            ),
+            Decision::Allow
+        );
+        assert!(
+            matches!(decide(&voter, DRAFT), Decision::Deny(_)),
+            "vote scope does not read drafts"
+        );
+        let chair_token = token(&[(Role::Chair, None)], &Scope::ALL);
+        for privileged in [
+            Action::ManageRoles { group_id: G },
+            Action::PublishSpec { group_id: G },
+            Action::CreateToken,
+        ] {
+            assert!(
+                matches!(decide(&chair_token, privileged), Decision::Deny(_)),
+                "{privileged:?}"
+            );
+        }
+        assert_eq!(decide(&read_only, Action::RevokeToken), Decision::Allow);
+    }
+
+    #[test]
+    fn role_names_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        for s in Scope::ALL {
+            assert_eq!(Scope::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(Role::parse("king"), None);
+    }
+}

@@ -1,0 +1,246 @@
+//! Roles in working groups and invitations to them.
+
+use crate::{Store, StoreError, StoreResult, in_tx, now, on_pool};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+/// A role a person holds in a group, with names for display.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct MembershipRow {
+    pub id: i64,
+    pub group_id: i64,
+    pub group_slug: String,
+    pub group_name: String,
+    pub user_id: i64,
+    pub user_name: String,
+    pub user_email: String,
+    pub role: String,
+    pub organization_id: Option<i64>,
+    pub organization_name: Option<String>,
+}
+
+/// An invitation to take a role in a group.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct InvitationRow {
+    pub id: i64,
+    pub group_id: i64,
+    pub group_slug: String,
+    pub group_name: String,
+    pub role: String,
+    pub organization_id: Option<i64>,
+    pub organization_name: Option<String>,
+    pub email: String,
+    pub invited_by: i64,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    pub accepted_by: Option<i64>,
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// A new invitation.
+#[derive(Debug, Clone)]
+pub struct NewInvitation<'a> {
+    pub token_hash: &'a str,
+    pub group_id: i64,
+    pub role: &'a str,
+    pub organization_id: Option<i64>,
+    pub email: &'a str,
+    pub invited_by: i64,
+    pub expires_at: OffsetDateTime,
+}
+
+impl Store {
+    /// Every role a person holds, in every group.
+    pub async fn memberships_of(&self, user_id: i64) -> StoreResult<Vec<MembershipRow>> {
+        let rows = on_pool!(self, p => sqlx::query_as(
+            "SELECT m.id, m.group_id, g.slug AS group_slug, g.name AS group_name, m.user_id,
+                    u.name AS user_name, u.email AS user_email, m.role, m.organization_id, o.name AS organization_name
+             FROM memberships m
+             JOIN working_groups g ON g.id = m.group_id
+             JOIN users u ON u.id = m.user_id
+             LEFT JOIN organizations o ON o.id = m.organization_id
+             WHERE m.user_id = $1 ORDER BY g.name, m.role",
+        )
+        .bind(user_id)
+        .fetch_all(p)
+        .await)?;
+        Ok(rows)
+    }
+
+    /// Everyone with a role in a group.
+    pub async fn group_members(&self, group_id: i64) -> StoreResult<Vec<MembershipRow>> {
+        let rows = on_pool!(self, p => sqlx::query_as(
+            "SELECT m.id, m.group_id, g.slug AS group_slug, g.name AS group_name, m.user_id,
+                    u.name AS user_name, u.email AS user_email, m.role, m.organization_id, o.name AS organization_name
+             FROM memberships m
+             JOIN working_groups g ON g.id = m.group_id
+             JOIN users u ON u.id = m.user_id
+             LEFT JOIN organizations o ON o.id = m.organization_id
+             WHERE m.group_id = $1 ORDER BY m.role, u.name",
+        )
+        .bind(group_id)
+        .fetch_all(p)
+        .await)?;
+        Ok(rows)
+    }
+
+    /// Gives a person a role. A second voting representative for the same
+    /// organisation, or the same role twice, is a conflict.
+    pub async fn add_membership(
+        &self,
+        group_id: i64,
+        user_id: i64,
+        role: &str,
+        organization_id: Option<i64>,
+    ) -> StoreResult<i64> {
+        let at = now();
+        let id = in_tx!(self, tx => {
+            if let Some(org) = organization_id {
+                let belongs: Option<(i64,)> = sqlx::query_as("SELECT id FROM organizations WHERE id = $1 AND group_id = $2")
+                    .bind(org)
+                    .bind(group_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if belongs.is_none() {
+                    return Err(StoreError::NotFound(format!("member organisation {org} in this working group")));
+                }
+            }
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO memberships (group_id, user_id, role, organization_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(group_id)
+            .bind(user_id)
+            .bind(role)
+            .bind(organization_id)
+            .bind(at)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| match e {
+                sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(
+                    "that person already has this role, or the organisation already has a voting representative (make the new person an alternate, or remove the current representative first)".into(),
+                ),
+                other => other.into(),
+            })?;
+            id
+        });
+        Ok(id)
+    }
+
+    /// Removes a role; returns false if the membership does not exist in
+    /// that group.
+    pub async fn remove_membership(&self, group_id: i64, membership_id: i64) -> StoreResult<bool> {
+        let n = on_pool!(self, p => sqlx::query("DELETE FROM memberships WHERE id = $1 AND group_id = $2")
+            .bind(membership_id)
+            .bind(group_id)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    /// Stores an invitation.
+    pub async fn create_invitation(&self, inv: NewInvitation<'_>) -> StoreResult<i64> {
+        let (id,): (i64,) = on_pool!(self, p => sqlx::query_as(
+            "INSERT INTO invitations (token_hash, group_id, role, organization_id, email, invited_by, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(inv.token_hash)
+        .bind(inv.group_id)
+        .bind(inv.role)
+        .bind(inv.organization_id)
+        .bind(inv.email)
+        .bind(inv.invited_by)
+        .bind(now())
+        .bind(inv.expires_at)
+        .fetch_one(p)
+        .await)?;
+        Ok(id)
+    }
+
+    /// The invitation with this token hash.
+    pub async fn invitation(&self, token_hash: &str) -> StoreResult<InvitationRow> {
+        let row: Option<InvitationRow> = on_pool!(self, p => sqlx::query_as(
+            "SELECT i.id, i.group_id, g.slug AS group_slug, g.name AS group_name, i.role, i.organization_id,
+                    o.name AS organization_name, i.email, i.invited_by, i.created_at, i.expires_at, i.accepted_by, i.revoked_at
+             FROM invitations i
+             JOIN working_groups g ON g.id = i.group_id
+             LEFT JOIN organizations o ON o.id = i.organization_id
+             WHERE i.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(p)
+        .await)?;
+        row.ok_or_else(|| StoreError::NotFound("invitation (the link may be mistyped)".into()))
+    }
+
+    /// Open invitations of a group, newest first.
+    pub async fn open_invitations(&self, group_id: i64) -> StoreResult<Vec<InvitationRow>> {
+        let rows = on_pool!(self, p => sqlx::query_as(
+            "SELECT i.id, i.group_id, g.slug AS group_slug, g.name AS group_name, i.role, i.organization_id,
+                    o.name AS organization_name, i.email, i.invited_by, i.created_at, i.expires_at, i.accepted_by, i.revoked_at
+             FROM invitations i
+             JOIN working_groups g ON g.id = i.group_id
+             LEFT JOIN organizations o ON o.id = i.organization_id
+             WHERE i.group_id = $1 AND i.accepted_by IS NULL AND i.revoked_at IS NULL AND i.expires_at > $2
+             ORDER BY i.created_at DESC",
+        )
+        .bind(group_id)
+        .bind(now())
+        .fetch_all(p)
+        .await)?;
+        Ok(rows)
+    }
+
+    /// Accepts an invitation: in one transaction, marks it used (only if it
+    /// is still open) and grants the role. Returns the new membership id.
+    pub async fn accept_invitation(&self, token_hash: &str, user_id: i64) -> StoreResult<i64> {
+        let inv = self.invitation(token_hash).await?;
+        let at = now();
+        if inv.revoked_at.is_some() {
+            return Err(StoreError::Conflict("this invitation was withdrawn".into()));
+        }
+        if inv.accepted_by.is_some() {
+            return Err(StoreError::Conflict(
+                "this invitation has already been used".into(),
+            ));
+        }
+        if inv.expires_at <= at {
+            return Err(StoreError::Conflict(
+                "this invitation has expired; ask the chair for a new one".into(),
+            ));
+        }
+        let id = in_tx!(self, tx => {
+            let claimed = sqlx::query(
+                "UPDATE invitations SET accepted_by = $1, accepted_at = $2
+                 WHERE id = $3 AND accepted_by IS NULL AND revoked_at IS NULL AND expires_at > $2",
+            )
+            .bind(user_id)
+            .bind(at)
+            .bind(inv.id)
+            .execute(&mut *tx)
+            .await?;
+            if claimed.rows_affected() != 1 {
+                return Err(StoreError::Conflict("this invitation has already been used".into()));
+            }
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO memberships (group_id, user_id, role, organization_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(inv.group_id)
+            .bind(user_id)
+            .bind(&inv.role)
+            .bind(inv.organization_id)
+            .bind(at)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| match e {
+                sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(
+                    "you already hold this role, or the organisation already has a voting representative".into(),
+                ),
+                other => other.into(),
+            })?;
+            id
+        });
+        Ok(id)
+    }
+}

@@ -1,0 +1,120 @@
+//! Personal API tokens. Only a SHA-256 of each token is stored.
+
+use crate::{Store, StoreError, StoreResult, now, on_pool};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+/// A token as its owner sees it in lists (never the secret itself).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct TokenRow {
+    pub id: i64,
+    #[serde(skip)]
+    pub user_id: i64,
+    pub name: String,
+    /// The first characters of the token, to tell tokens apart.
+    pub prefix: String,
+    /// Space-separated scopes.
+    pub scopes: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub expires_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub last_used_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// A new token.
+#[derive(Debug, Clone)]
+pub struct NewToken<'a> {
+    pub user_id: i64,
+    pub name: &'a str,
+    pub prefix: &'a str,
+    pub token_hash: &'a str,
+    pub scopes: &'a str,
+    pub expires_at: OffsetDateTime,
+}
+
+impl Store {
+    /// Stores a token and returns its id.
+    pub async fn create_token(&self, t: NewToken<'_>) -> StoreResult<i64> {
+        let (id,): (i64,) = on_pool!(self, p => sqlx::query_as(
+            "INSERT INTO api_tokens (user_id, name, prefix, token_hash, scopes, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(t.user_id)
+        .bind(t.name)
+        .bind(t.prefix)
+        .bind(t.token_hash)
+        .bind(t.scopes)
+        .bind(now())
+        .bind(t.expires_at)
+        .fetch_one(p)
+        .await)?;
+        Ok(id)
+    }
+
+    /// A person's tokens, newest first, including revoked and expired ones.
+    pub async fn tokens_of(&self, user_id: i64) -> StoreResult<Vec<TokenRow>> {
+        let rows = on_pool!(self, p => sqlx::query_as(
+            "SELECT id, user_id, name, prefix, scopes, created_at, expires_at, last_used_at, revoked_at
+             FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id DESC",
+        )
+        .bind(user_id)
+        .fetch_all(p)
+        .await)?;
+        Ok(rows)
+    }
+
+    /// The live (not revoked, not expired) token with this hash, marking it
+    /// used.
+    pub async fn live_token(&self, token_hash: &str) -> StoreResult<Option<TokenRow>> {
+        let at = now();
+        let row: Option<TokenRow> = on_pool!(self, p => sqlx::query_as(
+            "SELECT id, user_id, name, prefix, scopes, created_at, expires_at, last_used_at, revoked_at
+             FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(at)
+        .fetch_optional(p)
+        .await)?;
+        if let Some(t) = &row
+            && t.last_used_at
+                .is_none_or(|u| at - u >= time::Duration::minutes(1))
+        {
+            on_pool!(self, p => sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+                .bind(at)
+                .bind(t.id)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected()))?;
+        }
+        Ok(row)
+    }
+
+    /// Revokes one of a person's tokens. Another person's token id is
+    /// reported as not found, so ids cannot be probed.
+    pub async fn revoke_token(&self, user_id: i64, token_id: i64) -> StoreResult<()> {
+        let n = on_pool!(self, p => sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
+        )
+        .bind(now())
+        .bind(token_id)
+        .bind(user_id)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if n == 0 {
+            return Err(StoreError::NotFound(format!(
+                "token {token_id} (or it is already revoked)"
+            )));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,126 @@
+//! Accounts, sessions, sign-ins, roles, invitations and tokens on both
+//! backends.
+
+use charta_store::testing::TestDb;
+use charta_store::{
+    LoginRow, NewInvitation, NewSession, NewToken, StoreError, both_backends, import_group_text,
+};
+use time::{Duration, OffsetDateTime};
+
+const GROUP: &str = "group: wg\nname: WG\nmembers:\n  - slug: aurora\n    name: Aurora\n  - slug: borealis\n    name: Borealis\n";
+
+both_backends! {
+    users_are_keyed_by_issuer_and_subject => |db: TestDb| async move {
+        let a = db.store.upsert_user("https://idp.one", "alice", "alice@example.org", "Alice").await.unwrap();
+        let same = db.store.upsert_user("https://idp.one", "alice", "alice@new.example", "Alice B").await.unwrap();
+        assert_eq!(a.id, same.id);
+        assert_eq!(same.email, "alice@new.example");
+        let other = db.store.upsert_user("https://idp.two", "alice", "alice@new.example", "Imposter").await.unwrap();
+        assert_ne!(other.id, a.id, "same subject and e-mail at another provider is another account");
+        assert!(!same.platform_admin);
+        db.store.set_platform_admin(a.id, true).await.unwrap();
+        assert!(db.store.user(a.id).await.unwrap().platform_admin);
+        assert!(matches!(db.store.set_platform_admin(9999, true).await, Err(StoreError::NotFound(_))));
+    };
+
+    sessions_expire_idle_and_absolute => |db: TestDb| async move {
+        let u = db.store.upsert_user("i", "s", "", "").await.unwrap();
+        let new = |id: &'static str, lifetime| NewSession { id_hash: id, user_id: u.id, lifetime, mfa: true, amr: "pwd mfa", acr: "" };
+        db.store.create_session(new("live", Duration::hours(8))).await.unwrap();
+        let s = db.store.session("live", Duration::minutes(30)).await.unwrap().unwrap();
+        assert_eq!((s.user_id, s.mfa, s.amr.as_str()), (u.id, true, "pwd mfa"));
+        assert!(db.store.session("live", Duration::ZERO).await.unwrap().is_none(), "idle expiry");
+        assert!(db.store.session("live", Duration::hours(1)).await.unwrap().is_none(), "an idle-expired session is deleted");
+
+        db.store.create_session(new("short", Duration::seconds(-1))).await.unwrap();
+        assert!(db.store.session("short", Duration::hours(1)).await.unwrap().is_none(), "absolute expiry");
+        db.store.create_session(new("bye", Duration::hours(1))).await.unwrap();
+        db.store.delete_session("bye").await.unwrap();
+        assert!(db.store.session("bye", Duration::hours(1)).await.unwrap().is_none());
+        assert!(db.store.session("never", Duration::hours(1)).await.unwrap().is_none());
+    };
+
+    logins_are_single_use => |db: TestDb| async move {
+        let l = LoginRow {
+            browser_hash: "b".into(), provider: "default".into(), nonce: "n".into(), pkce_verifier: "v".into(),
+            return_to: "/".into(), step_up: true, created_at: OffsetDateTime::now_utc(),
+        };
+        db.store.create_login("state", &l).await.unwrap();
+        let mut tasks = Vec::new();
+        for _ in 0..4 {
+            let store = db.store.clone();
+            tasks.push(tokio::spawn(async move { store.take_login("state").await.unwrap() }));
+        }
+        let mut taken = 0;
+        for t in tasks {
+            if let Some(row) = t.await.unwrap() {
+                assert_eq!((row.nonce.as_str(), row.step_up), ("n", true));
+                taken += 1;
+            }
+        }
+        assert_eq!(taken, 1, "a state completes at most one sign-in");
+    };
+
+    roles_respect_one_representative_per_organisation => |db: TestDb| async move {
+        import_group_text(&db.store, GROUP).await.unwrap();
+        let g = db.store.group("wg").await.unwrap();
+        let orgs = db.store.organizations(g.id).await.unwrap();
+        let a = db.store.upsert_user("i", "a", "a@x", "A").await.unwrap();
+        let b = db.store.upsert_user("i", "b", "b@x", "B").await.unwrap();
+        db.store.add_membership(g.id, a.id, "representative", Some(orgs[0].id)).await.unwrap();
+        let err = db.store.add_membership(g.id, b.id, "representative", Some(orgs[0].id)).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+        db.store.add_membership(g.id, b.id, "alternate", Some(orgs[0].id)).await.unwrap();
+        db.store.add_membership(g.id, b.id, "representative", Some(orgs[1].id)).await.unwrap();
+        let err = db.store.add_membership(g.id, a.id, "representative", Some(orgs[0].id)).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(_)), "same role twice");
+        let err = db.store.add_membership(g.id, a.id, "chair", Some(9999)).await.unwrap_err();
+        assert!(matches!(err, StoreError::NotFound(_)), "{err}");
+        let chair = db.store.add_membership(g.id, a.id, "chair", None).await.unwrap();
+        let roles: Vec<_> = db.store.memberships_of(a.id).await.unwrap().into_iter().map(|m| m.role).collect();
+        assert_eq!(roles, ["chair", "representative"]);
+        assert_eq!(db.store.group_members(g.id).await.unwrap().len(), 4);
+        assert!(db.store.remove_membership(g.id, chair).await.unwrap());
+        assert!(!db.store.remove_membership(g.id, chair).await.unwrap());
+    };
+
+    invitations_are_accepted_once => |db: TestDb| async move {
+        import_group_text(&db.store, GROUP).await.unwrap();
+        let g = db.store.group("wg").await.unwrap();
+        let chair = db.store.upsert_user("i", "chair", "c@x", "C").await.unwrap();
+        let invitee = db.store.upsert_user("i", "inv", "inv@x", "I").await.unwrap();
+        let new = |hash: &'static str, expires_at| NewInvitation {
+            token_hash: hash, group_id: g.id, role: "reviewer", organization_id: None,
+            email: "inv@x", invited_by: chair.id, expires_at,
+        };
+        db.store.create_invitation(new("tok", OffsetDateTime::now_utc() + Duration::days(7))).await.unwrap();
+        assert_eq!(db.store.open_invitations(g.id).await.unwrap().len(), 1);
+        db.store.accept_invitation("tok", invitee.id).await.unwrap();
+        let err = db.store.accept_invitation("tok", invitee.id).await.unwrap_err();
+        assert!(err.to_string().contains("already been used"), "{err}");
+        assert!(db.store.open_invitations(g.id).await.unwrap().is_empty());
+        assert_eq!(db.store.memberships_of(invitee.id).await.unwrap()[0].role, "reviewer");
+
+        db.store.create_invitation(new("old", OffsetDateTime::now_utc() - Duration::days(1))).await.unwrap();
+        let err = db.store.accept_invitation("old", invitee.id).await.unwrap_err();
+        assert!(err.to_string().contains("expired"), "{err}");
+        assert!(matches!(db.store.accept_invitation("nope", invitee.id).await, Err(StoreError::NotFound(_))));
+    };
+
+    tokens_are_scoped_expiring_and_revocable => |db: TestDb| async move {
+        let u = db.store.upsert_user("i", "u", "", "").await.unwrap();
+        let other = db.store.upsert_user("i", "o", "", "").await.unwrap();
+        let new = |hash: &'static str, expires_at| NewToken { user_id: u.id, name: "ci", prefix: "charta_abc", token_hash: hash, scopes: "read vote", expires_at };
+        let id = db.store.create_token(new("h1", OffsetDateTime::now_utc() + Duration::days(30))).await.unwrap();
+        db.store.create_token(new("h2", OffsetDateTime::now_utc() - Duration::seconds(1))).await.unwrap();
+        let t = db.store.live_token("h1").await.unwrap().unwrap();
+        assert_eq!((t.user_id, t.scopes.as_str()), (u.id, "read vote"));
+        assert!(db.store.live_token("h1").await.unwrap().unwrap().last_used_at.is_some());
+        assert!(db.store.live_token("h2").await.unwrap().is_none(), "expired");
+        assert!(db.store.live_token("nope").await.unwrap().is_none());
+        assert!(matches!(db.store.revoke_token(other.id, id).await, Err(StoreError::NotFound(_))), "not someone else's");
+        db.store.revoke_token(u.id, id).await.unwrap();
+        assert!(db.store.live_token("h1").await.unwrap().is_none(), "revoked");
+        assert_eq!(db.store.tokens_of(u.id).await.unwrap().len(), 2);
+    };
+}
