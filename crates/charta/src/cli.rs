@@ -1,0 +1,318 @@
+//! Command-line interface. Every option can also be set by an environment
+//! variable, shown in `--help` and documented in `.env.sample`.
+
+use anyhow::{Context, Result, bail};
+use charta_domain::CatalogSet;
+use charta_store::{DEFAULT_DATABASE_URL, Store};
+use charta_web::config::{ProviderConfig, ProvidersFile};
+use charta_web::{AppState, WebConfig};
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Charta: co-author, review and publish security specifications.
+#[derive(Debug, Parser)]
+#[command(name = "charta", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve Charta over HTTP. Runs pending database migrations first.
+    Serve(ServeArgs),
+    /// Start a demo instance on a local SQLite file, seeded with a working
+    /// group, three member foundations and a specification with its history.
+    Demo(DemoArgs),
+    /// Apply pending database migrations and exit.
+    Migrate(DbArgs),
+    /// Import working group and specification files. A directory is read
+    /// recursively: group files first, then specifications in path order. A
+    /// changed specification becomes a new version; an unchanged one is
+    /// skipped. Each file is imported whole or not at all.
+    Import(ImportArgs),
+    /// Write a stored specification version in the reviewable file format.
+    Export(ExportArgs),
+    /// Check or read the append-only audit log of changes.
+    Audit(AuditArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DbArgs {
+    /// Database URL: sqlite://FILE or postgres://USER:PASSWORD@HOST/DB.
+    #[arg(long, env = "CHARTA_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+}
+
+#[derive(Debug, Args)]
+pub struct HttpArgs {
+    /// Address to listen on.
+    #[arg(long, env = "CHARTA_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Seconds a request may take before it is answered with 503.
+    #[arg(long, env = "CHARTA_REQUEST_TIMEOUT", default_value_t = 30)]
+    pub request_timeout: u64,
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "CHARTA_MAX_BODY_BYTES", default_value_t = charta_domain::format::MAX_SPEC_BYTES)]
+    pub max_body_bytes: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[command(flatten)]
+    pub http: HttpArgs,
+    #[command(flatten)]
+    pub auth: AuthArgs,
+}
+
+/// Sign-in settings. One provider can be given with the four `CHARTA_OIDC_*`
+/// variables; several come from a providers file.
+#[derive(Debug, Args)]
+pub struct AuthArgs {
+    /// The address people reach Charta at, such as https://charta.example.org
+    /// (default: http:// plus the listen address). The OpenID Connect redirect
+    /// URI is this plus /auth/callback.
+    #[arg(long, env = "CHARTA_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Issuer URL of the OpenID Connect provider.
+    #[arg(long, env = "CHARTA_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+    /// Client id registered with the provider.
+    #[arg(long, env = "CHARTA_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+    /// Client secret registered with the provider.
+    #[arg(long, env = "CHARTA_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    pub oidc_client_secret: Option<String>,
+    /// Name shown on the sign-in button for that provider.
+    #[arg(long, env = "CHARTA_OIDC_NAME", default_value = "your organisation's account")]
+    pub oidc_name: String,
+    /// A YAML file listing several providers (see README).
+    #[arg(long, env = "CHARTA_OIDC_PROVIDERS_FILE")]
+    pub oidc_providers_file: Option<PathBuf>,
+    /// Comma-separated `acr` values that count as multi-factor sign-in (an
+    /// `amr` containing `mfa` always counts). The first is requested on step-up.
+    #[arg(long, env = "CHARTA_MFA_ACR", value_delimiter = ',')]
+    pub mfa_acr: Vec<String>,
+    /// Minutes without activity after which a session ends.
+    #[arg(long, env = "CHARTA_SESSION_IDLE_MINUTES", default_value_t = 120)]
+    pub session_idle_minutes: i64,
+    /// Hours after sign-in at which a session ends regardless of activity.
+    #[arg(long, env = "CHARTA_SESSION_HOURS", default_value_t = 12)]
+    pub session_hours: i64,
+}
+
+impl AuthArgs {
+    fn providers(&self) -> Result<Vec<ProviderConfig>> {
+        let mut providers = Vec::new();
+        if let Some(path) = &self.oidc_providers_file {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            providers = ProvidersFile::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        }
+        match (&self.oidc_issuer, &self.oidc_client_id, &self.oidc_client_secret) {
+            (Some(issuer), Some(id), Some(secret)) => providers.push(ProviderConfig {
+                id: "default".into(),
+                name: self.oidc_name.clone(),
+                issuer: issuer.clone(),
+                client_id: id.clone(),
+                client_secret: secret.clone(),
+            }),
+            (None, None, None) => {}
+            _ => bail!("set all three of CHARTA_OIDC_ISSUER, CHARTA_OIDC_CLIENT_ID and CHARTA_OIDC_CLIENT_SECRET, or none"),
+        }
+        Ok(providers)
+    }
+
+    fn apply(&self, config: &mut WebConfig, listen: SocketAddr) -> Result<()> {
+        config.public_url = self
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{listen}"))
+            .trim_end_matches('/')
+            .to_string();
+        if !(config.public_url.starts_with("http://") || config.public_url.starts_with("https://")) {
+            bail!("CHARTA_PUBLIC_URL must start with https:// (or http:// for local use)");
+        }
+        config.providers = self.providers()?;
+        config.mfa_acr = self.mfa_acr.iter().filter(|a| !a.is_empty()).cloned().collect();
+        if self.session_idle_minutes < 1 || self.session_hours < 1 {
+            bail!("session durations must be positive");
+        }
+        config.session_idle = time::Duration::minutes(self.session_idle_minutes);
+        config.session_lifetime = time::Duration::hours(self.session_hours);
+        Ok(())
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Database URL for the demo.
+    #[arg(
+        long,
+        env = "CHARTA_DEMO_DATABASE_URL",
+        default_value = "sqlite://charta-demo.db"
+    )]
+    pub database_url: String,
+    /// Delete the demo database first and seed it again.
+    #[arg(long)]
+    pub reset: bool,
+    #[command(flatten)]
+    pub http: HttpArgs,
+    #[command(flatten)]
+    pub auth: AuthArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// A .yaml file, or a directory of them.
+    pub path: PathBuf,
+    /// Recorded with each new version, like a commit message.
+    #[arg(long, short, default_value = "Imported from file")]
+    pub message: String,
+    /// Recorded as the author of each new version.
+    #[arg(long, default_value = "charta import")]
+    pub author: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Slug of the specification, such as steward-baseline.
+    pub spec: String,
+    /// Version number (default: the newest).
+    #[arg(long)]
+    pub version: Option<i64>,
+    /// Write to this file instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(subcommand)]
+    pub command: crate::audit::AuditCommand,
+}
+
+/// Runs the chosen command.
+pub async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Serve(a) => {
+            let store = open(&a.db.database_url).await?;
+            serve(store, &a.http, &a.auth, false).await
+        }
+        Command::Demo(a) => {
+            if !a.http.listen.ip().is_loopback() {
+                bail!(
+                    "the demo only listens on a loopback address (such as 127.0.0.1:8080), not {}: its data and sign-in are for trying Charta out",
+                    a.http.listen
+                );
+            }
+            if a.reset {
+                crate::demo::remove_sqlite_file(&a.database_url)?;
+            }
+            let store = open(&a.database_url).await?;
+            crate::demo::seed(&store, &catalogs()?).await?;
+            serve(store, &a.http, &a.auth, true).await
+        }
+        Command::Migrate(a) => {
+            let store = open(&a.database_url).await?;
+            store.close().await;
+            println!("Database is up to date.");
+            Ok(())
+        }
+        Command::Import(a) => {
+            let store = open(&a.db.database_url).await?;
+            let result =
+                crate::files::import(&store, &catalogs()?, &a.path, &a.message, &a.author).await;
+            store.close().await;
+            result
+        }
+        Command::Export(a) => {
+            let store = open(&a.db.database_url).await?;
+            let result =
+                crate::files::export(&store, &a.spec, a.version, a.output.as_deref()).await;
+            store.close().await;
+            result
+        }
+        Command::Audit(a) => {
+            let store = open(a.command.database_url()).await?;
+            let result = crate::audit::run(&store, &a.command).await;
+            store.close().await;
+            result
+        }
+    }
+}
+
+/// The catalogs compiled into this binary.
+pub fn catalogs() -> Result<CatalogSet> {
+    CatalogSet::builtin().context("the built-in reference catalogs are invalid")
+}
+
+async fn open(url: &str) -> Result<Store> {
+    let store = Store::connect(url).await.with_context(|| {
+        format!(
+            "cannot open the database ({})",
+            charta_store::Backend::from_url(url)
+                .map(|b| b.as_str())
+                .unwrap_or("unknown backend")
+        )
+    })?;
+    store
+        .migrate()
+        .await
+        .context("cannot migrate the database")?;
+    Ok(store)
+}
+
+async fn serve(store: Store, http: &HttpArgs, auth: &AuthArgs, demo: bool) -> Result<()> {
+    let mut config = WebConfig {
+        max_body_bytes: http.max_body_bytes,
+        request_timeout: Duration::from_secs(http.request_timeout),
+        demo,
+        ..WebConfig::default()
+    };
+    auth.apply(&mut config, http.listen)?;
+    if config.providers.is_empty() && !demo {
+        tracing::warn!("no OpenID Connect provider is configured: nobody can sign in (see README, \"Signing in\")");
+    }
+    let state = AppState::new(store.clone(), Arc::new(catalogs()?), config);
+    let listener = tokio::net::TcpListener::bind(http.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", http.listen))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(listen = %addr, backend = store.backend().as_str(), "Charta is serving on http://{addr}/");
+    charta_web::serve(listener, state, shutdown_signal()).await?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Completes on Ctrl-C or SIGTERM, so that requests in flight can finish.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
