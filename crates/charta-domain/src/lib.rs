@@ -5,10 +5,12 @@
 //! canonical form ([`format`]), the reference catalogs controls map to
 //! ([`catalog`]), the rules a specification and each new version must obey
 //! ([`validate`]) and the control-by-control comparison of two versions
-//! ([`diff`]). Keeping these pure makes them testable in microseconds and lets the
-//! storage and web crates share one definition of "valid".
+//! ([`diff`]), and the hash chain that makes the audit log tamper-evident
+//! ([`audit`]). Keeping these pure makes them testable in microseconds and lets
+//! the storage and web crates share one definition of "valid".
 
 pub mod access;
+pub mod audit;
 pub mod catalog;
 pub mod diff;
 pub mod format;

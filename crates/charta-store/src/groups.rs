@@ -1,5 +1,6 @@
 //! Working groups and member organisations.
 
+use crate::audit::{AuditEvent, audit_append};
 use crate::{GroupRow, OrgRow, Store, StoreError, StoreResult, in_tx, now, on_pool};
 use charta_domain::group::GroupFile;
 
@@ -7,19 +8,37 @@ impl Store {
     /// Creates the group or updates its name and description, and adds or
     /// updates its member organisations. Organisations are never deleted
     /// here: they may have cast votes that must stay attributable.
-    pub async fn upsert_group(&self, g: &GroupFile) -> StoreResult<GroupRow> {
+    ///
+    /// A change is recorded in the audit log as `actor`'s, in the same
+    /// transaction. Applying a file that changes nothing (as the demo does at
+    /// every start) records nothing, so the log holds changes, not attempts.
+    pub async fn upsert_group(&self, g: &GroupFile, actor: &str) -> StoreResult<GroupRow> {
         let at = now();
+        let object = format!("group:{}", g.group);
+        let event = AuditEvent {
+            actor,
+            action: "group.upsert",
+            object: &object,
+            details: serde_json::json!({
+                "name": g.name,
+                "members": g.members.iter().map(|m| m.slug.as_str()).collect::<Vec<_>>(),
+            }),
+        };
         let row = in_tx!(self, tx => {
-            sqlx::query(
+            // The WHERE clauses skip rows that would not change, so the
+            // affected-row counts say whether anything did.
+            let mut changed = sqlx::query(
                 "INSERT INTO working_groups (slug, name, description, created_at) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (slug) DO UPDATE SET name = excluded.name, description = excluded.description",
+                 ON CONFLICT (slug) DO UPDATE SET name = excluded.name, description = excluded.description
+                 WHERE working_groups.name <> excluded.name OR working_groups.description <> excluded.description",
             )
             .bind(&g.group)
             .bind(&g.name)
             .bind(&g.description)
             .bind(at)
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected();
             let row: GroupRow = sqlx::query_as(
                 "SELECT id, slug, name, description, created_at FROM working_groups WHERE slug = $1",
             )
@@ -27,9 +46,10 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
             for m in &g.members {
-                sqlx::query(
+                changed += sqlx::query(
                     "INSERT INTO organizations (group_id, slug, name, url, created_at) VALUES ($1, $2, $3, $4, $5)
-                     ON CONFLICT (group_id, slug) DO UPDATE SET name = excluded.name, url = excluded.url",
+                     ON CONFLICT (group_id, slug) DO UPDATE SET name = excluded.name, url = excluded.url
+                     WHERE organizations.name <> excluded.name OR organizations.url <> excluded.url",
                 )
                 .bind(row.id)
                 .bind(&m.slug)
@@ -37,7 +57,11 @@ impl Store {
                 .bind(&m.url)
                 .bind(at)
                 .execute(&mut *tx)
-                .await?;
+                .await?
+                .rows_affected();
+            }
+            if changed > 0 {
+                audit_append!(tx, &event);
             }
             row
         });

@@ -101,10 +101,15 @@ pub async fn import_spec(
     })
 }
 
-/// Imports a working group file.
-pub async fn import_group_text(store: &Store, text: &str) -> StoreResult<ImportOutcome> {
+/// Imports a working group file; a change is recorded in the audit log as
+/// `actor`'s.
+pub async fn import_group_text(
+    store: &Store,
+    text: &str,
+    actor: &str,
+) -> StoreResult<ImportOutcome> {
     let g = GroupFile::parse(text)?;
-    store.upsert_group(&g).await?;
+    store.upsert_group(&g, actor).await?;
     Ok(ImportOutcome::Group {
         group: g.group,
         members: g.members.len(),

@@ -10,6 +10,7 @@
 //! over a trait with two implementations or sqlx's `Any` driver.
 
 mod accounts;
+mod audit;
 mod connect;
 mod error;
 mod groups;
@@ -23,6 +24,8 @@ pub mod testing;
 mod tokens;
 
 pub use accounts::{LoginRow, NewSession, SessionRow, UserRow};
+pub use audit::{AuditEvent, AuditHead};
+pub use charta_domain::audit::{AuditEntry, BreakReason, ChainBreak};
 pub use connect::{Backend, DEFAULT_DATABASE_URL};
 pub use error::{StoreError, StoreResult};
 pub use import::{ImportMeta, ImportOutcome, import_group_text, import_spec, import_spec_text};

@@ -1,5 +1,6 @@
 //! Specifications and their immutable versions.
 
+use crate::audit::{AuditEvent, audit_append};
 use crate::{
     ControlRevision, MappedControl, SpecRow, Store, StoreError, StoreResult, VersionMeta,
     VersionRow, in_tx, now, on_pool,
@@ -135,9 +136,9 @@ impl Store {
     }
 
     /// Appends a version in one transaction: the version, its controls, its
-    /// mappings and its search entries, then moves the head forward with a
-    /// compare-and-set. Creates the specification on its first version. If
-    /// the head is no longer `expected_head`, nothing is written.
+    /// mappings, its search entries and its audit entry, then moves the head
+    /// forward with a compare-and-set. Creates the specification on its first
+    /// version. If the head is no longer `expected_head`, nothing is written.
     pub async fn append_version(&self, v: NewVersion<'_>) -> StoreResult<i64> {
         let spec = v.spec;
         let hash = content_hash(v.canonical);
@@ -145,6 +146,17 @@ impl Store {
         let at = now();
         let control_count = i64::try_from(spec.controls.len()).unwrap_or(i64::MAX);
         let backend_is_sqlite = self.backend() == crate::Backend::Sqlite;
+        let object = format!("spec:{}", spec.spec);
+        let event = AuditEvent {
+            actor: v.created_by,
+            action: "spec.version.create",
+            object: &object,
+            details: serde_json::json!({
+                "version": number,
+                "content_hash": hash,
+                "message": v.message,
+            }),
+        };
         in_tx!(self, tx => {
             let group: Option<(i64,)> = sqlx::query_as("SELECT id FROM working_groups WHERE slug = $1")
                 .bind(&spec.group)
@@ -271,6 +283,7 @@ impl Store {
                     q.build().execute(&mut *tx).await?;
                 }
             }
+            audit_append!(tx, &event);
         });
         Ok(number)
     }

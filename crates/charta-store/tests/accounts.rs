@@ -62,7 +62,7 @@ both_backends! {
     };
 
     roles_respect_one_representative_per_organisation => |db: TestDb| async move {
-        import_group_text(&db.store, GROUP).await.unwrap();
+        import_group_text(&db.store, GROUP, "tester").await.unwrap();
         let g = db.store.group("wg").await.unwrap();
         let orgs = db.store.organizations(g.id).await.unwrap();
         let a = db.store.upsert_user("i", "a", "a@x", "A").await.unwrap();
@@ -85,7 +85,7 @@ both_backends! {
     };
 
     invitations_are_accepted_once => |db: TestDb| async move {
-        import_group_text(&db.store, GROUP).await.unwrap();
+        import_group_text(&db.store, GROUP, "tester").await.unwrap();
         let g = db.store.group("wg").await.unwrap();
         let chair = db.store.upsert_user("i", "chair", "c@x", "C").await.unwrap();
         let invitee = db.store.upsert_user("i", "inv", "inv@x", "I").await.unwrap();

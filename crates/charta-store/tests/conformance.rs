@@ -51,7 +51,7 @@ fn v2() -> String {
 }
 
 async fn seeded(db: &TestDb) {
-    import_group_text(&db.store, GROUP).await.unwrap();
+    import_group_text(&db.store, GROUP, "tester").await.unwrap();
 }
 
 both_backends! {
@@ -64,7 +64,7 @@ both_backends! {
     groups_and_members_upsert => |db: TestDb| async move {
         seeded(&db).await;
         let renamed = GROUP.replace("name: Aurora Foundation", "name: Aurora Software Foundation");
-        import_group_text(&db.store, &renamed).await.unwrap();
+        import_group_text(&db.store, &renamed, "tester").await.unwrap();
         let g = db.store.group("wg").await.unwrap();
         assert_eq!(g.name, "Working Group");
         let orgs = db.store.organizations(g.id).await.unwrap();
