@@ -14,6 +14,8 @@ use std::sync::{Arc, Mutex};
 /// A version ready to serve.
 #[derive(Debug)]
 pub struct CachedVersion {
+    /// Whether the specification was public when this entry was made.
+    pub public: bool,
     pub spec_slug: String,
     pub meta: VersionMeta,
     pub spec: Spec,

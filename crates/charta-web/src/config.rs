@@ -1,6 +1,7 @@
 //! Settings of the HTTP layer. The binary fills them from flags and
 //! `CHARTA_*` environment variables (see `.env.sample`).
 
+use std::fmt;
 use std::time::Duration;
 
 /// What the web layer needs to know about its deployment.
@@ -10,8 +11,34 @@ pub struct WebConfig {
     pub max_body_bytes: usize,
     /// How long one request may take before it is answered with 503.
     pub request_timeout: Duration,
-    /// Running as `charta demo` (shown in the page header).
+    /// Running as `charta demo`: one-click sign-in as seeded people.
     pub demo: bool,
+    /// The address people reach Charta at, without a trailing slash, such as
+    /// `https://charta.example.org`. Decides the OpenID Connect redirect URI
+    /// (`{public_url}/auth/callback`), the origin that state-changing
+    /// requests must come from, and whether cookies are `Secure`.
+    pub public_url: String,
+    /// A session ends after this long without a request.
+    pub session_idle: time::Duration,
+    /// A session ends this long after sign-in, however active.
+    pub session_lifetime: time::Duration,
+    /// OpenID Connect providers people can sign in with.
+    pub providers: Vec<ProviderConfig>,
+    /// `acr` values that count as a multi-factor sign-in, besides an `amr`
+    /// containing `mfa`. The first is requested when stepping up.
+    pub mfa_acr: Vec<String>,
+}
+
+impl WebConfig {
+    /// Whether Charta is served over TLS, so cookies get the `Secure` flag.
+    pub fn secure(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    /// The OpenID Connect redirect URI.
+    pub fn redirect_uri(&self) -> String {
+        format!("{}/auth/callback", self.public_url)
+    }
 }
 
 impl Default for WebConfig {
@@ -20,6 +47,81 @@ impl Default for WebConfig {
             max_body_bytes: charta_domain::format::MAX_SPEC_BYTES,
             request_timeout: Duration::from_secs(30),
             demo: false,
+            public_url: "http://127.0.0.1:8080".into(),
+            session_idle: time::Duration::hours(2),
+            session_lifetime: time::Duration::hours(12),
+            providers: Vec::new(),
+            mfa_acr: Vec::new(),
         }
+    }
+}
+
+/// One OpenID Connect provider.
+#[derive(Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ProviderConfig {
+    /// Short name used in URLs, such as `eclipse`.
+    pub id: String,
+    /// Shown on the sign-in button, such as "Eclipse account".
+    pub name: String,
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+impl fmt::Debug for ProviderConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProviderConfig")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"***")
+            .finish()
+    }
+}
+
+/// The providers file: `providers:` followed by a list of providers.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProvidersFile {
+    pub providers: Vec<ProviderConfig>,
+}
+
+impl ProvidersFile {
+    /// Parses a providers file, refusing duplicate ids and empty fields.
+    pub fn parse(text: &str) -> Result<Vec<ProviderConfig>, String> {
+        let f: ProvidersFile = serde_yaml_ng::from_str(text).map_err(|e| e.to_string())?;
+        let mut seen = std::collections::HashSet::new();
+        for p in &f.providers {
+            if !charta_domain::ident::is_valid_slug(&p.id) {
+                return Err(format!("provider id {:?} must be a slug such as `eclipse`", p.id));
+            }
+            if !seen.insert(p.id.as_str()) {
+                return Err(format!("provider {} is listed twice", p.id));
+            }
+            for (field, v) in [("issuer", &p.issuer), ("client-id", &p.client_id), ("client-secret", &p.client_secret)] {
+                if v.trim().is_empty() {
+                    return Err(format!("provider {} needs a {field}", p.id));
+                }
+            }
+        }
+        Ok(f.providers)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn providers_file() {
+        let ok = "providers:\n  - id: eclipse\n    name: Eclipse\n    issuer: https://id.example\n    client-id: c\n    client-secret: s\n";
+        let p = ProvidersFile::parse(ok).unwrap();
+        assert_eq!(p[0].id, "eclipse");
+        assert!(!format!("{:?}", p[0]).contains("client_secret: \"s\""), "secret redacted");
+        let twice = format!("{ok}{}", &ok["providers:\n".len()..]);
+        assert!(ProvidersFile::parse(&twice).unwrap_err().contains("twice"));
+        assert!(ProvidersFile::parse(&ok.replace("client-secret: s", "client-secret: ''")).is_err());
     }
 }

@@ -27,6 +27,25 @@ pub enum Error {
     Conflict(String),
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// A credential was presented but is not valid.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Signed in (or not), but not allowed.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The action needs a signed-in person; pages redirect to sign-in and
+    /// come back to `return_to`.
+    #[error("sign in to continue")]
+    SignIn { return_to: String },
+    /// The action needs a multi-factor sign-in; pages send the person back
+    /// to their provider and then to `return_to`.
+    #[error("this action needs a multi-factor sign-in; sign in again with a second factor")]
+    StepUp { return_to: String },
+    #[error("{0}")]
+    TooManyRequests(String),
+    /// Something Charta depends on (such as a sign-in provider) is down.
+    #[error("{0}")]
+    Unavailable(String),
     /// Something on our side failed; the detail is logged, not shown.
     #[error("internal error")]
     Internal(String),
@@ -40,6 +59,10 @@ impl Error {
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::Unauthorized(_) | Error::SignIn { .. } => StatusCode::UNAUTHORIZED,
+            Error::Forbidden(_) | Error::StepUp { .. } => StatusCode::FORBIDDEN,
+            Error::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -52,6 +75,12 @@ impl Error {
             Error::Invalid(_) => "invalid",
             Error::Conflict(_) => "conflict",
             Error::PayloadTooLarge(_) => "payload_too_large",
+            Error::Unauthorized(_) => "unauthorized",
+            Error::SignIn { .. } => "sign_in_required",
+            Error::Forbidden(_) => "forbidden",
+            Error::StepUp { .. } => "mfa_required",
+            Error::TooManyRequests(_) => "too_many_requests",
+            Error::Unavailable(_) => "unavailable",
             Error::Internal(_) => "internal",
         }
     }
@@ -131,7 +160,9 @@ pub struct ErrorBody {
 /// What went wrong.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
-    /// Stable code: not_found, bad_request, invalid, conflict, payload_too_large, internal.
+    /// Stable code: not_found, bad_request, invalid, conflict,
+    /// payload_too_large, unauthorized, sign_in_required, forbidden,
+    /// mfa_required, too_many_requests, internal.
     pub code: &'static str,
     pub message: String,
     /// For `invalid`: each problem with its line in the submitted file.
@@ -187,6 +218,16 @@ pub struct ErrorPage {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         self.0.log();
+        // People are sent to sign in (again) rather than shown an error.
+        match &self.0 {
+            Error::SignIn { return_to } => {
+                return see_other(&format!("/auth/login?return_to={}", url_encode(return_to)));
+            }
+            Error::StepUp { return_to } => {
+                return see_other(&format!("/auth/login?step_up=1&return_to={}", url_encode(return_to)));
+            }
+            _ => {}
+        }
         let status = self.0.status();
         let page = ErrorPage {
             title: status.canonical_reason().unwrap_or("Error").to_string(),
@@ -202,4 +243,20 @@ impl IntoResponse for PageError {
             }
         }
     }
+}
+
+/// A `303 See Other` redirect to a local path.
+pub fn see_other(location: &str) -> Response {
+    let mut r = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(location) {
+        r.headers_mut().insert(axum::http::header::LOCATION, v);
+    }
+    r
+}
+
+/// Percent-encodes a query parameter value.
+pub fn url_encode(s: &str) -> String {
+    serde_urlencoded::to_string([("v", s)])
+        .map(|q| q[2..].to_string())
+        .unwrap_or_default()
 }

@@ -7,6 +7,7 @@
 //! read.
 
 pub mod api;
+pub mod auth;
 pub mod cache;
 pub mod config;
 pub mod error;
@@ -32,7 +33,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(state);
-    axum::serve(listener, app)
+    // Client addresses are needed to rate-limit failed token attempts.
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await
 }

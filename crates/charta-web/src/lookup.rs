@@ -1,6 +1,7 @@
 //! Loading what pages and API handlers show, shared by both so that a page
 //! and its JSON twin can never disagree.
 
+use crate::auth::Viewer;
 use crate::cache::CachedVersion;
 use crate::error::Error;
 use crate::state::AppState;
@@ -38,19 +39,46 @@ pub struct VersionDocument<'a> {
     pub spec: &'a Spec,
 }
 
+/// Loads a specification the viewer may read. A draft of a group the viewer
+/// is not in is reported as not found, exactly like a specification that
+/// does not exist, so guessing slugs reveals nothing.
+pub async fn spec(state: &AppState, viewer: &Viewer, slug: &str) -> Result<SpecRow, Error> {
+    let row = state.store.spec(slug).await?;
+    if viewer.can_read(&row) {
+        Ok(row)
+    } else {
+        Err(Error::NotFound(format!("specification {slug}")))
+    }
+}
+
+/// Every specification the viewer may read.
+pub async fn readable_specs(state: &AppState, viewer: &Viewer) -> Result<Vec<SpecRow>, Error> {
+    Ok(state
+        .store
+        .specs()
+        .await?
+        .into_iter()
+        .filter(|s| viewer.can_read(s))
+        .collect())
+}
+
 /// Loads version `number` of `slug` (the newest when `None`), from the cache
 /// when possible.
 pub async fn version(
     state: &AppState,
+    viewer: &Viewer,
     slug: &str,
     number: Option<i64>,
 ) -> Result<Arc<CachedVersion>, Error> {
+    // Public versions are served from the cache without a database round
+    // trip; publishing is one-way, so a cached public entry stays public.
     if let Some(n) = number
         && let Some(hit) = state.versions.get(slug, n)
+        && hit.public
     {
         return Ok(hit);
     }
-    let row = state.store.spec(slug).await?;
+    let row = spec(state, viewer, slug).await?;
     let n = number.unwrap_or(row.head_version);
     if let Some(hit) = state.versions.get(slug, n) {
         return Ok(hit);
@@ -69,6 +97,7 @@ pub async fn version(
     .map_err(|e| Error::Internal(format!("serialising {slug} v{n}: {e}")))?;
     let etag = format!("\"{}\"", v.meta.content_hash.trim_start_matches("sha256:"));
     Ok(state.versions.insert(CachedVersion {
+        public: row.visibility == "public",
         spec_slug: slug.to_string(),
         meta: v.meta,
         spec,
@@ -113,14 +142,15 @@ pub struct Compared {
 /// Loads and compares two versions of a specification.
 pub async fn compare(
     state: &AppState,
+    viewer: &Viewer,
     slug: &str,
     from: Option<&str>,
     to: Option<&str>,
 ) -> Result<(SpecRow, Compared), Error> {
-    let row = state.store.spec(slug).await?;
+    let row = spec(state, viewer, slug).await?;
     let (f, t) = diff_range(&row, from, to)?;
-    let from = version(state, slug, Some(f)).await?;
-    let to = version(state, slug, Some(t)).await?;
+    let from = version(state, viewer, slug, Some(f)).await?;
+    let to = version(state, viewer, slug, Some(t)).await?;
     let diff = diff_specs(&from.spec, &to.spec);
     Ok((row, Compared { from, to, diff }))
 }

@@ -183,7 +183,10 @@ pub fn router(state: AppState) -> Router {
     for r in table() {
         app = app.route(r.path, r.handler);
     }
-    let app = app.fallback(not_found).with_state(state);
+    let app = app
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::csrf::protect))
+        .with_state(state);
     middleware::apply(app, &config)
 }
 

@@ -1,5 +1,7 @@
 //! The application state every handler receives.
 
+use crate::auth::oidc::Oidc;
+use crate::auth::tokens::FailureLimiter;
 use crate::cache::VersionCache;
 use crate::config::WebConfig;
 use charta_domain::CatalogSet;
@@ -19,15 +21,25 @@ pub struct App {
     /// Parsed, serialised spec versions; versions never change, so entries
     /// never go stale.
     pub versions: VersionCache,
+    /// OpenID Connect client; `None` only if its HTTP client could not be
+    /// built, in which case sign-in reports an internal error.
+    pub oidc: Option<Oidc>,
+    /// Failed API token attempts per client address.
+    pub token_failures: FailureLimiter,
 }
 
 impl AppState {
     pub fn new(store: Store, catalogs: Arc<CatalogSet>, config: WebConfig) -> Self {
+        let oidc = Oidc::new()
+            .inspect_err(|e| tracing::error!("sign-in is unavailable: {e}"))
+            .ok();
         Self(Arc::new(App {
             store,
             catalogs,
             config,
             versions: VersionCache::new(64 * 1024 * 1024),
+            oidc,
+            token_failures: FailureLimiter::new(20, std::time::Duration::from_secs(600)),
         }))
     }
 }

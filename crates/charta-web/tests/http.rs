@@ -62,7 +62,7 @@ struct App {
 
 async fn app(db: TestDb) -> App {
     let cats = catalogs();
-    import_group_text(&db.store, GROUP).await.unwrap();
+    import_group_text(&db.store, GROUP, "t").await.unwrap();
     import_spec_text(&db.store, &cats, V1, "first", "t")
         .await
         .unwrap();

@@ -1,6 +1,7 @@
 //! The reference catalogs (CRA, OpenSSF) and what maps to their items.
 
 use crate::error::{ApiResult, Error};
+use crate::auth::Viewer;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -74,10 +75,10 @@ pub struct ItemDetail {
            ("item" = String, Path, description = "Item identifier, such as CRA:AnnexI.P2.5")),
     responses((status = 200, body = ItemDetail), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn item(
-    State(state): State<AppState>,
+    State(state): State<AppState>, viewer: Viewer,
     Path((catalog, item)): Path<(String, String)>,
 ) -> ApiResult<Json<ItemDetail>> {
-    Ok(Json(item_detail(&state, &catalog, &item).await?))
+    Ok(Json(item_detail(&state, &viewer, &catalog, &item).await?))
 }
 
 pub(crate) fn find_catalog<'a>(state: &'a AppState, slug: &str) -> Result<&'a Catalog, Error> {
@@ -88,14 +89,25 @@ pub(crate) fn find_catalog<'a>(state: &'a AppState, slug: &str) -> Result<&'a Ca
 }
 
 /// Loads an item of a catalog with the controls mapped to it.
-pub async fn item_detail(state: &AppState, catalog: &str, item: &str) -> Result<ItemDetail, Error> {
+pub async fn item_detail(state: &AppState, viewer: &Viewer, catalog: &str, item: &str) -> Result<ItemDetail, Error> {
     find_catalog(state, catalog)?;
     let r = state
         .catalogs
         .item(item)
         .filter(|r| r.catalog.catalog == catalog)
         .ok_or_else(|| Error::NotFound(format!("item {item} in catalog {catalog}")))?;
-    let mapped_controls = state.store.controls_mapping_to(item).await?;
+    let readable: std::collections::HashSet<String> = crate::lookup::readable_specs(state, viewer)
+        .await?
+        .into_iter()
+        .map(|s| s.slug)
+        .collect();
+    let mapped_controls = state
+        .store
+        .controls_mapping_to(item)
+        .await?
+        .into_iter()
+        .filter(|m| readable.contains(&m.spec_slug))
+        .collect();
     Ok(ItemDetail {
         catalog: r.catalog.catalog.clone(),
         section: r.section.title.clone(),

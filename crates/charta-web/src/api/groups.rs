@@ -1,6 +1,7 @@
 //! Working groups and their member organisations.
 
 use crate::error::ApiResult;
+use crate::auth::Viewer;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -28,22 +29,21 @@ pub async fn list(State(state): State<AppState>) -> ApiResult<Json<Vec<GroupRow>
     params(("group" = String, Path, description = "Working group slug")),
     responses((status = 200, body = GroupDetail), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn show(
-    State(state): State<AppState>,
+    State(state): State<AppState>, viewer: Viewer,
     Path(group): Path<String>,
 ) -> ApiResult<Json<GroupDetail>> {
-    Ok(Json(group_detail(&state, &group).await?))
+    Ok(Json(group_detail(&state, &viewer, &group).await?))
 }
 
 /// Loads a group with its members and specifications.
 pub async fn group_detail(
     state: &AppState,
+    viewer: &Viewer,
     slug: &str,
 ) -> Result<GroupDetail, crate::error::Error> {
     let group = state.store.group(slug).await?;
     let members = state.store.organizations(group.id).await?;
-    let specs = state
-        .store
-        .specs()
+    let specs = crate::lookup::readable_specs(state, viewer)
         .await?
         .into_iter()
         .filter(|s| s.group_slug == group.slug)

@@ -3,6 +3,7 @@
 use crate::api::json_with_etag;
 use crate::error::{ApiResult, Error};
 use crate::lookup::{self, parse_version};
+use crate::auth::Viewer;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -25,8 +26,8 @@ pub struct SpecDetail {
 /// List every specification.
 #[utoipa::path(get, path = "/api/v1/specs", tag = "specs",
     responses((status = 200, body = Vec<SpecRow>)))]
-pub async fn list(State(state): State<AppState>) -> ApiResult<Json<Vec<SpecRow>>> {
-    Ok(Json(state.store.specs().await?))
+pub async fn list(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Json<Vec<SpecRow>>> {
+    Ok(Json(lookup::readable_specs(&state, &viewer).await?))
 }
 
 /// One specification and its versions.
@@ -34,10 +35,10 @@ pub async fn list(State(state): State<AppState>) -> ApiResult<Json<Vec<SpecRow>>
     params(("spec" = String, Path, description = "Specification slug")),
     responses((status = 200, body = SpecDetail), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn show(
-    State(state): State<AppState>,
+    State(state): State<AppState>, viewer: Viewer,
     Path(spec): Path<String>,
 ) -> ApiResult<Json<SpecDetail>> {
-    let row = state.store.spec(&spec).await?;
+    let row = lookup::spec(&state, &viewer, &spec).await?;
     let versions = lookup::versions(&state, &row).await?;
     Ok(Json(SpecDetail {
         spec: row,
@@ -50,10 +51,10 @@ pub async fn show(
     params(("spec" = String, Path, description = "Specification slug")),
     responses((status = 200, body = Vec<VersionMeta>), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn versions(
-    State(state): State<AppState>,
+    State(state): State<AppState>, viewer: Viewer,
     Path(spec): Path<String>,
 ) -> ApiResult<Json<Vec<VersionMeta>>> {
-    let row = state.store.spec(&spec).await?;
+    let row = lookup::spec(&state, &viewer, &spec).await?;
     Ok(Json(lookup::versions(&state, &row).await?))
 }
 
@@ -65,12 +66,12 @@ pub async fn versions(
     responses((status = 200, body = crate::lookup::VersionDocument<'static>), (status = 304, description = "Not modified"),
               (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn version(
-    State(state): State<AppState>,
+    State(state): State<AppState>, viewer: Viewer,
     Path((spec, version)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let n = parse_version(&version, "the version in the path")?;
-    let v = lookup::version(&state, &spec, Some(n)).await?;
+    let v = lookup::version(&state, &viewer, &spec, Some(n)).await?;
     Ok(json_with_etag(&headers, &v.etag, v.json.clone()))
 }
 
@@ -81,11 +82,11 @@ pub async fn version(
            ("version" = i64, Path, description = "Version number, from 1")),
     responses((status = 200, content_type = "application/yaml", body = String), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn source(
-    State(state): State<AppState>,
+    State(state): State<AppState>, viewer: Viewer,
     Path((spec, version)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let n = parse_version(&version, "the version in the path")?;
-    let row = state.store.spec(&spec).await?;
+    let row = lookup::spec(&state, &viewer, &spec).await?;
     let v = state.store.version(&row, n).await?;
     let disposition = format!("inline; filename=\"{}-v{n}.yaml\"", row.slug);
     let mut resp = v.content.into_response();
@@ -141,26 +142,27 @@ pub fn history_entries(revs: Vec<ControlRevision>) -> Vec<HistoryEntry> {
            ("control" = String, Path, description = "Control identifier, such as SVH-VM-03")),
     responses((status = 200, body = ControlDetail), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn control(
-    State(state): State<AppState>,
+    State(state): State<AppState>, viewer: Viewer,
     Path((spec, control)): Path<(String, String)>,
 ) -> ApiResult<Json<ControlDetail>> {
-    let (detail, _) = control_detail(&state, &spec, &control).await?;
+    let (detail, _) = control_detail(&state, &viewer, &spec, &control).await?;
     Ok(Json(detail))
 }
 
 /// Loads a control of the newest version and its history.
 pub async fn control_detail(
     state: &AppState,
+    viewer: &Viewer,
     spec: &str,
     control: &str,
 ) -> Result<(ControlDetail, std::sync::Arc<crate::cache::CachedVersion>), Error> {
-    let v = lookup::version(state, spec, None).await?;
+    let v = lookup::version(state, viewer, spec, None).await?;
     let c = v
         .spec
         .control(control)
         .cloned()
         .ok_or_else(|| Error::NotFound(format!("control {control} in specification {spec}")))?;
-    let row = state.store.spec(spec).await?;
+    let row = lookup::spec(state, viewer, spec).await?;
     let history = history_entries(state.store.control_history(row.id, control).await?);
     Ok((
         ControlDetail {
@@ -198,11 +200,11 @@ pub struct DiffDocument {
     params(("spec" = String, Path, description = "Specification slug"), DiffParams),
     responses((status = 200, body = DiffDocument), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn diff(
-    State(state): State<AppState>,
+    State(state): State<AppState>, viewer: Viewer,
     Path(spec): Path<String>,
     Query(q): Query<DiffParams>,
 ) -> ApiResult<Json<DiffDocument>> {
-    let (row, c) = lookup::compare(&state, &spec, q.from.as_deref(), q.to.as_deref()).await?;
+    let (row, c) = lookup::compare(&state, &viewer, &spec, q.from.as_deref(), q.to.as_deref()).await?;
     Ok(Json(DiffDocument {
         spec: row.slug,
         from: c.from.meta.number,

@@ -2,6 +2,7 @@
 //! lint their files in their own CI before proposing them.
 
 use crate::error::{ApiResult, Error};
+use crate::auth::Viewer;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -35,7 +36,7 @@ pub struct ValidationReport {
               (status = 413, body = crate::error::ErrorBody),
               (status = 422, body = crate::error::ErrorBody, description = "The file is invalid; `problems` lists each with its line")))]
 pub async fn validate(
-    State(state): State<AppState>,
+    State(state): State<AppState>, viewer: Viewer,
     body: Result<String, StringRejection>,
 ) -> ApiResult<Json<ValidationReport>> {
     let text = body.map_err(|e| match e {
@@ -48,7 +49,7 @@ pub async fn validate(
     let spec = parse_spec(&text)?;
     check_spec(&spec, &state.catalogs, &text)?;
     let canonical = to_canonical(&spec);
-    let (head_version, changes) = match crate::lookup::version(&state, &spec.spec, None).await {
+    let (head_version, changes) = match crate::lookup::version(&state, &viewer, &spec.spec, None).await {
         Ok(head) => {
             check_succession(&head.spec, &spec, &text)?;
             let d = charta_domain::diff::diff_specs(&head.spec, &spec);

@@ -3,6 +3,8 @@
 use super::Page;
 use crate::error::{Error, PageResult};
 use crate::lookup;
+use crate::auth::Viewer;
+use crate::auth::viewer::Chrome;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -44,7 +46,7 @@ pub struct ControlChangeView {
 #[template(path = "diff.html")]
 pub struct DiffPage {
     pub title: String,
-    pub demo: bool,
+    pub chrome: Chrome,
     pub spec: SpecRow,
     pub from: i64,
     pub to: i64,
@@ -93,7 +95,7 @@ pub fn field_view(f: &FieldDiff) -> FieldView {
 
 /// Compares two versions of a specification.
 pub async fn diff(
-    State(state): State<AppState>,
+    State(state): State<AppState>, viewer: Viewer,
     Path(spec): Path<String>,
     Query(q): Query<DiffQuery>,
 ) -> PageResult<Page<DiffPage>> {
@@ -106,7 +108,7 @@ pub async fn diff(
             );
         }
     };
-    let (row, c) = lookup::compare(&state, &spec, q.from.as_deref(), q.to.as_deref()).await?;
+    let (row, c) = lookup::compare(&state, &viewer, &spec, q.from.as_deref(), q.to.as_deref()).await?;
     let changes = c
         .diff
         .changed()
@@ -125,7 +127,7 @@ pub async fn diff(
             "{}: version {} to {}",
             row.title, c.from.meta.number, c.to.meta.number
         ),
-        demo: state.config.demo,
+        chrome: viewer.chrome(&state),
         from: c.from.meta.number,
         to: c.to.meta.number,
         versions: (1..=row.head_version).rev().collect(),

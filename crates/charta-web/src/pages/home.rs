@@ -3,6 +3,8 @@
 use super::Page;
 use crate::api::groups::{GroupDetail, group_detail};
 use crate::error::PageResult;
+use crate::auth::Viewer;
+use crate::auth::viewer::Chrome;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -19,14 +21,14 @@ pub struct GroupCard {
 #[template(path = "home.html")]
 pub struct HomePage {
     pub title: String,
-    pub demo: bool,
+    pub chrome: Chrome,
     pub groups: Vec<GroupCard>,
     pub catalogs: Vec<Catalog>,
 }
 
 /// Working groups, their specifications, and the reference catalogs.
-pub async fn home(State(state): State<AppState>) -> PageResult<Page<HomePage>> {
-    let specs = state.store.specs().await?;
+pub async fn home(State(state): State<AppState>, viewer: Viewer) -> PageResult<Page<HomePage>> {
+    let specs = crate::lookup::readable_specs(&state, &viewer).await?;
     let groups = state
         .store
         .groups()
@@ -43,7 +45,7 @@ pub async fn home(State(state): State<AppState>) -> PageResult<Page<HomePage>> {
         .collect();
     Ok(Page(HomePage {
         title: "Charta".into(),
-        demo: state.config.demo,
+        chrome: viewer.chrome(&state),
         groups,
         catalogs: state.catalogs.catalogs().to_vec(),
     }))
@@ -53,20 +55,20 @@ pub async fn home(State(state): State<AppState>) -> PageResult<Page<HomePage>> {
 #[template(path = "group.html")]
 pub struct GroupPage {
     pub title: String,
-    pub demo: bool,
+    pub chrome: Chrome,
     pub detail: GroupDetail,
     pub description_html: String,
 }
 
 /// A working group: its members and specifications.
 pub async fn group(
-    State(state): State<AppState>,
+    State(state): State<AppState>, viewer: Viewer,
     Path(group): Path<String>,
 ) -> PageResult<Page<GroupPage>> {
-    let detail = group_detail(&state, &group).await?;
+    let detail = group_detail(&state, &viewer, &group).await?;
     Ok(Page(GroupPage {
         title: detail.group.name.clone(),
-        demo: state.config.demo,
+        chrome: viewer.chrome(&state),
         description_html: crate::markdown::render(&detail.group.description),
         detail,
     }))

@@ -4,6 +4,8 @@ use super::Page;
 use super::view::escape;
 use crate::api::search::{LIMIT, SearchParams};
 use crate::error::PageResult;
+use crate::auth::Viewer;
+use crate::auth::viewer::Chrome;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -19,7 +21,7 @@ pub struct HitView {
 #[template(path = "search.html")]
 pub struct SearchPage {
     pub title: String,
-    pub demo: bool,
+    pub chrome: Chrome,
     pub q: String,
     pub hits: Vec<HitView>,
     pub limit: i64,
@@ -34,12 +36,10 @@ pub fn highlight(snippet: &str) -> String {
 
 /// Searches controls by identifier and text.
 pub async fn search(
-    State(state): State<AppState>,
+    State(state): State<AppState>, viewer: Viewer,
     Query(p): Query<SearchParams>,
 ) -> PageResult<Page<SearchPage>> {
-    let hits = state
-        .store
-        .search(&p.q, LIMIT)
+    let hits = crate::api::search::readable_hits(&state, &viewer, &p.q)
         .await?
         .into_iter()
         .map(|hit| HitView {
@@ -53,7 +53,7 @@ pub async fn search(
         } else {
             format!("Search: {}", p.q)
         },
-        demo: state.config.demo,
+        chrome: viewer.chrome(&state),
         q: p.q,
         hits,
         limit: LIMIT,

@@ -5,6 +5,8 @@ use super::view::{ControlView, SectionView, date, sections};
 use crate::api::specs::{HistoryEntry, control_detail};
 use crate::error::{Error, PageResult};
 use crate::lookup::{self, parse_version};
+use crate::auth::Viewer;
+use crate::auth::viewer::Chrome;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -15,16 +17,16 @@ use serde::Deserialize;
 #[template(path = "specs.html")]
 pub struct SpecsPage {
     pub title: String,
-    pub demo: bool,
+    pub chrome: Chrome,
     pub specs: Vec<SpecRow>,
 }
 
 /// Every specification.
-pub async fn list(State(state): State<AppState>) -> PageResult<Page<SpecsPage>> {
+pub async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult<Page<SpecsPage>> {
     Ok(Page(SpecsPage {
         title: "Specifications".into(),
-        demo: state.config.demo,
-        specs: state.store.specs().await?,
+        chrome: viewer.chrome(&state),
+        specs: lookup::readable_specs(&state, &viewer).await?,
     }))
 }
 
@@ -39,7 +41,7 @@ pub struct LevelFilter {
 #[template(path = "spec.html")]
 pub struct SpecPage {
     pub title: String,
-    pub demo: bool,
+    pub chrome: Chrome,
     pub spec: SpecRow,
     pub version: VersionMeta,
     pub created: String,
@@ -53,25 +55,26 @@ pub struct SpecPage {
 
 /// The newest version of a specification.
 pub async fn head(
-    State(state): State<AppState>,
+    State(state): State<AppState>, viewer: Viewer,
     Path(spec): Path<String>,
     Query(f): Query<LevelFilter>,
 ) -> PageResult<Page<SpecPage>> {
-    spec_page(&state, &spec, None, f).await
+    spec_page(&state, &viewer, &spec, None, f).await
 }
 
 /// A given version of a specification.
 pub async fn version(
-    State(state): State<AppState>,
+    State(state): State<AppState>, viewer: Viewer,
     Path((spec, version)): Path<(String, String)>,
     Query(f): Query<LevelFilter>,
 ) -> PageResult<Page<SpecPage>> {
     let n = parse_version(&version, "the version in the address")?;
-    spec_page(&state, &spec, Some(n), f).await
+    spec_page(&state, &viewer, &spec, Some(n), f).await
 }
 
 async fn spec_page(
     state: &AppState,
+    viewer: &Viewer,
     slug: &str,
     number: Option<i64>,
     f: LevelFilter,
@@ -85,13 +88,13 @@ async fn spec_page(
             }
         },
     };
-    let row = state.store.spec(slug).await?;
-    let v = lookup::version(state, slug, number).await?;
+    let row = lookup::spec(state, viewer, slug).await?;
+    let v = lookup::version(state, viewer, slug, number).await?;
     let sections = sections(state, &v.spec, level);
     let shown = sections.iter().map(|s| s.controls.len()).sum();
     Ok(Page(SpecPage {
         title: format!("{} (version {})", v.spec.title, v.meta.number),
-        demo: state.config.demo,
+        chrome: viewer.chrome(state),
         is_head: v.meta.number == row.head_version,
         created: date(v.meta.created_at),
         summary_html: crate::markdown::render(&v.spec.summary),
@@ -114,17 +117,17 @@ pub struct VersionLine {
 #[template(path = "versions.html")]
 pub struct VersionsPage {
     pub title: String,
-    pub demo: bool,
+    pub chrome: Chrome,
     pub spec: SpecRow,
     pub versions: Vec<VersionLine>,
 }
 
 /// The version history of a specification, with a form to compare any two.
 pub async fn versions(
-    State(state): State<AppState>,
+    State(state): State<AppState>, viewer: Viewer,
     Path(spec): Path<String>,
 ) -> PageResult<Page<VersionsPage>> {
-    let row = state.store.spec(&spec).await?;
+    let row = lookup::spec(&state, &viewer, &spec).await?;
     let versions = lookup::versions(&state, &row)
         .await?
         .into_iter()
@@ -135,7 +138,7 @@ pub async fn versions(
         .collect();
     Ok(Page(VersionsPage {
         title: format!("History of {}", row.title),
-        demo: state.config.demo,
+        chrome: viewer.chrome(&state),
         spec: row,
         versions,
     }))
@@ -145,7 +148,7 @@ pub async fn versions(
 #[template(path = "control.html")]
 pub struct ControlPage {
     pub title: String,
-    pub demo: bool,
+    pub chrome: Chrome,
     pub spec: SpecRow,
     pub version: i64,
     pub section_title: String,
@@ -155,11 +158,11 @@ pub struct ControlPage {
 
 /// A control's permalink: its newest text and its history.
 pub async fn control(
-    State(state): State<AppState>,
+    State(state): State<AppState>, viewer: Viewer,
     Path((spec, control)): Path<(String, String)>,
 ) -> PageResult<Page<ControlPage>> {
-    let (detail, v) = control_detail(&state, &spec, &control).await?;
-    let row = state.store.spec(&spec).await?;
+    let (detail, v) = control_detail(&state, &viewer, &spec, &control).await?;
+    let row = lookup::spec(&state, &viewer, &spec).await?;
     let section_title = v
         .spec
         .section(&detail.control.section)
@@ -167,7 +170,7 @@ pub async fn control(
         .unwrap_or_default();
     Ok(Page(ControlPage {
         title: format!("{} {}", detail.control.id, detail.control.title),
-        demo: state.config.demo,
+        chrome: viewer.chrome(&state),
         control: ControlView::new(&state, &detail.control),
         version: detail.version,
         section_title,
