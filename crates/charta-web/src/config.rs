@@ -95,12 +95,19 @@ impl ProvidersFile {
         let mut seen = std::collections::HashSet::new();
         for p in &f.providers {
             if !charta_domain::ident::is_valid_slug(&p.id) {
-                return Err(format!("provider id {:?} must be a slug such as `eclipse`", p.id));
+                return Err(format!(
+                    "provider id {:?} must be a slug such as `eclipse`",
+                    p.id
+                ));
             }
             if !seen.insert(p.id.as_str()) {
                 return Err(format!("provider {} is listed twice", p.id));
             }
-            for (field, v) in [("issuer", &p.issuer), ("client-id", &p.client_id), ("client-secret", &p.client_secret)] {
+            for (field, v) in [
+                ("issuer", &p.issuer),
+                ("client-id", &p.client_id),
+                ("client-secret", &p.client_secret),
+            ] {
                 if v.trim().is_empty() {
                     return Err(format!("provider {} needs a {field}", p.id));
                 }
@@ -119,9 +126,14 @@ mod tests {
         let ok = "providers:\n  - id: eclipse\n    name: Eclipse\n    issuer: https://id.example\n    client-id: c\n    client-secret: s\n";
         let p = ProvidersFile::parse(ok).unwrap();
         assert_eq!(p[0].id, "eclipse");
-        assert!(!format!("{:?}", p[0]).contains("client_secret: \"s\""), "secret redacted");
+        assert!(
+            !format!("{:?}", p[0]).contains("client_secret: \"s\""),
+            "secret redacted"
+        );
         let twice = format!("{ok}{}", &ok["providers:\n".len()..]);
         assert!(ProvidersFile::parse(&twice).unwrap_err().contains("twice"));
-        assert!(ProvidersFile::parse(&ok.replace("client-secret: s", "client-secret: ''")).is_err());
+        assert!(
+            ProvidersFile::parse(&ok.replace("client-secret: s", "client-secret: ''")).is_err()
+        );
     }
 }

@@ -224,7 +224,10 @@ impl IntoResponse for PageError {
                 return see_other(&format!("/auth/login?return_to={}", url_encode(return_to)));
             }
             Error::StepUp { return_to } => {
-                return see_other(&format!("/auth/login?step_up=1&return_to={}", url_encode(return_to)));
+                return see_other(&format!(
+                    "/auth/login?step_up=1&return_to={}",
+                    url_encode(return_to)
+                ));
             }
             _ => {}
         }

@@ -7,6 +7,7 @@
 //! read.
 
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod cache;
 pub mod config;
@@ -34,7 +35,10 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let app = router(state);
     // Client addresses are needed to rate-limit failed token attempts.
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

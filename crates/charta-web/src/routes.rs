@@ -7,7 +7,7 @@
 use axum::Router;
 use axum::http::Method;
 use axum::response::IntoResponse;
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, delete, get, post};
 
 use crate::error::{ApiError, Error, PageError};
 use crate::state::AppState;
@@ -92,6 +92,84 @@ pub fn table() -> Vec<Route> {
             get(pages::catalogs::item),
         ),
         route(Page, g.clone(), "/search", get(pages::search::search)),
+        route(
+            Page,
+            g.clone(),
+            "/groups/{group}/members",
+            get(pages::members::show),
+        ),
+        route(
+            Page,
+            p.clone(),
+            "/groups/{group}/invitations",
+            post(pages::members::invite),
+        ),
+        route(
+            Page,
+            p.clone(),
+            "/groups/{group}/members/{membership}/remove",
+            post(pages::members::remove),
+        ),
+        route(
+            Page,
+            g.clone(),
+            "/invitations/{token}",
+            get(pages::members::invitation),
+        ),
+        route(
+            Page,
+            p.clone(),
+            "/invitations/{token}/accept",
+            post(pages::members::accept),
+        ),
+        route(
+            Page,
+            p.clone(),
+            "/specs/{spec}/publish",
+            post(pages::members::publish),
+        ),
+        // Signing in and out.
+        route(Page, g.clone(), "/auth/login", get(pages::auth::login)),
+        route(
+            Page,
+            g.clone(),
+            "/auth/callback",
+            get(pages::auth::callback),
+        ),
+        route(Page, p.clone(), "/auth/logout", post(pages::auth::logout)),
+        route(
+            Page,
+            p.clone(),
+            "/auth/demo",
+            post(pages::auth::demo_sign_in),
+        ),
+        // The person's own account, and administration.
+        route(Page, g.clone(), "/account", get(pages::account::show)),
+        route(
+            Page,
+            p.clone(),
+            "/account/tokens",
+            post(pages::account::create),
+        ),
+        route(
+            Page,
+            p.clone(),
+            "/account/tokens/{id}/revoke",
+            post(pages::account::revoke),
+        ),
+        route(Page, g.clone(), "/admin", get(pages::admin::show)),
+        route(
+            Page,
+            p.clone(),
+            "/admin/groups",
+            post(pages::admin::create_group),
+        ),
+        route(
+            Page,
+            p.clone(),
+            "/admin/groups/{group}/organizations",
+            post(pages::admin::add_organization),
+        ),
         // API.
         route(
             Api,
@@ -163,6 +241,15 @@ pub fn table() -> Vec<Route> {
             get(api::catalogs::item),
         ),
         route(Api, g.clone(), "/api/v1/search", get(api::search::search)),
+        route(Api, g.clone(), "/api/v1/me", get(api::account::me)),
+        route(Api, g.clone(), "/api/v1/tokens", get(api::account::list)),
+        route(Api, p.clone(), "/api/v1/tokens", post(api::account::create)),
+        route(
+            Api,
+            Method::DELETE,
+            "/api/v1/tokens/{id}",
+            delete(api::account::revoke),
+        ),
         // Assets and probes.
         route(
             Asset,
@@ -185,7 +272,10 @@ pub fn router(state: AppState) -> Router {
     }
     let app = app
         .fallback(not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::csrf::protect))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::csrf::protect,
+        ))
         .with_state(state);
     middleware::apply(app, &config)
 }

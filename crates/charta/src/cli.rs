@@ -89,7 +89,11 @@ pub struct AuthArgs {
     #[arg(long, env = "CHARTA_OIDC_CLIENT_SECRET", hide_env_values = true)]
     pub oidc_client_secret: Option<String>,
     /// Name shown on the sign-in button for that provider.
-    #[arg(long, env = "CHARTA_OIDC_NAME", default_value = "your organisation's account")]
+    #[arg(
+        long,
+        env = "CHARTA_OIDC_NAME",
+        default_value = "your organisation's account"
+    )]
     pub oidc_name: String,
     /// A YAML file listing several providers (see README).
     #[arg(long, env = "CHARTA_OIDC_PROVIDERS_FILE")]
@@ -110,10 +114,16 @@ impl AuthArgs {
     fn providers(&self) -> Result<Vec<ProviderConfig>> {
         let mut providers = Vec::new();
         if let Some(path) = &self.oidc_providers_file {
-            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-            providers = ProvidersFile::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            providers = ProvidersFile::parse(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         }
-        match (&self.oidc_issuer, &self.oidc_client_id, &self.oidc_client_secret) {
+        match (
+            &self.oidc_issuer,
+            &self.oidc_client_id,
+            &self.oidc_client_secret,
+        ) {
             (Some(issuer), Some(id), Some(secret)) => providers.push(ProviderConfig {
                 id: "default".into(),
                 name: self.oidc_name.clone(),
@@ -122,7 +132,9 @@ impl AuthArgs {
                 client_secret: secret.clone(),
             }),
             (None, None, None) => {}
-            _ => bail!("set all three of CHARTA_OIDC_ISSUER, CHARTA_OIDC_CLIENT_ID and CHARTA_OIDC_CLIENT_SECRET, or none"),
+            _ => bail!(
+                "set all three of CHARTA_OIDC_ISSUER, CHARTA_OIDC_CLIENT_ID and CHARTA_OIDC_CLIENT_SECRET, or none"
+            ),
         }
         Ok(providers)
     }
@@ -134,11 +146,17 @@ impl AuthArgs {
             .unwrap_or_else(|| format!("http://{listen}"))
             .trim_end_matches('/')
             .to_string();
-        if !(config.public_url.starts_with("http://") || config.public_url.starts_with("https://")) {
+        if !(config.public_url.starts_with("http://") || config.public_url.starts_with("https://"))
+        {
             bail!("CHARTA_PUBLIC_URL must start with https:// (or http:// for local use)");
         }
         config.providers = self.providers()?;
-        config.mfa_acr = self.mfa_acr.iter().filter(|a| !a.is_empty()).cloned().collect();
+        config.mfa_acr = self
+            .mfa_acr
+            .iter()
+            .filter(|a| !a.is_empty())
+            .cloned()
+            .collect();
         if self.session_idle_minutes < 1 || self.session_hours < 1 {
             bail!("session durations must be positive");
         }
@@ -280,7 +298,9 @@ async fn serve(store: Store, http: &HttpArgs, auth: &AuthArgs, demo: bool) -> Re
     };
     auth.apply(&mut config, http.listen)?;
     if config.providers.is_empty() && !demo {
-        tracing::warn!("no OpenID Connect provider is configured: nobody can sign in (see README, \"Signing in\")");
+        tracing::warn!(
+            "no OpenID Connect provider is configured: nobody can sign in (see README, \"Signing in\")"
+        );
     }
     let state = AppState::new(store.clone(), Arc::new(catalogs()?), config);
     let listener = tokio::net::TcpListener::bind(http.listen)

@@ -104,7 +104,16 @@ both_backends! {
 
 #[test]
 fn every_command_has_help() {
-    for cmd in ["serve", "demo", "migrate", "import", "export", "audit", "audit verify", "audit list"] {
+    for cmd in [
+        "serve",
+        "demo",
+        "migrate",
+        "import",
+        "export",
+        "audit",
+        "audit verify",
+        "audit list",
+    ] {
         let out = Command::new(env!("CARGO_BIN_EXE_charta"))
             .args(cmd.split(' ').chain(["--help"]))
             .output()
@@ -117,11 +126,21 @@ fn every_command_has_help() {
 #[test]
 fn demo_refuses_public_addresses() {
     let out = Command::new(env!("CARGO_BIN_EXE_charta"))
-        .args(["demo", "--listen", "0.0.0.0:0", "--database-url", "sqlite:///nonexistent/never.db"])
+        .args([
+            "demo",
+            "--listen",
+            "0.0.0.0:0",
+            "--database-url",
+            "sqlite:///nonexistent/never.db",
+        ])
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("only listens on a loopback address"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("only listens on a loopback address"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 /// The audit log as an operator checks it: intact after an import, and
@@ -131,7 +150,11 @@ fn demo_refuses_public_addresses() {
 async fn audit_verify_and_list() {
     let db = TestDb::sqlite().await;
     let specs = repo().join("specs");
-    assert!(charta(&db, &["import", specs.join("groups").to_str().unwrap()]).status.success());
+    assert!(
+        charta(&db, &["import", specs.join("groups").to_str().unwrap()])
+            .status
+            .success()
+    );
     let seed = specs.join("seed/steward-baseline");
     let out = charta(&db, &["import", seed.to_str().unwrap(), "--author", "ada"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -145,17 +168,43 @@ async fn audit_verify_and_list() {
     let stdout = text(&out.stdout);
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 4, "{stdout}");
-    assert!(lines[0].contains("charta import  group.upsert  group:oss-stewards"), "{stdout}");
-    assert!(lines[3].contains("ada  spec.version.create  spec:steward-baseline"), "{stdout}");
-    let out = charta(&db, &["audit", "list", "--object", "spec:steward-baseline", "--limit", "2"]);
+    assert!(
+        lines[0].contains("charta import  group.upsert  group:oss-stewards"),
+        "{stdout}"
+    );
+    assert!(
+        lines[3].contains("ada  spec.version.create  spec:steward-baseline"),
+        "{stdout}"
+    );
+    let out = charta(
+        &db,
+        &[
+            "audit",
+            "list",
+            "--object",
+            "spec:steward-baseline",
+            "--limit",
+            "2",
+        ],
+    );
     let stdout = text(&out.stdout);
-    let seqs: Vec<&str> = stdout.lines().filter_map(|l| l.split_whitespace().next()).collect();
+    let seqs: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
     assert_eq!(seqs, ["3", "4"], "{stdout}");
 
-    db.execute_raw("DROP TRIGGER audit_log_no_update").await.unwrap();
-    db.execute_raw("UPDATE audit_log SET details = '{\"version\":9}' WHERE seq = 3").await.unwrap();
+    db.execute_raw("DROP TRIGGER audit_log_no_update")
+        .await
+        .unwrap();
+    db.execute_raw("UPDATE audit_log SET details = '{\"version\":9}' WHERE seq = 3")
+        .await
+        .unwrap();
     let out = charta(&db, &["audit", "verify"]);
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
-    assert!(err.contains("entry 3: its hash does not match its contents"), "{err}");
+    assert!(
+        err.contains("entry 3: its hash does not match its contents"),
+        "{err}"
+    );
 }

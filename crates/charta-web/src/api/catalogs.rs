@@ -1,7 +1,7 @@
 //! The reference catalogs (CRA, OpenSSF) and what maps to their items.
 
-use crate::error::{ApiResult, Error};
 use crate::auth::Viewer;
+use crate::error::{ApiResult, Error};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -75,7 +75,8 @@ pub struct ItemDetail {
            ("item" = String, Path, description = "Item identifier, such as CRA:AnnexI.P2.5")),
     responses((status = 200, body = ItemDetail), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn item(
-    State(state): State<AppState>, viewer: Viewer,
+    State(state): State<AppState>,
+    viewer: Viewer,
     Path((catalog, item)): Path<(String, String)>,
 ) -> ApiResult<Json<ItemDetail>> {
     Ok(Json(item_detail(&state, &viewer, &catalog, &item).await?))
@@ -89,7 +90,12 @@ pub(crate) fn find_catalog<'a>(state: &'a AppState, slug: &str) -> Result<&'a Ca
 }
 
 /// Loads an item of a catalog with the controls mapped to it.
-pub async fn item_detail(state: &AppState, viewer: &Viewer, catalog: &str, item: &str) -> Result<ItemDetail, Error> {
+pub async fn item_detail(
+    state: &AppState,
+    viewer: &Viewer,
+    catalog: &str,
+    item: &str,
+) -> Result<ItemDetail, Error> {
     find_catalog(state, catalog)?;
     let r = state
         .catalogs

@@ -1,7 +1,7 @@
 //! Working groups and their member organisations.
 
-use crate::error::ApiResult;
 use crate::auth::Viewer;
+use crate::error::ApiResult;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -29,7 +29,8 @@ pub async fn list(State(state): State<AppState>) -> ApiResult<Json<Vec<GroupRow>
     params(("group" = String, Path, description = "Working group slug")),
     responses((status = 200, body = GroupDetail), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn show(
-    State(state): State<AppState>, viewer: Viewer,
+    State(state): State<AppState>,
+    viewer: Viewer,
     Path(group): Path<String>,
 ) -> ApiResult<Json<GroupDetail>> {
     Ok(Json(group_detail(&state, &viewer, &group).await?))

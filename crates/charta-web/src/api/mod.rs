@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1/`. Every handler is described in the OpenAPI
 //! document served at `/api/v1/openapi.json`.
 
+pub mod account;
 pub mod catalogs;
 pub mod groups;
 pub mod health;

@@ -24,6 +24,10 @@ use utoipa::OpenApi;
         crate::api::catalogs::show,
         crate::api::catalogs::item,
         crate::api::search::search,
+        crate::api::account::me,
+        crate::api::account::list,
+        crate::api::account::create,
+        crate::api::account::revoke,
         document,
     ),
     tags(
@@ -31,6 +35,7 @@ use utoipa::OpenApi;
         (name = "groups", description = "Working groups and member organisations"),
         (name = "catalogs", description = "Reference catalogs: CRA, OpenSSF Principles, OSPS Baseline"),
         (name = "search", description = "Full-text search over controls"),
+        (name = "account", description = "The signed-in person and personal API tokens"),
         (name = "probes", description = "Health and readiness"),
     )
 )]

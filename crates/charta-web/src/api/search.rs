@@ -1,7 +1,7 @@
 //! Full-text search over controls.
 
-use crate::error::ApiResult;
 use crate::auth::Viewer;
+use crate::error::ApiResult;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Query, State};
@@ -25,7 +25,8 @@ pub const LIMIT: i64 = 50;
 #[utoipa::path(get, path = "/api/v1/search", tag = "search", params(SearchParams),
     responses((status = 200, body = Vec<SearchHit>)))]
 pub async fn search(
-    State(state): State<AppState>, viewer: Viewer,
+    State(state): State<AppState>,
+    viewer: Viewer,
     Query(p): Query<SearchParams>,
 ) -> ApiResult<Json<Vec<SearchHit>>> {
     Ok(Json(readable_hits(&state, &viewer, &p.q).await?))
@@ -33,7 +34,11 @@ pub async fn search(
 
 /// Search results in specifications the viewer may read. The store searches
 /// everything, so more are fetched than shown and the rest filtered out.
-pub async fn readable_hits(state: &AppState, viewer: &Viewer, q: &str) -> Result<Vec<SearchHit>, crate::error::Error> {
+pub async fn readable_hits(
+    state: &AppState,
+    viewer: &Viewer,
+    q: &str,
+) -> Result<Vec<SearchHit>, crate::error::Error> {
     let readable: std::collections::HashSet<String> = crate::lookup::readable_specs(state, viewer)
         .await?
         .into_iter()

@@ -1,9 +1,9 @@
 //! Specifications, their versions, controls and diffs.
 
 use crate::api::json_with_etag;
+use crate::auth::Viewer;
 use crate::error::{ApiResult, Error};
 use crate::lookup::{self, parse_version};
-use crate::auth::Viewer;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -35,7 +35,8 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Js
     params(("spec" = String, Path, description = "Specification slug")),
     responses((status = 200, body = SpecDetail), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn show(
-    State(state): State<AppState>, viewer: Viewer,
+    State(state): State<AppState>,
+    viewer: Viewer,
     Path(spec): Path<String>,
 ) -> ApiResult<Json<SpecDetail>> {
     let row = lookup::spec(&state, &viewer, &spec).await?;
@@ -51,7 +52,8 @@ pub async fn show(
     params(("spec" = String, Path, description = "Specification slug")),
     responses((status = 200, body = Vec<VersionMeta>), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn versions(
-    State(state): State<AppState>, viewer: Viewer,
+    State(state): State<AppState>,
+    viewer: Viewer,
     Path(spec): Path<String>,
 ) -> ApiResult<Json<Vec<VersionMeta>>> {
     let row = lookup::spec(&state, &viewer, &spec).await?;
@@ -66,7 +68,8 @@ pub async fn versions(
     responses((status = 200, body = crate::lookup::VersionDocument<'static>), (status = 304, description = "Not modified"),
               (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn version(
-    State(state): State<AppState>, viewer: Viewer,
+    State(state): State<AppState>,
+    viewer: Viewer,
     Path((spec, version)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
@@ -82,7 +85,8 @@ pub async fn version(
            ("version" = i64, Path, description = "Version number, from 1")),
     responses((status = 200, content_type = "application/yaml", body = String), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn source(
-    State(state): State<AppState>, viewer: Viewer,
+    State(state): State<AppState>,
+    viewer: Viewer,
     Path((spec, version)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let n = parse_version(&version, "the version in the path")?;
@@ -142,7 +146,8 @@ pub fn history_entries(revs: Vec<ControlRevision>) -> Vec<HistoryEntry> {
            ("control" = String, Path, description = "Control identifier, such as SVH-VM-03")),
     responses((status = 200, body = ControlDetail), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn control(
-    State(state): State<AppState>, viewer: Viewer,
+    State(state): State<AppState>,
+    viewer: Viewer,
     Path((spec, control)): Path<(String, String)>,
 ) -> ApiResult<Json<ControlDetail>> {
     let (detail, _) = control_detail(&state, &viewer, &spec, &control).await?;
@@ -200,11 +205,13 @@ pub struct DiffDocument {
     params(("spec" = String, Path, description = "Specification slug"), DiffParams),
     responses((status = 200, body = DiffDocument), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn diff(
-    State(state): State<AppState>, viewer: Viewer,
+    State(state): State<AppState>,
+    viewer: Viewer,
     Path(spec): Path<String>,
     Query(q): Query<DiffParams>,
 ) -> ApiResult<Json<DiffDocument>> {
-    let (row, c) = lookup::compare(&state, &viewer, &spec, q.from.as_deref(), q.to.as_deref()).await?;
+    let (row, c) =
+        lookup::compare(&state, &viewer, &spec, q.from.as_deref(), q.to.as_deref()).await?;
     Ok(Json(DiffDocument {
         spec: row.slug,
         from: c.from.meta.number,

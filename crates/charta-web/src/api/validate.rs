@@ -1,8 +1,8 @@
 //! Checking a specification file without storing it, so that authors can
 //! lint their files in their own CI before proposing them.
 
-use crate::error::{ApiResult, Error};
 use crate::auth::Viewer;
+use crate::error::{ApiResult, Error};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -36,7 +36,8 @@ pub struct ValidationReport {
               (status = 413, body = crate::error::ErrorBody),
               (status = 422, body = crate::error::ErrorBody, description = "The file is invalid; `problems` lists each with its line")))]
 pub async fn validate(
-    State(state): State<AppState>, viewer: Viewer,
+    State(state): State<AppState>,
+    viewer: Viewer,
     body: Result<String, StringRejection>,
 ) -> ApiResult<Json<ValidationReport>> {
     let text = body.map_err(|e| match e {
@@ -49,15 +50,16 @@ pub async fn validate(
     let spec = parse_spec(&text)?;
     check_spec(&spec, &state.catalogs, &text)?;
     let canonical = to_canonical(&spec);
-    let (head_version, changes) = match crate::lookup::version(&state, &viewer, &spec.spec, None).await {
-        Ok(head) => {
-            check_succession(&head.spec, &spec, &text)?;
-            let d = charta_domain::diff::diff_specs(&head.spec, &spec);
-            (Some(head.meta.number), Some(d.summary))
-        }
-        Err(Error::NotFound(_)) => (None, None),
-        Err(e) => return Err(e.into()),
-    };
+    let (head_version, changes) =
+        match crate::lookup::version(&state, &viewer, &spec.spec, None).await {
+            Ok(head) => {
+                check_succession(&head.spec, &spec, &text)?;
+                let d = charta_domain::diff::diff_specs(&head.spec, &spec);
+                (Some(head.meta.number), Some(d.summary))
+            }
+            Err(Error::NotFound(_)) => (None, None),
+            Err(e) => return Err(e.into()),
+        };
     Ok(Json(ValidationReport {
         content_hash: content_hash(&canonical),
         canonical: canonical == text,

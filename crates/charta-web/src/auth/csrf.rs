@@ -32,13 +32,19 @@ pub struct CsrfToken(pub String);
 pub const FIELD: &str = "_csrf";
 
 fn cookie_name(state: &AppState) -> &'static str {
-    if state.config.secure() { "__Host-charta_csrf" } else { "charta_csrf" }
+    if state.config.secure() {
+        "__Host-charta_csrf"
+    } else {
+        "charta_csrf"
+    }
 }
 
 /// `scheme://host[:port]` of a URL.
 fn origin_of_url(url: &str) -> Option<&str> {
     let rest = url.split_once("://")?.1;
-    let end = rest.find('/').map_or(url.len(), |i| url.len() - rest.len() + i);
+    let end = rest
+        .find('/')
+        .map_or(url.len(), |i| url.len() - rest.len() + i);
     Some(&url[..end])
 }
 
@@ -57,7 +63,11 @@ fn same_origin(headers: &HeaderMap, state: &AppState) -> Option<bool> {
                 .map(str::to_string)
         })?;
     let ours = origin_of_url(&state.config.public_url).unwrap_or(&state.config.public_url);
-    let scheme = if state.config.secure() { "https" } else { "http" };
+    let scheme = if state.config.secure() {
+        "https"
+    } else {
+        "http"
+    };
     let by_host = headers
         .get(axum::http::header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -67,7 +77,11 @@ fn same_origin(headers: &HeaderMap, state: &AppState) -> Option<bool> {
 
 fn refuse(api: bool, message: &str) -> Response {
     let e = Error::Forbidden(message.into());
-    if api { ApiError(e).into_response() } else { PageError(e).into_response() }
+    if api {
+        ApiError(e).into_response()
+    } else {
+        PageError(e).into_response()
+    }
 }
 
 /// The middleware. See the module documentation.
@@ -78,7 +92,12 @@ pub async fn protect(State(state): State<AppState>, mut req: Request, next: Next
         Some(t) => (t, false),
         None => match secret::random(32) {
             Ok(t) => (t, true),
-            Err(e) => return ApiError(Error::Internal(format!("no randomness for a CSRF token: {e}"))).into_response(),
+            Err(e) => {
+                return ApiError(Error::Internal(format!(
+                    "no randomness for a CSRF token: {e}"
+                )))
+                .into_response();
+            }
         },
     };
     req.extensions_mut().insert(CsrfToken(token.clone()));
@@ -87,9 +106,17 @@ pub async fn protect(State(state): State<AppState>, mut req: Request, next: Next
     let api = req.uri().path().starts_with("/api/");
     if unsafe_method && !req.headers().contains_key(AUTHORIZATION) {
         match same_origin(req.headers(), &state) {
-            Some(false) => return refuse(api, "cross-site request refused: this request did not come from a Charta page"),
+            Some(false) => {
+                return refuse(
+                    api,
+                    "cross-site request refused: this request did not come from a Charta page",
+                );
+            }
             None if api && session::cookie_value(req.headers(), &state.config).is_some() => {
-                return refuse(api, "a state-changing API call with a session cookie must carry an Origin header; scripts should use an API token instead");
+                return refuse(
+                    api,
+                    "a state-changing API call with a session cookie must carry an Origin header; scripts should use an API token instead",
+                );
             }
             _ => {}
         }
@@ -98,7 +125,10 @@ pub async fn protect(State(state): State<AppState>, mut req: Request, next: Next
             let bytes = match axum::body::to_bytes(body, state.config.max_body_bytes).await {
                 Ok(b) => b,
                 Err(_) => {
-                    return PageError(Error::PayloadTooLarge("the form is larger than this server accepts".into())).into_response();
+                    return PageError(Error::PayloadTooLarge(
+                        "the form is larger than this server accepts".into(),
+                    ))
+                    .into_response();
                 }
             };
             let submitted = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
@@ -106,7 +136,10 @@ pub async fn protect(State(state): State<AppState>, mut req: Request, next: Next
                 .and_then(|fields| fields.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v));
             let valid = !fresh && submitted.is_some_and(|s| secret::equal(&s, &token));
             if !valid {
-                return refuse(false, "this form has expired or did not come from Charta; go back, reload the page and try again");
+                return refuse(
+                    false,
+                    "this form has expired or did not come from Charta; go back, reload the page and try again",
+                );
             }
             req = Request::from_parts(parts, Body::from(bytes));
         }
@@ -114,7 +147,13 @@ pub async fn protect(State(state): State<AppState>, mut req: Request, next: Next
 
     let mut resp = next.run(req).await;
     if fresh {
-        let cookie = session::set_cookie(&state.config, name, token, time::Duration::days(7), SameSite::Strict);
+        let cookie = session::set_cookie(
+            &state.config,
+            name,
+            token,
+            time::Duration::days(7),
+            SameSite::Strict,
+        );
         resp.headers_mut().append(SET_COOKIE, cookie);
     }
     resp
@@ -126,8 +165,14 @@ mod tests {
 
     #[test]
     fn origins() {
-        assert_eq!(origin_of_url("https://a.example/x/y"), Some("https://a.example"));
-        assert_eq!(origin_of_url("http://127.0.0.1:8080"), Some("http://127.0.0.1:8080"));
+        assert_eq!(
+            origin_of_url("https://a.example/x/y"),
+            Some("https://a.example")
+        );
+        assert_eq!(
+            origin_of_url("http://127.0.0.1:8080"),
+            Some("http://127.0.0.1:8080")
+        );
         assert_eq!(origin_of_url("nonsense"), None);
     }
 }

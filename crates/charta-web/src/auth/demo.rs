@@ -26,14 +26,78 @@ pub struct DemoPerson {
 
 /// Everyone a demo visitor can sign in as.
 pub const PEOPLE: [DemoPerson; 8] = [
-    DemoPerson { slug: "chair", name: "Carmen Chávez", email: "carmen@aurora.example", role: "chair", organization: None, platform_admin: false, blurb: "Chairs the working group: manages roles, publishes drafts." },
-    DemoPerson { slug: "editor", name: "Eli Okafor", email: "eli@borealis.example", role: "editor", organization: None, platform_admin: false, blurb: "Edits the specification on the group's behalf." },
-    DemoPerson { slug: "rep-aurora", name: "Ana Lindqvist", email: "ana@aurora.example", role: "representative", organization: Some("aurora"), platform_admin: false, blurb: "Votes for the Aurora Software Foundation." },
-    DemoPerson { slug: "rep-borealis", name: "Bram de Vries", email: "bram@borealis.example", role: "representative", organization: Some("borealis"), platform_admin: false, blurb: "Votes for the Borealis Foundation." },
-    DemoPerson { slug: "rep-cobalt", name: "Chen Wei", email: "chen@cobalt.example", role: "representative", organization: Some("cobalt"), platform_admin: false, blurb: "Votes for the Cobalt Open Source Foundation." },
-    DemoPerson { slug: "reviewer", name: "Riya Menon", email: "riya@reviewers.example", role: "reviewer", organization: None, platform_admin: false, blurb: "Reads drafts and comments on proposals." },
-    DemoPerson { slug: "observer", name: "Olu Adeyemi", email: "olu@observers.example", role: "observer", organization: None, platform_admin: false, blurb: "Follows the group's drafts without taking part." },
-    DemoPerson { slug: "admin", name: "Ada Admin", email: "ada@charta.example", role: "observer", organization: None, platform_admin: true, blurb: "Administers this Charta instance: creates groups and organisations." },
+    DemoPerson {
+        slug: "chair",
+        name: "Carmen Chávez",
+        email: "carmen@aurora.example",
+        role: "chair",
+        organization: None,
+        platform_admin: false,
+        blurb: "Chairs the working group: manages roles, publishes drafts.",
+    },
+    DemoPerson {
+        slug: "editor",
+        name: "Eli Okafor",
+        email: "eli@borealis.example",
+        role: "editor",
+        organization: None,
+        platform_admin: false,
+        blurb: "Edits the specification on the group's behalf.",
+    },
+    DemoPerson {
+        slug: "rep-aurora",
+        name: "Ana Lindqvist",
+        email: "ana@aurora.example",
+        role: "representative",
+        organization: Some("aurora"),
+        platform_admin: false,
+        blurb: "Votes for the Aurora Software Foundation.",
+    },
+    DemoPerson {
+        slug: "rep-borealis",
+        name: "Bram de Vries",
+        email: "bram@borealis.example",
+        role: "representative",
+        organization: Some("borealis"),
+        platform_admin: false,
+        blurb: "Votes for the Borealis Foundation.",
+    },
+    DemoPerson {
+        slug: "rep-cobalt",
+        name: "Chen Wei",
+        email: "chen@cobalt.example",
+        role: "representative",
+        organization: Some("cobalt"),
+        platform_admin: false,
+        blurb: "Votes for the Cobalt Open Source Foundation.",
+    },
+    DemoPerson {
+        slug: "reviewer",
+        name: "Riya Menon",
+        email: "riya@reviewers.example",
+        role: "reviewer",
+        organization: None,
+        platform_admin: false,
+        blurb: "Reads drafts and comments on proposals.",
+    },
+    DemoPerson {
+        slug: "observer",
+        name: "Olu Adeyemi",
+        email: "olu@observers.example",
+        role: "observer",
+        organization: None,
+        platform_admin: false,
+        blurb: "Follows the group's drafts without taking part.",
+    },
+    DemoPerson {
+        slug: "admin",
+        name: "Ada Admin",
+        email: "ada@charta.example",
+        role: "observer",
+        organization: None,
+        platform_admin: true,
+        blurb: "Administers this Charta instance: creates groups and organisations.",
+    },
 ];
 
 /// Looks a demo person up by slug.
@@ -46,7 +110,9 @@ pub async fn seed_people(store: &Store, group: &str) -> StoreResult<()> {
     let g = store.group(group).await?;
     let orgs = store.organizations(g.id).await?;
     for p in PEOPLE {
-        let user = store.upsert_user(DEMO_ISSUER, p.slug, p.email, p.name).await?;
+        let user = store
+            .upsert_user(DEMO_ISSUER, p.slug, p.email, p.name)
+            .await?;
         if p.platform_admin {
             store.set_platform_admin(user.id, true).await?;
         }

@@ -14,10 +14,12 @@ use crate::error::Error;
 use crate::state::AppState;
 use axum_extra::extract::cookie::SameSite;
 use charta_store::LoginRow;
-use openidconnect::core::{CoreAuthPrompt, CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
+use openidconnect::core::{
+    CoreAuthPrompt, CoreAuthenticationFlow, CoreClient, CoreProviderMetadata,
+};
 use openidconnect::{
-    AuthenticationContextClass, AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce,
-    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
+    AuthenticationContextClass, AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl,
+    Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
 };
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -76,8 +78,9 @@ impl Oidc {
         {
             return Ok(m.clone());
         }
-        let issuer = IssuerUrl::new(p.issuer.clone())
-            .map_err(|e| Error::Internal(format!("provider {} has an invalid issuer URL: {e}", p.id)))?;
+        let issuer = IssuerUrl::new(p.issuer.clone()).map_err(|e| {
+            Error::Internal(format!("provider {} has an invalid issuer URL: {e}", p.id))
+        })?;
         let m = CoreProviderMetadata::discover_async(issuer, &self.http)
             .await
             .map_err(|e| {
@@ -91,10 +94,17 @@ impl Oidc {
         Ok(m)
     }
 
-    async fn client(&self, state: &AppState, p: &ProviderConfig) -> Result<ConfiguredClient, Error> {
+    async fn client(
+        &self,
+        state: &AppState,
+        p: &ProviderConfig,
+    ) -> Result<ConfiguredClient, Error> {
         let m = self.metadata(p).await?;
-        let redirect = RedirectUrl::new(state.config.redirect_uri())
-            .map_err(|e| Error::Internal(format!("CHARTA_PUBLIC_URL gives an invalid redirect URI: {e}")))?;
+        let redirect = RedirectUrl::new(state.config.redirect_uri()).map_err(|e| {
+            Error::Internal(format!(
+                "CHARTA_PUBLIC_URL gives an invalid redirect URI: {e}"
+            ))
+        })?;
         Ok(CoreClient::from_provider_metadata(
             m,
             ClientId::new(p.client_id.clone()),
@@ -105,7 +115,13 @@ impl Oidc {
 
     /// Starts a sign-in with provider `p`; `step_up` asks the provider for a
     /// fresh, multi-factor authentication.
-    pub async fn start(&self, state: &AppState, p: &ProviderConfig, return_to: &str, step_up: bool) -> Result<Started, Error> {
+    pub async fn start(
+        &self,
+        state: &AppState,
+        p: &ProviderConfig,
+        return_to: &str,
+        step_up: bool,
+    ) -> Result<Started, Error> {
         let client = self.client(state, p).await?;
         let rnd = |n| secret::random(n).map_err(|e| Error::Internal(format!("no randomness: {e}")));
         let (state_value, nonce, browser) = (rnd(32)?, rnd(32)?, rnd(32)?);
@@ -113,12 +129,18 @@ impl Oidc {
         let sv = state_value.clone();
         let nv = nonce.clone();
         let mut req = client
-            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, move || CsrfToken::new(sv), move || Nonce::new(nv))
+            .authorize_url(
+                CoreAuthenticationFlow::AuthorizationCode,
+                move || CsrfToken::new(sv),
+                move || Nonce::new(nv),
+            )
             .add_scope(Scope::new("email".into()))
             .add_scope(Scope::new("profile".into()))
             .set_pkce_challenge(challenge);
         if step_up {
-            req = req.add_prompt(CoreAuthPrompt::Login).set_max_age(Duration::ZERO);
+            req = req
+                .add_prompt(CoreAuthPrompt::Login)
+                .set_max_age(Duration::ZERO);
             if let Some(acr) = state.config.mfa_acr.first() {
                 req = req.add_auth_context_value(AuthenticationContextClass::new(acr.clone()));
             }
@@ -141,25 +163,43 @@ impl Oidc {
             .await?;
         Ok(Started {
             authorize_url: url.to_string(),
-            cookie: session::set_cookie(&state.config, LOGIN_COOKIE, browser, LOGIN_TTL, SameSite::Lax),
+            cookie: session::set_cookie(
+                &state.config,
+                LOGIN_COOKIE,
+                browser,
+                LOGIN_TTL,
+                SameSite::Lax,
+            ),
         })
     }
 
     /// Completes a sign-in: checks the browser binding, exchanges the code
     /// with the PKCE verifier and verifies the ID token and its nonce.
-    pub async fn finish(&self, state: &AppState, login: &LoginRow, browser: Option<&str>, code: &str) -> Result<Identity, SignInFailure> {
+    pub async fn finish(
+        &self,
+        state: &AppState,
+        login: &LoginRow,
+        browser: Option<&str>,
+        code: &str,
+    ) -> Result<Identity, SignInFailure> {
         if time::OffsetDateTime::now_utc() - login.created_at > LOGIN_TTL {
-            return Err(SignInFailure::user("this sign-in took too long; start again"));
+            return Err(SignInFailure::user(
+                "this sign-in took too long; start again",
+            ));
         }
         if !browser.is_some_and(|b| secret::equal(&secret::hash(b), &login.browser_hash)) {
-            return Err(SignInFailure::user("this sign-in was started in another browser or its cookie was lost; start again from the Sign in link"));
+            return Err(SignInFailure::user(
+                "this sign-in was started in another browser or its cookie was lost; start again from the Sign in link",
+            ));
         }
         let p = state
             .config
             .providers
             .iter()
             .find(|p| p.id == login.provider)
-            .ok_or_else(|| SignInFailure::user("the provider of this sign-in is no longer configured"))?;
+            .ok_or_else(|| {
+                SignInFailure::user("the provider of this sign-in is no longer configured")
+            })?;
         let client = self.client(state, p).await.map_err(SignInFailure::Other)?;
         let token = client
             .exchange_code(AuthorizationCode::new(code.to_string()))
@@ -174,7 +214,10 @@ impl Oidc {
                 )
             })?;
         let id_token = token.id_token().ok_or_else(|| {
-            SignInFailure::logged("the provider did not return an identity token", format!("{}: no id_token", p.id))
+            SignInFailure::logged(
+                "the provider did not return an identity token",
+                format!("{}: no id_token", p.id),
+            )
         })?;
         let claims = id_token
             .claims(&client.id_token_verifier(), &Nonce::new(login.nonce.clone()))
@@ -197,7 +240,10 @@ impl Oidc {
                 .auth_method_refs()
                 .map(|v| v.iter().map(|a| a.to_string()).collect())
                 .unwrap_or_default(),
-            acr: claims.auth_context_ref().map(|a| a.to_string()).unwrap_or_default(),
+            acr: claims
+                .auth_context_ref()
+                .map(|a| a.to_string())
+                .unwrap_or_default(),
         })
     }
 }
@@ -218,7 +264,10 @@ pub enum SignInFailure {
     /// Shown as is; nothing worth logging beyond the failure itself.
     User(String),
     /// Shown to the person; the detail goes to the log and audit only.
-    Logged { shown: String, detail: String },
+    Logged {
+        shown: String,
+        detail: String,
+    },
     Other(Error),
 }
 
@@ -228,7 +277,10 @@ impl SignInFailure {
     }
 
     fn logged(shown: &str, detail: String) -> Self {
-        SignInFailure::Logged { shown: shown.into(), detail }
+        SignInFailure::Logged {
+            shown: shown.into(),
+            detail,
+        }
     }
 
     /// The reason recorded in the audit log.
@@ -256,14 +308,22 @@ impl SignInFailure {
 /// Whether a sign-in counts as multi-factor: the provider says `mfa` in
 /// `amr`, or reports one of the configured `acr` values.
 pub fn is_multi_factor(id: &Identity, mfa_acr: &[String]) -> bool {
-    id.amr.iter().any(|a| a == "mfa") || (!id.acr.is_empty() && mfa_acr.iter().any(|a| *a == id.acr))
+    id.amr.iter().any(|a| a == "mfa")
+        || (!id.acr.is_empty() && mfa_acr.iter().any(|a| *a == id.acr))
 }
 
 /// Accepts only local paths as places to return to, so the sign-in flow
 /// cannot be used to redirect people to another site.
 pub fn safe_return_to(raw: Option<&str>) -> String {
     match raw {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && !p.starts_with("/auth/") => p.to_string(),
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p.contains('\\')
+                && !p.starts_with("/auth/") =>
+        {
+            p.to_string()
+        }
         _ => "/".into(),
     }
 }
@@ -275,7 +335,13 @@ mod tests {
     #[test]
     fn return_to_stays_local() {
         assert_eq!(safe_return_to(Some("/specs/x?level=1")), "/specs/x?level=1");
-        for bad in ["https://evil.example/", "//evil.example", "/\\evil", "javascript:alert(1)", "/auth/logout"] {
+        for bad in [
+            "https://evil.example/",
+            "//evil.example",
+            "/\\evil",
+            "javascript:alert(1)",
+            "/auth/logout",
+        ] {
             assert_eq!(safe_return_to(Some(bad)), "/", "{bad}");
         }
         assert_eq!(safe_return_to(None), "/");
@@ -283,7 +349,14 @@ mod tests {
 
     #[test]
     fn multi_factor_from_amr_or_acr() {
-        let mut id = Identity { issuer: "i".into(), subject: "s".into(), email: String::new(), name: String::new(), amr: vec!["pwd".into()], acr: String::new() };
+        let mut id = Identity {
+            issuer: "i".into(),
+            subject: "s".into(),
+            email: String::new(),
+            name: String::new(),
+            amr: vec!["pwd".into()],
+            acr: String::new(),
+        };
         assert!(!is_multi_factor(&id, &[]));
         id.amr.push("mfa".into());
         assert!(is_multi_factor(&id, &[]));

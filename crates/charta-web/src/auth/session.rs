@@ -16,7 +16,11 @@ use charta_store::{NewSession, UserRow};
 /// Name of the session cookie. Over TLS the `__Host-` prefix makes browsers
 /// refuse it unless it is `Secure`, host-only and for the whole site.
 pub fn cookie_name(config: &WebConfig) -> &'static str {
-    if config.secure() { "__Host-charta_session" } else { "charta_session" }
+    if config.secure() {
+        "__Host-charta_session"
+    } else {
+        "charta_session"
+    }
 }
 
 /// Reads a cookie from request headers.
@@ -33,7 +37,13 @@ pub fn cookie_value(headers: &HeaderMap, config: &WebConfig) -> Option<String> {
 }
 
 /// Builds a `Set-Cookie` value with Charta's cookie attributes.
-pub fn set_cookie(config: &WebConfig, name: &'static str, value: String, max_age: time::Duration, same_site: SameSite) -> HeaderValue {
+pub fn set_cookie(
+    config: &WebConfig,
+    name: &'static str,
+    value: String,
+    max_age: time::Duration,
+    same_site: SameSite,
+) -> HeaderValue {
     let cookie = Cookie::build((name, value))
         .path("/")
         .http_only(true)
@@ -45,8 +55,15 @@ pub fn set_cookie(config: &WebConfig, name: &'static str, value: String, max_age
 }
 
 /// Creates a session for `user` and returns the `Set-Cookie` header value.
-pub async fn start(state: &AppState, user: &UserRow, mfa: bool, amr: &str, acr: &str) -> Result<HeaderValue, Error> {
-    let id = secret::random(32).map_err(|e| Error::Internal(format!("no randomness for a session id: {e}")))?;
+pub async fn start(
+    state: &AppState,
+    user: &UserRow,
+    mfa: bool,
+    amr: &str,
+    acr: &str,
+) -> Result<HeaderValue, Error> {
+    let id = secret::random(32)
+        .map_err(|e| Error::Internal(format!("no randomness for a session id: {e}")))?;
     state
         .store
         .create_session(NewSession {
@@ -58,10 +75,22 @@ pub async fn start(state: &AppState, user: &UserRow, mfa: bool, amr: &str, acr: 
             acr,
         })
         .await?;
-    Ok(set_cookie(&state.config, cookie_name(&state.config), id, state.config.session_lifetime, SameSite::Lax))
+    Ok(set_cookie(
+        &state.config,
+        cookie_name(&state.config),
+        id,
+        state.config.session_lifetime,
+        SameSite::Lax,
+    ))
 }
 
 /// A `Set-Cookie` value that removes the session cookie.
 pub fn clear(config: &WebConfig) -> HeaderValue {
-    set_cookie(config, cookie_name(config), String::new(), time::Duration::ZERO, SameSite::Lax)
+    set_cookie(
+        config,
+        cookie_name(config),
+        String::new(),
+        time::Duration::ZERO,
+        SameSite::Lax,
+    )
 }

@@ -31,14 +31,18 @@ impl FailureLimiter {
 
     /// Whether `ip` has used up its failures in the current window.
     pub fn is_blocked(&self, ip: Option<IpAddr>) -> bool {
-        let Ok(map) = self.inner.lock() else { return false };
+        let Ok(map) = self.inner.lock() else {
+            return false;
+        };
         map.get(&ip)
             .is_some_and(|(n, start)| *n >= self.max_failures && start.elapsed() < self.window)
     }
 
     /// Records a failed attempt from `ip`.
     pub fn record_failure(&self, ip: Option<IpAddr>) {
-        let Ok(mut map) = self.inner.lock() else { return };
+        let Ok(mut map) = self.inner.lock() else {
+            return;
+        };
         if map.len() > 10_000 {
             let window = self.window;
             map.retain(|_, (_, start)| start.elapsed() < window);

@@ -7,7 +7,9 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use charta_domain::access::{self, Action, Actor, Credential, Decision, Membership, Principal, Role, Scope, Visibility};
+use charta_domain::access::{
+    self, Action, Actor, Credential, Decision, Membership, Principal, Role, Scope, Visibility,
+};
 use charta_store::{MembershipRow, SpecRow, UserRow};
 use std::net::SocketAddr;
 
@@ -62,8 +64,12 @@ impl Viewer {
             Decision::SignIn if self.api => Err(Error::Unauthorized(
                 "sign in, or send a personal API token as `Authorization: Bearer charta_…`".into(),
             )),
-            Decision::SignIn => Err(Error::SignIn { return_to: self.here.clone() }),
-            Decision::StepUp => Err(Error::StepUp { return_to: self.here.clone() }),
+            Decision::SignIn => Err(Error::SignIn {
+                return_to: self.here.clone(),
+            }),
+            Decision::StepUp => Err(Error::StepUp {
+                return_to: self.here.clone(),
+            }),
             Decision::Deny(reason) => Err(Error::Forbidden(reason.into())),
         }
     }
@@ -73,14 +79,19 @@ impl Viewer {
     /// revealed.
     pub fn can_read(&self, spec: &SpecRow) -> bool {
         let visibility = Visibility::parse(&spec.visibility).unwrap_or(Visibility::Draft);
-        self.decide(Action::ReadSpec { group_id: spec.group_id, visibility }) == Decision::Allow
+        self.decide(Action::ReadSpec {
+            group_id: spec.group_id,
+            visibility,
+        }) == Decision::Allow
     }
 
     /// The signed-in user, or the error asking them to sign in.
     pub fn user(&self) -> Result<&UserRow, Error> {
         self.user.as_ref().ok_or_else(|| match self.api {
             true => Error::Unauthorized("sign in first".into()),
-            false => Error::SignIn { return_to: self.here.clone() },
+            false => Error::SignIn {
+                return_to: self.here.clone(),
+            },
         })
     }
 
@@ -88,7 +99,13 @@ impl Viewer {
     pub fn chrome(&self, state: &AppState) -> Chrome {
         Chrome {
             demo: state.config.demo,
-            user_name: self.user.as_ref().map(|u| if u.name.is_empty() { u.email.clone() } else { u.name.clone() }),
+            user_name: self.user.as_ref().map(|u| {
+                if u.name.is_empty() {
+                    u.email.clone()
+                } else {
+                    u.name.clone()
+                }
+            }),
             admin: self.user.as_ref().is_some_and(|u| u.platform_admin),
             csrf: self.csrf.clone(),
         }
@@ -96,7 +113,11 @@ impl Viewer {
 }
 
 /// Builds the policy's principal from stored roles.
-pub fn principal(user: &UserRow, memberships: &[MembershipRow], credential: Credential) -> Principal {
+pub fn principal(
+    user: &UserRow,
+    memberships: &[MembershipRow],
+    credential: Credential,
+) -> Principal {
     Principal {
         user_id: user.id,
         platform_admin: user.platform_admin,
@@ -125,7 +146,10 @@ fn reject(api: bool, e: Error) -> Response {
 impl FromRequestParts<AppState> for Viewer {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let api = parts.uri.path().starts_with("/api/");
         let here = parts
             .uri
@@ -140,14 +164,20 @@ impl FromRequestParts<AppState> for Viewer {
 
         // An API token, when one is sent, is the only credential considered.
         if let Some(value) = parts.headers.get(AUTHORIZATION) {
-            let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+            let ip = parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip());
             let bearer = value
                 .to_str()
                 .ok()
                 .and_then(|v| v.strip_prefix("Bearer "))
                 .map(str::trim);
             let Some(token) = bearer else {
-                return Err(reject(api, Error::Unauthorized("the Authorization header must be `Bearer <token>`".into())));
+                return Err(reject(
+                    api,
+                    Error::Unauthorized("the Authorization header must be `Bearer <token>`".into()),
+                ));
             };
             if state.token_failures.is_blocked(ip) {
                 return Err(reject(api, Error::TooManyRequests(
@@ -155,21 +185,49 @@ impl FromRequestParts<AppState> for Viewer {
                 )));
             }
             let found = if token.starts_with(tokens::PREFIX) {
-                state.store.live_token(&secret::hash(token)).await.map_err(|e| reject(api, e.into()))?
+                state
+                    .store
+                    .live_token(&secret::hash(token))
+                    .await
+                    .map_err(|e| reject(api, e.into()))?
             } else {
                 None
             };
             let Some(row) = found else {
                 state.token_failures.record_failure(ip);
-                return Err(reject(api, Error::Unauthorized(
-                    "this API token is not valid: it may be mistyped, expired or revoked".into(),
-                )));
+                return Err(reject(
+                    api,
+                    Error::Unauthorized(
+                        "this API token is not valid: it may be mistyped, expired or revoked"
+                            .into(),
+                    ),
+                ));
             };
-            let user = state.store.user(row.user_id).await.map_err(|e| reject(api, e.into()))?;
-            let memberships = state.store.memberships_of(user.id).await.map_err(|e| reject(api, e.into()))?;
-            let scopes = row.scopes.split_whitespace().filter_map(Scope::parse).collect();
+            let user = state
+                .store
+                .user(row.user_id)
+                .await
+                .map_err(|e| reject(api, e.into()))?;
+            let memberships = state
+                .store
+                .memberships_of(user.id)
+                .await
+                .map_err(|e| reject(api, e.into()))?;
+            let scopes = row
+                .scopes
+                .split_whitespace()
+                .filter_map(Scope::parse)
+                .collect();
             let actor = Actor::User(principal(&user, &memberships, Credential::Token { scopes }));
-            return Ok(Viewer { actor, user: Some(user), memberships, session_hash: None, csrf, here, api });
+            return Ok(Viewer {
+                actor,
+                user: Some(user),
+                memberships,
+                session_hash: None,
+                csrf,
+                here,
+                api,
+            });
         }
 
         let Some(cookie) = session::cookie_value(&parts.headers, &state.config) else {
@@ -185,9 +243,29 @@ impl FromRequestParts<AppState> for Viewer {
             // An expired or unknown session simply means signed out.
             return Ok(Viewer::anonymous(csrf, here, api));
         };
-        let user = state.store.user(s.user_id).await.map_err(|e| reject(api, e.into()))?;
-        let memberships = state.store.memberships_of(user.id).await.map_err(|e| reject(api, e.into()))?;
-        let actor = Actor::User(principal(&user, &memberships, Credential::Session { mfa: s.mfa }));
-        Ok(Viewer { actor, user: Some(user), memberships, session_hash: Some(hash), csrf, here, api })
+        let user = state
+            .store
+            .user(s.user_id)
+            .await
+            .map_err(|e| reject(api, e.into()))?;
+        let memberships = state
+            .store
+            .memberships_of(user.id)
+            .await
+            .map_err(|e| reject(api, e.into()))?;
+        let actor = Actor::User(principal(
+            &user,
+            &memberships,
+            Credential::Session { mfa: s.mfa },
+        ));
+        Ok(Viewer {
+            actor,
+            user: Some(user),
+            memberships,
+            session_hash: Some(hash),
+            csrf,
+            here,
+            api,
+        })
     }
 }

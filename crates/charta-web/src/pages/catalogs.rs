@@ -3,9 +3,9 @@
 use super::Page;
 use super::view::catalog_label;
 use crate::api::catalogs::{ItemDetail, find_catalog, item_detail};
-use crate::error::PageResult;
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
+use crate::error::PageResult;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -39,7 +39,8 @@ pub struct CatalogPage {
 
 /// One catalog with all its items.
 pub async fn catalog(
-    State(state): State<AppState>, viewer: Viewer,
+    State(state): State<AppState>,
+    viewer: Viewer,
     Path(catalog): Path<String>,
 ) -> PageResult<Page<CatalogPage>> {
     let c = find_catalog(&state, &catalog)?.clone();
@@ -63,7 +64,8 @@ pub struct ItemPage {
 
 /// One catalog item and the controls that map to it.
 pub async fn item(
-    State(state): State<AppState>, viewer: Viewer,
+    State(state): State<AppState>,
+    viewer: Viewer,
     Path((catalog, item)): Path<(String, String)>,
 ) -> PageResult<Page<ItemPage>> {
     let detail = item_detail(&state, &viewer, &catalog, &item).await?;

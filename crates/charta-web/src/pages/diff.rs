@@ -1,10 +1,10 @@
 //! The diff page: two versions compared control by control.
 
 use super::Page;
-use crate::error::{Error, PageResult};
-use crate::lookup;
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
+use crate::error::{Error, PageResult};
+use crate::lookup;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -95,7 +95,8 @@ pub fn field_view(f: &FieldDiff) -> FieldView {
 
 /// Compares two versions of a specification.
 pub async fn diff(
-    State(state): State<AppState>, viewer: Viewer,
+    State(state): State<AppState>,
+    viewer: Viewer,
     Path(spec): Path<String>,
     Query(q): Query<DiffQuery>,
 ) -> PageResult<Page<DiffPage>> {
@@ -108,7 +109,8 @@ pub async fn diff(
             );
         }
     };
-    let (row, c) = lookup::compare(&state, &viewer, &spec, q.from.as_deref(), q.to.as_deref()).await?;
+    let (row, c) =
+        lookup::compare(&state, &viewer, &spec, q.from.as_deref(), q.to.as_deref()).await?;
     let changes = c
         .diff
         .changed()

@@ -2,9 +2,9 @@
 
 use super::Page;
 use crate::api::groups::{GroupDetail, group_detail};
-use crate::error::PageResult;
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
+use crate::error::PageResult;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -62,7 +62,8 @@ pub struct GroupPage {
 
 /// A working group: its members and specifications.
 pub async fn group(
-    State(state): State<AppState>, viewer: Viewer,
+    State(state): State<AppState>,
+    viewer: Viewer,
     Path(group): Path<String>,
 ) -> PageResult<Page<GroupPage>> {
     let detail = group_detail(&state, &viewer, &group).await?;

@@ -2,10 +2,14 @@
 //! template under `templates/` mirrors the module name. Pages work without
 //! JavaScript and load nothing but Charta's own stylesheet.
 
+pub mod account;
+pub mod admin;
 pub mod assets;
+pub mod auth;
 pub mod catalogs;
 pub mod diff;
 pub mod home;
+pub mod members;
 pub mod search;
 pub mod specs;
 pub mod view;

@@ -3,9 +3,9 @@
 use super::Page;
 use super::view::escape;
 use crate::api::search::{LIMIT, SearchParams};
-use crate::error::PageResult;
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
+use crate::error::PageResult;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -36,7 +36,8 @@ pub fn highlight(snippet: &str) -> String {
 
 /// Searches controls by identifier and text.
 pub async fn search(
-    State(state): State<AppState>, viewer: Viewer,
+    State(state): State<AppState>,
+    viewer: Viewer,
     Query(p): Query<SearchParams>,
 ) -> PageResult<Page<SearchPage>> {
     let hits = crate::api::search::readable_hits(&state, &viewer, &p.q)

@@ -3,10 +3,10 @@
 use super::Page;
 use super::view::{ControlView, SectionView, date, sections};
 use crate::api::specs::{HistoryEntry, control_detail};
-use crate::error::{Error, PageResult};
-use crate::lookup::{self, parse_version};
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
+use crate::error::{Error, PageResult};
+use crate::lookup::{self, parse_version};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -55,7 +55,8 @@ pub struct SpecPage {
 
 /// The newest version of a specification.
 pub async fn head(
-    State(state): State<AppState>, viewer: Viewer,
+    State(state): State<AppState>,
+    viewer: Viewer,
     Path(spec): Path<String>,
     Query(f): Query<LevelFilter>,
 ) -> PageResult<Page<SpecPage>> {
@@ -64,7 +65,8 @@ pub async fn head(
 
 /// A given version of a specification.
 pub async fn version(
-    State(state): State<AppState>, viewer: Viewer,
+    State(state): State<AppState>,
+    viewer: Viewer,
     Path((spec, version)): Path<(String, String)>,
     Query(f): Query<LevelFilter>,
 ) -> PageResult<Page<SpecPage>> {
@@ -84,7 +86,9 @@ async fn spec_page(
         Some(l) => match l.parse::<u8>() {
             Ok(n @ 1..=3) => Some(n),
             _ => {
-                return Err(Error::BadRequest(format!("level must be 1, 2 or 3, not {l:?}")).into());
+                return Err(
+                    Error::BadRequest(format!("level must be 1, 2 or 3, not {l:?}")).into(),
+                );
             }
         },
     };
@@ -124,7 +128,8 @@ pub struct VersionsPage {
 
 /// The version history of a specification, with a form to compare any two.
 pub async fn versions(
-    State(state): State<AppState>, viewer: Viewer,
+    State(state): State<AppState>,
+    viewer: Viewer,
     Path(spec): Path<String>,
 ) -> PageResult<Page<VersionsPage>> {
     let row = lookup::spec(&state, &viewer, &spec).await?;
@@ -158,7 +163,8 @@ pub struct ControlPage {
 
 /// A control's permalink: its newest text and its history.
 pub async fn control(
-    State(state): State<AppState>, viewer: Viewer,
+    State(state): State<AppState>,
+    viewer: Viewer,
     Path((spec, control)): Path<(String, String)>,
 ) -> PageResult<Page<ControlPage>> {
     let (detail, v) = control_detail(&state, &viewer, &spec, &control).await?;

@@ -1,0 +1,297 @@
+//! Sign-in, the provider callback, sign-out and the demo's one-click sign-in.
+
+use super::Page;
+use crate::auth::oidc::{self, LOGIN_COOKIE, is_multi_factor, safe_return_to};
+use crate::auth::viewer::Chrome;
+use crate::auth::{Viewer, demo, session};
+use crate::error::{Error, PageResult, see_other};
+use crate::state::AppState;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::http::header::SET_COOKIE;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+/// Query of the sign-in page.
+#[derive(Debug, Deserialize)]
+pub struct LoginQuery {
+    pub provider: Option<String>,
+    pub return_to: Option<String>,
+    /// Set when an action needs a multi-factor sign-in.
+    pub step_up: Option<String>,
+}
+
+/// A provider button on the sign-in page.
+pub struct ProviderView {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub title: String,
+    pub chrome: Chrome,
+    pub providers: Vec<ProviderView>,
+    pub people: Vec<demo::DemoPerson>,
+    pub return_to: String,
+    pub step_up: bool,
+}
+
+/// Starts a sign-in: straight to the provider when there is only one (or
+/// one was chosen), otherwise a page to choose.
+pub async fn login(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<LoginQuery>,
+) -> PageResult<Response> {
+    let return_to = safe_return_to(q.return_to.as_deref());
+    let step_up = q.step_up.as_deref() == Some("1");
+    let chosen = match q.provider.as_deref() {
+        Some(id) => Some(
+            state
+                .config
+                .providers
+                .iter()
+                .find(|p| p.id == id)
+                .ok_or_else(|| Error::NotFound(format!("sign-in provider {id}")))?,
+        ),
+        None if state.config.providers.len() == 1 && !state.config.demo => {
+            state.config.providers.first()
+        }
+        None => None,
+    };
+    if let Some(p) = chosen {
+        let oidc = state
+            .oidc
+            .as_ref()
+            .ok_or_else(|| Error::Internal("sign-in HTTP client unavailable".into()))?;
+        let started = oidc.start(&state, p, &return_to, step_up).await?;
+        let mut resp = see_other(&started.authorize_url);
+        resp.headers_mut().append(SET_COOKIE, started.cookie);
+        return Ok(resp);
+    }
+    if state.config.providers.is_empty() && !state.config.demo {
+        return Err(Error::Unavailable(
+            "sign-in is not configured on this Charta instance; its operator needs to set CHARTA_OIDC_ISSUER, CHARTA_OIDC_CLIENT_ID and CHARTA_OIDC_CLIENT_SECRET".into(),
+        )
+        .into());
+    }
+    Ok(Page(LoginPage {
+        title: if step_up {
+            "Confirm it's you".into()
+        } else {
+            "Sign in".into()
+        },
+        chrome: viewer.chrome(&state),
+        providers: state
+            .config
+            .providers
+            .iter()
+            .map(|p| ProviderView {
+                id: p.id.clone(),
+                name: p.name.clone(),
+            })
+            .collect(),
+        people: if state.config.demo {
+            demo::PEOPLE.to_vec()
+        } else {
+            Vec::new()
+        },
+        return_to,
+        step_up,
+    })
+    .into_response())
+}
+
+/// What the provider sends back.
+#[derive(Debug, Deserialize)]
+pub struct CallbackQuery {
+    pub code: Option<String>,
+    pub state: Option<String>,
+    pub error: Option<String>,
+    pub error_description: Option<String>,
+}
+
+/// Completes a sign-in and starts a fresh session.
+pub async fn callback(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Query(q): Query<CallbackQuery>,
+) -> PageResult<Response> {
+    if let Some(err) = q.error.as_deref() {
+        let why = match err {
+            "access_denied" => "you (or your provider) declined the sign-in".to_string(),
+            "login_required" | "interaction_required" => {
+                "your provider needs you to sign in again".to_string()
+            }
+            other => format!("your provider reported `{other}`"),
+        };
+        record_failure(
+            &state,
+            &format!(
+                "provider error {err}: {}",
+                q.error_description.as_deref().unwrap_or("")
+            ),
+        )
+        .await;
+        return Err(Error::BadRequest(format!(
+            "Sign-in failed: {why}. You can try again from the Sign in link."
+        ))
+        .into());
+    }
+    let (Some(code), Some(state_value)) = (q.code.as_deref(), q.state.as_deref()) else {
+        return Err(Error::BadRequest("Sign-in failed: the provider's answer is missing its code or state. Start again from the Sign in link.".into()).into());
+    };
+    let Some(login) = state
+        .store
+        .take_login(&crate::auth::secret::hash(state_value))
+        .await?
+    else {
+        record_failure(&state, "unknown or already used state").await;
+        return Err(Error::BadRequest("Sign-in failed: this sign-in link is unknown, expired or was already used. Start again from the Sign in link.".into()).into());
+    };
+    let oidc = state
+        .oidc
+        .as_ref()
+        .ok_or_else(|| Error::Internal("sign-in HTTP client unavailable".into()))?;
+    let browser = session::read_cookie(&headers, LOGIN_COOKIE);
+    let identity = match oidc.finish(&state, &login, browser.as_deref(), code).await {
+        Ok(id) => id,
+        Err(f) => {
+            record_failure(&state, &f.detail()).await;
+            return Err(f.into_error().into());
+        }
+    };
+    let mfa = is_multi_factor(&identity, &state.config.mfa_acr);
+    if login.step_up && !mfa {
+        record_failure(
+            &state,
+            "step-up requested but the provider did not report a multi-factor sign-in",
+        )
+        .await;
+        return Err(Error::Forbidden(
+            "This action needs a multi-factor sign-in, and your provider did not confirm one. Set up a second factor with your provider and try again.".into(),
+        )
+        .into());
+    }
+    let user = state
+        .store
+        .upsert_user(
+            &identity.issuer,
+            &identity.subject,
+            &identity.email,
+            &identity.name,
+        )
+        .await?;
+    // A fresh session id at every sign-in; the old session, if any, ends.
+    if let Some(old) = &viewer.session_hash {
+        state.store.delete_session(old).await?;
+    }
+    let cookie = session::start(&state, &user, mfa, &identity.amr.join(" "), &identity.acr).await?;
+    crate::audit::record(
+        &state,
+        &format!("user:{}", user.id),
+        "auth.sign_in",
+        &format!("user:{}", user.id),
+        serde_json::json!({"issuer": identity.issuer, "mfa": mfa, "amr": identity.amr, "acr": identity.acr, "step_up": login.step_up}),
+    )
+    .await?;
+    let mut resp = see_other(&login.return_to);
+    resp.headers_mut().append(SET_COOKIE, cookie);
+    resp.headers_mut().append(
+        SET_COOKIE,
+        session::set_cookie(
+            &state.config,
+            LOGIN_COOKIE,
+            String::new(),
+            time::Duration::ZERO,
+            axum_extra::extract::cookie::SameSite::Lax,
+        ),
+    );
+    Ok(resp)
+}
+
+async fn record_failure(state: &AppState, reason: &str) {
+    if let Err(e) = crate::audit::record(
+        state,
+        "anonymous",
+        "auth.sign_in_failed",
+        "auth",
+        serde_json::json!({"reason": reason}),
+    )
+    .await
+    {
+        tracing::error!("could not record a failed sign-in: {e}");
+    }
+}
+
+/// The sign-out form.
+#[derive(Debug, Deserialize)]
+pub struct LogoutForm {}
+
+/// Ends the session.
+pub async fn logout(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(_): Form<LogoutForm>,
+) -> PageResult<Response> {
+    if let (Some(hash), Some(user)) = (&viewer.session_hash, &viewer.user) {
+        state.store.delete_session(hash).await?;
+        crate::audit::record(
+            &state,
+            &format!("user:{}", user.id),
+            "auth.sign_out",
+            &format!("user:{}", user.id),
+            serde_json::json!({}),
+        )
+        .await?;
+    }
+    let mut resp = see_other("/");
+    resp.headers_mut()
+        .append(SET_COOKIE, session::clear(&state.config));
+    Ok(resp)
+}
+
+/// The demo sign-in form.
+#[derive(Debug, Deserialize)]
+pub struct DemoForm {
+    pub person: String,
+    pub return_to: Option<String>,
+}
+
+/// Signs in as a seeded demo person. Only in `charta demo`.
+pub async fn demo_sign_in(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(f): Form<DemoForm>,
+) -> PageResult<Response> {
+    if !state.config.demo {
+        return Err(Error::NotFound("page /auth/demo".into()).into());
+    }
+    let p = demo::person(&f.person)
+        .ok_or_else(|| Error::BadRequest(format!("there is no demo person {:?}", f.person)))?;
+    let user = state
+        .store
+        .upsert_user(demo::DEMO_ISSUER, p.slug, p.email, p.name)
+        .await?;
+    if let Some(old) = &viewer.session_hash {
+        state.store.delete_session(old).await?;
+    }
+    // Demo people count as multi-factor so that every feature can be tried.
+    let cookie = session::start(&state, &user, true, "demo", "").await?;
+    crate::audit::record(
+        &state,
+        &format!("user:{}", user.id),
+        "auth.sign_in",
+        &format!("user:{}", user.id),
+        serde_json::json!({"issuer": demo::DEMO_ISSUER, "mfa": true, "demo": true}),
+    )
+    .await?;
+    let mut resp = see_other(&oidc::safe_return_to(f.return_to.as_deref()));
+    resp.headers_mut().append(SET_COOKIE, cookie);
+    Ok(resp)
+}

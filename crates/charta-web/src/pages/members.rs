@@ -1,0 +1,286 @@
+//! A working group's people: roles, invitations, and publishing drafts.
+
+use super::Page;
+use super::admin::actor;
+use super::view::date;
+use crate::auth::viewer::Chrome;
+use crate::auth::{Viewer, secret};
+use crate::error::{Error, PageResult, see_other, url_encode};
+use crate::state::AppState;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use charta_domain::access::{Action, Decision, Role};
+use charta_store::{GroupRow, InvitationRow, MembershipRow, NewInvitation, OrgRow};
+use serde::Deserialize;
+
+/// How long an invitation link stays valid.
+pub const INVITATION_DAYS: i64 = 14;
+
+/// An open invitation, for the members page.
+pub struct InvitationView {
+    pub row: InvitationRow,
+    pub expires: String,
+}
+
+#[derive(Template)]
+#[template(path = "members.html")]
+pub struct MembersPage {
+    pub title: String,
+    pub chrome: Chrome,
+    pub group: GroupRow,
+    pub members: Vec<MembershipRow>,
+    pub organizations: Vec<OrgRow>,
+    pub invitations: Vec<InvitationView>,
+    pub can_manage: bool,
+    pub roles: Vec<(&'static str, &'static str)>,
+    /// The link of an invitation just created, shown once.
+    pub new_link: Option<String>,
+}
+
+async fn members_page(
+    state: &AppState,
+    viewer: &Viewer,
+    group: &str,
+    new_link: Option<String>,
+) -> Result<MembersPage, Error> {
+    let g = state.store.group(group).await?;
+    viewer.require(Action::ReadMembers { group_id: g.id })?;
+    // The forms are shown to the chair even before stepping up; submitting
+    // one then asks for the second factor.
+    let can_manage = !matches!(
+        viewer.decide(Action::ManageRoles { group_id: g.id }),
+        Decision::Deny(_) | Decision::SignIn
+    );
+    let invitations = if can_manage {
+        state
+            .store
+            .open_invitations(g.id)
+            .await?
+            .into_iter()
+            .map(|row| InvitationView {
+                expires: date(row.expires_at),
+                row,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(MembersPage {
+        title: format!("People of {}", g.name),
+        chrome: viewer.chrome(state),
+        members: state.store.group_members(g.id).await?,
+        organizations: state.store.organizations(g.id).await?,
+        invitations,
+        can_manage,
+        roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
+        new_link,
+        group: g,
+    })
+}
+
+/// The group's people and, for its chair, the forms to manage them.
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(group): Path<String>,
+) -> PageResult<Page<MembersPage>> {
+    Ok(Page(members_page(&state, &viewer, &group, None).await?))
+}
+
+/// The invitation form.
+#[derive(Debug, Deserialize)]
+pub struct InviteForm {
+    pub email: String,
+    pub role: String,
+    #[serde(default)]
+    pub organization: String,
+}
+
+/// Invites someone, by e-mail address, to a role. The link is shown to the
+/// chair to send; only its hash is stored.
+pub async fn invite(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(group): Path<String>,
+    Form(f): Form<InviteForm>,
+) -> PageResult<Page<MembersPage>> {
+    let g = state.store.group(&group).await?;
+    viewer.require(Action::ManageRoles { group_id: g.id })?;
+    let email = f.email.trim();
+    if !(email.contains('@') && email.len() <= 254 && !email.contains(char::is_whitespace)) {
+        return Err(Error::BadRequest(format!("{email:?} is not an e-mail address")).into());
+    }
+    let role = Role::parse(&f.role)
+        .ok_or_else(|| Error::BadRequest(format!("unknown role {:?}", f.role)))?;
+    let organization = organization_for(&state, &g, role, &f.organization).await?;
+    let token = secret::random(32).map_err(|e| Error::Internal(format!("no randomness: {e}")))?;
+    let inviter = viewer.user()?.id;
+    let id = state
+        .store
+        .create_invitation(NewInvitation {
+            token_hash: &secret::hash(&token),
+            group_id: g.id,
+            role: role.as_str(),
+            organization_id: organization,
+            email,
+            invited_by: inviter,
+            expires_at: time::OffsetDateTime::now_utc() + time::Duration::days(INVITATION_DAYS),
+        })
+        .await?;
+    crate::audit::record(&state, &actor(&viewer), "role.invite", &format!("group:{}", g.slug), serde_json::json!({"invitation": id, "email": email, "role": role.as_str(), "organization": organization})).await?;
+    let link = format!("{}/invitations/{token}", state.config.public_url);
+    Ok(Page(
+        members_page(&state, &viewer, &group, Some(link)).await?,
+    ))
+}
+
+async fn organization_for(
+    state: &AppState,
+    g: &GroupRow,
+    role: Role,
+    slug: &str,
+) -> Result<Option<i64>, Error> {
+    if !role.speaks_for_organization() {
+        return Ok(None);
+    }
+    let orgs = state.store.organizations(g.id).await?;
+    orgs.iter()
+        .find(|o| o.slug == slug)
+        .map(|o| Some(o.id))
+        .ok_or_else(|| {
+            Error::BadRequest(format!(
+                "{} speaks for a member organisation: choose one of the group's organisations",
+                role.label()
+            ))
+        })
+}
+
+/// Removes a role from someone.
+pub async fn remove(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((group, membership)): Path<(String, String)>,
+) -> PageResult<Response> {
+    let g = state.store.group(&group).await?;
+    viewer.require(Action::ManageRoles { group_id: g.id })?;
+    let id: i64 = membership
+        .parse()
+        .map_err(|_| Error::NotFound(format!("role {membership}")))?;
+    if !state.store.remove_membership(g.id, id).await? {
+        return Err(Error::NotFound(format!("role {id} in working group {}", g.slug)).into());
+    }
+    crate::audit::record(
+        &state,
+        &actor(&viewer),
+        "role.remove",
+        &format!("group:{}", g.slug),
+        serde_json::json!({"membership": id}),
+    )
+    .await?;
+    Ok(see_other(&format!("/groups/{}/members", g.slug)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "invitation.html")]
+pub struct InvitationPage {
+    pub title: String,
+    pub chrome: Chrome,
+    pub invitation: InvitationRow,
+    pub role_label: &'static str,
+    pub token: String,
+    pub signed_in: bool,
+    pub sign_in_link: String,
+    pub expired: bool,
+}
+
+/// Shows an invitation; the invitee accepts it after signing in.
+pub async fn invitation(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(token): Path<String>,
+) -> PageResult<Page<InvitationPage>> {
+    let inv = state.store.invitation(&secret::hash(&token)).await?;
+    let expired = inv.expires_at <= time::OffsetDateTime::now_utc()
+        || inv.accepted_by.is_some()
+        || inv.revoked_at.is_some();
+    Ok(Page(InvitationPage {
+        title: format!("Invitation to {}", inv.group_name),
+        chrome: viewer.chrome(&state),
+        role_label: Role::parse(&inv.role).map_or("a role", |r| r.label()),
+        sign_in_link: format!(
+            "/auth/login?return_to={}",
+            url_encode(&format!("/invitations/{token}"))
+        ),
+        signed_in: viewer.user.is_some(),
+        invitation: inv,
+        token,
+        expired,
+    }))
+}
+
+/// The acceptance form.
+#[derive(Debug, Deserialize)]
+pub struct AcceptForm {}
+
+/// Accepts an invitation as the signed-in person.
+pub async fn accept(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(token): Path<String>,
+    Form(_): Form<AcceptForm>,
+) -> PageResult<Response> {
+    viewer.require(Action::AcceptInvitation)?;
+    let user = viewer.user()?;
+    let hash = secret::hash(&token);
+    let inv = state.store.invitation(&hash).await?;
+    // The link is a secret, but it was addressed to someone: when the
+    // provider gave us an e-mail address, it must be that one.
+    if !user.email.is_empty() && !user.email.eq_ignore_ascii_case(&inv.email) {
+        return Err(Error::Forbidden(format!(
+            "this invitation was sent to another e-mail address than the one your provider reports ({}); ask the chair to invite that address",
+            user.email
+        ))
+        .into());
+    }
+    let membership = state.store.accept_invitation(&hash, user.id).await?;
+    crate::audit::record(
+        &state,
+        &actor(&viewer),
+        "role.accept",
+        &format!("group:{}", inv.group_slug),
+        serde_json::json!({"invitation": inv.id, "membership": membership, "role": inv.role}),
+    )
+    .await?;
+    Ok(see_other(&format!("/groups/{}/members", inv.group_slug)).into_response())
+}
+
+/// The publish form.
+#[derive(Debug, Deserialize)]
+pub struct PublishForm {}
+
+/// Publishes a draft specification (one-way).
+pub async fn publish(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(spec): Path<String>,
+    Form(_): Form<PublishForm>,
+) -> PageResult<Response> {
+    let row = crate::lookup::spec(&state, &viewer, &spec).await?;
+    viewer.require(Action::PublishSpec {
+        group_id: row.group_id,
+    })?;
+    if !state.store.publish_spec(row.id).await? {
+        return Err(Error::Conflict(format!("specification {spec} is already public")).into());
+    }
+    crate::audit::record(
+        &state,
+        &actor(&viewer),
+        "spec.publish",
+        &format!("spec:{spec}"),
+        serde_json::json!({}),
+    )
+    .await?;
+    Ok(see_other(&format!("/specs/{spec}")).into_response())
+}
