@@ -178,14 +178,16 @@ impl Store {
     }
 
     /// Up to `limit` entries numbered after `after_seq`, oldest first: pass
-    /// 0 to start at the beginning and the last `seq` seen to go on.
+    /// 0 to start at the beginning and the last `seq` seen to go on. A
+    /// negative `limit` counts as 0 (PostgreSQL would refuse it, SQLite would
+    /// read it as "no limit").
     pub async fn audit_entries(&self, after_seq: i64, limit: i64) -> StoreResult<Vec<AuditEntry>> {
         let rows: Vec<EntryRow> = on_pool!(self, p => sqlx::query_as(
             "SELECT seq, at, actor, action, object, details, prev_hash, hash
              FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
         )
         .bind(after_seq)
-        .bind(limit)
+        .bind(limit.max(0))
         .fetch_all(p)
         .await)?;
         Ok(rows.into_iter().map(AuditEntry::from).collect())

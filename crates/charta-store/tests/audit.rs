@@ -96,6 +96,7 @@ both_backends! {
         let rest = db.store.audit_entries(3, 100).await.unwrap();
         assert_eq!(rest.iter().map(|e| e.seq).collect::<Vec<_>>(), [4, 5]);
         assert_eq!(db.store.audit_entries(0, 2).await.unwrap().len(), 2);
+        assert!(db.store.audit_entries(0, -1).await.unwrap().is_empty());
     };
 
     importing_records_entries_with_the_change => |db: TestDb| async move {

@@ -1,0 +1,814 @@
+//! Authorization, checked through the real router on both databases: every
+//! route of the route table against every kind of person, object-level
+//! access to drafts, CSRF and Origin checks, API tokens and their scopes,
+//! sessions and sign-out, step-up for privileged actions, invitations and
+//! the demo sign-in.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use charta_domain::catalog::{Catalog, CatalogSet};
+use charta_store::testing::TestDb;
+use charta_store::{
+    ImportMeta, NewSession, NewToken, Store, both_backends, import_group_text, import_spec,
+};
+use charta_web::auth::secret;
+use charta_web::routes::table;
+use charta_web::{AppState, WebConfig, router};
+use http_body_util::BodyExt;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+const ORIGIN: &str = "http://127.0.0.1:8080";
+/// The CSRF token every test browser holds (at least 32 characters).
+const CSRF: &str = "csrf-token-for-tests-0123456789abcdef";
+
+fn catalogs() -> CatalogSet {
+    let cat = Catalog::parse("catalog: cra\ntitle: T\nversion: '1'\npublisher: P\nsource: s\ndescription: d\nsections:\n  - id: a\n    title: A\n    items:\n      - id: T:1\n        title: One\n        text: x\n").unwrap();
+    CatalogSet::new(vec![cat]).unwrap()
+}
+
+fn spec(slug: &str, group: &str, word: &str) -> String {
+    format!(
+        "spec: {slug}\ngroup: {group}\ntitle: Spec {slug}\nsections:\n  - id: VM\n    title: V\ncontrols:\n  - id: X-VM-01\n    section: VM\n    title: Control of {slug}\n    level: 1\n    status: active\n    statement: Projects MUST {word}.\n    mappings:\n      - target: T:1\n        relationship: subset\n        rationale: Part of it.\n"
+    )
+}
+
+/// The kinds of people every route is tried as, in the order tried.
+const PEOPLE: [&str; 10] = [
+    "anon",
+    "outsider",
+    "observer",
+    "reviewer",
+    "alternate",
+    "rep",
+    "editor",
+    "chair-nomfa",
+    "chair",
+    "admin",
+];
+
+/// What a request's answer means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// Served (2xx, or a redirect somewhere other than sign-in).
+    Ok,
+    /// Asked to sign in: 401, or a redirect to /auth/login.
+    Login,
+    /// Asked for a multi-factor sign-in: 403 mfa_required, or a redirect to step-up.
+    StepUp,
+    Forbidden,
+    NotFound,
+    Conflict,
+    BadRequest,
+    Unavailable,
+}
+
+struct Fixture {
+    router: axum::Router,
+    store: Store,
+    /// Session cookie value per person.
+    sessions: BTreeMap<&'static str, String>,
+    invitation_token: String,
+    observer_membership: i64,
+    rep_token_id: i64,
+    rep_token: String,
+    _db: TestDb,
+}
+
+async fn fixture(db: TestDb, demo: bool) -> Fixture {
+    let store = db.store.clone();
+    let cats = catalogs();
+    import_group_text(
+        &store,
+        "group: wg\nname: WG\nmembers:\n  - slug: aurora\n    name: Aurora\n",
+        "test",
+    )
+    .await
+    .unwrap();
+    import_group_text(
+        &store,
+        "group: other\nname: Other\nmembers:\n  - slug: xorg\n    name: X\n",
+        "test",
+    )
+    .await
+    .unwrap();
+    let meta = |draft| ImportMeta {
+        message: "m",
+        created_by: "test",
+        draft,
+    };
+    import_spec(
+        &store,
+        &cats,
+        &spec("demo", "wg", "publish a policy"),
+        meta(false),
+    )
+    .await
+    .unwrap();
+    import_spec(
+        &store,
+        &cats,
+        &spec("wg-draft", "wg", "triage reports"),
+        meta(true),
+    )
+    .await
+    .unwrap();
+    import_spec(
+        &store,
+        &cats,
+        &spec("other-draft", "other", "sign releases"),
+        meta(true),
+    )
+    .await
+    .unwrap();
+    let wg = store.group("wg").await.unwrap();
+    let other = store.group("other").await.unwrap();
+    let aurora = store.organizations(wg.id).await.unwrap()[0].id;
+
+    let mut sessions = BTreeMap::new();
+    let mut ids = BTreeMap::new();
+    for person in PEOPLE.iter().skip(1) {
+        let subject = person.trim_end_matches("-nomfa");
+        let user = store
+            .upsert_user(
+                "https://idp.test",
+                subject,
+                &format!("{subject}@example.org"),
+                subject,
+            )
+            .await
+            .unwrap();
+        ids.insert(subject, user.id);
+        let cookie = format!("session-of-{person}");
+        store
+            .create_session(NewSession {
+                id_hash: &secret::hash(&cookie),
+                user_id: user.id,
+                lifetime: time::Duration::hours(1),
+                mfa: !person.ends_with("-nomfa"),
+                amr: "pwd",
+                acr: "",
+            })
+            .await
+            .unwrap();
+        sessions.insert(*person, cookie);
+    }
+    let mut observer_membership = 0;
+    for (who, role, org) in [
+        ("observer", "observer", None),
+        ("reviewer", "reviewer", None),
+        ("alternate", "alternate", Some(aurora)),
+        ("rep", "representative", Some(aurora)),
+        ("editor", "editor", None),
+        ("chair", "chair", None),
+    ] {
+        let id = store
+            .add_membership(wg.id, ids[who], role, org)
+            .await
+            .unwrap();
+        if who == "observer" {
+            observer_membership = id;
+        }
+    }
+    store
+        .add_membership(other.id, ids["outsider"], "editor", None)
+        .await
+        .unwrap();
+    store.set_platform_admin(ids["admin"], true).await.unwrap();
+
+    let invitation_token = "invitation-token-for-tests".to_string();
+    store
+        .create_invitation(charta_store::NewInvitation {
+            token_hash: &secret::hash(&invitation_token),
+            group_id: wg.id,
+            role: "reviewer",
+            organization_id: None,
+            email: "outsider@example.org",
+            invited_by: ids["chair"],
+            expires_at: time::OffsetDateTime::now_utc() + time::Duration::days(1),
+        })
+        .await
+        .unwrap();
+    let rep_token = "charta_token-of-the-representative".to_string();
+    let rep_token_id = store
+        .create_token(NewToken {
+            user_id: ids["rep"],
+            name: "ci",
+            prefix: "charta_token",
+            token_hash: &secret::hash(&rep_token),
+            scopes: "read",
+            expires_at: time::OffsetDateTime::now_utc() + time::Duration::days(1),
+        })
+        .await
+        .unwrap();
+
+    let config = WebConfig {
+        demo,
+        ..WebConfig::default()
+    };
+    let state = AppState::new(store.clone(), Arc::new(cats), config);
+    Fixture {
+        router: router(state),
+        store,
+        sessions,
+        invitation_token,
+        observer_membership,
+        rep_token_id,
+        rep_token,
+        _db: db,
+    }
+}
+
+struct Resp {
+    status: StatusCode,
+    location: String,
+    set_cookies: Vec<String>,
+    body: String,
+}
+
+impl Fixture {
+    /// Sends a request as `person` the way a browser on a Charta page would:
+    /// with its session and CSRF cookies, an Origin header and, for forms,
+    /// the `_csrf` field.
+    async fn request(&self, person: &str, method: Method, uri: &str, body: &str) -> Resp {
+        let mut b = Request::builder()
+            .method(method.clone())
+            .uri(uri)
+            .header(header::HOST, "127.0.0.1:8080");
+        let mut cookie = format!("charta_csrf={CSRF}");
+        if let Some(s) = self.sessions.get(person) {
+            cookie.push_str(&format!("; charta_session={s}"));
+        }
+        b = b.header(header::COOKIE, cookie);
+        let body = if method == Method::GET {
+            Body::empty()
+        } else if uri.starts_with("/api/") {
+            b = b.header(header::ORIGIN, ORIGIN).header(
+                header::CONTENT_TYPE,
+                if body.starts_with('{') {
+                    "application/json"
+                } else {
+                    "application/yaml"
+                },
+            );
+            Body::from(body.to_string())
+        } else {
+            b = b
+                .header(header::ORIGIN, ORIGIN)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            let sep = if body.is_empty() { "" } else { "&" };
+            Body::from(format!("_csrf={CSRF}{sep}{body}"))
+        };
+        self.send(b.body(body).unwrap()).await
+    }
+
+    async fn send(&self, req: Request<Body>) -> Resp {
+        let resp = self.router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let location = resp
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let set_cookies = resp
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        Resp {
+            status,
+            location,
+            set_cookies,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+}
+
+fn outcome(r: &Resp) -> Outcome {
+    match r.status.as_u16() {
+        303 if r.location.starts_with("/auth/login?step_up=1") => Outcome::StepUp,
+        303 if r.location.starts_with("/auth/login") => Outcome::Login,
+        200..=399 => Outcome::Ok,
+        401 => Outcome::Login,
+        403 if r.body.contains("mfa_required") => Outcome::StepUp,
+        403 => Outcome::Forbidden,
+        404 => Outcome::NotFound,
+        409 => Outcome::Conflict,
+        400 => Outcome::BadRequest,
+        503 => Outcome::Unavailable,
+        other => panic!("unexpected status {other}: {}", r.body),
+    }
+}
+
+use Outcome::*;
+
+/// One line of the access table: a route, how to call it, and the outcome
+/// for each of [`PEOPLE`] in order.
+struct Case {
+    method: Method,
+    pattern: &'static str,
+    uri: String,
+    body: String,
+    expect: [Outcome; 10],
+}
+
+const ALL_OK: [Outcome; 10] = [Ok; 10];
+/// Signed-in people only, whatever their roles.
+const SIGNED_IN: [Outcome; 10] = [Login, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok];
+/// Members of `wg` (and administrators) only.
+const WG_MEMBERS: [Outcome; 10] = [Login, Forbidden, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok];
+/// The chair of `wg` with MFA, or an administrator.
+const WG_CHAIR: [Outcome; 10] = [
+    Login, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, StepUp, Ok, Ok,
+];
+const ADMIN: [Outcome; 10] = [
+    Login, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden,
+    Ok,
+];
+
+fn cases(f: &Fixture) -> Vec<Case> {
+    let case =
+        |method: Method, pattern: &'static str, uri: &str, body: &str, expect: [Outcome; 10]| {
+            Case {
+                method,
+                pattern,
+                uri: uri.into(),
+                body: body.into(),
+                expect,
+            }
+        };
+    let g = Method::GET;
+    let p = Method::POST;
+    let inv = &f.invitation_token;
+    let valid_spec = spec("demo", "wg", "publish a policy");
+    vec![
+        case(g.clone(), "/", "/", "", ALL_OK),
+        case(g.clone(), "/groups/{group}", "/groups/wg", "", ALL_OK),
+        case(g.clone(), "/specs", "/specs", "", ALL_OK),
+        case(g.clone(), "/specs/{spec}", "/specs/demo", "", ALL_OK),
+        case(
+            g.clone(),
+            "/specs/{spec}/versions",
+            "/specs/demo/versions",
+            "",
+            ALL_OK,
+        ),
+        case(
+            g.clone(),
+            "/specs/{spec}/versions/{version}",
+            "/specs/demo/versions/1",
+            "",
+            ALL_OK,
+        ),
+        case(
+            g.clone(),
+            "/specs/{spec}/controls/{control}",
+            "/specs/demo/controls/X-VM-01",
+            "",
+            ALL_OK,
+        ),
+        case(
+            g.clone(),
+            "/specs/{spec}/diff",
+            "/specs/demo/diff",
+            "",
+            ALL_OK,
+        ),
+        case(g.clone(), "/catalogs", "/catalogs", "", ALL_OK),
+        case(
+            g.clone(),
+            "/catalogs/{catalog}",
+            "/catalogs/cra",
+            "",
+            ALL_OK,
+        ),
+        case(
+            g.clone(),
+            "/catalogs/{catalog}/items/{item}",
+            "/catalogs/cra/items/T:1",
+            "",
+            ALL_OK,
+        ),
+        case(g.clone(), "/search", "/search?q=policy", "", ALL_OK),
+        case(
+            g.clone(),
+            "/groups/{group}/members",
+            "/groups/wg/members",
+            "",
+            WG_MEMBERS,
+        ),
+        case(
+            p.clone(),
+            "/groups/{group}/invitations",
+            "/groups/wg/invitations",
+            "email=new%40example.org&role=reviewer",
+            WG_CHAIR,
+        ),
+        case(
+            p.clone(),
+            "/groups/{group}/members/{membership}/remove",
+            &format!("/groups/wg/members/{}/remove", f.observer_membership),
+            "",
+            // The chair removes the role first, so the administrator finds it gone.
+            [
+                Login, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, StepUp,
+                Ok, NotFound,
+            ],
+        ),
+        case(
+            g.clone(),
+            "/invitations/{token}",
+            &format!("/invitations/{inv}"),
+            "",
+            ALL_OK,
+        ),
+        case(
+            p.clone(),
+            "/invitations/{token}/accept",
+            &format!("/invitations/{inv}/accept"),
+            "",
+            // Addressed to the outsider's e-mail address; nobody else may use it.
+            [
+                Login, Ok, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden,
+                Forbidden, Forbidden,
+            ],
+        ),
+        case(
+            p.clone(),
+            "/specs/{spec}/publish",
+            "/specs/wg-draft/publish",
+            "",
+            // Outsiders cannot even see the draft; after the chair publishes, it is public.
+            [
+                NotFound, NotFound, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, StepUp,
+                Ok, Conflict,
+            ],
+        ),
+        case(
+            g.clone(),
+            "/auth/login",
+            "/auth/login",
+            "",
+            [Unavailable; 10],
+        ),
+        case(
+            g.clone(),
+            "/auth/callback",
+            "/auth/callback",
+            "",
+            [BadRequest; 10],
+        ),
+        case(p.clone(), "/auth/logout", "/auth/logout", "", ALL_OK),
+        case(
+            p.clone(),
+            "/auth/demo",
+            "/auth/demo",
+            "person=chair",
+            [NotFound; 10],
+        ),
+        case(g.clone(), "/account", "/account", "", SIGNED_IN),
+        case(
+            p.clone(),
+            "/account/tokens",
+            "/account/tokens",
+            "name=ci&scopes=read&days=30",
+            SIGNED_IN,
+        ),
+        case(
+            p.clone(),
+            "/account/tokens/{id}/revoke",
+            &format!("/account/tokens/{}/revoke", f.rep_token_id),
+            "",
+            [
+                Login, NotFound, NotFound, NotFound, NotFound, Ok, NotFound, NotFound, NotFound,
+                NotFound,
+            ],
+        ),
+        case(g.clone(), "/admin", "/admin", "", ADMIN),
+        case(
+            p.clone(),
+            "/admin/groups",
+            "/admin/groups",
+            "slug=new-group&name=New",
+            ADMIN,
+        ),
+        case(
+            p.clone(),
+            "/admin/groups/{group}/organizations",
+            "/admin/groups/wg/organizations",
+            "slug=new-org&name=New",
+            ADMIN,
+        ),
+        case(
+            g.clone(),
+            "/api/v1/openapi.json",
+            "/api/v1/openapi.json",
+            "",
+            ALL_OK,
+        ),
+        case(g.clone(), "/api/v1/groups", "/api/v1/groups", "", ALL_OK),
+        case(
+            g.clone(),
+            "/api/v1/groups/{group}",
+            "/api/v1/groups/wg",
+            "",
+            ALL_OK,
+        ),
+        case(g.clone(), "/api/v1/specs", "/api/v1/specs", "", ALL_OK),
+        case(
+            g.clone(),
+            "/api/v1/specs/{spec}",
+            "/api/v1/specs/demo",
+            "",
+            ALL_OK,
+        ),
+        case(
+            g.clone(),
+            "/api/v1/specs/{spec}/versions",
+            "/api/v1/specs/demo/versions",
+            "",
+            ALL_OK,
+        ),
+        case(
+            g.clone(),
+            "/api/v1/specs/{spec}/versions/{version}",
+            "/api/v1/specs/demo/versions/1",
+            "",
+            ALL_OK,
+        ),
+        case(
+            g.clone(),
+            "/api/v1/specs/{spec}/versions/{version}/source",
+            "/api/v1/specs/demo/versions/1/source",
+            "",
+            ALL_OK,
+        ),
+        case(
+            g.clone(),
+            "/api/v1/specs/{spec}/controls/{control}",
+            "/api/v1/specs/demo/controls/X-VM-01",
+            "",
+            ALL_OK,
+        ),
+        case(
+            g.clone(),
+            "/api/v1/specs/{spec}/diff",
+            "/api/v1/specs/demo/diff",
+            "",
+            ALL_OK,
+        ),
+        case(
+            p.clone(),
+            "/api/v1/validate",
+            "/api/v1/validate",
+            &valid_spec,
+            ALL_OK,
+        ),
+        case(
+            g.clone(),
+            "/api/v1/catalogs",
+            "/api/v1/catalogs",
+            "",
+            ALL_OK,
+        ),
+        case(
+            g.clone(),
+            "/api/v1/catalogs/{catalog}",
+            "/api/v1/catalogs/cra",
+            "",
+            ALL_OK,
+        ),
+        case(
+            g.clone(),
+            "/api/v1/catalogs/{catalog}/items/{item}",
+            "/api/v1/catalogs/cra/items/T:1",
+            "",
+            ALL_OK,
+        ),
+        case(
+            g.clone(),
+            "/api/v1/search",
+            "/api/v1/search?q=policy",
+            "",
+            ALL_OK,
+        ),
+        case(g.clone(), "/api/v1/me", "/api/v1/me", "", SIGNED_IN),
+        case(g.clone(), "/api/v1/tokens", "/api/v1/tokens", "", SIGNED_IN),
+        case(
+            p.clone(),
+            "/api/v1/tokens",
+            "/api/v1/tokens",
+            r#"{"name":"ci","scopes":["read"],"days":7}"#,
+            SIGNED_IN,
+        ),
+        case(
+            Method::DELETE,
+            "/api/v1/tokens/{id}",
+            &format!("/api/v1/tokens/{}", f.rep_token_id),
+            "",
+            [
+                Login, NotFound, NotFound, NotFound, NotFound, Ok, NotFound, NotFound, NotFound,
+                NotFound,
+            ],
+        ),
+        case(
+            g.clone(),
+            "/static/charta.css",
+            "/static/charta.css",
+            "",
+            ALL_OK,
+        ),
+        case(g.clone(), "/healthz", "/healthz", "", ALL_OK),
+        case(g, "/readyz", "/readyz", "", ALL_OK),
+    ]
+}
+
+both_backends! {
+    every_route_has_an_access_rule_and_obeys_it => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        let cases = cases(&f);
+        // A route without a line in the table fails here.
+        for r in table() {
+            assert!(
+                cases.iter().any(|c| c.method == r.method && c.pattern == r.path),
+                "route {} {} has no entry in the access table",
+                r.method, r.path
+            );
+        }
+        for c in &cases {
+            assert!(table().iter().any(|r| r.method == c.method && r.path == c.pattern), "stale table entry {} {}", c.method, c.pattern);
+        }
+        // Reads share one fixture; each state-changing route gets a fresh one,
+        // tried by everyone in turn.
+        let mut failures = Vec::new();
+        for c in cases {
+            let fx = if c.method == Method::GET { None } else {
+                let db = TestDb::new(f.store.backend()).await.unwrap();
+                Some(fixture(db, false).await)
+            };
+            let fx = fx.as_ref().unwrap_or(&f);
+            for (person, expected) in PEOPLE.iter().zip(c.expect) {
+                let r = fx.request(person, c.method.clone(), &c.uri, &c.body).await;
+                let got = outcome(&r);
+                if got != expected {
+                    failures.push(format!("{} {} as {person}: expected {expected:?}, got {got:?} ({} {})", c.method, c.uri, r.status, r.body.chars().take(160).collect::<String>()));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{} access mismatches:\n{}", failures.len(), failures.join("\n"));
+    };
+
+    drafts_stay_inside_their_group => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        for uri in ["/specs/other-draft", "/specs/other-draft/versions/1", "/specs/other-draft/controls/X-VM-01", "/specs/other-draft/diff",
+                    "/api/v1/specs/other-draft", "/api/v1/specs/other-draft/versions/1", "/api/v1/specs/other-draft/versions/1/source",
+                    "/api/v1/specs/other-draft/controls/X-VM-01", "/api/v1/specs/other-draft/diff"] {
+            for person in ["anon", "chair", "editor"] {
+                let r = f.request(person, Method::GET, uri, "").await;
+                assert_eq!(r.status, StatusCode::NOT_FOUND, "{person} reads {uri}");
+                assert!(!r.body.contains("sign releases"), "draft text leaked to {person} at {uri}");
+            }
+            assert_eq!(f.request("outsider", Method::GET, uri, "").await.status, StatusCode::OK, "outsider is a member of `other`: {uri}");
+            assert_eq!(f.request("admin", Method::GET, uri, "").await.status, StatusCode::OK, "admin: {uri}");
+        }
+        // Lists and search do not show drafts to outsiders either.
+        for (uri, needle) in [("/api/v1/specs", "other-draft"), ("/api/v1/search?q=releases", "other-draft"), ("/specs", "other-draft"), ("/api/v1/catalogs/cra/items/T:1", "other-draft"), ("/api/v1/groups/other", "other-draft")] {
+            assert!(!f.request("chair", Method::GET, uri, "").await.body.contains(needle), "{uri} shows another group's draft");
+            assert!(f.request("outsider", Method::GET, uri, "").await.body.contains(needle), "{uri} hides the draft from its own group");
+        }
+    };
+
+    forged_requests_are_refused => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        let cookie = format!("charta_csrf={CSRF}; charta_session={}", f.sessions["chair"]);
+        let form = |body: &str, origin: Option<&str>, cookie: &str| {
+            let mut b = Request::post("/account/tokens").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").header(header::COOKIE, cookie.to_string());
+            if let Some(o) = origin { b = b.header(header::ORIGIN, o); }
+            b.body(Body::from(body.to_string())).unwrap()
+        };
+        let ok = format!("_csrf={CSRF}&name=x&scopes=read&days=1");
+        assert_eq!(f.send(form(&ok, Some(ORIGIN), &cookie)).await.status, StatusCode::OK);
+        assert_eq!(f.send(form("name=x&scopes=read&days=1", Some(ORIGIN), &cookie)).await.status, StatusCode::FORBIDDEN, "no token");
+        assert_eq!(f.send(form(&ok.replace(CSRF, "wrong-token-wrong-token-wrong-token-xx"), Some(ORIGIN), &cookie)).await.status, StatusCode::FORBIDDEN, "wrong token");
+        assert_eq!(f.send(form(&ok, Some("https://evil.example"), &cookie)).await.status, StatusCode::FORBIDDEN, "foreign origin");
+        let no_csrf_cookie = format!("charta_session={}", f.sessions["chair"]);
+        assert_eq!(f.send(form(&ok, Some(ORIGIN), &no_csrf_cookie)).await.status, StatusCode::FORBIDDEN, "no CSRF cookie");
+
+        // A cookie-authenticated API call must show where it comes from.
+        let api = |origin: Option<&str>| {
+            let mut b = Request::post("/api/v1/tokens").header(header::CONTENT_TYPE, "application/json").header(header::COOKIE, cookie.clone());
+            if let Some(o) = origin { b = b.header(header::ORIGIN, o); }
+            b.body(Body::from(r#"{"name":"x","scopes":["read"],"days":1}"#)).unwrap()
+        };
+        assert_eq!(f.send(api(None)).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(f.send(api(Some("https://evil.example"))).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(f.send(api(Some(ORIGIN))).await.status, StatusCode::CREATED);
+
+        // Every page with a form sets a CSRF cookie for browsers without one.
+        let r = f.send(Request::get("/").body(Body::empty()).unwrap()).await;
+        let c = r.set_cookies.iter().find(|c| c.starts_with("charta_csrf=")).expect("csrf cookie");
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Strict"), "{c}");
+    };
+
+    api_tokens_work_within_their_scopes => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        let bearer = |token: &str, method: Method, uri: &str, body: &str| {
+            Request::builder().method(method).uri(uri).header(header::AUTHORIZATION, format!("Bearer {token}")).header(header::CONTENT_TYPE, "application/json").body(Body::from(body.to_string())).unwrap()
+        };
+        // A session creates a token; the secret is shown once.
+        let r = f.request("rep", Method::POST, "/api/v1/tokens", r#"{"name":"vote bot","scopes":["vote"],"days":30}"#).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        let vote_token = v["token"].as_str().unwrap().to_string();
+        assert!(vote_token.starts_with("charta_"));
+        let listed = f.request("rep", Method::GET, "/api/v1/tokens", "").await.body;
+        assert!(listed.contains("vote bot") && !listed.contains(&vote_token), "secret never listed");
+
+        // The read token reads the group's draft; the vote token may not.
+        let read = f.send(bearer(&f.rep_token, Method::GET, "/api/v1/specs/wg-draft", "")).await;
+        assert_eq!(read.status, StatusCode::OK);
+        assert_eq!(f.send(bearer(&vote_token, Method::GET, "/api/v1/specs/wg-draft", "")).await.status, StatusCode::NOT_FOUND);
+        assert!(f.send(bearer(&f.rep_token, Method::GET, "/api/v1/me", "")).await.body.contains("\"credential\":\"token\""));
+        // Tokens cannot mint tokens, whatever their scopes.
+        let r = f.send(bearer(&f.rep_token, Method::POST, "/api/v1/tokens", r#"{"name":"x","scopes":["read"],"days":1}"#)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        // Bad requests are explained.
+        let r = f.request("rep", Method::POST, "/api/v1/tokens", r#"{"name":"x","scopes":["root"],"days":1}"#).await;
+        assert!(r.status == StatusCode::BAD_REQUEST && r.body.contains("Unknown scope"), "{}", r.body);
+        let r = f.request("rep", Method::POST, "/api/v1/tokens", r#"{"name":"x","scopes":["read"],"days":4000}"#).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+
+        // Revoked tokens stop working at once.
+        let id = v["id"].as_i64().unwrap();
+        assert_eq!(f.send(bearer(&f.rep_token, Method::DELETE, &format!("/api/v1/tokens/{id}"), "")).await.status, StatusCode::NO_CONTENT);
+        let r = f.send(bearer(&vote_token, Method::GET, "/api/v1/me", "")).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert!(r.body.contains("expired or revoked"), "{}", r.body);
+
+        // Guessing is rate-limited per address.
+        let mut last = StatusCode::OK;
+        for i in 0..25 {
+            last = f.send(bearer(&format!("charta_guess{i}"), Method::GET, "/api/v1/me", "")).await.status;
+        }
+        assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+        let r = f.send(Request::get("/api/v1/me").header(header::AUTHORIZATION, "Basic abc").body(Body::empty()).unwrap()).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    };
+
+    sign_out_ends_the_session => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        assert_eq!(f.request("editor", Method::GET, "/api/v1/me", "").await.status, StatusCode::OK);
+        let r = f.request("editor", Method::POST, "/auth/logout", "").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(r.set_cookies.iter().any(|c| c.starts_with("charta_session=;") && c.contains("Max-Age=0")), "{:?}", r.set_cookies);
+        assert_eq!(f.request("editor", Method::GET, "/api/v1/me", "").await.status, StatusCode::UNAUTHORIZED, "the old cookie is dead");
+        let entries = f.store.audit_entries(0, 100).await.unwrap();
+        assert!(entries.iter().any(|e| e.action == "auth.sign_out"));
+    };
+
+    invitations_grant_roles_and_are_audited => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        let r = f.request("chair", Method::POST, "/groups/wg/invitations", "email=newbie%40example.org&role=representative&organization=aurora").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let link = r.body.split("/invitations/").nth(1).and_then(|s| s.split('<').next()).expect("invitation link shown");
+        let token = link.to_string();
+        let r = f.request("chair", Method::POST, "/groups/wg/invitations", "email=newbie%40example.org&role=representative").await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "a representative needs an organisation");
+        let newbie = f.store.upsert_user("https://idp.test", "newbie", "newbie@example.org", "Newbie").await.unwrap();
+        let cookie = "session-of-newbie";
+        f.store.create_session(NewSession { id_hash: &secret::hash(cookie), user_id: newbie.id, lifetime: time::Duration::hours(1), mfa: false, amr: "pwd", acr: "" }).await.unwrap();
+        let accept = Request::post(format!("/invitations/{token}/accept")).header(header::COOKIE, format!("charta_csrf={CSRF}; charta_session={cookie}")).header(header::ORIGIN, ORIGIN).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(format!("_csrf={CSRF}"))).unwrap();
+        let r = f.send(accept).await;
+        // Aurora already has a voting representative: the invitation cannot
+        // make a second one, and nothing is half-written.
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        assert!(f.store.memberships_of(newbie.id).await.unwrap().is_empty());
+        let actions: Vec<String> = f.store.audit_entries(0, 100).await.unwrap().into_iter().map(|e| e.action).collect();
+        assert!(actions.contains(&"role.invite".to_string()), "{actions:?}");
+        assert_eq!(f.store.verify_audit().await.unwrap().unwrap(), actions.len());
+    };
+
+    demo_sign_in_only_in_demo_mode => |db: TestDb| async move {
+        let f = fixture(db, true).await;
+        let r = f.request("anon", Method::GET, "/auth/login", "").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("Carmen") && r.body.contains("name=\"person\""), "demo people listed");
+        // The demo people exist once seeded.
+        charta_web::auth::demo::seed_people(&f.store, "wg").await.unwrap_err();
+        let r = f.request("anon", Method::POST, "/auth/demo", "person=chair&return_to=%2Fspecs").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(r.location, "/specs");
+        let session = r.set_cookies.iter().find(|c| c.starts_with("charta_session=")).expect("session cookie");
+        assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax") && !session.contains("Secure"), "{session}");
+        let value = session.trim_start_matches("charta_session=").split(';').next().unwrap();
+        let me = f.send(Request::get("/api/v1/me").header(header::COOKIE, format!("charta_session={value}")).body(Body::empty()).unwrap()).await;
+        assert!(me.body.contains("Carmen"), "{}", me.body);
+        let r = f.request("anon", Method::POST, "/auth/demo", "person=nobody").await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        let r = f.request("anon", Method::POST, "/auth/demo", "person=chair&return_to=https%3A%2F%2Fevil.example").await;
+        assert_eq!(r.location, "/", "no open redirect");
+    };
+}
