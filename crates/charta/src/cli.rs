@@ -38,6 +38,28 @@ pub enum Command {
     Export(ExportArgs),
     /// Check or read the append-only audit log of changes.
     Audit(AuditArgs),
+    /// Grant or remove platform administration. The person must have signed
+    /// in once, so that their account exists.
+    Admin(AdminArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AdminArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[command(subcommand)]
+    pub action: AdminAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminAction {
+    /// Make the account with this e-mail address a platform administrator.
+    Grant {
+        /// E-mail address the person's provider reported at sign-in.
+        email: String,
+    },
+    /// Remove platform administration from the account with this e-mail address.
+    Revoke { email: String },
 }
 
 #[derive(Debug, Args)]
@@ -259,6 +281,12 @@ pub async fn run(cli: Cli) -> Result<()> {
             store.close().await;
             result
         }
+        Command::Admin(a) => {
+            let store = open(&a.db.database_url).await?;
+            let result = set_admin(&store, &a.action).await;
+            store.close().await;
+            result
+        }
         Command::Audit(a) => {
             let store = open(a.command.database_url()).await?;
             let result = crate::audit::run(&store, &a.command).await;
@@ -335,4 +363,36 @@ async fn shutdown_signal() {
         () = term => {},
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+async fn set_admin(store: &Store, action: &AdminAction) -> Result<()> {
+    let (email, grant) = match action {
+        AdminAction::Grant { email } => (email, true),
+        AdminAction::Revoke { email } => (email, false),
+    };
+    let users = store.users_by_email(email).await?;
+    let user = match users.as_slice() {
+        [] => bail!("no account has the e-mail address {email}; the person must sign in once first"),
+        [one] => one,
+        many => bail!(
+            "{} accounts have the e-mail address {email} (from different providers: {}); this command needs an unambiguous address",
+            many.len(),
+            many.iter().map(|u| u.issuer.as_str()).collect::<Vec<_>>().join(", ")
+        ),
+    };
+    store.set_platform_admin(user.id, grant).await?;
+    store
+        .record(&charta_store::AuditEvent {
+            actor: "charta admin",
+            action: if grant { "admin.grant" } else { "admin.revoke" },
+            object: &format!("user:{}", user.id),
+            details: serde_json::json!({"email": email, "issuer": user.issuer}),
+        })
+        .await?;
+    println!(
+        "{} is {} a platform administrator",
+        email,
+        if grant { "now" } else { "no longer" }
+    );
+    Ok(())
 }
