@@ -114,9 +114,15 @@ impl Browser {
         let (chromium, chromedriver) = match (chromium_path(), chromedriver_path()) {
             (Ok(c), Ok(d)) => (c, d),
             (c, d) => {
-                let why = [c.err(), d.err()].into_iter().flatten().collect::<Vec<_>>().join("; ");
+                let why = [c.err(), d.err()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join("; ");
                 if std::env::var("CHARTA_TEST_REQUIRE_BROWSER").as_deref() == Ok("1") {
-                    panic!("{why}, but CHARTA_TEST_REQUIRE_BROWSER=1 (./scripts/test installs both)");
+                    panic!(
+                        "{why}, but CHARTA_TEST_REQUIRE_BROWSER=1 (./scripts/test installs both)"
+                    );
                 }
                 eprintln!("skipping browser test: {why} (./scripts/test installs both)");
                 return None;
@@ -253,7 +259,9 @@ fn chromedriver_path() -> Result<PathBuf, String> {
 /// number, not a listening socket, so there is a short window in which
 /// another process could take it; the start-up timeout then reports it.
 fn free_port() -> std::io::Result<u16> {
-    Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?.local_addr()?.port())
+    Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
+        .local_addr()?
+        .port())
 }
 
 /// A path in the temporary directory that no other test in any process is

@@ -103,7 +103,13 @@ pub enum Tamper {
 
 impl Tamper {
     /// Every mode, for tests that try them all.
-    pub const ALL: [Tamper; 5] = [Tamper::Aud, Tamper::Nonce, Tamper::Exp, Tamper::Iss, Tamper::Sig];
+    pub const ALL: [Tamper; 5] = [
+        Tamper::Aud,
+        Tamper::Nonce,
+        Tamper::Exp,
+        Tamper::Iss,
+        Tamper::Sig,
+    ];
 
     /// The script's name for the mode (its `TAMPER` variable).
     pub fn as_str(self) -> &'static str {
@@ -364,7 +370,10 @@ fn node_and_script() -> Result<(PathBuf, PathBuf), String> {
     if !script.is_file() {
         return Err(format!("no {}", script.display()));
     }
-    if !dir.join("node_modules/oidc-provider/package.json").is_file() {
+    if !dir
+        .join("node_modules/oidc-provider/package.json")
+        .is_file()
+    {
         return Err(format!(
             "no Node packages in {} (run `npm ci` there)",
             dir.join("node_modules").display()
@@ -403,7 +412,11 @@ pub fn http_client() -> reqwest::Client {
 /// following. When the provider already has a session in the client's
 /// cookies, or runs in automatic mode, no page is shown and `login` is not
 /// used. Panics on anything unexpected, with the page it got.
-pub async fn login_with_forms(client: &reqwest::Client, authorize_url: &str, login: &str) -> String {
+pub async fn login_with_forms(
+    client: &reqwest::Client,
+    authorize_url: &str,
+    login: &str,
+) -> String {
     drive(client, authorize_url, Some(login)).await
 }
 
@@ -419,7 +432,8 @@ pub async fn authorize(client: &reqwest::Client, authorize_url: &str) -> String 
 const MAX_STEPS: usize = 20;
 
 async fn drive(client: &reqwest::Client, authorize_url: &str, login: Option<&str>) -> String {
-    let start = Url::parse(authorize_url).unwrap_or_else(|e| panic!("authorize URL {authorize_url}: {e}"));
+    let start =
+        Url::parse(authorize_url).unwrap_or_else(|e| panic!("authorize URL {authorize_url}: {e}"));
     let provider = start.origin();
     let mut next: (Url, Option<Vec<(String, String)>>) = (start, None);
     for _ in 0..MAX_STEPS {
@@ -428,10 +442,9 @@ async fn drive(client: &reqwest::Client, authorize_url: &str, login: Option<&str
             None => client.get(url.clone()),
             Some(fields) => client.post(url.clone()).form(fields),
         };
-        let response = request
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{} {url}: {e}", if form.is_some() { "POST" } else { "GET" }));
+        let response = request.send().await.unwrap_or_else(|e| {
+            panic!("{} {url}: {e}", if form.is_some() { "POST" } else { "GET" })
+        });
         let status = response.status();
         let here = response.url().clone();
         if here.origin() != provider {
@@ -497,16 +510,25 @@ fn find_form(html: &str) -> Option<Form> {
     let start = find_tag(&lower, "form", 0)?;
     let (attrs, after) = tag_attributes(html, start + "<form".len())?;
     let action = attribute(&attrs, "action").unwrap_or_default();
-    let end = lower[after..].find("</form").map_or(html.len(), |i| after + i);
+    let end = lower[after..]
+        .find("</form")
+        .map_or(html.len(), |i| after + i);
 
     let mut inputs = Vec::new();
     let mut at = after;
     while let Some(input) = find_tag(&lower[..end], "input", at) {
         let (attrs, next) = tag_attributes(html, input + "<input".len())?;
         at = next;
-        let Some(name) = attribute(&attrs, "name") else { continue };
-        let kind = attribute(&attrs, "type").unwrap_or_default().to_ascii_lowercase();
-        if matches!(kind.as_str(), "submit" | "button" | "reset" | "image" | "file") {
+        let Some(name) = attribute(&attrs, "name") else {
+            continue;
+        };
+        let kind = attribute(&attrs, "type")
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if matches!(
+            kind.as_str(),
+            "submit" | "button" | "reset" | "image" | "file"
+        ) {
             continue;
         }
         if matches!(kind.as_str(), "checkbox" | "radio") && attribute(&attrs, "checked").is_none() {
@@ -546,7 +568,10 @@ fn tag_attributes(html: &str, from: usize) -> Option<(Vec<(String, String)>, usi
             return Some((attrs, i + 1));
         }
         let name_start = i;
-        while i < bytes.len() && !bytes[i].is_ascii_whitespace() && !matches!(bytes[i], b'=' | b'>' | b'/') {
+        while i < bytes.len()
+            && !bytes[i].is_ascii_whitespace()
+            && !matches!(bytes[i], b'=' | b'>' | b'/')
+        {
             i += 1;
         }
         let name = html[name_start..i].to_ascii_lowercase();
@@ -579,7 +604,10 @@ fn tag_attributes(html: &str, from: usize) -> Option<(Vec<(String, String)>, usi
 }
 
 fn attribute(attrs: &[(String, String)], name: &str) -> Option<String> {
-    attrs.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
+    attrs
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.clone())
 }
 
 /// Undoes the character references the provider's pages use.

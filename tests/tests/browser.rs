@@ -86,7 +86,12 @@ async fn assert_static_page(c: &Client, page: &str) {
 
 /// The text of the first element matching `css`.
 async fn text_of(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css)).await.unwrap().text().await.unwrap()
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }
 
 both_backends! {

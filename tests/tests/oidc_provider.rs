@@ -46,7 +46,10 @@ fn request(provider: &TestProvider, redirect_uri: &str, pkce: bool) -> Request {
             .append_pair("nonce", &nonce);
         if pkce {
             query
-                .append_pair("code_challenge", &B64.encode(Sha256::digest(verifier.as_bytes())))
+                .append_pair(
+                    "code_challenge",
+                    &B64.encode(Sha256::digest(verifier.as_bytes())),
+                )
                 .append_pair("code_challenge_method", "S256");
         }
     }
@@ -65,18 +68,31 @@ fn callback(location: &str, redirect_uri: &str) -> Vec<(String, String)> {
         "redirected to {location}, not to {redirect_uri}"
     );
     let url = Url::parse(location).unwrap_or_else(|e| panic!("{location}: {e}"));
-    url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+    url.query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
 }
 
 fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    params
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
 /// The code from a successful redirect, after checking `state` and `iss`.
 fn code_from(provider: &TestProvider, req: &Request, location: &str) -> String {
     let params = callback(location, REDIRECT_URI);
-    assert_eq!(param(&params, "state"), Some(req.state.as_str()), "{location}");
-    assert_eq!(param(&params, "iss"), Some(provider.issuer.as_str()), "{location}");
+    assert_eq!(
+        param(&params, "state"),
+        Some(req.state.as_str()),
+        "{location}"
+    );
+    assert_eq!(
+        param(&params, "iss"),
+        Some(provider.issuer.as_str()),
+        "{location}"
+    );
     param(&params, "code")
         .unwrap_or_else(|| panic!("no code in {location}"))
         .to_owned()
@@ -107,7 +123,10 @@ async fn id_token(provider: &TestProvider, req: &Request, location: &str) -> Str
     let code = code_from(provider, req, location);
     let response = token_request(provider, &code, &req.verifier, &provider.client_secret).await;
     let status = response.status();
-    let body: Value = response.json().await.unwrap_or_else(|e| panic!("token response: {e}"));
+    let body: Value = response
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("token response: {e}"));
     assert_eq!(status, StatusCode::OK, "{body}\n{}", provider.log());
     assert_eq!(body["token_type"], "Bearer", "{body}");
     body["id_token"]
@@ -129,7 +148,9 @@ async fn sign_in(provider: &TestProvider, login: Option<&str>) -> (Request, Stri
 }
 
 fn decode_part(part: &str) -> Value {
-    let bytes = B64.decode(part).unwrap_or_else(|e| panic!("base64 {part}: {e}"));
+    let bytes = B64
+        .decode(part)
+        .unwrap_or_else(|e| panic!("base64 {part}: {e}"));
     serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("JSON {part}: {e}"))
 }
 
@@ -165,9 +186,15 @@ async fn signature_valid(provider: &TestProvider, jwt: &str) -> bool {
     };
     let (n, e) = (component("n"), component("e"));
     let (signed, signature) = jwt.rsplit_once('.').unwrap_or_else(|| panic!("{jwt}"));
-    let signature = B64.decode(signature).unwrap_or_else(|e| panic!("signature: {e}"));
+    let signature = B64
+        .decode(signature)
+        .unwrap_or_else(|e| panic!("signature: {e}"));
     ring::signature::RsaPublicKeyComponents { n: &n, e: &e }
-        .verify(&ring::signature::RSA_PKCS1_2048_8192_SHA256, signed.as_bytes(), &signature)
+        .verify(
+            &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+            signed.as_bytes(),
+            &signature,
+        )
         .is_ok()
 }
 
@@ -194,8 +221,14 @@ async fn discovery_in_both_modes() {
         ProviderOptions::forms(REDIRECT_URI),
         ProviderOptions::auto(REDIRECT_URI, AutoLogin::default()),
     ] {
-        let Some(provider) = TestProvider::try_start(opts) else { return };
-        assert!(provider.issuer.starts_with("http://127.0.0.1:"), "{}", provider.issuer);
+        let Some(provider) = TestProvider::try_start(opts) else {
+            return;
+        };
+        assert!(
+            provider.issuer.starts_with("http://127.0.0.1:"),
+            "{}",
+            provider.issuer
+        );
         let doc: Value = http_client()
             .get(provider.url("/.well-known/openid-configuration"))
             .send()
@@ -205,9 +238,21 @@ async fn discovery_in_both_modes() {
             .await
             .unwrap_or_else(|e| panic!("discovery JSON: {e}"));
         assert_eq!(doc["issuer"], provider.issuer.as_str(), "{doc}");
-        assert_eq!(doc["code_challenge_methods_supported"], serde_json::json!(["S256"]), "{doc}");
-        assert_eq!(doc["authorization_endpoint"], provider.url("/auth").as_str(), "{doc}");
-        assert_eq!(doc["token_endpoint"], provider.url("/token").as_str(), "{doc}");
+        assert_eq!(
+            doc["code_challenge_methods_supported"],
+            serde_json::json!(["S256"]),
+            "{doc}"
+        );
+        assert_eq!(
+            doc["authorization_endpoint"],
+            provider.url("/auth").as_str(),
+            "{doc}"
+        );
+        assert_eq!(
+            doc["token_endpoint"],
+            provider.url("/token").as_str(),
+            "{doc}"
+        );
         let has = |field: &str, value: &str| {
             doc[field]
                 .as_array()
@@ -219,15 +264,26 @@ async fn discovery_in_both_modes() {
         for acr in [ACR_PWD, ACR_MFA] {
             assert!(has("acr_values_supported", acr), "no {acr} in {doc}");
         }
-        assert!(has("token_endpoint_auth_methods_supported", "client_secret_basic"), "{doc}");
-        assert!(has("id_token_signing_alg_values_supported", "RS256"), "{doc}");
+        assert!(
+            has(
+                "token_endpoint_auth_methods_supported",
+                "client_secret_basic"
+            ),
+            "{doc}"
+        );
+        assert!(
+            has("id_token_signing_alg_values_supported", "RS256"),
+            "{doc}"
+        );
     }
 }
 
 #[tokio::test]
 async fn automatic_sign_in() {
     let opts = ProviderOptions::auto(REDIRECT_URI, AutoLogin::mfa("dora"));
-    let Some(provider) = TestProvider::try_start(opts) else { return };
+    let Some(provider) = TestProvider::try_start(opts) else {
+        return;
+    };
     let (req, token) = sign_in(&provider, None).await;
     let (header, claims) = decode(&token);
     assert_eq!(header["kid"], "charta-test-rs256", "{header}");
@@ -294,12 +350,20 @@ async fn the_pages_are_plain_forms() {
     let get = |url: String| {
         let client = client.clone();
         async move {
-            let response = client.get(&url).send().await.unwrap_or_else(|e| panic!("GET {url}: {e}"));
+            let response = client
+                .get(&url)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("GET {url}: {e}"));
             let location = response
                 .headers()
                 .get("location")
                 .and_then(|v| v.to_str().ok())
-                .map(|l| Url::parse(&url).and_then(|u| u.join(l)).unwrap_or_else(|e| panic!("{l}: {e}")));
+                .map(|l| {
+                    Url::parse(&url)
+                        .and_then(|u| u.join(l))
+                        .unwrap_or_else(|e| panic!("{l}: {e}"))
+                });
             (response.status(), location.map(String::from), response)
         }
     };
@@ -312,8 +376,14 @@ async fn the_pages_are_plain_forms() {
     let page = response.text().await.unwrap_or_default();
     assert!(page.contains(r#"<input name="login""#), "{page}");
     assert!(page.contains(r#"name="password""#), "{page}");
-    assert!(page.contains(r#"<button type="submit">Sign in</button>"#), "{page}");
-    assert!(!page.contains("http"), "the page loads nothing from elsewhere:\n{page}");
+    assert!(
+        page.contains(r#"<button type="submit">Sign in</button>"#),
+        "{page}"
+    );
+    assert!(
+        !page.contains("http"),
+        "the page loads nothing from elsewhere:\n{page}"
+    );
 
     // Cancelling ends the flow at the relying party with access_denied.
     let (status, resume, _) = get(format!("{interaction}/abort")).await;
@@ -328,18 +398,28 @@ async fn the_pages_are_plain_forms() {
 #[tokio::test]
 async fn pkce_and_client_authentication_are_enforced() {
     let opts = ProviderOptions::auto(REDIRECT_URI, AutoLogin::default());
-    let Some(provider) = TestProvider::try_start(opts) else { return };
+    let Some(provider) = TestProvider::try_start(opts) else {
+        return;
+    };
     let client = http_client();
 
     // No code challenge: refused at the authorization endpoint.
     let req = request(&provider, REDIRECT_URI, false);
     let location = authorize(&client, &req.url).await;
     let params = callback(&location, REDIRECT_URI);
-    assert_eq!(param(&params, "error"), Some("invalid_request"), "{location}");
+    assert_eq!(
+        param(&params, "error"),
+        Some("invalid_request"),
+        "{location}"
+    );
 
     // A redirect URI that is not registered: refused with no redirect.
     let req = request(&provider, "http://127.0.0.1:10/auth/callback", true);
-    let response = client.get(&req.url).send().await.unwrap_or_else(|e| panic!("{e}"));
+    let response = client
+        .get(&req.url)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 
     // A wrong code verifier or secret: refused at the token endpoint.
@@ -367,14 +447,23 @@ async fn any_loopback_port_when_asked() {
             any_loopback_port: any_port,
             ..ProviderOptions::auto(registered, AutoLogin::default())
         };
-        let Some(provider) = TestProvider::try_start(opts) else { return };
+        let Some(provider) = TestProvider::try_start(opts) else {
+            return;
+        };
         let client = http_client();
         let req = request(&provider, elsewhere, true);
         if allowed {
             let location = authorize(&client, &req.url).await;
-            assert!(param(&callback(&location, elsewhere), "code").is_some(), "{location}");
+            assert!(
+                param(&callback(&location, elsewhere), "code").is_some(),
+                "{location}"
+            );
         } else {
-            let response = client.get(&req.url).send().await.unwrap_or_else(|e| panic!("{e}"));
+            let response = client
+                .get(&req.url)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(response.status(), StatusCode::BAD_REQUEST);
         }
     }
@@ -397,45 +486,70 @@ async fn tampered(tamper: Tamper) -> Option<(TestProvider, Request, String, Valu
 
 #[tokio::test]
 async fn tamper_aud() {
-    let Some((provider, req, token, claims)) = tampered(Tamper::Aud).await else { return };
+    let Some((provider, req, token, claims)) = tampered(Tamper::Aud).await else {
+        return;
+    };
     assert_eq!(claims["aud"], "someone-else", "{claims}");
     assert_eq!(claims["iss"], provider.issuer.as_str(), "{claims}");
     assert_eq!(claims["nonce"], req.nonce.as_str(), "{claims}");
-    assert!(signature_valid(&provider, &token).await, "re-signed with the real key");
+    assert!(
+        signature_valid(&provider, &token).await,
+        "re-signed with the real key"
+    );
 }
 
 #[tokio::test]
 async fn tamper_nonce() {
-    let Some((provider, req, token, claims)) = tampered(Tamper::Nonce).await else { return };
+    let Some((provider, req, token, claims)) = tampered(Tamper::Nonce).await else {
+        return;
+    };
     assert!(claims["nonce"].is_string(), "{claims}");
     assert_ne!(claims["nonce"], req.nonce.as_str(), "{claims}");
     assert_eq!(claims["aud"], provider.client_id.as_str(), "{claims}");
-    assert!(signature_valid(&provider, &token).await, "re-signed with the real key");
+    assert!(
+        signature_valid(&provider, &token).await,
+        "re-signed with the real key"
+    );
 }
 
 #[tokio::test]
 async fn tamper_exp() {
-    let Some((provider, req, token, claims)) = tampered(Tamper::Exp).await else { return };
+    let Some((provider, req, token, claims)) = tampered(Tamper::Exp).await else {
+        return;
+    };
     let exp = claims["exp"].as_i64().unwrap_or(i64::MAX);
     assert!(exp < now() - 60, "not expired: {claims}");
     assert!(claims["iat"].as_i64().unwrap_or(i64::MAX) < exp, "{claims}");
     assert_eq!(claims["nonce"], req.nonce.as_str(), "{claims}");
-    assert!(signature_valid(&provider, &token).await, "re-signed with the real key");
+    assert!(
+        signature_valid(&provider, &token).await,
+        "re-signed with the real key"
+    );
 }
 
 #[tokio::test]
 async fn tamper_iss() {
-    let Some((provider, req, token, claims)) = tampered(Tamper::Iss).await else { return };
+    let Some((provider, req, token, claims)) = tampered(Tamper::Iss).await else {
+        return;
+    };
     assert!(claims["iss"].is_string(), "{claims}");
     assert_ne!(claims["iss"], provider.issuer.as_str(), "{claims}");
     assert_eq!(claims["nonce"], req.nonce.as_str(), "{claims}");
-    assert!(signature_valid(&provider, &token).await, "re-signed with the real key");
+    assert!(
+        signature_valid(&provider, &token).await,
+        "re-signed with the real key"
+    );
 }
 
 #[tokio::test]
 async fn tamper_sig() {
-    let Some((provider, req, token, claims)) = tampered(Tamper::Sig).await else { return };
+    let Some((provider, req, token, claims)) = tampered(Tamper::Sig).await else {
+        return;
+    };
     // The claims are honest; only the signature is broken.
     assert_honest(&provider, &req, &claims);
-    assert!(!signature_valid(&provider, &token).await, "the signature still verifies");
+    assert!(
+        !signature_valid(&provider, &token).await,
+        "the signature still verifies"
+    );
 }

@@ -113,6 +113,8 @@ fn every_command_has_help() {
         "audit",
         "audit verify",
         "audit list",
+        "admin grant",
+        "admin revoke",
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_charta"))
             .args(cmd.split(' ').chain(["--help"]))
