@@ -218,6 +218,10 @@ pub struct ImportArgs {
     /// Recorded as the author of each new version.
     #[arg(long, default_value = "charta import")]
     pub author: String,
+    /// Create new specifications as drafts, readable only by their working
+    /// group's members until the chair publishes them.
+    #[arg(long)]
+    pub draft: bool,
 }
 
 #[derive(Debug, Args)]
@@ -269,8 +273,15 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Import(a) => {
             let store = open(&a.db.database_url).await?;
-            let result =
-                crate::files::import(&store, &catalogs()?, &a.path, &a.message, &a.author).await;
+            let result = crate::files::import(
+                &store,
+                &catalogs()?,
+                &a.path,
+                &a.message,
+                &a.author,
+                a.draft,
+            )
+            .await;
             store.close().await;
             result
         }
@@ -372,12 +383,17 @@ async fn set_admin(store: &Store, action: &AdminAction) -> Result<()> {
     };
     let users = store.users_by_email(email).await?;
     let user = match users.as_slice() {
-        [] => bail!("no account has the e-mail address {email}; the person must sign in once first"),
+        [] => {
+            bail!("no account has the e-mail address {email}; the person must sign in once first")
+        }
         [one] => one,
         many => bail!(
             "{} accounts have the e-mail address {email} (from different providers: {}); this command needs an unambiguous address",
             many.len(),
-            many.iter().map(|u| u.issuer.as_str()).collect::<Vec<_>>().join(", ")
+            many.iter()
+                .map(|u| u.issuer.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     };
     store.set_platform_admin(user.id, grant).await?;

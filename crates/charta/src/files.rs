@@ -5,7 +5,7 @@ use charta_domain::CatalogSet;
 use charta_domain::format::parse_spec;
 use charta_domain::group::GroupFile;
 use charta_domain::validate::check_spec;
-use charta_store::{ImportOutcome, Store, StoreError, import_group_text, import_spec_text};
+use charta_store::{ImportMeta, ImportOutcome, Store, StoreError, import_group_text, import_spec};
 use std::path::{Path, PathBuf};
 
 /// What a file holds, decided by its top-level keys.
@@ -75,6 +75,7 @@ pub async fn import(
     path: &Path,
     message: &str,
     author: &str,
+    draft: bool,
 ) -> Result<()> {
     let files = yaml_files(path)?;
     if files.is_empty() {
@@ -103,7 +104,14 @@ pub async fn import(
     for (f, kind, text) in loaded {
         let outcome = match kind {
             FileKind::Group => import_group_text(store, &text, author).await,
-            FileKind::Spec => import_spec_text(store, catalogs, &text, message, author).await,
+            FileKind::Spec => {
+                let meta = ImportMeta {
+                    message,
+                    created_by: author,
+                    draft,
+                };
+                import_spec(store, catalogs, &text, meta).await
+            }
         }
         .map_err(|e| anyhow!(describe(&f, &e)))?;
         match outcome {

@@ -216,13 +216,31 @@ async fn admin_grant_needs_an_existing_unambiguous_account() {
     let db = TestDb::sqlite().await;
     let out = charta(&db, &["admin", "grant", "ada@example.org"]);
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("must sign in once first"), "{}", text(&out.stderr));
-    let ada = db.store.upsert_user("https://idp.one", "ada", "ada@example.org", "Ada").await.unwrap();
+    assert!(
+        text(&out.stderr).contains("must sign in once first"),
+        "{}",
+        text(&out.stderr)
+    );
+    let ada = db
+        .store
+        .upsert_user("https://idp.one", "ada", "ada@example.org", "Ada")
+        .await
+        .unwrap();
     let out = charta(&db, &["admin", "grant", "ada@example.org"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(db.store.user(ada.id).await.unwrap().platform_admin);
-    db.store.upsert_user("https://idp.two", "ada", "ada@example.org", "Ada").await.unwrap();
+    db.store
+        .upsert_user("https://idp.two", "ada", "ada@example.org", "Ada")
+        .await
+        .unwrap();
     let out = charta(&db, &["admin", "revoke", "ada@example.org"]);
-    assert!(text(&out.stderr).contains("2 accounts"), "{}", text(&out.stderr));
-    assert!(db.store.user(ada.id).await.unwrap().platform_admin, "nothing changed");
+    assert!(
+        text(&out.stderr).contains("2 accounts"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        db.store.user(ada.id).await.unwrap().platform_admin,
+        "nothing changed"
+    );
 }
