@@ -7,6 +7,12 @@
 //! submits to the diff it names, and that every page arrives without scripts
 //! and with its stylesheet.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failing test panics with its message"
+)]
+
 use charta_domain::CatalogSet;
 use charta_store::testing::TestDb;
 use charta_store::{both_backends, import_group_text, import_spec_text};

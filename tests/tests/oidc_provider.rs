@@ -4,6 +4,12 @@
 //! as a relying party is tested elsewhere; this proves the harness those
 //! tests stand on.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failing test panics with its message"
+)]
+
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use charta_tests::oidc::{

@@ -5,6 +5,12 @@
 //! ID token, a provider that is down), and the step-up to a multi-factor
 //! sign-in that privileged actions require.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failing test panics with its message"
+)]
+
 use charta_domain::catalog::CatalogSet;
 use charta_store::testing::TestDb;
 use charta_store::{both_backends, import_group_text};

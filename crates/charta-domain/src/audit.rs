@@ -289,7 +289,6 @@ pub fn verify_chain(entries: &[AuditEntry]) -> Result<usize, ChainBreak> {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "a failing test should panic")]
 mod tests {
     use super::*;
     use serde_json::json;

@@ -3,6 +3,12 @@
 //! version history may, and show the kinds of change the demo is meant to
 //! display.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failing test panics with its message"
+)]
+
 use charta_domain::diff::{ChangeKind, diff_specs};
 use charta_domain::format::{parse_spec, to_canonical};
 use charta_domain::group::GroupFile;

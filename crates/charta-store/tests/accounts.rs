@@ -1,6 +1,12 @@
 //! Accounts, sessions, sign-ins, roles, invitations and tokens on both
 //! backends.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failing test panics with its message"
+)]
+
 use charta_store::testing::TestDb;
 use charta_store::{
     LoginRow, NewInvitation, NewSession, NewToken, StoreError, both_backends, import_group_text,

@@ -1,6 +1,12 @@
 //! The audit log, on both backends: entries chain, are written with the
 //! changes they record, never fork under concurrent writers, cannot be
 //! edited through the schema, and betray anyone who edits them anyway.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failing test panics with its message"
+)]
 #![expect(clippy::unwrap_used, reason = "a failing test should panic")]
 
 use charta_domain::audit::{GENESIS_HASH, verify_chain};

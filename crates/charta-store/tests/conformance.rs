@@ -1,6 +1,12 @@
 //! The store conformance suite: every case runs unchanged against SQLite and
 //! PostgreSQL.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failing test panics with its message"
+)]
+
 use charta_domain::catalog::{Catalog, CatalogSet};
 use charta_domain::format::{content_hash, parse_spec, to_canonical};
 use charta_store::testing::TestDb;

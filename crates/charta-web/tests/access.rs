@@ -4,6 +4,12 @@
 //! sessions and sign-out, step-up for privileged actions, invitations and
 //! the demo sign-in.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failing test panics with its message"
+)]
+
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use charta_domain::catalog::{Catalog, CatalogSet};

@@ -1,6 +1,12 @@
 //! HTTP tests through the real router, on both databases: pages, API,
 //! errors, security headers and the OpenAPI document.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failing test panics with its message"
+)]
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use charta_domain::catalog::{Catalog, CatalogSet};

@@ -1,6 +1,12 @@
 //! The `charta` command as an operator uses it: import, export, migrate and
 //! their failure paths, on both databases.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failing test panics with its message"
+)]
+
 use charta_store::both_backends;
 use charta_store::testing::TestDb;
 use std::path::{Path, PathBuf};

@@ -308,8 +308,7 @@ impl SignInFailure {
 /// Whether a sign-in counts as multi-factor: the provider says `mfa` in
 /// `amr`, or reports one of the configured `acr` values.
 pub fn is_multi_factor(id: &Identity, mfa_acr: &[String]) -> bool {
-    id.amr.iter().any(|a| a == "mfa")
-        || (!id.acr.is_empty() && mfa_acr.iter().any(|a| *a == id.acr))
+    id.amr.iter().any(|a| a == "mfa") || (!id.acr.is_empty() && mfa_acr.contains(&id.acr))
 }
 
 /// Accepts only local paths as places to return to, so the sign-in flow

@@ -1,0 +1,295 @@
+//! In-process timings of comparing two versions: the domain diff alone and
+//! the whole diff page through the real router.
+//!
+//! The router is the one `charta serve` runs (`charta_web::router`), on a
+//! fresh SQLite file holding the files under the given directory, driven
+//! with `tower::ServiceExt::oneshot`. A request's time runs from handing
+//! the request to the router until the last byte of the body has been
+//! collected: routing, middleware, the database lookup of the
+//! specification, the diff, the view models and the template. It leaves
+//! out the socket, HTTP parsing and the kernel.
+
+use crate::stats::{Summary, ms, time};
+use anyhow::{Context, Result, bail, ensure};
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::http::{Request, StatusCode};
+use charta_domain::CatalogSet;
+use charta_domain::diff::diff_specs;
+use charta_domain::format::parse_spec;
+use charta_store::{Store, import_group_text, import_spec_text};
+use charta_web::{AppState, WebConfig, router};
+use http_body_util::BodyExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tower::ServiceExt;
+
+/// What to measure.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Directory written by `gen-spec` (or any directory of group and
+    /// specification files whose last two specification files are the two
+    /// versions to compare).
+    pub dir: PathBuf,
+    pub runs: usize,
+    pub warmup: usize,
+    /// Fresh application states for the cold measurement.
+    pub cold_runs: usize,
+}
+
+/// One line of the result table.
+struct Row {
+    what: String,
+    summary: Summary,
+    bytes: Option<usize>,
+}
+
+/// A file's path and text.
+type File = (PathBuf, String);
+
+/// Files under `dir`, split into group files and specification files, each
+/// in path order.
+fn files(dir: &Path) -> Result<(Vec<File>, Vec<File>)> {
+    let mut all = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in
+            std::fs::read_dir(&d).with_context(|| format!("cannot read {}", d.display()))?
+        {
+            let p = entry?.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                all.push(p);
+            }
+        }
+    }
+    all.sort();
+    let mut groups = Vec::new();
+    let mut specs = Vec::new();
+    for p in all {
+        let text =
+            std::fs::read_to_string(&p).with_context(|| format!("cannot read {}", p.display()))?;
+        if text.lines().any(|l| l.starts_with("spec:")) {
+            specs.push((p, text));
+        } else {
+            groups.push((p, text));
+        }
+    }
+    Ok((groups, specs))
+}
+
+async fn get(app: &Router, uri: &str) -> Result<(StatusCode, Bytes)> {
+    let req = Request::get(uri).body(Body::empty())?;
+    let resp = app.clone().oneshot(req).await?;
+    let status = resp.status();
+    let body = resp.into_body().collect().await?.to_bytes();
+    Ok((status, body))
+}
+
+/// Times `runs` requests for `uri` after `warmup` untimed ones, checking
+/// that every answer is 200 OK.
+async fn time_get(
+    app: &Router,
+    uri: &str,
+    warmup: usize,
+    runs: usize,
+) -> Result<(Vec<Duration>, usize)> {
+    let mut bytes = 0;
+    for _ in 0..warmup {
+        get(app, uri).await?;
+    }
+    let mut samples = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        let (status, body) = get(app, uri).await?;
+        samples.push(t.elapsed());
+        ensure!(
+            status == StatusCode::OK,
+            "{uri} answered {status}: {}",
+            String::from_utf8_lossy(&body)
+        );
+        bytes = body.len();
+    }
+    Ok((samples, bytes))
+}
+
+fn row(what: impl Into<String>, samples: &[Duration], bytes: Option<usize>) -> Result<Row> {
+    Ok(Row {
+        what: what.into(),
+        summary: Summary::of(samples).context("no samples")?,
+        bytes,
+    })
+}
+
+fn print_table(title: &str, rows: &[Row]) {
+    println!("\n{title}\n");
+    println!("| measurement | runs | median ms | p95 ms | min ms | max ms | response bytes |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    for r in rows {
+        let s = r.summary;
+        println!(
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            r.what,
+            s.runs,
+            ms(s.median),
+            ms(s.p95),
+            ms(s.min),
+            ms(s.max),
+            r.bytes.map_or_else(|| "-".to_string(), |b| b.to_string())
+        );
+    }
+}
+
+/// Removes a SQLite file and its companions when dropped.
+struct TempDb(PathBuf);
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = self.0.clone().into_os_string();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+/// Runs every measurement and prints the tables.
+pub async fn run(o: &Options) -> Result<()> {
+    ensure!(o.runs > 0, "--runs must be at least 1");
+    let catalogs = CatalogSet::builtin().context("the built-in catalogs are invalid")?;
+    let (groups, specs) = files(&o.dir)?;
+    if specs.len() < 2 {
+        bail!(
+            "{} holds {} specification files; two versions are needed",
+            o.dir.display(),
+            specs.len()
+        );
+    }
+    let (_, old_text) = &specs[specs.len() - 2];
+    let (_, new_text) = &specs[specs.len() - 1];
+    let old = parse_spec(old_text)?;
+    let new = parse_spec(new_text)?;
+    ensure!(
+        old.spec == new.spec,
+        "the last two specification files are different specifications"
+    );
+    let slug = new.spec.clone();
+
+    // The domain alone.
+    let d = diff_specs(&old, &new);
+    println!(
+        "{slug}: {} and {} controls, {} and {} bytes of canonical YAML; {} controls changed ({} added, {} modified, {} withdrawn), {} normative",
+        old.controls.len(),
+        new.controls.len(),
+        old_text.len(),
+        new_text.len(),
+        d.changed().count(),
+        d.summary.added,
+        d.summary.modified,
+        d.summary.withdrawn,
+        d.summary.normative,
+    );
+    let mut domain = Vec::new();
+    domain.push(row(
+        "parse one version (YAML to `Spec`)",
+        &time(1, o.runs.min(20), || parse_spec(new_text)),
+        None,
+    )?);
+    domain.push(row(
+        "`diff_specs` (domain diff)",
+        &time(o.warmup, o.runs, || diff_specs(&old, &new)),
+        None,
+    )?);
+
+    // A database holding the files, as `charta import` leaves it.
+    let path = std::env::temp_dir().join(format!("charta-bench-{}.db", std::process::id()));
+    let _cleanup = TempDb(path.clone());
+    let url = format!("sqlite://{}", path.display());
+    let store = Store::connect(&url).await?;
+    store.migrate().await?;
+    for (p, text) in &groups {
+        import_group_text(&store, text, "charta-bench")
+            .await
+            .with_context(|| format!("importing {}", p.display()))?;
+    }
+    for (p, text) in &specs {
+        import_spec_text(&store, &catalogs, text, "benchmark", "charta-bench")
+            .await
+            .with_context(|| format!("importing {}", p.display()))?;
+    }
+    let spec_row = store.spec(&slug).await?;
+    let (to, from) = (spec_row.head_version, spec_row.head_version - 1);
+    let catalogs = Arc::new(catalogs);
+    let page = format!("/specs/{slug}/diff?from={from}&to={to}");
+
+    print_table("Domain, in process", &domain);
+
+    // Cold: a fresh application state each time, so both versions are read
+    // from SQLite, parsed and serialised into the version cache first.
+    let mut cold = Vec::with_capacity(o.cold_runs);
+    let mut cold_bytes = 0;
+    for _ in 0..o.cold_runs {
+        let app = router(AppState::new(
+            store.clone(),
+            catalogs.clone(),
+            WebConfig::default(),
+        ));
+        let t = Instant::now();
+        let (status, body) = get(&app, &page).await?;
+        cold.push(t.elapsed());
+        ensure!(status == StatusCode::OK, "{page} answered {status}");
+        cold_bytes = body.len();
+    }
+
+    let state = AppState::new(store.clone(), catalogs.clone(), WebConfig::default());
+    let app = router(state.clone());
+    let mut web = Vec::new();
+    if !cold.is_empty() {
+        web.push(row(
+            format!("diff page, cold version cache: GET {page}"),
+            &cold,
+            Some(cold_bytes),
+        )?);
+    }
+    let (s, b) = time_get(&app, &page, o.warmup.max(1), o.runs).await?;
+    web.push(row(
+        format!("**diff page, warm: GET {page}**"),
+        &s,
+        Some(b),
+    )?);
+    let split = format!("{page}&view=split");
+    let (s, b) = time_get(&app, &split, o.warmup.max(1), o.runs).await?;
+    web.push(row(
+        format!("diff page, side by side, warm: GET {split}"),
+        &s,
+        Some(b),
+    )?);
+    let api = format!("/api/v1/specs/{slug}/diff?from={from}&to={to}");
+    let (s, b) = time_get(&app, &api, o.warmup.max(1), o.runs).await?;
+    web.push(row(format!("diff JSON, warm: GET {api}"), &s, Some(b))?);
+    let version = format!("/api/v1/specs/{slug}/versions/{to}");
+    let (s, b) = time_get(&app, &version, o.warmup.max(1), o.runs).await?;
+    web.push(row(
+        format!("version JSON, warm: GET {version}"),
+        &s,
+        Some(b),
+    )?);
+
+    let mut lookups = Vec::with_capacity(o.runs);
+    for _ in 0..o.runs {
+        let t = Instant::now();
+        state.store.spec(&slug).await?;
+        lookups.push(t.elapsed());
+    }
+    web.push(row(
+        "of which: `Store::spec` lookup (one SQLite query)",
+        &lookups,
+        None,
+    )?);
+    print_table("Through `charta_web::router` with `oneshot`, SQLite", &web);
+
+    store.close().await;
+    Ok(())
+}
