@@ -93,6 +93,7 @@ pub async fn import_spec(
             created_by,
             expected_head,
             draft,
+            merges_amendment: None,
         })
         .await?;
     Ok(ImportOutcome::Created {

@@ -10,6 +10,7 @@
 //! over a trait with two implementations or sqlx's `Any` driver.
 
 mod accounts;
+mod amendments;
 mod audit;
 mod connect;
 mod error;
@@ -24,6 +25,9 @@ pub mod testing;
 mod tokens;
 
 pub use accounts::{LoginRow, NewSession, SessionRow, UserRow};
+pub use amendments::{
+    AmendmentRow, CommentRow, NewAmendment, NewRevision, NewThread, RevisionRow, ThreadRow, Work,
+};
 pub use audit::{AuditEvent, AuditHead};
 pub use charta_domain::audit::{AuditEntry, BreakReason, ChainBreak};
 pub use connect::{Backend, DEFAULT_DATABASE_URL};

@@ -27,6 +27,9 @@ pub struct NewVersion<'a> {
     /// Visibility given to the specification if this version creates it;
     /// ignored for later versions.
     pub draft: bool,
+    /// The amendment (by id) this version merges: it is marked merged in the
+    /// same transaction, and nothing is written unless it is still open.
+    pub merges_amendment: Option<i64>,
 }
 
 impl Store {
@@ -212,6 +215,23 @@ impl Store {
                     "specification {} changed while this version was being prepared (expected version {} to be the newest); reload and try again",
                     spec.spec, v.expected_head
                 )));
+            }
+            if let Some(amendment) = v.merges_amendment {
+                let merged = sqlx::query(
+                    "UPDATE amendments SET state = 'merged', merged_version = $1, updated_at = $2
+                     WHERE id = $3 AND spec_id = $4 AND state = 'open'",
+                )
+                .bind(number)
+                .bind(at)
+                .bind(amendment)
+                .bind(spec_id)
+                .execute(&mut *tx)
+                .await?;
+                if merged.rows_affected() != 1 {
+                    return Err(StoreError::Conflict(
+                        "the amendment is no longer open for review (it was merged, rejected or withdrawn meanwhile)".into(),
+                    ));
+                }
             }
             sqlx::query(
                 "INSERT INTO spec_versions (spec_id, number, content, content_hash, title, control_count, message, created_by, created_at)

@@ -148,7 +148,7 @@ both_backends! {
         let spec = charta_domain::format::parse_spec(V1).unwrap();
         let canonical = charta_domain::format::to_canonical(&spec);
         let err = db.store.append_version(charta_store::NewVersion {
-            spec: &spec, canonical: &canonical, message: "", created_by: "x", expected_head: 0, draft: false,
+            spec: &spec, canonical: &canonical, message: "", created_by: "x", expected_head: 0, draft: false, merges_amendment: None,
         }).await.unwrap_err();
         assert!(matches!(err, StoreError::Conflict(_)), "{err}");
         assert_eq!(db.store.audit_head().await.unwrap().seq, 2);

@@ -137,7 +137,7 @@ both_backends! {
         let spec = parse_spec(&text).unwrap();
         let canonical = to_canonical(&spec);
         let err = db.store.append_version(NewVersion {
-            spec: &spec, canonical: &canonical, message: "", created_by: "", expected_head: 0, draft: false,
+            spec: &spec, canonical: &canonical, message: "", created_by: "", expected_head: 0, draft: false, merges_amendment: None,
         }).await.unwrap_err();
         assert!(matches!(err, StoreError::Conflict(_)), "{err}");
         let row = db.store.spec("demo").await.unwrap();
@@ -155,7 +155,7 @@ both_backends! {
                 let spec = parse_spec(&text).unwrap();
                 let canonical = to_canonical(&spec);
                 store.append_version(NewVersion {
-                    spec: &spec, canonical: &canonical, message: "", created_by: "", expected_head: 1, draft: false,
+                    spec: &spec, canonical: &canonical, message: "", created_by: "", expected_head: 1, draft: false, merges_amendment: None,
                 }).await
             }));
         }
