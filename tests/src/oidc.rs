@@ -267,10 +267,10 @@ impl TestProvider {
                 let mut ready = Some(ready_tx);
                 for line in BufReader::new(stdout).lines() {
                     let Ok(line) = line else { break };
-                    if let Some(issuer) = line.strip_prefix("ready ") {
-                        if let Some(tx) = ready.take() {
-                            let _ = tx.send(issuer.trim().to_owned());
-                        }
+                    if let Some(issuer) = line.strip_prefix("ready ")
+                        && let Some(tx) = ready.take()
+                    {
+                        let _ = tx.send(issuer.trim().to_owned());
                     }
                     append(&log, &line);
                 }

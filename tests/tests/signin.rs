@@ -179,7 +179,7 @@ both_backends! {
         assert_eq!(status, 400);
         assert!(body.contains("declined"), "{body}");
         assert!(app.audit_actions().await.iter().filter(|a| *a == "auth.sign_in_failed").count() >= 4);
-        assert_eq!(app.store.verify_audit().await.unwrap().unwrap() > 0, true);
+        assert!(app.store.verify_audit().await.unwrap().unwrap() > 0);
     };
 
     tampered_id_tokens_are_refused => |db: TestDb| async move {

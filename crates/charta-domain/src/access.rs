@@ -204,6 +204,8 @@ pub enum Action {
     Comment { group_id: i64 },
     /// Cast an organisation's vote in a group.
     Vote { group_id: i64, organization_id: i64 },
+    /// Merge an amendment into a new version, or reject it.
+    Decide { group_id: i64 },
 }
 
 impl Action {
@@ -223,7 +225,7 @@ impl Action {
             | Action::ReadMembers { .. }
             | Action::ViewAccount
             | Action::RevokeToken => Some(Scope::Read),
-            Action::Propose { .. } => Some(Scope::Propose),
+            Action::Propose { .. } | Action::Decide { .. } => Some(Scope::Propose),
             Action::Comment { .. } => Some(Scope::Comment),
             Action::Vote { .. } => Some(Scope::Vote),
             Action::PublishSpec { .. }
@@ -328,6 +330,7 @@ pub fn decide(actor: &Actor, action: Action) -> Decision {
         Action::Comment { group_id } => {
             p.is_member(group_id) && !p.has_only(group_id, Role::Observer)
         }
+        Action::Decide { group_id } => p.has_role(group_id, &[Role::Chair, Role::Editor]),
         Action::Vote {
             group_id,
             organization_id,
@@ -350,6 +353,9 @@ pub fn decide(actor: &Actor, action: Action) -> Decision {
             Action::Comment { .. } => "only the group's members (other than observers) can comment",
             Action::Vote { .. } => {
                 "only the organisation's representative or an alternate can vote for it"
+            }
+            Action::Decide { .. } => {
+                "only the group's chair and editors can merge or reject amendments"
             }
             _ => "not allowed",
         });
@@ -501,6 +507,21 @@ mod tests {
             group_id: G,
             organization_id: ORG,
         };
+        let merge = Action::Decide { group_id: G };
+        for (role, allowed) in [
+            (Role::Chair, true),
+            (Role::Editor, true),
+            (Role::Representative, false),
+            (Role::Reviewer, false),
+        ] {
+            let org = role.speaks_for_organization().then_some(ORG);
+            let a = user(&[(role, org)], false);
+            assert_eq!(
+                decide(&a, merge) == Decision::Allow,
+                allowed,
+                "{role} merge"
+            );
+        }
         let expect = [
             (Role::Chair, None, true, true, false),
             (Role::Editor, None, true, true, false),

@@ -6,6 +6,7 @@
 //! [`routes::table`], which is also what the OpenAPI and route-coverage tests
 //! read.
 
+pub mod amend;
 pub mod api;
 pub mod audit;
 pub mod auth;

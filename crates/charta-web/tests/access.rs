@@ -79,6 +79,7 @@ struct Fixture {
     observer_membership: i64,
     rep_token_id: i64,
     rep_token: String,
+    thread_id: i64,
     _db: TestDb,
 }
 
@@ -208,6 +209,47 @@ async fn fixture(db: TestDb, demo: bool) -> Fixture {
         })
         .await
         .unwrap();
+    // An open amendment to `demo` by the editor, with one comment thread.
+    let proposed = spec("demo", "wg", "publish a disclosure policy");
+    let hash = charta_domain::format::content_hash(&proposed);
+    let demo_id = store.spec("demo").await.unwrap().id;
+    store
+        .create_amendment(charta_store::NewAmendment {
+            spec_id: demo_id,
+            spec_slug: "demo",
+            title: "Clarify",
+            description: "",
+            author_id: ids["editor"],
+            state: "open",
+            revision: charta_store::NewRevision {
+                base_version: 1,
+                content: &proposed,
+                content_hash: &hash,
+                author_id: ids["editor"],
+                message: "m",
+            },
+        })
+        .await
+        .unwrap();
+    let amendment = store.amendment(demo_id, 1).await.unwrap();
+    let thread_id = store
+        .create_thread(
+            &amendment,
+            charta_store::NewThread {
+                amendment_id: amendment.id,
+                revision: 1,
+                control_id: None,
+                field: None,
+                first_line: None,
+                last_line: None,
+                anchor_text: "",
+                blocking: false,
+                author_id: ids["reviewer"],
+                body: "Why?",
+            },
+        )
+        .await
+        .unwrap();
 
     let config = WebConfig {
         demo,
@@ -222,6 +264,7 @@ async fn fixture(db: TestDb, demo: bool) -> Fixture {
         observer_membership,
         rep_token_id,
         rep_token,
+        thread_id,
         _db: db,
     }
 }
@@ -330,6 +373,24 @@ const WG_MEMBERS: [Outcome; 10] = [Login, Forbidden, Ok, Ok, Ok, Ok, Ok, Ok, Ok,
 const WG_CHAIR: [Outcome; 10] = [
     Login, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, StepUp, Ok, Ok,
 ];
+/// Members who may propose: representatives, alternates, editors and the chair.
+const PROPOSERS: [Outcome; 10] = [
+    Login, Forbidden, Forbidden, Forbidden, Ok, Ok, Ok, Ok, Ok, Forbidden,
+];
+/// Members who may comment: everyone but observers.
+const COMMENTERS: [Outcome; 10] = [
+    Login, Forbidden, Forbidden, Ok, Ok, Ok, Ok, Ok, Ok, Forbidden,
+];
+/// The amendment's author (the editor) acts first; afterwards the chair
+/// finds the amendment already changed.
+const AUTHOR_THEN_CHANGED: [Outcome; 10] = [
+    Login, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Ok, Conflict, Conflict, Forbidden,
+];
+/// The author revises first; the same text again is refused as no change.
+const AUTHOR_THEN_SAME: [Outcome; 10] = [
+    Login, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Ok, BadRequest, BadRequest,
+    Forbidden,
+];
 const ADMIN: [Outcome; 10] = [
     Login, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden,
     Ok,
@@ -350,6 +411,17 @@ fn cases(f: &Fixture) -> Vec<Case> {
     let p = Method::POST;
     let inv = &f.invitation_token;
     let valid_spec = spec("demo", "wg", "publish a policy");
+    let proposal = spec("demo", "wg", "publish a signed policy");
+    let form = |pairs: &[(&str, &str)]| serde_urlencoded::to_string(pairs).unwrap();
+    let propose_form = form(&[
+        ("title", "Sign it"),
+        ("content", &proposal),
+        ("open", "open"),
+    ]);
+    let revise_form = form(&[("content", &proposal), ("expected", "1")]);
+    let propose_json = serde_json::json!({"title": "Sign it", "content": proposal}).to_string();
+    let revise_json = serde_json::json!({"content": proposal, "expected": 1}).to_string();
+    let t = f.thread_id;
     vec![
         case(g.clone(), "/", "/", "", ALL_OK),
         case(g.clone(), "/groups/{group}", "/groups/wg", "", ALL_OK),
@@ -452,6 +524,119 @@ fn cases(f: &Fixture) -> Vec<Case> {
                 NotFound, NotFound, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, StepUp,
                 Ok, Conflict,
             ],
+        ),
+        case(
+            g.clone(),
+            "/specs/{spec}/amendments",
+            "/specs/demo/amendments",
+            "",
+            ALL_OK,
+        ),
+        case(
+            p.clone(),
+            "/specs/{spec}/amendments",
+            "/specs/demo/amendments",
+            &propose_form,
+            PROPOSERS,
+        ),
+        case(
+            g.clone(),
+            "/specs/{spec}/amendments/new",
+            "/specs/demo/amendments/new",
+            "",
+            PROPOSERS,
+        ),
+        case(
+            g.clone(),
+            "/specs/{spec}/amendments/{number}",
+            "/specs/demo/amendments/1",
+            "",
+            ALL_OK,
+        ),
+        case(
+            p.clone(),
+            "/specs/{spec}/amendments/{number}/revisions",
+            "/specs/demo/amendments/1/revisions",
+            &revise_form,
+            AUTHOR_THEN_SAME,
+        ),
+        case(
+            p.clone(),
+            "/specs/{spec}/amendments/{number}/threads",
+            "/specs/demo/amendments/1/threads",
+            "body=Looks+good",
+            COMMENTERS,
+        ),
+        case(
+            p.clone(),
+            "/specs/{spec}/amendments/{number}/threads/{thread}/replies",
+            &format!("/specs/demo/amendments/1/threads/{t}/replies"),
+            "body=Agreed",
+            COMMENTERS,
+        ),
+        case(
+            p.clone(),
+            "/specs/{spec}/amendments/{number}/threads/{thread}/resolve",
+            &format!("/specs/demo/amendments/1/threads/{t}/resolve"),
+            "resolved=true",
+            COMMENTERS,
+        ),
+        case(
+            p.clone(),
+            "/specs/{spec}/amendments/{number}/state",
+            "/specs/demo/amendments/1/state",
+            "event=withdraw",
+            AUTHOR_THEN_CHANGED,
+        ),
+        case(
+            p.clone(),
+            "/specs/{spec}/amendments/{number}/merge",
+            "/specs/demo/amendments/1/merge",
+            "",
+            AUTHOR_THEN_CHANGED,
+        ),
+        case(g.clone(), "/my-work", "/my-work", "", SIGNED_IN),
+        case(
+            g.clone(),
+            "/api/v1/specs/{spec}/amendments",
+            "/api/v1/specs/demo/amendments",
+            "",
+            ALL_OK,
+        ),
+        case(
+            p.clone(),
+            "/api/v1/specs/{spec}/amendments",
+            "/api/v1/specs/demo/amendments",
+            &propose_json,
+            PROPOSERS,
+        ),
+        case(
+            g.clone(),
+            "/api/v1/specs/{spec}/amendments/{number}",
+            "/api/v1/specs/demo/amendments/1",
+            "",
+            ALL_OK,
+        ),
+        case(
+            p.clone(),
+            "/api/v1/specs/{spec}/amendments/{number}/revisions",
+            "/api/v1/specs/demo/amendments/1/revisions",
+            &revise_json,
+            AUTHOR_THEN_SAME,
+        ),
+        case(
+            p.clone(),
+            "/api/v1/specs/{spec}/amendments/{number}/threads",
+            "/api/v1/specs/demo/amendments/1/threads",
+            r#"{"body":"Looks good"}"#,
+            COMMENTERS,
+        ),
+        case(
+            p.clone(),
+            "/api/v1/specs/{spec}/amendments/{number}/merge",
+            "/api/v1/specs/demo/amendments/1/merge",
+            "",
+            AUTHOR_THEN_CHANGED,
         ),
         case(
             g.clone(),

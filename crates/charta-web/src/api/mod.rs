@@ -2,6 +2,7 @@
 //! document served at `/api/v1/openapi.json`.
 
 pub mod account;
+pub mod amendments;
 pub mod catalogs;
 pub mod groups;
 pub mod health;

@@ -28,6 +28,12 @@ use utoipa::OpenApi;
         crate::api::account::list,
         crate::api::account::create,
         crate::api::account::revoke,
+        crate::api::amendments::list,
+        crate::api::amendments::create,
+        crate::api::amendments::show,
+        crate::api::amendments::revise,
+        crate::api::amendments::thread,
+        crate::api::amendments::merge,
         document,
     ),
     tags(
@@ -35,6 +41,7 @@ use utoipa::OpenApi;
         (name = "groups", description = "Working groups and member organisations"),
         (name = "catalogs", description = "Reference catalogs: CRA, OpenSSF Principles, OSPS Baseline"),
         (name = "search", description = "Full-text search over controls"),
+        (name = "amendments", description = "Proposed changes, their revisions, review threads and merging"),
         (name = "account", description = "The signed-in person and personal API tokens"),
         (name = "probes", description = "Health and readiness"),
     )

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod amendments;
 pub mod assets;
 pub mod auth;
 pub mod catalogs;

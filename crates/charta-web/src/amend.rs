@@ -1,0 +1,154 @@
+//! What amendment pages and API handlers share: loading an amendment the
+//! viewer may see, checking a proposed text, who may act on it, and the
+//! merge gate.
+
+use crate::auth::Viewer;
+use crate::error::Error;
+use crate::lookup::{self, parse_version};
+use crate::state::AppState;
+use charta_domain::Spec;
+use charta_domain::access::{Action, Decision};
+use charta_domain::amendment::{AmendmentState, BallotGate, GateCheck, GateInput, merge_gate};
+use charta_domain::format::{parse_spec, to_canonical};
+use charta_domain::validate::{check_spec, check_succession};
+use charta_store::{AmendmentRow, RevisionRow, SpecRow};
+
+/// An amendment with everything about it that pages need.
+pub struct Context {
+    pub spec: SpecRow,
+    pub amendment: AmendmentRow,
+    pub state: AmendmentState,
+    /// Oldest first; never empty.
+    pub revisions: Vec<RevisionRow>,
+}
+
+impl Context {
+    /// The newest revision.
+    pub fn latest(&self) -> &RevisionRow {
+        // `load` refuses amendments without revisions, so this always exists.
+        &self.revisions[self.revisions.len() - 1]
+    }
+
+    /// A revision by number.
+    pub fn revision(&self, n: i64) -> Result<&RevisionRow, Error> {
+        self.revisions
+            .iter()
+            .find(|r| r.number == n)
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "revision {n} of amendment {}",
+                    self.amendment.number
+                ))
+            })
+    }
+
+    /// Whether the specification moved on since the newest revision's base.
+    pub fn out_of_date(&self) -> bool {
+        self.latest().base_version < self.spec.head_version
+    }
+
+    /// How this amendment is named in the audit log and in URLs.
+    pub fn path(&self) -> String {
+        format!(
+            "/specs/{}/amendments/{}",
+            self.spec.slug, self.amendment.number
+        )
+    }
+}
+
+/// Loads amendment `number` of `slug`, if the viewer may read the
+/// specification (drafts of other groups are not found).
+pub async fn load(
+    state: &AppState,
+    viewer: &Viewer,
+    slug: &str,
+    number: &str,
+) -> Result<Context, Error> {
+    let spec = lookup::spec(state, viewer, slug).await?;
+    let n = parse_version(number, "the amendment number")
+        .map_err(|_| Error::NotFound(format!("amendment {number} of {slug}")))?;
+    let amendment = state
+        .store
+        .amendment(spec.id, n)
+        .await
+        .map_err(|_| Error::NotFound(format!("amendment {n} of {slug}")))?;
+    let revisions = state.store.revisions(amendment.id).await?;
+    if revisions.is_empty() {
+        return Err(Error::Internal(format!(
+            "amendment {n} of {slug} has no revision"
+        )));
+    }
+    let st = AmendmentState::parse(&amendment.state).ok_or_else(|| {
+        Error::Internal(format!(
+            "amendment {n} has unknown state {}",
+            amendment.state
+        ))
+    })?;
+    Ok(Context {
+        spec,
+        amendment,
+        state: st,
+        revisions,
+    })
+}
+
+/// Parses a stored specification text (always valid when stored).
+pub fn stored(text: &str, what: &str) -> Result<Spec, Error> {
+    parse_spec(text).map_err(|e| Error::Internal(format!("stored {what} does not parse: {e}")))
+}
+
+/// Checks a proposed text against the format, the catalogs and the version
+/// it is based on, and returns it with its canonical form. A proposal must
+/// keep the specification's identity and change something.
+pub fn check_proposal(state: &AppState, base: &Spec, text: &str) -> Result<(Spec, String), Error> {
+    let proposed = parse_spec(text)?;
+    check_spec(&proposed, &state.catalogs, text)?;
+    check_succession(base, &proposed, text)?;
+    let canonical = to_canonical(&proposed);
+    if canonical == to_canonical(base) {
+        return Err(Error::BadRequest(
+            "the proposed text makes no change to the specification".into(),
+        ));
+    }
+    Ok((proposed, canonical))
+}
+
+/// Whether the viewer wrote the amendment.
+pub fn is_author(viewer: &Viewer, ctx: &Context) -> bool {
+    viewer
+        .user
+        .as_ref()
+        .is_some_and(|u| u.id == ctx.amendment.author_id)
+}
+
+/// Revising, submitting and withdrawing: the author (who must still be
+/// allowed to propose) or the group's chair and editors.
+pub fn require_steward(viewer: &Viewer, ctx: &Context) -> Result<(), Error> {
+    let group_id = ctx.spec.group_id;
+    viewer.require(Action::Propose { group_id })?;
+    if is_author(viewer, ctx) || viewer.decide(Action::Decide { group_id }) == Decision::Allow {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "only the amendment's author or the group's chair and editors can do this".into(),
+        ))
+    }
+}
+
+/// The merge gate for the amendment as it stands.
+pub async fn gate(state: &AppState, ctx: &Context) -> Result<Vec<GateCheck>, Error> {
+    let threads = state.store.threads(ctx.amendment.id).await?;
+    Ok(merge_gate(&GateInput {
+        unresolved_blocking_threads: threads.iter().filter(|t| t.blocking && !t.resolved).count(),
+        up_to_date: !ctx.out_of_date(),
+        ballot: BallotGate::NotRequired,
+    }))
+}
+
+/// How the viewer is named in the audit log.
+pub fn actor(viewer: &Viewer) -> String {
+    viewer
+        .user
+        .as_ref()
+        .map_or_else(|| "anonymous".into(), |u| format!("user:{}", u.id))
+}

@@ -1,0 +1,236 @@
+//! Amendments through the API: list, propose (upload a changed file), read
+//! with revisions, threads and the merge gate, revise, comment and merge.
+
+use crate::amend;
+use crate::auth::Viewer;
+use crate::error::{ApiResult, Error};
+use crate::lookup;
+use crate::pages::amendments::{add_revision, merge_amendment, open_thread, propose};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use charta_domain::amendment::GateCheck;
+use charta_domain::diff::{DiffSummary, diff_specs};
+use charta_store::{AmendmentRow, CommentRow, RevisionRow, ThreadRow};
+use serde::{Deserialize, Serialize};
+
+fn json<T>(body: Result<Json<T>, JsonRejection>, shape: &str) -> Result<T, Error> {
+    body.map(|Json(t)| t)
+        .map_err(|e| Error::BadRequest(format!("send JSON {shape}: {}", e.body_text())))
+}
+
+/// List the amendments of a specification, newest first.
+#[utoipa::path(get, path = "/api/v1/specs/{spec}/amendments", tag = "amendments",
+    params(("spec" = String, Path, description = "Specification slug")),
+    responses((status = 200, body = Vec<AmendmentRow>), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(spec): Path<String>,
+) -> ApiResult<Json<Vec<AmendmentRow>>> {
+    let row = lookup::spec(&state, &viewer, &spec).await?;
+    Ok(Json(state.store.amendments(row.id).await?))
+}
+
+/// A proposal.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ProposeRequest {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// The whole proposed specification, in the file format.
+    pub content: String,
+    /// Open for review at once (default) or keep as a draft.
+    #[serde(default = "yes")]
+    pub open: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The number of a created amendment.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Created {
+    pub number: i64,
+}
+
+/// Propose an amendment by uploading the changed specification file.
+#[utoipa::path(post, path = "/api/v1/specs/{spec}/amendments", tag = "amendments", request_body = ProposeRequest,
+    params(("spec" = String, Path, description = "Specification slug")),
+    responses((status = 201, body = Created), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody),
+              (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(spec): Path<String>,
+    body: Result<Json<ProposeRequest>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<Created>)> {
+    let r = json(body, "{\"title\", \"description\", \"content\", \"open\"}")?;
+    let number = propose(
+        &state,
+        &viewer,
+        &spec,
+        &r.title,
+        &r.description,
+        &r.content,
+        r.open,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(Created { number })))
+}
+
+/// An amendment with everything reviewers see.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AmendmentDetail {
+    pub amendment: AmendmentRow,
+    pub revisions: Vec<RevisionRow>,
+    /// Whether the specification moved on since the newest revision's base.
+    pub out_of_date: bool,
+    /// The newest revision against its base version.
+    pub changes: DiffSummary,
+    pub gate: Vec<GateCheck>,
+    pub threads: Vec<ThreadRow>,
+    pub comments: Vec<CommentRow>,
+}
+
+/// One amendment: revisions, changes, merge gate, threads and comments.
+#[utoipa::path(get, path = "/api/v1/specs/{spec}/amendments/{number}", tag = "amendments",
+    params(("spec" = String, Path, description = "Specification slug"), ("number" = i64, Path, description = "Amendment number")),
+    responses((status = 200, body = AmendmentDetail), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((spec, number)): Path<(String, String)>,
+) -> ApiResult<Json<AmendmentDetail>> {
+    let ctx = amend::load(&state, &viewer, &spec, &number).await?;
+    let latest = ctx.latest();
+    let base = state.store.version(&ctx.spec, latest.base_version).await?;
+    let changes = diff_specs(
+        &amend::stored(&base.content, "version")?,
+        &amend::stored(&latest.content, "revision")?,
+    )
+    .summary;
+    let gate = amend::gate(&state, &ctx).await?;
+    Ok(Json(AmendmentDetail {
+        out_of_date: ctx.out_of_date(),
+        threads: state.store.threads(ctx.amendment.id).await?,
+        comments: state.store.comments(ctx.amendment.id).await?,
+        changes,
+        gate,
+        revisions: ctx.revisions,
+        amendment: ctx.amendment,
+    }))
+}
+
+/// A new revision.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ReviseRequest {
+    pub content: String,
+    #[serde(default)]
+    pub message: String,
+    /// The newest revision number the client saw; a concurrent revision makes this a conflict.
+    pub expected: i64,
+}
+
+/// The number of a created revision.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RevisionCreated {
+    pub revision: i64,
+}
+
+/// Post a new revision of an amendment.
+#[utoipa::path(post, path = "/api/v1/specs/{spec}/amendments/{number}/revisions", tag = "amendments", request_body = ReviseRequest,
+    params(("spec" = String, Path, description = "Specification slug"), ("number" = i64, Path, description = "Amendment number")),
+    responses((status = 201, body = RevisionCreated), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn revise(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((spec, number)): Path<(String, String)>,
+    body: Result<Json<ReviseRequest>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<RevisionCreated>)> {
+    let r = json(body, "{\"content\", \"message\", \"expected\"}")?;
+    let ctx = amend::load(&state, &viewer, &spec, &number).await?;
+    let revision = add_revision(&state, &viewer, &ctx, &r.content, &r.message, r.expected).await?;
+    Ok((StatusCode::CREATED, Json(RevisionCreated { revision })))
+}
+
+/// A comment opening a thread.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ThreadRequest {
+    pub body: String,
+    /// With `field`, `first_line` and `last_line`: comment on those lines of
+    /// the newest revision. Without: on the amendment as a whole.
+    pub control_id: Option<String>,
+    pub field: Option<String>,
+    pub first_line: Option<i64>,
+    pub last_line: Option<i64>,
+    #[serde(default)]
+    pub blocking: bool,
+}
+
+/// The id of a created thread.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ThreadCreated {
+    pub thread: i64,
+}
+
+/// Open a review thread on an amendment or on lines of one of its controls.
+#[utoipa::path(post, path = "/api/v1/specs/{spec}/amendments/{number}/threads", tag = "amendments", request_body = ThreadRequest,
+    params(("spec" = String, Path, description = "Specification slug"), ("number" = i64, Path, description = "Amendment number")),
+    responses((status = 201, body = ThreadCreated), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn thread(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((spec, number)): Path<(String, String)>,
+    body: Result<Json<ThreadRequest>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<ThreadCreated>)> {
+    let r = json(
+        body,
+        "{\"body\", \"control_id\", \"field\", \"first_line\", \"last_line\", \"blocking\"}",
+    )?;
+    let ctx = amend::load(&state, &viewer, &spec, &number).await?;
+    let lines = match (r.first_line, r.last_line) {
+        (Some(a), Some(b)) => Some((a, b)),
+        (Some(a), None) => Some((a, a)),
+        (None, None) => None,
+        (None, Some(_)) => {
+            return Err(Error::BadRequest("last_line needs first_line".into()).into());
+        }
+    };
+    let thread = open_thread(
+        &state,
+        &viewer,
+        &ctx,
+        &r.body,
+        r.control_id.as_deref(),
+        r.field.as_deref(),
+        lines,
+        r.blocking,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(ThreadCreated { thread })))
+}
+
+/// The version an amendment became.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Merged {
+    pub version: i64,
+}
+
+/// Merge an open amendment whose gate passes into a new version of its specification.
+#[utoipa::path(post, path = "/api/v1/specs/{spec}/amendments/{number}/merge", tag = "amendments",
+    params(("spec" = String, Path, description = "Specification slug"), ("number" = i64, Path, description = "Amendment number")),
+    responses((status = 200, body = Merged), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn merge(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((spec, number)): Path<(String, String)>,
+) -> ApiResult<Json<Merged>> {
+    let ctx = amend::load(&state, &viewer, &spec, &number).await?;
+    Ok(Json(Merged {
+        version: merge_amendment(&state, &viewer, &ctx).await?,
+    }))
+}

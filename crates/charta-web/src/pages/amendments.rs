@@ -1,0 +1,855 @@
+//! Amendment pages: the list, proposing, the redline review page with its
+//! threads, revising, state changes and merging.
+
+use super::Page;
+use super::diff::{ControlChangeView, FieldView, field_view};
+use super::view::date;
+use crate::amend::{self, Context, check_proposal, require_steward, stored};
+use crate::auth::Viewer;
+use crate::auth::viewer::Chrome;
+use crate::error::{Error, PageResult, see_other};
+use crate::lookup;
+use crate::state::AppState;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use charta_domain::access::{Action, Decision};
+use charta_domain::amendment::{AmendmentEvent, AmendmentState, GateCheck, apply, gate_passes};
+use charta_domain::diff::{ChangeKind, DiffSummary, diff_specs};
+use charta_domain::format::content_hash;
+use charta_store::{
+    AmendmentRow, CommentRow, NewAmendment, NewRevision, NewThread, NewVersion, SpecRow, ThreadRow,
+};
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "amendments.html")]
+pub struct ListPage {
+    pub title: String,
+    pub chrome: Chrome,
+    pub spec: SpecRow,
+    pub amendments: Vec<AmendmentRow>,
+    pub can_propose: bool,
+}
+
+/// The amendments of a specification.
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(spec): Path<String>,
+) -> PageResult<Page<ListPage>> {
+    let row = lookup::spec(&state, &viewer, &spec).await?;
+    Ok(Page(ListPage {
+        title: format!("Amendments to {}", row.title),
+        chrome: viewer.chrome(&state),
+        can_propose: !matches!(
+            viewer.decide(Action::Propose {
+                group_id: row.group_id
+            }),
+            Decision::Deny(_)
+        ),
+        amendments: state.store.amendments(row.id).await?,
+        spec: row,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "amendment_new.html")]
+pub struct NewPage {
+    pub title: String,
+    pub chrome: Chrome,
+    pub spec: SpecRow,
+    pub content: String,
+}
+
+/// The form to propose an amendment, prefilled with the newest version.
+pub async fn new(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(spec): Path<String>,
+) -> PageResult<Page<NewPage>> {
+    let row = lookup::spec(&state, &viewer, &spec).await?;
+    viewer.require(Action::Propose {
+        group_id: row.group_id,
+    })?;
+    let head = state.store.version(&row, row.head_version).await?;
+    Ok(Page(NewPage {
+        title: format!("Propose an amendment to {}", row.title),
+        chrome: viewer.chrome(&state),
+        spec: row,
+        content: head.content,
+    }))
+}
+
+/// The proposal form.
+#[derive(Debug, Deserialize)]
+pub struct ProposeForm {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub content: String,
+    /// `open` to ask for review at once, anything else keeps a draft.
+    #[serde(default)]
+    pub open: String,
+}
+
+/// Creates an amendment from a whole proposed specification text.
+pub async fn create(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(spec): Path<String>,
+    Form(f): Form<ProposeForm>,
+) -> PageResult<Response> {
+    let number = propose(
+        &state,
+        &viewer,
+        &spec,
+        &f.title,
+        &f.description,
+        &f.content,
+        f.open == "open",
+    )
+    .await?;
+    Ok(see_other(&format!("/specs/{spec}/amendments/{number}")).into_response())
+}
+
+/// Creates an amendment; shared with the API.
+pub async fn propose(
+    state: &AppState,
+    viewer: &Viewer,
+    spec: &str,
+    title: &str,
+    description: &str,
+    content: &str,
+    open: bool,
+) -> Result<i64, Error> {
+    let row = lookup::spec(state, viewer, spec).await?;
+    viewer.require(Action::Propose {
+        group_id: row.group_id,
+    })?;
+    let title = title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        return Err(Error::BadRequest(
+            "give the amendment a title of 1 to 200 characters".into(),
+        ));
+    }
+    let head = state.store.version(&row, row.head_version).await?;
+    let (_, canonical) = check_proposal(state, &stored(&head.content, "version")?, content)?;
+    let user = viewer.user()?;
+    let hash = content_hash(&canonical);
+    let number = state
+        .store
+        .create_amendment(NewAmendment {
+            spec_id: row.id,
+            spec_slug: &row.slug,
+            title,
+            description: description.trim(),
+            author_id: user.id,
+            state: if open { "open" } else { "draft" },
+            revision: NewRevision {
+                base_version: row.head_version,
+                content: &canonical,
+                content_hash: &hash,
+                author_id: user.id,
+                message: "First revision",
+            },
+        })
+        .await?;
+    Ok(number)
+}
+
+/// Which revisions to compare.
+#[derive(Debug, Deserialize)]
+pub struct ShowQuery {
+    /// `base` (default) or a revision number.
+    pub from: Option<String>,
+    /// A revision number (default: the newest).
+    pub to: Option<String>,
+    pub view: Option<String>,
+}
+
+/// A thread as shown, with where it now applies.
+pub struct ThreadView {
+    pub thread: ThreadRow,
+    pub comments: Vec<CommentRow>,
+    /// The anchor's lines no longer exist in the newest revision.
+    pub outdated: bool,
+    /// Where the anchored lines are in the newest revision.
+    pub lines: Option<(i64, i64)>,
+}
+
+/// A changed control on the amendment page, with its threads.
+pub struct ChangeView {
+    pub change: ControlChangeView,
+    /// The control's fields in the compared-to revision, with numbered lines,
+    /// for commenting on line ranges.
+    pub fields: Vec<(&'static str, Vec<(usize, String)>)>,
+}
+
+#[derive(Template)]
+#[template(path = "amendment.html")]
+pub struct AmendmentPage {
+    pub title: String,
+    pub chrome: Chrome,
+    pub spec: SpecRow,
+    pub amendment: AmendmentRow,
+    pub state_label: &'static str,
+    pub closed: bool,
+    pub created: String,
+    pub base_version: i64,
+    pub latest: i64,
+    pub revisions: Vec<(i64, String, String)>,
+    pub from: String,
+    pub to: i64,
+    pub split: bool,
+    pub out_of_date: bool,
+    pub summary: DiffSummary,
+    pub changes: Vec<ChangeView>,
+    pub meta: Vec<FieldView>,
+    pub gate: Vec<GateCheck>,
+    pub gate_ok: bool,
+    pub general: Vec<ThreadView>,
+    pub anchored: Vec<ThreadView>,
+    pub content: String,
+    pub can_comment: bool,
+    pub can_steward: bool,
+    pub can_decide: bool,
+    pub events: Vec<&'static str>,
+}
+
+/// The review page: the redline of a revision against the base or another
+/// revision, the threads, the merge gate and the actions.
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((spec, number)): Path<(String, String)>,
+    Query(q): Query<ShowQuery>,
+) -> PageResult<Page<AmendmentPage>> {
+    let ctx = amend::load(&state, &viewer, &spec, &number).await?;
+    let latest = ctx.latest().clone();
+    let to = match q.to.as_deref().filter(|s| !s.is_empty()) {
+        Some(t) => lookup::parse_version(t, "`to`")?,
+        None => latest.number,
+    };
+    let to_rev = ctx.revision(to)?.clone();
+    let from_label = q
+        .from
+        .clone()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "base".into());
+    let from_spec = if from_label == "base" {
+        let base = state.store.version(&ctx.spec, to_rev.base_version).await?;
+        stored(&base.content, "version")?
+    } else {
+        let n = lookup::parse_version(&from_label, "`from`")?;
+        stored(&ctx.revision(n)?.content, "revision")?
+    };
+    let split = match q.view.as_deref() {
+        None | Some("") | Some("unified") => false,
+        Some("split") => true,
+        Some(other) => {
+            return Err(
+                Error::BadRequest(format!("view must be unified or split, not {other:?}")).into(),
+            );
+        }
+    };
+    let to_spec = stored(&to_rev.content, "revision")?;
+    let latest_spec = stored(&latest.content, "revision")?;
+    let diff = diff_specs(&from_spec, &to_spec);
+    let changes = diff
+        .changed()
+        .map(|d| ChangeView {
+            fields: numbered_fields(&to_spec, &d.id),
+            change: ControlChangeView {
+                id: d.id.clone(),
+                title: d.title.clone(),
+                kind: d.kind.as_str(),
+                normative: d.normative,
+                removed: d.kind == ChangeKind::Removed,
+                fields: d.fields.iter().map(field_view).collect(),
+                mappings: d.mappings.clone(),
+            },
+        })
+        .collect();
+
+    let threads = state.store.threads(ctx.amendment.id).await?;
+    let comments = state.store.comments(ctx.amendment.id).await?;
+    let (mut general, mut anchored) = (Vec::new(), Vec::new());
+    for t in threads {
+        let cs: Vec<CommentRow> = comments
+            .iter()
+            .filter(|c| c.thread_id == t.id)
+            .cloned()
+            .collect();
+        let (outdated, lines) = relocate(&t, &latest_spec);
+        let view = ThreadView {
+            thread: t,
+            comments: cs,
+            outdated,
+            lines,
+        };
+        if view.thread.control_id.is_some() {
+            anchored.push(view)
+        } else {
+            general.push(view)
+        }
+    }
+    let gate = amend::gate(&state, &ctx).await?;
+    let group_id = ctx.spec.group_id;
+    Ok(Page(AmendmentPage {
+        title: format!(
+            "Amendment {}: {}",
+            ctx.amendment.number, ctx.amendment.title
+        ),
+        chrome: viewer.chrome(&state),
+        state_label: ctx.state.label(),
+        closed: ctx.state.is_closed(),
+        created: date(ctx.amendment.created_at),
+        base_version: latest.base_version,
+        latest: latest.number,
+        revisions: ctx
+            .revisions
+            .iter()
+            .map(|r| (r.number, date(r.created_at), r.message.clone()))
+            .collect(),
+        from: from_label,
+        to,
+        split,
+        out_of_date: ctx.out_of_date() && !ctx.state.is_closed(),
+        summary: diff.summary,
+        meta: diff.meta.iter().map(field_view).collect(),
+        changes,
+        gate_ok: gate_passes(&gate),
+        gate,
+        general,
+        anchored,
+        content: latest.content.clone(),
+        can_comment: viewer.decide(Action::Comment { group_id }) == Decision::Allow,
+        can_steward: require_steward(&viewer, &ctx).is_ok(),
+        can_decide: viewer.decide(Action::Decide { group_id }) == Decision::Allow,
+        events: ctx
+            .state
+            .events()
+            .into_iter()
+            .filter(|e| !matches!(e, AmendmentEvent::Revise | AmendmentEvent::Merge))
+            .map(|e| e.as_str())
+            .collect(),
+        spec: ctx.spec,
+        amendment: ctx.amendment,
+    }))
+}
+
+/// The text fields of a control, split into numbered lines (from 1).
+fn numbered_fields(
+    spec: &charta_domain::Spec,
+    id: &str,
+) -> Vec<(&'static str, Vec<(usize, String)>)> {
+    let Some(c) = spec.control(id) else {
+        return Vec::new();
+    };
+    [("statement", &c.statement), ("guidance", &c.guidance)]
+        .into_iter()
+        .filter(|(_, t)| !t.is_empty())
+        .map(|(f, t)| {
+            (
+                f,
+                t.lines()
+                    .enumerate()
+                    .map(|(i, l)| (i + 1, l.to_string()))
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// Where a thread's anchored lines are in the newest revision: the same
+/// block of lines in the same field of the same control, or outdated.
+fn relocate(t: &ThreadRow, latest: &charta_domain::Spec) -> (bool, Option<(i64, i64)>) {
+    let (Some(control), Some(field)) = (&t.control_id, &t.field) else {
+        return (false, None);
+    };
+    let Some(c) = latest.control(control) else {
+        return (true, None);
+    };
+    let text = match field.as_str() {
+        "statement" => &c.statement,
+        "guidance" => &c.guidance,
+        "title" => &c.title,
+        _ => return (true, None),
+    };
+    if t.anchor_text.is_empty() {
+        return (false, None);
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let anchor: Vec<&str> = t.anchor_text.lines().collect();
+    let old = t.first_line.unwrap_or(1);
+    let found = (0..lines.len().saturating_sub(anchor.len())
+        + usize::from(lines.len() >= anchor.len()))
+        .filter(|&i| lines.get(i..i + anchor.len()) == Some(&anchor[..]))
+        .map(|i| i as i64 + 1)
+        .min_by_key(|&start| (start - old).abs());
+    match found {
+        Some(start) => (false, Some((start, start + anchor.len() as i64 - 1))),
+        None => (true, None),
+    }
+}
+
+/// The revision form.
+#[derive(Debug, Deserialize)]
+pub struct ReviseForm {
+    pub content: String,
+    #[serde(default)]
+    pub message: String,
+    /// The newest revision the author saw, so a concurrent revision is not
+    /// overwritten.
+    pub expected: String,
+}
+
+/// Posts a new revision.
+pub async fn revise(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((spec, number)): Path<(String, String)>,
+    Form(f): Form<ReviseForm>,
+) -> PageResult<Response> {
+    let ctx = amend::load(&state, &viewer, &spec, &number).await?;
+    let expected = lookup::parse_version(&f.expected, "the revision you edited")?;
+    add_revision(&state, &viewer, &ctx, &f.content, &f.message, expected).await?;
+    Ok(see_other(&ctx.path()).into_response())
+}
+
+/// Adds a revision based on the specification's newest version; shared with
+/// the API.
+pub async fn add_revision(
+    state: &AppState,
+    viewer: &Viewer,
+    ctx: &Context,
+    content: &str,
+    message: &str,
+    expected: i64,
+) -> Result<i64, Error> {
+    require_steward(viewer, ctx)?;
+    apply(ctx.state, AmendmentEvent::Revise, false).map_err(|e| Error::Conflict(e.to_string()))?;
+    let base = state
+        .store
+        .version(&ctx.spec, ctx.latest().base_version)
+        .await?;
+    let (_, canonical) = check_proposal(state, &stored(&base.content, "version")?, content)?;
+    if canonical == ctx.latest().content {
+        return Err(Error::BadRequest(
+            "this revision is identical to the newest one".into(),
+        ));
+    }
+    let user = viewer.user()?;
+    let hash = content_hash(&canonical);
+    let message = if message.trim().is_empty() {
+        "Revised"
+    } else {
+        message.trim()
+    };
+    Ok(state
+        .store
+        .add_revision(
+            &ctx.amendment,
+            expected,
+            NewRevision {
+                base_version: ctx.latest().base_version,
+                content: &canonical,
+                content_hash: &hash,
+                author_id: user.id,
+                message,
+            },
+        )
+        .await?)
+}
+
+/// A new thread: on the whole amendment, or on lines of a control's field.
+#[derive(Debug, Deserialize)]
+pub struct ThreadForm {
+    pub body: String,
+    #[serde(default)]
+    pub control: String,
+    #[serde(default)]
+    pub field: String,
+    #[serde(default)]
+    pub first_line: String,
+    #[serde(default)]
+    pub last_line: String,
+    #[serde(default)]
+    pub blocking: String,
+}
+
+/// Opens a review thread.
+pub async fn thread(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((spec, number)): Path<(String, String)>,
+    Form(f): Form<ThreadForm>,
+) -> PageResult<Response> {
+    let ctx = amend::load(&state, &viewer, &spec, &number).await?;
+    let lines = match (f.first_line.trim(), f.last_line.trim()) {
+        ("", "") => None,
+        (a, "") => Some((a, a)),
+        (a, b) => Some((a, b)),
+    };
+    let lines = match lines {
+        None => None,
+        Some((a, b)) => {
+            let a: i64 = a
+                .parse()
+                .map_err(|_| Error::BadRequest("line numbers must be whole numbers".into()))?;
+            let b: i64 = b
+                .parse()
+                .map_err(|_| Error::BadRequest("line numbers must be whole numbers".into()))?;
+            Some((a, b))
+        }
+    };
+    let control = Some(f.control.trim()).filter(|c| !c.is_empty());
+    let field = Some(f.field.trim()).filter(|c| !c.is_empty());
+    open_thread(
+        &state,
+        &viewer,
+        &ctx,
+        &f.body,
+        control,
+        field,
+        lines,
+        f.blocking == "on" || f.blocking == "true",
+    )
+    .await?;
+    Ok(see_other(&ctx.path()).into_response())
+}
+
+/// Opens a thread on the newest revision; shared with the API.
+#[expect(clippy::too_many_arguments, reason = "each is one field of the thread")]
+pub async fn open_thread(
+    state: &AppState,
+    viewer: &Viewer,
+    ctx: &Context,
+    body: &str,
+    control: Option<&str>,
+    field: Option<&str>,
+    lines: Option<(i64, i64)>,
+    blocking: bool,
+) -> Result<i64, Error> {
+    viewer.require(Action::Comment {
+        group_id: ctx.spec.group_id,
+    })?;
+    if ctx.state.is_closed() {
+        return Err(Error::Conflict(format!(
+            "the amendment is {}; its discussion is closed",
+            ctx.state
+        )));
+    }
+    let body = body.trim();
+    if body.is_empty() || body.len() > 20_000 {
+        return Err(Error::BadRequest(
+            "a comment needs text (at most 20,000 characters)".into(),
+        ));
+    }
+    let latest = ctx.latest();
+    let spec = stored(&latest.content, "revision")?;
+    let anchor_text = match (control, field, lines) {
+        (None, None, None) => String::new(),
+        (Some(c), Some(f), Some((a, b))) => {
+            let ctl = spec.control(c).ok_or_else(|| {
+                Error::BadRequest(format!("revision {} has no control {c}", latest.number))
+            })?;
+            let text = match f {
+                "statement" => &ctl.statement,
+                "guidance" => &ctl.guidance,
+                other => {
+                    return Err(Error::BadRequest(format!(
+                        "comments attach to the statement or the guidance, not {other:?}"
+                    )));
+                }
+            };
+            let lines: Vec<&str> = text.lines().collect();
+            if a < 1 || b < a || b as usize > lines.len() {
+                return Err(Error::BadRequest(format!(
+                    "lines {a} to {b} are not in the {f} of {c}, which has {} lines",
+                    lines.len()
+                )));
+            }
+            lines[(a - 1) as usize..b as usize].join("\n")
+        }
+        (Some(_), None, None) => String::new(),
+        _ => {
+            return Err(Error::BadRequest(
+                "to comment on lines, name the control, the field and the lines".into(),
+            ));
+        }
+    };
+    let user = viewer.user()?;
+    Ok(state
+        .store
+        .create_thread(
+            &ctx.amendment,
+            NewThread {
+                amendment_id: ctx.amendment.id,
+                revision: latest.number,
+                control_id: control,
+                field,
+                first_line: lines.map(|l| l.0),
+                last_line: lines.map(|l| l.1),
+                anchor_text: &anchor_text,
+                blocking,
+                author_id: user.id,
+                body,
+            },
+        )
+        .await?)
+}
+
+/// A reply.
+#[derive(Debug, Deserialize)]
+pub struct ReplyForm {
+    pub body: String,
+}
+
+/// Replies in a thread.
+pub async fn reply(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((spec, number, thread)): Path<(String, String, String)>,
+    Form(f): Form<ReplyForm>,
+) -> PageResult<Response> {
+    let ctx = amend::load(&state, &viewer, &spec, &number).await?;
+    viewer.require(Action::Comment {
+        group_id: ctx.spec.group_id,
+    })?;
+    let body = f.body.trim();
+    if body.is_empty() || body.len() > 20_000 {
+        return Err(
+            Error::BadRequest("a reply needs text (at most 20,000 characters)".into()).into(),
+        );
+    }
+    let id: i64 = thread
+        .parse()
+        .map_err(|_| Error::NotFound(format!("thread {thread}")))?;
+    state
+        .store
+        .reply(&ctx.amendment, id, viewer.user()?.id, body)
+        .await?;
+    Ok(see_other(&ctx.path()).into_response())
+}
+
+/// Resolving or reopening.
+#[derive(Debug, Deserialize)]
+pub struct ResolveForm {
+    /// `true` to resolve, `false` to reopen.
+    pub resolved: String,
+}
+
+/// Resolves or reopens a thread. A blocking thread (an objection) is
+/// resolved only by the person who raised it or by the chair and editors.
+pub async fn resolve(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((spec, number, thread)): Path<(String, String, String)>,
+    Form(f): Form<ResolveForm>,
+) -> PageResult<Response> {
+    let ctx = amend::load(&state, &viewer, &spec, &number).await?;
+    viewer.require(Action::Comment {
+        group_id: ctx.spec.group_id,
+    })?;
+    let id: i64 = thread
+        .parse()
+        .map_err(|_| Error::NotFound(format!("thread {thread}")))?;
+    let t = state
+        .store
+        .threads(ctx.amendment.id)
+        .await?
+        .into_iter()
+        .find(|t| t.id == id)
+        .ok_or_else(|| {
+            Error::NotFound(format!("thread {id} on amendment {}", ctx.amendment.number))
+        })?;
+    let mine = viewer.user.as_ref().is_some_and(|u| u.id == t.author_id);
+    if t.blocking
+        && !mine
+        && viewer.decide(Action::Decide {
+            group_id: ctx.spec.group_id,
+        }) != Decision::Allow
+    {
+        return Err(Error::Forbidden("an objection is withdrawn by the person who raised it, or settled by the chair or an editor".into()).into());
+    }
+    state
+        .store
+        .set_thread_resolved(
+            &ctx.amendment,
+            id,
+            f.resolved == "true",
+            &amend::actor(&viewer),
+        )
+        .await?;
+    Ok(see_other(&ctx.path()).into_response())
+}
+
+/// A state change.
+#[derive(Debug, Deserialize)]
+pub struct StateForm {
+    /// submit, withdraw, reject or reopen.
+    pub event: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Submits, withdraws, rejects or reopens an amendment.
+pub async fn transition(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((spec, number)): Path<(String, String)>,
+    Form(f): Form<StateForm>,
+) -> PageResult<Response> {
+    let ctx = amend::load(&state, &viewer, &spec, &number).await?;
+    let event = AmendmentEvent::parse(&f.event)
+        .filter(|e| !matches!(e, AmendmentEvent::Revise | AmendmentEvent::Merge))
+        .ok_or_else(|| {
+            Error::BadRequest(format!(
+                "unknown action {:?}: use submit, withdraw, reject or reopen",
+                f.event
+            ))
+        })?;
+    match event {
+        AmendmentEvent::Reject => viewer.require(Action::Decide {
+            group_id: ctx.spec.group_id,
+        })?,
+        _ => require_steward(&viewer, &ctx)?,
+    }
+    let to = apply(ctx.state, event, false).map_err(|e| Error::Conflict(e.to_string()))?;
+    state
+        .store
+        .set_amendment_state(
+            &ctx.amendment,
+            ctx.state.as_str(),
+            to.as_str(),
+            f.reason.trim(),
+            &amend::actor(&viewer),
+        )
+        .await?;
+    Ok(see_other(&ctx.path()).into_response())
+}
+
+/// The merge form.
+#[derive(Debug, Deserialize)]
+pub struct MergeForm {}
+
+/// Merges an open amendment whose gate passes into a new version.
+pub async fn merge(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((spec, number)): Path<(String, String)>,
+    Form(_): Form<MergeForm>,
+) -> PageResult<Response> {
+    let ctx = amend::load(&state, &viewer, &spec, &number).await?;
+    let version = merge_amendment(&state, &viewer, &ctx).await?;
+    Ok(see_other(&format!("/specs/{spec}/versions/{version}")).into_response())
+}
+
+/// Merges; shared with the API. The new version and the amendment's state
+/// change are one transaction that fails with a conflict if the
+/// specification changed meanwhile.
+pub async fn merge_amendment(
+    state: &AppState,
+    viewer: &Viewer,
+    ctx: &Context,
+) -> Result<i64, Error> {
+    viewer.require(Action::Decide {
+        group_id: ctx.spec.group_id,
+    })?;
+    let gate = amend::gate(state, ctx).await?;
+    apply(ctx.state, AmendmentEvent::Merge, gate_passes(&gate)).map_err(|e| {
+        let failing: Vec<String> = gate
+            .iter()
+            .filter(|c| c.status == charta_domain::amendment::CheckStatus::Failed)
+            .map(|c| c.detail.clone())
+            .collect();
+        Error::Conflict(if failing.is_empty() {
+            e.to_string()
+        } else {
+            format!("{e}: {}", failing.join("; "))
+        })
+    })?;
+    let latest = ctx.latest();
+    let spec = stored(&latest.content, "revision")?;
+    let message = format!(
+        "Merge amendment {}: {}",
+        ctx.amendment.number, ctx.amendment.title
+    );
+    let version = state
+        .store
+        .append_version(NewVersion {
+            spec: &spec,
+            canonical: &latest.content,
+            message: &message,
+            created_by: &amend::actor(viewer),
+            expected_head: latest.base_version,
+            draft: false,
+            merges_amendment: Some(ctx.amendment.id),
+        })
+        .await?;
+    Ok(version)
+}
+
+/// What waits on a person.
+#[derive(Template)]
+#[template(path = "my_work.html")]
+pub struct WorkPage {
+    pub title: String,
+    pub chrome: Chrome,
+    pub authored: Vec<AmendmentRow>,
+    pub review: Vec<AmendmentRow>,
+    pub replies: Vec<AmendmentRow>,
+}
+
+/// The "my work" page.
+pub async fn my_work(State(state): State<AppState>, viewer: Viewer) -> PageResult<Page<WorkPage>> {
+    viewer.require(Action::ViewAccount)?;
+    let work = state.store.work_of(viewer.user()?.id).await?;
+    let readable: std::collections::HashSet<String> = lookup::readable_specs(&state, &viewer)
+        .await?
+        .into_iter()
+        .map(|s| s.slug)
+        .collect();
+    let keep = |v: Vec<AmendmentRow>| {
+        v.into_iter()
+            .filter(|a| readable.contains(&a.spec_slug))
+            .collect()
+    };
+    Ok(Page(WorkPage {
+        title: "My work".into(),
+        chrome: viewer.chrome(&state),
+        authored: keep(work.authored),
+        review: keep(work.review),
+        replies: keep(work.replies),
+    }))
+}
+
+impl AmendmentPage {
+    /// Threads anchored to one control.
+    pub fn threads_on(&self, control: &str) -> Vec<&ThreadView> {
+        self.anchored
+            .iter()
+            .filter(|t| t.thread.control_id.as_deref() == Some(control))
+            .collect()
+    }
+
+    /// Anchored threads whose control is not among the shown changes.
+    pub fn other_threads(&self) -> Vec<&ThreadView> {
+        self.anchored
+            .iter()
+            .filter(|t| {
+                !self
+                    .changes
+                    .iter()
+                    .any(|c| Some(c.change.id.as_str()) == t.thread.control_id.as_deref())
+            })
+            .collect()
+    }
+
+    pub fn is_open_state(&self) -> bool {
+        self.amendment.state == AmendmentState::Open.as_str()
+    }
+}
