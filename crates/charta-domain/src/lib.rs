@@ -5,17 +5,25 @@
 //! canonical form ([`format`]), the reference catalogs controls map to
 //! ([`catalog`]), the rules a specification and each new version must obey
 //! ([`validate`]) and the control-by-control comparison of two versions
-//! ([`diff`]), and the hash chain that makes the audit log tamper-evident
-//! ([`audit`]). Keeping these pure makes them testable in microseconds and lets
-//! the storage and web crates share one definition of "valid".
+//! ([`diff`]), the hash chain that makes the audit log tamper-evident
+//! ([`audit`]), and the rules for amendments: their lifecycle and merge gate
+//! ([`amendment`]), rebasing by three-way merge ([`merge`]), keeping review
+//! comments on their lines across revisions ([`anchor`]) and the effect of a
+//! change on catalog coverage ([`coverage`]). Keeping these pure makes them
+//! testable in microseconds and lets the storage and web crates share one
+//! definition of "valid".
 
 pub mod access;
+pub mod amendment;
+pub mod anchor;
 pub mod audit;
 pub mod catalog;
+pub mod coverage;
 pub mod diff;
 pub mod format;
 pub mod group;
 pub mod ident;
+pub mod merge;
 pub mod spec;
 pub mod validate;
 
