@@ -9,12 +9,15 @@ use time::OffsetDateTime;
 macro_rules! insert_revision {
     ($tx:ident, $amendment_id:expr, $number:expr, $r:expr, $at:expr) => {{
         let r: &NewRevision<'_> = $r;
+        // Typed once, so the statement is always prepared with BIGINT here:
+        // PostgreSQL caches parameter types per statement and connection.
+        let number: i64 = $number;
         sqlx::query(
             "INSERT INTO amendment_revisions (amendment_id, number, base_version, content, content_hash, author_id, message, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind($amendment_id)
-        .bind($number)
+        .bind(number)
         .bind(r.base_version)
         .bind(r.content)
         .bind(r.content_hash)

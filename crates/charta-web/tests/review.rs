@@ -1,0 +1,126 @@
+//! Reviewing and merging amendments through the real router, on both
+//! databases: redlines, line comments that survive or go outdated across
+//! revisions, objections holding the merge gate, interdiffs, out-of-date
+//! amendments and clear refusals of bad proposals.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failing test panics with its message"
+)]
+
+mod support;
+
+use axum::http::{Method, StatusCode};
+use charta_store::both_backends;
+use charta_store::testing::TestDb;
+use support::*;
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    serde_urlencoded::to_string(pairs).unwrap()
+}
+
+both_backends! {
+    comments_carry_objections_gate_and_merge => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        let page = f.request("reviewer", Method::GET, "/specs/demo/amendments/1", "").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("<ins>disclosure </ins>"), "word-level redline: {}", page.body);
+        assert!(page.body.contains("normative"));
+
+        // An objection on line 1 of X-VM-01's statement.
+        let r = f.request("reviewer", Method::POST, "/specs/demo/amendments/1/threads",
+            &form(&[("control", "X-VM-01"), ("field", "statement"), ("first_line", "1"), ("last_line", "1"), ("body", "Say which channel."), ("blocking", "on")])).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let r = f.request("editor", Method::POST, "/specs/demo/amendments/1/merge", "").await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(r.body.contains("1 blocking thread is unresolved"), "{}", r.body);
+
+        // A revision that only retitles keeps the comment on its lines.
+        let retitled = spec("demo", "wg", "publish a disclosure policy").replace("title: Control of demo", "title: Disclosure policy");
+        let r = f.request("editor", Method::POST, "/specs/demo/amendments/1/revisions", &form(&[("content", &retitled), ("expected", "1"), ("message", "Retitle")])).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = f.request("editor", Method::GET, "/specs/demo/amendments/1", "").await.body;
+        assert!(!page.contains("outdated: these lines changed"), "the anchored line still exists");
+        // Interdiff: revision 1 against 2 shows only the retitling.
+        let inter = f.request("editor", Method::GET, "/specs/demo/amendments/1?from=1&to=2", "").await.body;
+        assert!(inter.contains("<ins>Disclosure </ins>") || inter.contains("Disclosure"), "{inter}");
+        assert!(!inter.contains("<ins>disclosure </ins>"), "the statement did not change between revisions");
+
+        // Rewording the commented line makes the comment outdated.
+        let reworded = retitled.replace("publish a disclosure policy", "publish a coordinated disclosure policy");
+        let r = f.request("editor", Method::POST, "/specs/demo/amendments/1/revisions", &form(&[("content", &reworded), ("expected", "2")])).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = f.request("editor", Method::GET, "/specs/demo/amendments/1", "").await.body;
+        assert!(page.contains("outdated: these lines changed"), "{page}");
+        // A stale revision (based on what the author saw before) is refused.
+        let r = f.request("editor", Method::POST, "/specs/demo/amendments/1/revisions", &form(&[("content", &retitled), ("expected", "2")])).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+
+        // Only the objector (or the chair or an editor) withdraws an objection.
+        let thread = f.store.threads(f.store.amendment(f.store.spec("demo").await.unwrap().id, 1).await.unwrap().id).await.unwrap()
+            .into_iter().find(|t| t.blocking).unwrap().id;
+        let resolve = format!("/specs/demo/amendments/1/threads/{thread}/resolve");
+        assert_eq!(f.request("rep", Method::POST, &resolve, "resolved=true").await.status, StatusCode::FORBIDDEN);
+        assert_eq!(f.request("reviewer", Method::POST, &resolve, "resolved=true").await.status, StatusCode::SEE_OTHER);
+
+        let r = f.request("editor", Method::POST, "/specs/demo/amendments/1/merge", "").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(r.location, "/specs/demo/versions/2");
+        let v2 = f.request("anon", Method::GET, "/api/v1/specs/demo/versions/2/source", "").await.body;
+        assert_eq!(v2, reworded, "the merged version is the amendment's newest revision");
+        let a = f.request("anon", Method::GET, "/api/v1/specs/demo/amendments/1", "").await.body;
+        assert!(a.contains("\"state\":\"merged\"") && a.contains("\"merged_version\":2"), "{a}");
+        // Closed amendments take no more comments or revisions.
+        let r = f.request("reviewer", Method::POST, "/specs/demo/amendments/1/threads", "body=late").await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        let actions: Vec<String> = f.store.audit_entries(0, 1000).await.unwrap().into_iter().map(|e| e.action).collect();
+        for a in ["amendment.create", "amendment.revise", "review.thread.create", "review.thread.resolve", "spec.version.create"] {
+            assert!(actions.iter().any(|x| x == a), "{a} not audited: {actions:?}");
+        }
+        assert!(f.store.verify_audit().await.unwrap().is_ok());
+    };
+
+    a_moved_specification_makes_amendments_out_of_date => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        let second = spec("demo", "wg", "publish a policy and keep it current");
+        let r = f.request("rep", Method::POST, "/api/v1/specs/demo/amendments", &serde_json::json!({"title": "Keep current", "content": second}).to_string()).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(f.request("editor", Method::POST, "/specs/demo/amendments/1/merge", "").await.status, StatusCode::SEE_OTHER);
+        let page = f.request("rep", Method::GET, "/specs/demo/amendments/2", "").await.body;
+        assert!(page.contains("Out of date"), "{page}");
+        let r = f.request("chair", Method::POST, "/api/v1/specs/demo/amendments/2/merge", "").await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(r.body.contains("has changed since"), "{}", r.body);
+        assert_eq!(f.store.versions(f.store.spec("demo").await.unwrap().id).await.unwrap().len(), 2, "no version was written");
+    };
+
+    bad_proposals_are_explained => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        let post = |body: serde_json::Value| {
+            let body = body.to_string();
+            let f = &f;
+            async move { f.request("editor", Method::POST, "/api/v1/specs/demo/amendments", &body).await }
+        };
+        let r = post(serde_json::json!({"title": "x", "content": "spec: [\n"})).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("\"line\":"), "{}", r.body);
+        let r = post(serde_json::json!({"title": "x", "content": spec("demo", "wg", "publish a policy")})).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("makes no change"), "{}", r.body);
+        let r = post(serde_json::json!({"title": "x", "content": spec("other", "wg", "do it")})).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "renaming the spec: {}", r.body);
+        let r = post(serde_json::json!({"title": "", "content": spec("demo", "wg", "do it")})).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        let r = post(serde_json::json!({"nope": 1})).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        let r = f.request("reviewer", Method::POST, "/api/v1/specs/demo/amendments/1/threads",
+            &serde_json::json!({"body": "x", "control_id": "X-VM-01", "field": "statement", "first_line": 3, "last_line": 4}).to_string()).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("has 1 lines") || r.body.contains("which has 1"), "{}", r.body);
+        let r = f.request("reviewer", Method::GET, "/specs/demo/amendments/99", "").await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = f.request("reviewer", Method::GET, "/specs/demo/amendments/1?from=7", "").await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+    };
+}

@@ -1,0 +1,313 @@
+//! The fixture shared by the HTTP tests: two working groups, a public
+//! specification and two drafts, people in every role with live sessions,
+//! an invitation, an API token, and an open amendment with a thread; and a
+//! client that sends requests as a browser on a Charta page would.
+
+#![allow(dead_code, reason = "each test file uses part of the fixture")]
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use charta_domain::catalog::{Catalog, CatalogSet};
+use charta_store::testing::TestDb;
+use charta_store::{ImportMeta, NewSession, NewToken, Store, import_group_text, import_spec};
+use charta_web::auth::secret;
+use charta_web::{AppState, WebConfig, router};
+use http_body_util::BodyExt;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+pub const ORIGIN: &str = "http://127.0.0.1:8080";
+/// The CSRF token every test browser holds (at least 32 characters).
+pub const CSRF: &str = "csrf-token-for-tests-0123456789abcdef";
+
+pub fn catalogs() -> CatalogSet {
+    let cat = Catalog::parse("catalog: cra\ntitle: T\nversion: '1'\npublisher: P\nsource: s\ndescription: d\nsections:\n  - id: a\n    title: A\n    items:\n      - id: T:1\n        title: One\n        text: x\n").unwrap();
+    CatalogSet::new(vec![cat]).unwrap()
+}
+
+pub fn spec(slug: &str, group: &str, word: &str) -> String {
+    format!(
+        "spec: {slug}\ngroup: {group}\ntitle: Spec {slug}\nsections:\n  - id: VM\n    title: V\ncontrols:\n  - id: X-VM-01\n    section: VM\n    title: Control of {slug}\n    level: 1\n    status: active\n    statement: Projects MUST {word}.\n    mappings:\n      - target: T:1\n        relationship: subset\n        rationale: Part of it.\n"
+    )
+}
+
+/// The kinds of people every route is tried as, in the order tried.
+pub const PEOPLE: [&str; 10] = [
+    "anon",
+    "outsider",
+    "observer",
+    "reviewer",
+    "alternate",
+    "rep",
+    "editor",
+    "chair-nomfa",
+    "chair",
+    "admin",
+];
+
+pub struct Fixture {
+    pub router: axum::Router,
+    pub store: Store,
+    /// Session cookie value per person.
+    pub sessions: BTreeMap<&'static str, String>,
+    pub invitation_token: String,
+    pub observer_membership: i64,
+    pub rep_token_id: i64,
+    pub rep_token: String,
+    pub thread_id: i64,
+    pub _db: TestDb,
+}
+
+pub async fn fixture(db: TestDb, demo: bool) -> Fixture {
+    let store = db.store.clone();
+    let cats = catalogs();
+    import_group_text(
+        &store,
+        "group: wg\nname: WG\nmembers:\n  - slug: aurora\n    name: Aurora\n",
+        "test",
+    )
+    .await
+    .unwrap();
+    import_group_text(
+        &store,
+        "group: other\nname: Other\nmembers:\n  - slug: xorg\n    name: X\n",
+        "test",
+    )
+    .await
+    .unwrap();
+    let meta = |draft| ImportMeta {
+        message: "m",
+        created_by: "test",
+        draft,
+    };
+    import_spec(
+        &store,
+        &cats,
+        &spec("demo", "wg", "publish a policy"),
+        meta(false),
+    )
+    .await
+    .unwrap();
+    import_spec(
+        &store,
+        &cats,
+        &spec("wg-draft", "wg", "triage reports"),
+        meta(true),
+    )
+    .await
+    .unwrap();
+    import_spec(
+        &store,
+        &cats,
+        &spec("other-draft", "other", "sign releases"),
+        meta(true),
+    )
+    .await
+    .unwrap();
+    let wg = store.group("wg").await.unwrap();
+    let other = store.group("other").await.unwrap();
+    let aurora = store.organizations(wg.id).await.unwrap()[0].id;
+
+    let mut sessions = BTreeMap::new();
+    let mut ids = BTreeMap::new();
+    for person in PEOPLE.iter().skip(1) {
+        let subject = person.trim_end_matches("-nomfa");
+        let user = store
+            .upsert_user(
+                "https://idp.test",
+                subject,
+                &format!("{subject}@example.org"),
+                subject,
+            )
+            .await
+            .unwrap();
+        ids.insert(subject, user.id);
+        let cookie = format!("session-of-{person}");
+        store
+            .create_session(NewSession {
+                id_hash: &secret::hash(&cookie),
+                user_id: user.id,
+                lifetime: time::Duration::hours(1),
+                mfa: !person.ends_with("-nomfa"),
+                amr: "pwd",
+                acr: "",
+            })
+            .await
+            .unwrap();
+        sessions.insert(*person, cookie);
+    }
+    let mut observer_membership = 0;
+    for (who, role, org) in [
+        ("observer", "observer", None),
+        ("reviewer", "reviewer", None),
+        ("alternate", "alternate", Some(aurora)),
+        ("rep", "representative", Some(aurora)),
+        ("editor", "editor", None),
+        ("chair", "chair", None),
+    ] {
+        let id = store
+            .add_membership(wg.id, ids[who], role, org)
+            .await
+            .unwrap();
+        if who == "observer" {
+            observer_membership = id;
+        }
+    }
+    store
+        .add_membership(other.id, ids["outsider"], "editor", None)
+        .await
+        .unwrap();
+    store.set_platform_admin(ids["admin"], true).await.unwrap();
+
+    let invitation_token = "invitation-token-for-tests".to_string();
+    store
+        .create_invitation(charta_store::NewInvitation {
+            token_hash: &secret::hash(&invitation_token),
+            group_id: wg.id,
+            role: "reviewer",
+            organization_id: None,
+            email: "outsider@example.org",
+            invited_by: ids["chair"],
+            expires_at: time::OffsetDateTime::now_utc() + time::Duration::days(1),
+        })
+        .await
+        .unwrap();
+    let rep_token = "charta_token-of-the-representative".to_string();
+    let rep_token_id = store
+        .create_token(NewToken {
+            user_id: ids["rep"],
+            name: "ci",
+            prefix: "charta_token",
+            token_hash: &secret::hash(&rep_token),
+            scopes: "read",
+            expires_at: time::OffsetDateTime::now_utc() + time::Duration::days(1),
+        })
+        .await
+        .unwrap();
+    // An open amendment to `demo` by the editor, with one comment thread.
+    let proposed = spec("demo", "wg", "publish a disclosure policy");
+    let hash = charta_domain::format::content_hash(&proposed);
+    let demo_id = store.spec("demo").await.unwrap().id;
+    store
+        .create_amendment(charta_store::NewAmendment {
+            spec_id: demo_id,
+            spec_slug: "demo",
+            title: "Clarify",
+            description: "",
+            author_id: ids["editor"],
+            state: "open",
+            revision: charta_store::NewRevision {
+                base_version: 1,
+                content: &proposed,
+                content_hash: &hash,
+                author_id: ids["editor"],
+                message: "m",
+            },
+        })
+        .await
+        .unwrap();
+    let amendment = store.amendment(demo_id, 1).await.unwrap();
+    let thread_id = store
+        .create_thread(
+            &amendment,
+            charta_store::NewThread {
+                amendment_id: amendment.id,
+                revision: 1,
+                control_id: None,
+                field: None,
+                first_line: None,
+                last_line: None,
+                anchor_text: "",
+                blocking: false,
+                author_id: ids["reviewer"],
+                body: "Why?",
+            },
+        )
+        .await
+        .unwrap();
+
+    let config = WebConfig {
+        demo,
+        ..WebConfig::default()
+    };
+    let state = AppState::new(store.clone(), Arc::new(cats), config);
+    Fixture {
+        router: router(state),
+        store,
+        sessions,
+        invitation_token,
+        observer_membership,
+        rep_token_id,
+        rep_token,
+        thread_id,
+        _db: db,
+    }
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub location: String,
+    pub set_cookies: Vec<String>,
+    pub body: String,
+}
+
+impl Fixture {
+    /// Sends a request as `person` the way a browser on a Charta page would:
+    /// with its session and CSRF cookies, an Origin header and, for forms,
+    /// the `_csrf` field.
+    pub async fn request(&self, person: &str, method: Method, uri: &str, body: &str) -> Resp {
+        let mut b = Request::builder()
+            .method(method.clone())
+            .uri(uri)
+            .header(header::HOST, "127.0.0.1:8080");
+        let mut cookie = format!("charta_csrf={CSRF}");
+        if let Some(s) = self.sessions.get(person) {
+            cookie.push_str(&format!("; charta_session={s}"));
+        }
+        b = b.header(header::COOKIE, cookie);
+        let body = if method == Method::GET {
+            Body::empty()
+        } else if uri.starts_with("/api/") {
+            b = b.header(header::ORIGIN, ORIGIN).header(
+                header::CONTENT_TYPE,
+                if body.starts_with('{') {
+                    "application/json"
+                } else {
+                    "application/yaml"
+                },
+            );
+            Body::from(body.to_string())
+        } else {
+            b = b
+                .header(header::ORIGIN, ORIGIN)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            let sep = if body.is_empty() { "" } else { "&" };
+            Body::from(format!("_csrf={CSRF}{sep}{body}"))
+        };
+        self.send(b.body(body).unwrap()).await
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Resp {
+        let resp = self.router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let location = resp
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let set_cookies = resp
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        Resp {
+            status,
+            location,
+            set_cookies,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+}
