@@ -188,6 +188,18 @@ pub fn table() -> Vec<Route> {
             "/specs/{spec}/amendments/{number}/merge",
             post(pages::amendments::merge),
         ),
+        route(
+            Page,
+            g.clone(),
+            "/specs/{spec}/amendments/{number}/rebase",
+            get(pages::rebase::preview),
+        ),
+        route(
+            Page,
+            p.clone(),
+            "/specs/{spec}/amendments/{number}/rebase",
+            post(pages::rebase::apply_rebase),
+        ),
         route(Page, g.clone(), "/my-work", get(pages::amendments::my_work)),
         // Signing in and out.
         route(Page, g.clone(), "/auth/login", get(pages::auth::login)),

@@ -91,6 +91,10 @@ const AUTHOR_THEN_SAME: [Outcome; 10] = [
     Login, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Ok, BadRequest, BadRequest,
     Forbidden,
 ];
+/// The amendment's author (the editor), the chair and editors.
+const STEWARDS: [Outcome; 10] = [
+    Login, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Ok, Ok, Ok, Forbidden,
+];
 const ADMIN: [Outcome; 10] = [
     Login, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden,
     Ok,
@@ -294,6 +298,24 @@ fn cases(f: &Fixture) -> Vec<Case> {
             "/specs/demo/amendments/1/merge",
             "",
             AUTHOR_THEN_CHANGED,
+        ),
+        case(
+            g.clone(),
+            "/specs/{spec}/amendments/{number}/rebase",
+            "/specs/demo/amendments/1/rebase",
+            "",
+            STEWARDS,
+        ),
+        case(
+            p.clone(),
+            "/specs/{spec}/amendments/{number}/rebase",
+            "/specs/demo/amendments/1/rebase",
+            "expected=1",
+            // Amendment 1 is based on the current version: nothing to update.
+            [
+                Login, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Conflict, Conflict,
+                Conflict, Forbidden,
+            ],
         ),
         case(g.clone(), "/my-work", "/my-work", "", SIGNED_IN),
         case(

@@ -216,6 +216,62 @@ pub struct AmendmentPage {
     pub can_steward: bool,
     pub can_decide: bool,
     pub events: Vec<&'static str>,
+    /// Catalog items that gain or lose mapped controls with this change.
+    pub impact: Vec<charta_domain::coverage::ItemImpact>,
+    /// Other open amendments changing some of the same controls.
+    pub overlaps: Vec<Overlap>,
+}
+
+/// Another open amendment that changes some of the same controls.
+pub struct Overlap {
+    pub number: i64,
+    pub title: String,
+    pub controls: Vec<String>,
+}
+
+/// Controls an amendment's newest revision changes against its own base.
+async fn changed_controls(
+    state: &AppState,
+    spec: &SpecRow,
+    a: &AmendmentRow,
+) -> Result<std::collections::BTreeSet<String>, Error> {
+    let revs = state.store.revisions(a.id).await?;
+    let Some(latest) = revs.last() else {
+        return Ok(Default::default());
+    };
+    let base = stored(
+        &state
+            .store
+            .version(spec, latest.base_version)
+            .await?
+            .content,
+        "version",
+    )?;
+    Ok(diff_specs(&base, &stored(&latest.content, "revision")?)
+        .changed()
+        .map(|c| c.id.clone())
+        .collect())
+}
+
+/// Open amendments of the same specification that touch the same controls.
+async fn overlaps(state: &AppState, ctx: &Context) -> Result<Vec<Overlap>, Error> {
+    let mine = changed_controls(state, &ctx.spec, &ctx.amendment).await?;
+    let mut out = Vec::new();
+    for other in state.store.amendments(ctx.spec.id).await? {
+        if other.id == ctx.amendment.id || other.state != "open" {
+            continue;
+        }
+        let theirs = changed_controls(state, &ctx.spec, &other).await?;
+        let shared: Vec<String> = mine.intersection(&theirs).cloned().collect();
+        if !shared.is_empty() {
+            out.push(Overlap {
+                number: other.number,
+                title: other.title,
+                controls: shared,
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// The review page: the redline of a revision against the base or another
@@ -297,7 +353,15 @@ pub async fn show(
     }
     let gate = amend::gate(&state, &ctx).await?;
     let group_id = ctx.spec.group_id;
+    let impact = charta_domain::coverage::coverage_impact(&from_spec, &to_spec, &state.catalogs);
+    let overlaps = if ctx.state.is_closed() {
+        Vec::new()
+    } else {
+        overlaps(&state, &ctx).await?
+    };
     Ok(Page(AmendmentPage {
+        impact,
+        overlaps,
         title: format!(
             "Amendment {}: {}",
             ctx.amendment.number, ctx.amendment.title

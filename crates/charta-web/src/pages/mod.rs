@@ -11,6 +11,7 @@ pub mod catalogs;
 pub mod diff;
 pub mod home;
 pub mod members;
+pub mod rebase;
 pub mod search;
 pub mod specs;
 pub mod view;
