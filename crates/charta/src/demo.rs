@@ -2,7 +2,10 @@
 
 use anyhow::{Context, Result};
 use charta_domain::CatalogSet;
-use charta_store::{Backend, Store, import_group_text, import_spec_text};
+use charta_store::{
+    Backend, NewAmendment, NewRevision, NewThread, NewVersion, Store, import_group_text,
+    import_spec_text,
+};
 
 const GROUP: &str = include_str!("../../../specs/groups/oss-stewards.yaml");
 /// The seed specification's history, oldest first, with the message each
@@ -38,7 +41,207 @@ pub async fn seed(store: &Store, catalogs: &CatalogSet) -> Result<()> {
             .await
             .with_context(|| format!("seeding version {} of the demo specification", i + 1))?;
     }
+    seed_amendments(store)
+        .await
+        .context("seeding the demo amendments")?;
     tracing::info!("demo data seeded");
+    Ok(())
+}
+
+/// Replaces `from` by `to` in a seed text, failing loudly if the seed no
+/// longer contains it (so the demo never silently shows nothing).
+fn edit(text: &str, from: &str, to: &str) -> Result<String> {
+    anyhow::ensure!(
+        text.contains(from),
+        "the seed specification no longer contains {from:?}"
+    );
+    Ok(text.replacen(from, to, 1))
+}
+
+async fn person(store: &Store, slug: &str) -> Result<i64> {
+    let p = charta_web::auth::demo::person(slug).with_context(|| format!("demo person {slug}"))?;
+    Ok(store
+        .upsert_user(charta_web::auth::demo::DEMO_ISSUER, p.slug, p.email, p.name)
+        .await?
+        .id)
+}
+
+async fn amend(
+    store: &Store,
+    spec_id: i64,
+    base: i64,
+    author: i64,
+    title: &str,
+    description: &str,
+    content: &str,
+) -> Result<charta_store::AmendmentRow> {
+    let hash = charta_domain::format::content_hash(content);
+    let number = store
+        .create_amendment(NewAmendment {
+            spec_id,
+            spec_slug: SEED_SLUG,
+            title,
+            description,
+            author_id: author,
+            state: "open",
+            revision: NewRevision {
+                base_version: base,
+                content,
+                content_hash: &hash,
+                author_id: author,
+                message: "First revision",
+            },
+        })
+        .await?;
+    Ok(store.amendment(spec_id, number).await?)
+}
+
+/// Amendments in every state: one merged (it made version 4), one out of
+/// date since that merge, one open with two revisions and a discussion, one
+/// rejected.
+async fn seed_amendments(store: &Store) -> Result<()> {
+    let spec = store.spec(SEED_SLUG).await?;
+    let v3 = store.version(&spec, 3).await?.content;
+    let (eli, ana, bram, chen, riya, carmen) = (
+        person(store, "editor").await?,
+        person(store, "rep-aurora").await?,
+        person(store, "rep-borealis").await?,
+        person(store, "rep-cobalt").await?,
+        person(store, "reviewer").await?,
+        person(store, "chair").await?,
+    );
+
+    let merged_text = edit(
+        &v3,
+        "in order of severity, and MUST",
+        "in order of severity and of known exploitation, and MUST",
+    )?;
+    let merged = amend(store, spec.id, 3, eli, "Prioritise exploited vulnerabilities", "Fixes for vulnerabilities that are being exploited should not wait behind more severe but theoretical ones.", &merged_text).await?;
+    let stale_text = edit(
+        &v3,
+        "within 7 days of\n      receiving it",
+        "within 5 working days\n      of receiving it",
+    )?;
+    amend(
+        store,
+        spec.id,
+        3,
+        ana,
+        "Count acknowledgement in working days",
+        "Volunteer projects asked for working days; five working days is about a week.",
+        &stale_text,
+    )
+    .await?;
+    let parsed = charta_domain::format::parse_spec(&merged_text)?;
+    store
+        .append_version(NewVersion {
+            spec: &parsed,
+            canonical: &merged_text,
+            message: "Merge amendment 1: Prioritise exploited vulnerabilities",
+            created_by: &format!("user:{eli}"),
+            expected_head: 3,
+            draft: false,
+            merges_amendment: Some(merged.id),
+        })
+        .await?;
+
+    let v4 = store
+        .version(&store.spec(SEED_SLUG).await?, 4)
+        .await?
+        .content;
+    let open_text = edit(
+        &v4,
+        "at least the\n      security contacts and the people able to publish releases",
+        "at least the\n      security contacts, the release managers and the people able to publish\n      releases",
+    )?;
+    let open = amend(
+        store,
+        spec.id,
+        4,
+        bram,
+        "Name release managers among the security roles",
+        "Release managers decide what ships; they should be listed with the security contacts.",
+        &open_text,
+    )
+    .await?;
+    let thread = store
+        .create_thread(&open, NewThread {
+            amendment_id: open.id,
+            revision: 1,
+            control_id: Some("SVH-GV-02"),
+            field: Some("statement"),
+            first_line: Some(2),
+            last_line: Some(2),
+            anchor_text: "security contacts, the release managers and the people able to publish",
+            blocking: true,
+            author_id: riya,
+            body: "Many projects have no role called release manager. Can we describe the duty instead of the title?",
+        })
+        .await?;
+    store
+        .reply(
+            &open,
+            thread,
+            bram,
+            "Fair point; I will add a sentence to the guidance in the next revision.",
+        )
+        .await?;
+    store
+        .create_thread(
+            &open,
+            NewThread {
+                amendment_id: open.id,
+                revision: 1,
+                control_id: None,
+                field: None,
+                first_line: None,
+                last_line: None,
+                anchor_text: "",
+                blocking: false,
+                author_id: carmen,
+                body: "Let's aim to settle this at the next call.",
+            },
+        )
+        .await?;
+    let second = edit(
+        &open_text,
+        "including which settings affect security",
+        "including which settings affect security, which release managers to contact,",
+    )?;
+    let hash = charta_domain::format::content_hash(&second);
+    store
+        .add_revision(
+            &open,
+            1,
+            NewRevision {
+                base_version: 4,
+                content: &second,
+                content_hash: &hash,
+                author_id: bram,
+                message: "Point users to the release managers too",
+            },
+        )
+        .await?;
+    store.request_review(open.id, riya).await?;
+
+    let rejected_text = edit(
+        &v4,
+        "The project MUST document how to install",
+        "The project SHOULD document how to install",
+    )?;
+    let rejected = amend(
+        store,
+        spec.id,
+        4,
+        chen,
+        "Make secure-use documentation a recommendation",
+        "Small projects struggle to document every setting.",
+        &rejected_text,
+    )
+    .await?;
+    store
+        .set_amendment_state(&rejected, "open", "rejected", "This weakens a level 1 requirement; the group prefers to explain in the guidance how small projects can meet it.", &format!("user:{carmen}"))
+        .await?;
     Ok(())
 }
 

@@ -250,3 +250,83 @@ async fn admin_grant_needs_an_existing_unambiguous_account() {
         "nothing changed"
     );
 }
+
+/// `charta demo` as a newcomer starts it: seeded, serving, with amendments
+/// in every state and one-click sign-in.
+#[test]
+fn demo_starts_seeded_and_serves() {
+    let dir = temp_dir("demo");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let db = format!("sqlite://{}/demo.db", dir.display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_charta"))
+        .args([
+            "demo",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            &db,
+        ])
+        .env("RUST_LOG", "warn")
+        .spawn()
+        .unwrap();
+    let get = |path: &str| -> Option<(u16, String)> {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+        )
+        .ok()?;
+        let mut out = String::new();
+        s.read_to_string(&mut out).ok()?;
+        let status = out.split(' ').nth(1)?.parse().ok()?;
+        Some((status, out))
+    };
+    let mut ready = false;
+    for _ in 0..200 {
+        if get("/readyz").is_some_and(|(s, _)| s == 200) {
+            ready = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let checks = ready.then(|| {
+        let spec = get("/specs/steward-baseline").unwrap();
+        let versions = get("/api/v1/specs/steward-baseline").unwrap();
+        let amendments = get("/api/v1/specs/steward-baseline/amendments").unwrap();
+        let login = get("/auth/login").unwrap();
+        (spec, versions, amendments, login)
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    let (spec, versions, amendments, login) = checks.expect("charta demo did not become ready");
+    assert_eq!(spec.0, 200);
+    assert!(
+        spec.1.contains("SVH-VM-03"),
+        "the seed specification is shown"
+    );
+    assert!(
+        versions.1.contains("\"number\":4") && versions.1.contains("\"number\":1"),
+        "four versions"
+    );
+    for state in [
+        "\"state\":\"merged\"",
+        "\"state\":\"open\"",
+        "\"state\":\"rejected\"",
+    ] {
+        assert!(
+            amendments.1.contains(state),
+            "{state} missing: {}",
+            amendments.1
+        );
+    }
+    assert!(
+        login.1.contains("Carmen") && login.1.contains("name=\"person\""),
+        "demo people offered"
+    );
+}
