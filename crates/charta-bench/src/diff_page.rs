@@ -17,6 +17,7 @@ use axum::http::{Request, StatusCode};
 use charta_domain::CatalogSet;
 use charta_domain::diff::diff_specs;
 use charta_domain::format::parse_spec;
+use charta_domain::validate::check_spec;
 use charta_store::{Store, import_group_text, import_spec_text};
 use charta_web::{AppState, WebConfig, router};
 use http_body_util::BodyExt;
@@ -195,6 +196,12 @@ pub async fn run(o: &Options) -> Result<()> {
     domain.push(row(
         "parse one version (YAML to `Spec`)",
         &time(1, o.runs.min(20), || parse_spec(new_text)),
+        None,
+    )?);
+    let catalogs_for_check = CatalogSet::builtin().context("the built-in catalogs are invalid")?;
+    domain.push(row(
+        "`check_spec` of one version with its source text (as on import and `POST /api/v1/validate`)",
+        &time(1, o.runs.min(10), || check_spec(&new, &catalogs_for_check, new_text)),
         None,
     )?);
     domain.push(row(

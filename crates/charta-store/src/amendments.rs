@@ -5,6 +5,19 @@ use crate::{Store, StoreError, StoreResult, in_tx, now, on_pool};
 use serde::Serialize;
 use time::OffsetDateTime;
 
+/// The columns of [`AmendmentRow`], joined with the names it shows, followed
+/// by the rest of the query; one definition for every amendment query.
+macro_rules! amendment_select {
+    ($rest:literal) => {
+        concat!(
+            "SELECT a.id, a.spec_id, s.slug AS spec_slug, a.number, a.title, a.description, a.author_id, u.name AS author_name,
+                    a.state, a.head_revision, a.merged_version, a.closed_reason, a.created_at, a.updated_at
+             FROM amendments a JOIN specs s ON s.id = a.spec_id JOIN users u ON u.id = a.author_id ",
+            $rest
+        )
+    };
+}
+
 /// Inserts one revision row inside a transaction.
 macro_rules! insert_revision {
     ($tx:ident, $amendment_id:expr, $number:expr, $r:expr, $at:expr) => {{
@@ -189,10 +202,7 @@ impl Store {
     /// The amendments of a specification, newest first.
     pub async fn amendments(&self, spec_id: i64) -> StoreResult<Vec<AmendmentRow>> {
         let rows = on_pool!(self, p => sqlx::query_as(
-            "SELECT a.id, a.spec_id, s.slug AS spec_slug, a.number, a.title, a.description, a.author_id, u.name AS author_name,
-                    a.state, a.head_revision, a.merged_version, a.closed_reason, a.created_at, a.updated_at
-             FROM amendments a JOIN specs s ON s.id = a.spec_id JOIN users u ON u.id = a.author_id
-             WHERE a.spec_id = $1 ORDER BY a.number DESC",
+            amendment_select!("WHERE a.spec_id = $1 ORDER BY a.number DESC"),
         )
         .bind(spec_id)
         .fetch_all(p)
@@ -203,10 +213,7 @@ impl Store {
     /// One amendment of a specification by number.
     pub async fn amendment(&self, spec_id: i64, number: i64) -> StoreResult<AmendmentRow> {
         let row: Option<AmendmentRow> = on_pool!(self, p => sqlx::query_as(
-            "SELECT a.id, a.spec_id, s.slug AS spec_slug, a.number, a.title, a.description, a.author_id, u.name AS author_name,
-                    a.state, a.head_revision, a.merged_version, a.closed_reason, a.created_at, a.updated_at
-             FROM amendments a JOIN specs s ON s.id = a.spec_id JOIN users u ON u.id = a.author_id
-             WHERE a.spec_id = $1 AND a.number = $2",
+            amendment_select!("WHERE a.spec_id = $1 AND a.number = $2"),
         )
         .bind(spec_id)
         .bind(number)
@@ -457,10 +464,7 @@ impl Store {
     /// them: what the "my work" page lists.
     pub async fn work_of(&self, user_id: i64) -> StoreResult<Work> {
         let authored: Vec<AmendmentRow> = on_pool!(self, p => sqlx::query_as(
-            "SELECT a.id, a.spec_id, s.slug AS spec_slug, a.number, a.title, a.description, a.author_id, u.name AS author_name,
-                    a.state, a.head_revision, a.merged_version, a.closed_reason, a.created_at, a.updated_at
-             FROM amendments a JOIN specs s ON s.id = a.spec_id JOIN users u ON u.id = a.author_id
-             WHERE a.author_id = $1 AND a.state IN ('draft', 'open') ORDER BY a.updated_at DESC",
+            amendment_select!("WHERE a.author_id = $1 AND a.state IN ('draft', 'open') ORDER BY a.updated_at DESC"),
         )
         .bind(user_id)
         .fetch_all(p)

@@ -50,17 +50,40 @@ pub struct NewInvitation<'a> {
     pub expires_at: OffsetDateTime,
 }
 
-impl Store {
-    /// Every role a person holds, in every group.
-    pub async fn memberships_of(&self, user_id: i64) -> StoreResult<Vec<MembershipRow>> {
-        let rows = on_pool!(self, p => sqlx::query_as(
+/// The columns of [`MembershipRow`] followed by the rest of the query.
+macro_rules! membership_select {
+    ($rest:literal) => {
+        concat!(
             "SELECT m.id, m.group_id, g.slug AS group_slug, g.name AS group_name, m.user_id,
                     u.name AS user_name, u.email AS user_email, m.role, m.organization_id, o.name AS organization_name
              FROM memberships m
              JOIN working_groups g ON g.id = m.group_id
              JOIN users u ON u.id = m.user_id
-             LEFT JOIN organizations o ON o.id = m.organization_id
-             WHERE m.user_id = $1 ORDER BY g.name, m.role",
+             LEFT JOIN organizations o ON o.id = m.organization_id ",
+            $rest
+        )
+    };
+}
+
+/// The columns of [`InvitationRow`] followed by the rest of the query.
+macro_rules! invitation_select {
+    ($rest:literal) => {
+        concat!(
+            "SELECT i.id, i.group_id, g.slug AS group_slug, g.name AS group_name, i.role, i.organization_id,
+                    o.name AS organization_name, i.email, i.invited_by, i.created_at, i.expires_at, i.accepted_by, i.revoked_at
+             FROM invitations i
+             JOIN working_groups g ON g.id = i.group_id
+             LEFT JOIN organizations o ON o.id = i.organization_id ",
+            $rest
+        )
+    };
+}
+
+impl Store {
+    /// Every role a person holds, in every group.
+    pub async fn memberships_of(&self, user_id: i64) -> StoreResult<Vec<MembershipRow>> {
+        let rows = on_pool!(self, p => sqlx::query_as(
+            membership_select!("WHERE m.user_id = $1 ORDER BY g.name, m.role"),
         )
         .bind(user_id)
         .fetch_all(p)
@@ -71,13 +94,7 @@ impl Store {
     /// Everyone with a role in a group.
     pub async fn group_members(&self, group_id: i64) -> StoreResult<Vec<MembershipRow>> {
         let rows = on_pool!(self, p => sqlx::query_as(
-            "SELECT m.id, m.group_id, g.slug AS group_slug, g.name AS group_name, m.user_id,
-                    u.name AS user_name, u.email AS user_email, m.role, m.organization_id, o.name AS organization_name
-             FROM memberships m
-             JOIN working_groups g ON g.id = m.group_id
-             JOIN users u ON u.id = m.user_id
-             LEFT JOIN organizations o ON o.id = m.organization_id
-             WHERE m.group_id = $1 ORDER BY m.role, u.name",
+            membership_select!("WHERE m.group_id = $1 ORDER BY m.role, u.name"),
         )
         .bind(group_id)
         .fetch_all(p)
@@ -161,12 +178,7 @@ impl Store {
     /// The invitation with this token hash.
     pub async fn invitation(&self, token_hash: &str) -> StoreResult<InvitationRow> {
         let row: Option<InvitationRow> = on_pool!(self, p => sqlx::query_as(
-            "SELECT i.id, i.group_id, g.slug AS group_slug, g.name AS group_name, i.role, i.organization_id,
-                    o.name AS organization_name, i.email, i.invited_by, i.created_at, i.expires_at, i.accepted_by, i.revoked_at
-             FROM invitations i
-             JOIN working_groups g ON g.id = i.group_id
-             LEFT JOIN organizations o ON o.id = i.organization_id
-             WHERE i.token_hash = $1",
+            invitation_select!("WHERE i.token_hash = $1"),
         )
         .bind(token_hash)
         .fetch_optional(p)
@@ -177,13 +189,7 @@ impl Store {
     /// Open invitations of a group, newest first.
     pub async fn open_invitations(&self, group_id: i64) -> StoreResult<Vec<InvitationRow>> {
         let rows = on_pool!(self, p => sqlx::query_as(
-            "SELECT i.id, i.group_id, g.slug AS group_slug, g.name AS group_name, i.role, i.organization_id,
-                    o.name AS organization_name, i.email, i.invited_by, i.created_at, i.expires_at, i.accepted_by, i.revoked_at
-             FROM invitations i
-             JOIN working_groups g ON g.id = i.group_id
-             LEFT JOIN organizations o ON o.id = i.organization_id
-             WHERE i.group_id = $1 AND i.accepted_by IS NULL AND i.revoked_at IS NULL AND i.expires_at > $2
-             ORDER BY i.created_at DESC",
+            invitation_select!("WHERE i.group_id = $1 AND i.accepted_by IS NULL AND i.revoked_at IS NULL AND i.expires_at > $2 ORDER BY i.created_at DESC"),
         )
         .bind(group_id)
         .bind(now())

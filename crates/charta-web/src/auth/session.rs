@@ -94,3 +94,49 @@ pub fn clear(config: &WebConfig) -> HeaderValue {
         SameSite::Lax,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_secure_over_tls() {
+        let plain = WebConfig::default();
+        let c = set_cookie(
+            &plain,
+            cookie_name(&plain),
+            "v".into(),
+            time::Duration::hours(1),
+            SameSite::Lax,
+        );
+        let c = c.to_str().unwrap();
+        assert!(
+            c.starts_with("charta_session=v")
+                && c.contains("HttpOnly")
+                && c.contains("SameSite=Lax")
+                && c.contains("Path=/"),
+            "{c}"
+        );
+        assert!(!c.contains("Secure"), "{c}");
+
+        let tls = WebConfig {
+            public_url: "https://charta.example.org".into(),
+            ..WebConfig::default()
+        };
+        let c = set_cookie(
+            &tls,
+            cookie_name(&tls),
+            "v".into(),
+            time::Duration::hours(1),
+            SameSite::Lax,
+        );
+        let c = c.to_str().unwrap();
+        assert!(
+            c.starts_with("__Host-charta_session=v")
+                && c.contains("Secure")
+                && c.contains("HttpOnly"),
+            "{c}"
+        );
+        assert!(clear(&tls).to_str().unwrap().contains("Max-Age=0"));
+    }
+}
