@@ -44,7 +44,7 @@ pub async fn home(State(state): State<AppState>, viewer: Viewer) -> PageResult<P
         })
         .collect();
     Ok(Page(HomePage {
-        title: "Charta".into(),
+        title: "Security specifications".into(),
         chrome: viewer.chrome(&state),
         groups,
         catalogs: state.catalogs.catalogs().to_vec(),
