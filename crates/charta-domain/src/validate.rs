@@ -67,15 +67,12 @@ pub fn check_spec(spec: &Spec, catalogs: &CatalogSet, source: &str) -> Result<()
     for c in &spec.controls {
         let nth = *control_seen.get(c.id.as_str()).unwrap_or(&0);
         // Section ids and control ids share the `id:` key in the file.
-        let at = line(
-            "id",
-            &c.id,
-            nth + section_seen.get(c.id.as_str()).copied().unwrap_or(0),
-        );
+        // Finding a line scans the file, so it is done only for problems.
+        let sections_named_alike = section_seen.get(c.id.as_str()).copied().unwrap_or(0);
+        let at = || line("id", &c.id, nth + sections_named_alike);
         control_seen.insert(c.id.as_str(), nth + 1);
         if nth > 0 {
-            problems.push(Problem::new(
-                at,
+            problems.push(Problem::new(at(),
                 format!(
                     "control {} appears more than once; control identifiers are unique within a specification",
                     c.id
@@ -84,8 +81,7 @@ pub fn check_spec(spec: &Spec, catalogs: &CatalogSet, source: &str) -> Result<()
             continue;
         }
         if !ident::is_valid_control_id(&c.id) {
-            problems.push(Problem::new(
-                at,
+            problems.push(Problem::new(at(),
                 format!(
                     "control id {:?} is not valid: use upper-case letters and digits in parts joined by '-' or '.', such as SVH-VM-03",
                     c.id
@@ -94,22 +90,24 @@ pub fn check_spec(spec: &Spec, catalogs: &CatalogSet, source: &str) -> Result<()
         }
         if !section_seen.contains_key(c.section.as_str()) {
             problems.push(Problem::new(
-                at,
+                at(),
                 format!("control {} names unknown section {:?}", c.id, c.section),
             ));
         }
         if c.title.trim().is_empty() {
-            problems.push(Problem::new(at, format!("control {} needs a title", c.id)));
+            problems.push(Problem::new(
+                at(),
+                format!("control {} needs a title", c.id),
+            ));
         }
         if c.statement.trim().is_empty() {
             problems.push(Problem::new(
-                at,
+                at(),
                 format!("control {} needs a normative statement", c.id),
             ));
         }
         if c.status == ControlStatus::Active && !c.replaced_by.is_empty() {
-            problems.push(Problem::new(
-                at,
+            problems.push(Problem::new(at(),
                 format!(
                     "control {} is active but lists replaced-by; only withdrawn controls are replaced",
                     c.id
@@ -118,10 +116,10 @@ pub fn check_spec(spec: &Spec, catalogs: &CatalogSet, source: &str) -> Result<()
         }
         let mut targets = HashSet::new();
         for m in &c.mappings {
-            let mline = line("target", &m.target, 0);
+            let mline = || line("target", &m.target, 0);
             if catalogs.item(&m.target).is_none() {
                 problems.push(Problem::new(
-                    mline,
+                    mline(),
                     format!(
                         "control {} maps to {}, which is not an item of any loaded catalog",
                         c.id, m.target
@@ -130,13 +128,13 @@ pub fn check_spec(spec: &Spec, catalogs: &CatalogSet, source: &str) -> Result<()
             }
             if !targets.insert(m.target.as_str()) {
                 problems.push(Problem::new(
-                    mline,
+                    mline(),
                     format!("control {} maps to {} more than once", c.id, m.target),
                 ));
             }
             if m.rationale.trim().is_empty() {
                 problems.push(Problem::new(
-                    mline,
+                    mline(),
                     format!("the mapping of {} to {} needs a rationale", c.id, m.target),
                 ));
             }

@@ -87,9 +87,17 @@ fn refuse(api: bool, message: &str) -> Response {
 /// The middleware. See the module documentation.
 pub async fn protect(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let name = cookie_name(&state);
+    let path = req.uri().path();
+    // Only pages carry forms; the API, the stylesheet and the probes need no
+    // token, and their responses stay free of cookies (and cacheable).
+    let pages = !(path.starts_with("/api/")
+        || path.starts_with("/static/")
+        || path == "/healthz"
+        || path == "/readyz");
     let existing = session::read_cookie(req.headers(), name).filter(|t| t.len() >= 32);
     let (token, fresh) = match existing {
         Some(t) => (t, false),
+        None if !pages => (String::new(), false),
         None => match secret::random(32) {
             Ok(t) => (t, true),
             Err(e) => {
@@ -134,7 +142,9 @@ pub async fn protect(State(state): State<AppState>, mut req: Request, next: Next
             let submitted = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
                 .ok()
                 .and_then(|fields| fields.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v));
-            let valid = !fresh && submitted.is_some_and(|s| secret::equal(&s, &token));
+            let valid = !fresh
+                && !token.is_empty()
+                && submitted.is_some_and(|s| secret::equal(&s, &token));
             if !valid {
                 return refuse(
                     false,
