@@ -205,6 +205,13 @@ pub async fn run(o: &Options) -> Result<()> {
         None,
     )?);
     domain.push(row(
+        "`check_spec` of the same version without source text (no line lookups)",
+        &time(1, o.runs.min(10), || {
+            check_spec(&new, &catalogs_for_check, "")
+        }),
+        None,
+    )?);
+    domain.push(row(
         "`diff_specs` (domain diff)",
         &time(o.warmup, o.runs, || diff_specs(&old, &new)),
         None,

@@ -633,10 +633,6 @@ pub fn write(p: &Params, catalogs: &CatalogSet, dir: &Path) -> Result<Generated>
 }
 
 #[cfg(test)]
-#[expect(
-    clippy::unwrap_used,
-    reason = "a failing test should stop at the failure"
-)]
 mod tests {
     use super::*;
     use charta_domain::diff::diff_specs;

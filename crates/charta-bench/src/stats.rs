@@ -56,10 +56,6 @@ pub fn ms(d: Duration) -> String {
 }
 
 #[cfg(test)]
-#[expect(
-    clippy::unwrap_used,
-    reason = "a failing test should stop at the failure"
-)]
 mod tests {
     use super::*;
 
