@@ -206,6 +206,20 @@ pub enum Action {
     Vote { group_id: i64, organization_id: i64 },
     /// Merge an amendment into a new version, or reject it.
     Decide { group_id: i64 },
+    /// Set the group's ballot rules.
+    SetRules { group_id: i64 },
+    /// Open, cancel or close a ballot early.
+    RunBallot { group_id: i64 },
+    /// Extend an open ballot's deadline; `members_may` is the ballot's rule
+    /// letting member representatives extend, not only the chair.
+    ExtendBallot { group_id: i64, members_may: bool },
+    /// Read a ballot: its tally, positions and rationales. Closed ballots
+    /// of public specifications are public; open ones are the group's.
+    ReadBallot {
+        group_id: i64,
+        visibility: Visibility,
+        closed: bool,
+    },
 }
 
 impl Action {
@@ -213,7 +227,11 @@ impl Action {
     pub fn is_privileged(self) -> bool {
         matches!(
             self,
-            Action::PublishSpec { .. } | Action::ManageRoles { .. } | Action::Administer
+            Action::PublishSpec { .. }
+                | Action::ManageRoles { .. }
+                | Action::Administer
+                | Action::SetRules { .. }
+                | Action::RunBallot { .. }
         )
     }
 
@@ -224,10 +242,12 @@ impl Action {
             | Action::ReadPublic
             | Action::ReadMembers { .. }
             | Action::ViewAccount
+            | Action::ReadBallot { .. }
             | Action::RevokeToken => Some(Scope::Read),
             Action::Propose { .. } | Action::Decide { .. } => Some(Scope::Propose),
             Action::Comment { .. } => Some(Scope::Comment),
-            Action::Vote { .. } => Some(Scope::Vote),
+            Action::Vote { .. } | Action::ExtendBallot { .. } => Some(Scope::Vote),
+            Action::SetRules { .. } | Action::RunBallot { .. } => None,
             Action::PublishSpec { .. }
             | Action::ManageRoles { .. }
             | Action::Administer
@@ -275,6 +295,11 @@ pub fn decide(actor: &Actor, action: Action) -> Decision {
                 visibility: Visibility::Public,
                 ..
             }
+            | Action::ReadBallot {
+                visibility: Visibility::Public,
+                closed: true,
+                ..
+            }
     );
     let p = match actor {
         Actor::Anonymous if public => return Decision::Allow,
@@ -310,8 +335,27 @@ pub fn decide(actor: &Actor, action: Action) -> Decision {
             visibility,
         } => visibility == Visibility::Public || p.platform_admin || p.is_member(group_id),
         Action::ReadMembers { group_id } => p.platform_admin || p.is_member(group_id),
-        Action::PublishSpec { group_id } | Action::ManageRoles { group_id } => {
+        Action::PublishSpec { group_id }
+        | Action::ManageRoles { group_id }
+        | Action::SetRules { group_id }
+        | Action::RunBallot { group_id } => {
             p.platform_admin || p.has_role(group_id, &[Role::Chair])
+        }
+        Action::ExtendBallot {
+            group_id,
+            members_may,
+        } => {
+            p.has_role(group_id, &[Role::Chair])
+                || (members_may && p.has_role(group_id, &[Role::Representative, Role::Alternate]))
+        }
+        Action::ReadBallot {
+            group_id,
+            visibility,
+            closed,
+        } => {
+            (closed && visibility == Visibility::Public)
+                || p.platform_admin
+                || p.is_member(group_id)
         }
         Action::Administer => p.platform_admin,
         Action::ViewAccount
@@ -356,6 +400,17 @@ pub fn decide(actor: &Actor, action: Action) -> Decision {
             }
             Action::Decide { .. } => {
                 "only the group's chair and editors can merge or reject amendments"
+            }
+            Action::SetRules { .. } => "only the working group's chair can set its ballot rules",
+            Action::RunBallot { .. } => {
+                "only the working group's chair can open, cancel or close ballots"
+            }
+            Action::ExtendBallot {
+                members_may: true, ..
+            } => "only the chair and member representatives can extend this ballot",
+            Action::ExtendBallot { .. } => "only the chair can extend this ballot",
+            Action::ReadBallot { .. } => {
+                "only members of the working group can see a ballot before it closes"
             }
             _ => "not allowed",
         });
@@ -537,6 +592,85 @@ mod tests {
             assert_eq!(decide(&a, comment) == Decision::Allow, c, "{role} comment");
             assert_eq!(decide(&a, vote) == Decision::Allow, v, "{role} vote");
         }
+    }
+
+    #[test]
+    fn ballots_are_run_by_the_chair_with_mfa_and_read_by_members_until_closed() {
+        for action in [
+            Action::RunBallot { group_id: G },
+            Action::SetRules { group_id: G },
+        ] {
+            assert_eq!(
+                decide(&user(&[(Role::Chair, None)], true), action),
+                Decision::Allow
+            );
+            assert_eq!(
+                decide(&user(&[(Role::Chair, None)], false), action),
+                Decision::StepUp
+            );
+            assert!(matches!(
+                decide(&user(&[(Role::Editor, None)], true), action),
+                Decision::Deny(_)
+            ));
+            assert!(matches!(
+                decide(&token(&[(Role::Chair, None)], &Scope::ALL), action),
+                Decision::Deny(_)
+            ));
+        }
+        let extend = |members_may| Action::ExtendBallot {
+            group_id: G,
+            members_may,
+        };
+        let rep = user(&[(Role::Representative, Some(ORG))], false);
+        assert_eq!(decide(&rep, extend(true)), Decision::Allow);
+        assert!(matches!(decide(&rep, extend(false)), Decision::Deny(_)));
+        assert_eq!(
+            decide(&user(&[(Role::Chair, None)], false), extend(false)),
+            Decision::Allow
+        );
+        assert!(matches!(
+            decide(&user(&[(Role::Reviewer, None)], false), extend(true)),
+            Decision::Deny(_)
+        ));
+
+        let read = |visibility, closed| Action::ReadBallot {
+            group_id: G,
+            visibility,
+            closed,
+        };
+        assert_eq!(
+            decide(&Actor::Anonymous, read(Visibility::Public, true)),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(&Actor::Anonymous, read(Visibility::Public, false)),
+            Decision::SignIn
+        );
+        assert_eq!(
+            decide(&Actor::Anonymous, read(Visibility::Draft, true)),
+            Decision::SignIn
+        );
+        let outsider = Actor::User(Principal {
+            user_id: 9,
+            platform_admin: false,
+            memberships: vec![],
+            credential: Credential::Session { mfa: false },
+        });
+        assert!(matches!(
+            decide(&outsider, read(Visibility::Public, false)),
+            Decision::Deny(_)
+        ));
+        assert_eq!(
+            decide(&outsider, read(Visibility::Public, true)),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(
+                &user(&[(Role::Observer, None)], false),
+                read(Visibility::Draft, false)
+            ),
+            Decision::Allow
+        );
     }
 
     #[test]

@@ -242,16 +242,22 @@ fn refusal(from: AmendmentState, event: AmendmentEvent) -> &'static str {
 }
 
 /// The state of a group's ballot on an amendment, as far as the gate cares.
-/// Ballots come with a later feature; until a group requires them the gate
-/// shows the check as not yet required.
+/// A group's rules say whether amendments need a passed ballot; a ballot
+/// held anyway counts even where it is not required.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum BallotGate {
-    /// The group does not (yet) require a ballot for this amendment.
+    /// The group does not require a ballot, and none was held.
     NotRequired,
-    /// A ballot is required and has not closed.
+    /// The group requires a ballot and none has been opened (or the last
+    /// one was cancelled).
+    Missing,
+    /// A ballot is open.
     Pending,
+    /// A ballot passed, but a later revision changed normative text, so
+    /// the text to be merged is not the text that was approved.
+    Stale,
     /// The ballot closed and passed.
     Passed,
     /// The ballot closed and failed.
@@ -355,8 +361,19 @@ fn up_to_date_check(up_to_date: bool) -> GateCheck {
 
 fn ballot_check(ballot: BallotGate) -> GateCheck {
     let (status, detail) = match ballot {
-        BallotGate::NotRequired => (CheckStatus::NotRequired, "not yet required"),
+        BallotGate::NotRequired => (
+            CheckStatus::NotRequired,
+            "the group does not require a ballot for amendments",
+        ),
+        BallotGate::Missing => (
+            CheckStatus::Failed,
+            "the group requires a ballot; the chair opens one",
+        ),
         BallotGate::Pending => (CheckStatus::Failed, "the ballot has not closed yet"),
+        BallotGate::Stale => (
+            CheckStatus::Failed,
+            "the ballot passed on an earlier revision and normative text changed since; a new ballot is needed",
+        ),
         BallotGate::Passed => (CheckStatus::Passed, "the ballot passed"),
         BallotGate::Failed => (CheckStatus::Failed, "the ballot failed"),
     };
@@ -491,7 +508,7 @@ mod tests {
         let names: Vec<_> = checks.iter().map(|c| c.name).collect();
         assert_eq!(names, ["no-blocking-objections", "up-to-date", "ballot"]);
         assert_eq!(checks[2].status, CheckStatus::NotRequired);
-        assert_eq!(checks[2].detail, "not yet required");
+        assert!(checks[2].detail.contains("does not require a ballot"));
         assert!(gate_passes(&checks));
         assert!(gate_passes(&gate(0, true, BallotGate::Passed)));
     }
@@ -512,7 +529,12 @@ mod tests {
         assert!(checks[1].detail.contains("rebase"));
         assert!(!gate_passes(&checks));
 
-        for ballot in [BallotGate::Pending, BallotGate::Failed] {
+        for ballot in [
+            BallotGate::Missing,
+            BallotGate::Pending,
+            BallotGate::Stale,
+            BallotGate::Failed,
+        ] {
             let checks = gate(0, true, ballot);
             assert_eq!(checks[2].status, CheckStatus::Failed, "{ballot:?}");
             assert!(!gate_passes(&checks));

@@ -9,7 +9,8 @@
 //! ([`audit`]), and the rules for amendments: their lifecycle and merge gate
 //! ([`amendment`]), rebasing by three-way merge ([`merge`]), keeping review
 //! comments on their lines across revisions ([`anchor`]) and the effect of a
-//! change on catalog coverage ([`coverage`]). Keeping these pure makes them
+//! change on catalog coverage ([`coverage`]); and how groups decide: ballot
+//! rules and tallies ([`ballot`]). Keeping these pure makes them
 //! testable in microseconds and lets the storage and web crates share one
 //! definition of "valid".
 
@@ -17,6 +18,7 @@ pub mod access;
 pub mod amendment;
 pub mod anchor;
 pub mod audit;
+pub mod ballot;
 pub mod catalog;
 pub mod coverage;
 pub mod diff;
