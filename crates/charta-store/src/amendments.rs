@@ -237,12 +237,28 @@ impl Store {
 
     /// Adds a revision if the newest is still `expected_head` and the
     /// amendment is still draft or open; otherwise nothing is written and a
-    /// conflict is reported.
+    /// conflict is reported. The revision counts as normative: an open
+    /// ballot on the amendment starts a new round.
     pub async fn add_revision(
         &self,
         a: &AmendmentRow,
         expected_head: i64,
         r: NewRevision<'_>,
+    ) -> StoreResult<i64> {
+        self.add_classified_revision(a, expected_head, r, true)
+            .await
+    }
+
+    /// Adds a revision as [`Store::add_revision`] does. An open ballot on
+    /// the amendment moves on to the new revision; when the revision changes
+    /// normative text (`normative`), the votes cast so far stop counting
+    /// and a new round starts, in the same transaction.
+    pub async fn add_classified_revision(
+        &self,
+        a: &AmendmentRow,
+        expected_head: i64,
+        r: NewRevision<'_>,
+        normative: bool,
     ) -> StoreResult<i64> {
         let at = now();
         let number = expected_head + 1;
@@ -265,12 +281,29 @@ impl Store {
                 )));
             }
             insert_revision!(tx, a.id, number, &r, at);
+            let ballot: Option<(i64, i64)> = sqlx::query_as(
+                "UPDATE ballots SET revision = $1, round = round + $2 WHERE amendment_id = $3 AND state = 'open' RETURNING id, round",
+            )
+            .bind(number)
+            .bind(i64::from(normative))
+            .bind(a.id)
+            .fetch_optional(&mut *tx)
+            .await?;
             let object = format!("amendment:{}/{}", a.spec_slug, a.number);
+            if let Some((ballot_id, round)) = ballot.filter(|_| normative) {
+                let ballot_object = format!("ballot:{ballot_id}");
+                audit_append!(tx, &AuditEvent {
+                    actor: &actor,
+                    action: "ballot.reset",
+                    object: &ballot_object,
+                    details: serde_json::json!({"revision": number, "round": round, "reason": "a normative revision was posted"}),
+                });
+            }
             audit_append!(tx, &AuditEvent {
                 actor: &actor,
                 action: "amendment.revise",
                 object: &object,
-                details: serde_json::json!({"revision": number, "base_version": r.base_version, "content_hash": r.content_hash, "message": r.message}),
+                details: serde_json::json!({"revision": number, "base_version": r.base_version, "content_hash": r.content_hash, "message": r.message, "normative": normative}),
             });
         });
         Ok(number)

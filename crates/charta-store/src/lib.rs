@@ -12,6 +12,7 @@
 mod accounts;
 mod amendments;
 mod audit;
+mod ballots;
 mod connect;
 mod error;
 mod groups;
@@ -29,6 +30,9 @@ pub use amendments::{
     AmendmentRow, CommentRow, NewAmendment, NewRevision, NewThread, RevisionRow, ThreadRow, Work,
 };
 pub use audit::{AuditEvent, AuditHead};
+pub use ballots::{
+    BallotRow, BallotVoterRow, Closing, NewBallot, NewVote, VoteRow, current_positions,
+};
 pub use charta_domain::audit::{AuditEntry, BreakReason, ChainBreak};
 pub use connect::{Backend, DEFAULT_DATABASE_URL};
 pub use error::{StoreError, StoreResult};
