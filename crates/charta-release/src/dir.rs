@@ -10,10 +10,18 @@ use std::fs::{self, OpenOptions};
 use std::io::Write as _;
 use std::path::Path;
 
-/// Reads every regular file directly inside `dir`, by name. Other entries
-/// (subdirectories, sockets, names that are not UTF-8) are returned apart,
-/// so that a verifier can report them as unexpected.
-pub fn read_dir(dir: &Path) -> Result<(BTreeMap<String, Vec<u8>>, Vec<String>), ReleaseError> {
+/// What a release directory holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DirContents {
+    /// Every regular file directly inside, by name.
+    pub files: BTreeMap<String, Vec<u8>>,
+    /// Every other entry (subdirectories, sockets, names that are not
+    /// UTF-8), sorted, so that a verifier can report them as unexpected.
+    pub others: Vec<String>,
+}
+
+/// Reads a release directory (not recursively).
+pub fn read_dir(dir: &Path) -> Result<DirContents, ReleaseError> {
     let mut files = BTreeMap::new();
     let mut others = Vec::new();
     let entries =
@@ -32,7 +40,7 @@ pub fn read_dir(dir: &Path) -> Result<(BTreeMap<String, Vec<u8>>, Vec<String>), 
         }
     }
     others.sort();
-    Ok((files, others))
+    Ok(DirContents { files, others })
 }
 
 /// Verifies a downloaded release directory against `public_key`: the
@@ -40,7 +48,7 @@ pub fn read_dir(dir: &Path) -> Result<(BTreeMap<String, Vec<u8>>, Vec<String>), 
 /// in the directory. On failure the error is [`ReleaseError::Verify`] with
 /// every problem found.
 pub fn verify_dir(dir: &Path, public_key: &VerifyingKey) -> Result<Manifest, ReleaseError> {
-    let (files, others) = read_dir(dir)?;
+    let DirContents { files, others } = read_dir(dir)?;
     let mut result = verify_bundle(&files, public_key);
     if !others.is_empty() {
         let mut problems = match result {
