@@ -36,6 +36,7 @@ pub mod sign;
 use charta_domain::FormatError;
 use std::path::PathBuf;
 
+pub use dir::verify_dir;
 pub use ed25519_dalek::{SigningKey, VerifyingKey};
 pub use input::{AmendmentRef, BallotRef, Predecessor, ReleaseInput};
 pub use manifest::{Manifest, ManifestEntry};

@@ -165,6 +165,45 @@ fn oscal_prop_names(v: &Value) -> Vec<&str> {
         .unwrap_or_default()
 }
 
+/// Edge cases the seed does not have: a first release, a section without
+/// controls or description, a title that spans lines, no guidance, a
+/// withdrawn control replaced by two others, text with quotes and Unicode.
+#[test]
+fn edge_cases_validate_too() {
+    use charta_domain::format::{content_hash, to_canonical};
+    let mut input = seed_input();
+    input.predecessor = None;
+    input.ballots.clear();
+    input.amendments.clear();
+    input.group_name = "Groupe « sécurité » \"ouvert\"".into();
+    let spec = &mut input.spec;
+    spec.sections.push(charta_domain::Section {
+        id: "ZZ".into(),
+        title: "An empty\nsection".into(),
+        description: String::new(),
+    });
+    spec.controls[0].title = "A title\nover two lines".into();
+    spec.controls[0].guidance.clear();
+    spec.controls[0].mappings[0].rationale = "Says \"why\", in ünïcödé.".into();
+    let active: Vec<String> = spec
+        .active_controls()
+        .skip(1)
+        .take(2)
+        .map(|c| c.id.clone())
+        .collect();
+    spec.controls[0].status = charta_domain::ControlStatus::Withdrawn;
+    spec.controls[0].replaced_by = active;
+    input.content_hash = content_hash(&to_canonical(&input.spec));
+    let bundle = build(&input, &catalogs()).unwrap();
+    let catalog: Value = serde_json::from_slice(&bundle.files[CATALOG_OSCAL]).unwrap();
+    let mapping: Value = serde_json::from_slice(&bundle.files[MAPPING_OSCAL]).unwrap();
+    assert_valid(&catalog, "catalog");
+    assert_valid(&mapping, "mapping-collection");
+    let first = &catalog["catalog"]["groups"][0]["controls"][0];
+    assert_eq!(first["title"], "A title over two lines");
+    assert_eq!(first["links"].as_array().unwrap().len(), 3);
+}
+
 #[test]
 fn catalog_respects_the_metaschema_constraints() {
     let (catalog, _) = artefacts();
