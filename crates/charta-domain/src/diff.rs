@@ -117,6 +117,23 @@ pub struct SpecDiff {
     pub summary: DiffSummary,
 }
 
+/// Whether a new revision of an amendment changes normative text of what
+/// the amendment proposes, so that votes cast on the old revision no longer
+/// stand. Each revision is compared with its own base: a revision that only
+/// moved to a newer base (a rebase bringing in other merged changes) and
+/// left the amendment's own controls as they were is not normative, even
+/// though its full text differs.
+pub fn revision_is_normative(old_base: &Spec, old: &Spec, new_base: &Spec, new: &Spec) -> bool {
+    let touched: std::collections::HashSet<String> = diff_specs(old_base, old)
+        .changed()
+        .chain(diff_specs(new_base, new).changed())
+        .map(|c| c.id.clone())
+        .collect();
+    let d = diff_specs(old, new);
+    d.meta.iter().any(|f| f.normative)
+        || d.changed().any(|c| c.normative && touched.contains(&c.id))
+}
+
 impl SpecDiff {
     /// Controls that changed, leaving out unchanged ones.
     pub fn changed(&self) -> impl Iterator<Item = &ControlDiff> {
@@ -355,6 +372,53 @@ mod tests {
             }],
             controls,
         }
+    }
+
+    #[test]
+    fn revisions_are_normative_only_where_the_amendment_changes_normative_text() {
+        let base = spec(vec![
+            control("A-1", "MUST do x."),
+            control("A-2", "MUST do y."),
+        ]);
+        let rev1 = spec(vec![
+            control("A-1", "MUST do x within 7 days."),
+            control("A-2", "MUST do y."),
+        ]);
+        // Editorial: only a title changes.
+        let mut rev2 = rev1.clone();
+        rev2.controls[0].title = "Better title".into();
+        assert!(!revision_is_normative(&base, &rev1, &base, &rev2));
+        // Normative: the statement changes again.
+        let rev3 = spec(vec![
+            control("A-1", "MUST do x within 3 days."),
+            control("A-2", "MUST do y."),
+        ]);
+        assert!(revision_is_normative(&base, &rev1, &base, &rev3));
+        // A rebase onto a version where another amendment changed A-2: the
+        // amendment's own change is the same, so the votes stand.
+        let new_base = spec(vec![
+            control("A-1", "MUST do x."),
+            control("A-2", "MUST do y and z."),
+        ]);
+        let rebased = spec(vec![
+            control("A-1", "MUST do x within 7 days."),
+            control("A-2", "MUST do y and z."),
+        ]);
+        assert!(!revision_is_normative(&base, &rev1, &new_base, &rebased));
+        // Dropping the amendment's own change is normative.
+        assert!(revision_is_normative(
+            &base,
+            &rev1,
+            &base,
+            &rev1_without(&rev1)
+        ));
+    }
+
+    fn rev1_without(rev: &Spec) -> Spec {
+        let mut s = rev.clone();
+        s.controls[0].statement = "MUST do x.".into();
+        s.controls[1].statement = "MUST do y, carefully.".into();
+        s
     }
 
     #[test]

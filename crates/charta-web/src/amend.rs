@@ -8,7 +8,7 @@ use crate::lookup::{self, parse_version};
 use crate::state::AppState;
 use charta_domain::Spec;
 use charta_domain::access::{Action, Decision};
-use charta_domain::amendment::{AmendmentState, BallotGate, GateCheck, GateInput, merge_gate};
+use charta_domain::amendment::{AmendmentState, GateCheck, GateInput, merge_gate};
 use charta_domain::format::{parse_spec, to_canonical};
 use charta_domain::validate::{check_spec, check_succession};
 use charta_store::{AmendmentRow, RevisionRow, SpecRow};
@@ -141,7 +141,7 @@ pub async fn gate(state: &AppState, ctx: &Context) -> Result<Vec<GateCheck>, Err
     Ok(merge_gate(&GateInput {
         unresolved_blocking_threads: threads.iter().filter(|t| t.blocking && !t.resolved).count(),
         up_to_date: !ctx.out_of_date(),
-        ballot: BallotGate::NotRequired,
+        ballot: crate::ballot::gate(state, ctx).await?,
     }))
 }
 

@@ -27,6 +27,8 @@ pub struct WebConfig {
     /// `acr` values that count as a multi-factor sign-in, besides an `amr`
     /// containing `mfa`. The first is requested when stepping up.
     pub mfa_acr: Vec<String>,
+    /// How often to look for ballots past their deadline and close them.
+    pub ballot_sweep: Duration,
 }
 
 impl WebConfig {
@@ -52,6 +54,7 @@ impl Default for WebConfig {
             session_lifetime: time::Duration::hours(12),
             providers: Vec::new(),
             mfa_acr: Vec::new(),
+            ballot_sweep: Duration::from_secs(15),
         }
     }
 }

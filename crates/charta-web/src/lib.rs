@@ -10,6 +10,7 @@ pub mod amend;
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod ballot;
 pub mod cache;
 pub mod config;
 pub mod error;
@@ -34,12 +35,19 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // Ballots close at their deadline whether or not anyone is looking.
+    let closer = tokio::spawn(ballot::close_due_forever(
+        state.store.clone(),
+        state.config.ballot_sweep,
+    ));
     let app = router(state);
     // Client addresses are needed to rate-limit failed token attempts.
-    axum::serve(
+    let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
-    .await
+    .await;
+    closer.abort();
+    served
 }

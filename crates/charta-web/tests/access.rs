@@ -95,6 +95,24 @@ const AUTHOR_THEN_SAME: [Outcome; 10] = [
 const STEWARDS: [Outcome; 10] = [
     Login, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Ok, Ok, Ok, Forbidden,
 ];
+/// The chair with MFA acts first; an administrator then finds it done.
+const CHAIR_THEN_CONFLICT: [Outcome; 10] = [
+    Login, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, StepUp, Ok, Conflict,
+];
+/// Everyone allowed runs into the state of the ballot (open, not decided).
+const CHAIR_CONFLICT: [Outcome; 10] = [
+    Login, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, StepUp, Conflict,
+    Conflict,
+];
+/// The representative and the alternate of Aurora, Aurora's voters.
+const AURORA_VOTERS: [Outcome; 10] = [
+    Login, Forbidden, Forbidden, Forbidden, Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden,
+];
+/// The chair (without step-up) and Aurora's voters, as the default rules
+/// let members extend.
+const EXTENDERS: [Outcome; 10] = [
+    Login, Forbidden, Forbidden, Forbidden, Ok, Ok, Forbidden, Ok, Ok, Forbidden,
+];
 const ADMIN: [Outcome; 10] = [
     Login, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden,
     Ok,
@@ -126,6 +144,8 @@ fn cases(f: &Fixture) -> Vec<Case> {
     let propose_json = serde_json::json!({"title": "Sign it", "content": proposal}).to_string();
     let revise_json = serde_json::json!({"content": proposal, "expected": 1}).to_string();
     let t = f.thread_id;
+    let b = f.ballot_id;
+    let rules_form = "amendment=majority&release=2%2F3&quorum_percent=50&default_days=7&min_days=1&members_may_extend=on&early_close=on";
     vec![
         case(g.clone(), "/", "/", "", ALL_OK),
         case(g.clone(), "/groups/{group}", "/groups/wg", "", ALL_OK),
@@ -316,6 +336,112 @@ fn cases(f: &Fixture) -> Vec<Case> {
                 Login, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Conflict, Conflict,
                 Conflict, Forbidden,
             ],
+        ),
+        case(
+            p.clone(),
+            "/specs/{spec}/amendments/{number}/ballots",
+            "/specs/demo/amendments/1/ballots",
+            "days=7",
+            CHAIR_THEN_CONFLICT,
+        ),
+        case(
+            g.clone(),
+            "/specs/{spec}/ballots",
+            "/specs/demo/ballots",
+            "",
+            ALL_OK,
+        ),
+        case(
+            p.clone(),
+            "/specs/{spec}/ballots",
+            "/specs/demo/ballots",
+            "version=1&days=7",
+            CHAIR_THEN_CONFLICT,
+        ),
+        case(
+            g.clone(),
+            "/ballots/{id}",
+            &format!("/ballots/{b}"),
+            "",
+            WG_MEMBERS,
+        ),
+        case(
+            p.clone(),
+            "/ballots/{id}/votes",
+            &format!("/ballots/{b}/votes"),
+            "organization=aurora&position=approve",
+            AURORA_VOTERS,
+        ),
+        case(
+            p.clone(),
+            "/ballots/{id}/extend",
+            &format!("/ballots/{b}/extend"),
+            "days=1",
+            EXTENDERS,
+        ),
+        case(
+            p.clone(),
+            "/ballots/{id}/cancel",
+            &format!("/ballots/{b}/cancel"),
+            "reason=Wrong+text",
+            CHAIR_THEN_CONFLICT,
+        ),
+        case(
+            p.clone(),
+            "/ballots/{id}/close",
+            &format!("/ballots/{b}/close"),
+            "",
+            // Nobody voted: the outcome can still change.
+            CHAIR_CONFLICT,
+        ),
+        case(
+            g.clone(),
+            "/groups/{group}/rules",
+            "/groups/wg/rules",
+            "",
+            ALL_OK,
+        ),
+        case(
+            p.clone(),
+            "/groups/{group}/rules",
+            "/groups/wg/rules",
+            rules_form,
+            WG_CHAIR,
+        ),
+        case(
+            g.clone(),
+            "/api/v1/specs/{spec}/ballots",
+            "/api/v1/specs/demo/ballots",
+            "",
+            ALL_OK,
+        ),
+        case(
+            g.clone(),
+            "/api/v1/ballots/{id}",
+            &format!("/api/v1/ballots/{b}"),
+            "",
+            WG_MEMBERS,
+        ),
+        case(
+            g.clone(),
+            "/api/v1/ballots/{id}/audit",
+            &format!("/api/v1/ballots/{b}/audit"),
+            "",
+            WG_MEMBERS,
+        ),
+        case(
+            p.clone(),
+            "/api/v1/ballots/{id}/votes",
+            &format!("/api/v1/ballots/{b}/votes"),
+            r#"{"organization":"aurora","position":"approve"}"#,
+            AURORA_VOTERS,
+        ),
+        case(
+            g.clone(),
+            "/api/v1/groups/{group}/rules",
+            "/api/v1/groups/wg/rules",
+            "",
+            ALL_OK,
         ),
         case(g.clone(), "/my-work", "/my-work", "", SIGNED_IN),
         case(

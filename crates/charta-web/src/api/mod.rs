@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod amendments;
+pub mod ballots;
 pub mod catalogs;
 pub mod groups;
 pub mod health;

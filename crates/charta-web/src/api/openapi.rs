@@ -6,7 +6,7 @@ use utoipa::OpenApi;
 /// Every API route. A test checks this list against the route table.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Charta API", description = "Read specifications, their versions, diffs, the reference catalogs and search; validate specification files."),
+    info(title = "Charta API", description = "Read specifications, their versions, diffs, the reference catalogs and search; validate specification files; propose and review amendments; vote in ballots."),
     paths(
         crate::api::health::healthz,
         crate::api::health::readyz,
@@ -34,6 +34,11 @@ use utoipa::OpenApi;
         crate::api::amendments::revise,
         crate::api::amendments::thread,
         crate::api::amendments::merge,
+        crate::api::ballots::list,
+        crate::api::ballots::show,
+        crate::api::ballots::audit,
+        crate::api::ballots::vote,
+        crate::api::ballots::rules,
         document,
     ),
     tags(
@@ -42,6 +47,7 @@ use utoipa::OpenApi;
         (name = "catalogs", description = "Reference catalogs: CRA, OpenSSF Principles, OSPS Baseline"),
         (name = "search", description = "Full-text search over controls"),
         (name = "amendments", description = "Proposed changes, their revisions, review threads and merging"),
+        (name = "ballots", description = "Ballots on amendments and releases: one vote per member organisation, tallies, results and their audit trail"),
         (name = "account", description = "The signed-in person and personal API tokens"),
         (name = "probes", description = "Health and readiness"),
     )

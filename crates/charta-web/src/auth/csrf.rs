@@ -142,9 +142,8 @@ pub async fn protect(State(state): State<AppState>, mut req: Request, next: Next
             let submitted = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
                 .ok()
                 .and_then(|fields| fields.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v));
-            let valid = !fresh
-                && !token.is_empty()
-                && submitted.is_some_and(|s| secret::equal(&s, &token));
+            let valid =
+                !fresh && !token.is_empty() && submitted.is_some_and(|s| secret::equal(&s, &token));
             if !valid {
                 return refuse(
                     false,

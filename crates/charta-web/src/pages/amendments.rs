@@ -220,6 +220,11 @@ pub struct AmendmentPage {
     pub impact: Vec<charta_domain::coverage::ItemImpact>,
     /// Other open amendments changing some of the same controls.
     pub overlaps: Vec<Overlap>,
+    /// Ballots on this amendment the viewer may see, newest first.
+    pub ballots: Vec<charta_store::BallotRow>,
+    /// Whether the viewer may open a ballot (possibly after stepping up).
+    pub can_run_ballot: bool,
+    pub ballot_days: u32,
 }
 
 /// Another open amendment that changes some of the same controls.
@@ -359,9 +364,23 @@ pub async fn show(
     } else {
         overlaps(&state, &ctx).await?
     };
+    let ballots = super::ballots::visible(
+        &viewer,
+        &ctx.spec,
+        state.store.ballots_of_amendment(ctx.amendment.id).await?,
+    );
+    let ballot_days = state.store.group_rules(group_id).await?.default_days;
     Ok(Page(AmendmentPage {
         impact,
         overlaps,
+        can_run_ballot: ctx.state == AmendmentState::Open
+            && !ballots.iter().any(|b| b.state == "open")
+            && matches!(
+                viewer.decide(Action::RunBallot { group_id }),
+                Decision::Allow | Decision::StepUp
+            ),
+        ballots,
+        ballot_days,
         title: format!(
             "Amendment {}: {}",
             ctx.amendment.number, ctx.amendment.title
@@ -499,7 +518,8 @@ pub async fn add_revision(
         .store
         .version(&ctx.spec, ctx.latest().base_version)
         .await?;
-    let (_, canonical) = check_proposal(state, &stored(&base.content, "version")?, content)?;
+    let base_spec = stored(&base.content, "version")?;
+    let (proposed, canonical) = check_proposal(state, &base_spec, content)?;
     if canonical == ctx.latest().content {
         return Err(Error::BadRequest(
             "this revision is identical to the newest one".into(),
@@ -512,9 +532,16 @@ pub async fn add_revision(
     } else {
         message.trim()
     };
+    // Votes on an open ballot stand through editorial revisions only.
+    let normative = charta_domain::diff::revision_is_normative(
+        &base_spec,
+        &stored(&ctx.latest().content, "revision")?,
+        &base_spec,
+        &proposed,
+    );
     Ok(state
         .store
-        .add_revision(
+        .add_classified_revision(
             &ctx.amendment,
             expected,
             NewRevision {
@@ -524,6 +551,7 @@ pub async fn add_revision(
                 author_id: user.id,
                 message,
             },
+            normative,
         )
         .await?)
 }
@@ -866,6 +894,8 @@ pub struct WorkPage {
     pub authored: Vec<AmendmentRow>,
     pub review: Vec<AmendmentRow>,
     pub replies: Vec<AmendmentRow>,
+    /// Open ballots where an organisation the person speaks for has not voted.
+    pub ballots: Vec<charta_store::BallotRow>,
 }
 
 /// The "my work" page.
@@ -888,6 +918,13 @@ pub async fn my_work(State(state): State<AppState>, viewer: Viewer) -> PageResul
         authored: keep(work.authored),
         review: keep(work.review),
         replies: keep(work.replies),
+        ballots: state
+            .store
+            .ballots_awaiting(viewer.user()?.id)
+            .await?
+            .into_iter()
+            .filter(|b| readable.contains(&b.spec_slug))
+            .collect(),
     }))
 }
 

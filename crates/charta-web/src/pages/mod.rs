@@ -7,6 +7,7 @@ pub mod admin;
 pub mod amendments;
 pub mod assets;
 pub mod auth;
+pub mod ballots;
 pub mod catalogs;
 pub mod diff;
 pub mod home;

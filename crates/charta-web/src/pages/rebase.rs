@@ -198,9 +198,26 @@ pub async fn rebase(
     let user = viewer.user()?;
     let message = format!("Updated to version {}", ctx.spec.head_version);
     let hash = content_hash(&canonical);
+    // Taking in the versions merged meanwhile is not a normative change of
+    // the amendment; resolving a conflict against its own text may be.
+    let latest = ctx.latest();
+    let old_base = stored(
+        &state
+            .store
+            .version(&ctx.spec, latest.base_version)
+            .await?
+            .content,
+        "version",
+    )?;
+    let normative = charta_domain::diff::revision_is_normative(
+        &old_base,
+        &stored(&latest.content, "revision")?,
+        &head,
+        &merged,
+    );
     Ok(state
         .store
-        .add_revision(
+        .add_classified_revision(
             &ctx.amendment,
             expected,
             NewRevision {
@@ -210,6 +227,7 @@ pub async fn rebase(
                 author_id: user.id,
                 message: &message,
             },
+            normative,
         )
         .await?)
 }

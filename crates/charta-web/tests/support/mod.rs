@@ -1,6 +1,7 @@
 //! The fixture shared by the HTTP tests: two working groups, a public
 //! specification and two drafts, people in every role with live sessions,
-//! an invitation, an API token, and an open amendment with a thread; and a
+//! an invitation, an API token, two open amendments (one with a thread, one
+//! under ballot); and a
 //! client that sends requests as a browser on a Charta page would.
 
 #![allow(dead_code, reason = "each test file uses part of the fixture")]
@@ -56,6 +57,8 @@ pub struct Fixture {
     pub rep_token_id: i64,
     pub rep_token: String,
     pub thread_id: i64,
+    /// An open ballot on amendment 2 of `demo`.
+    pub ballot_id: i64,
     pub _db: TestDb,
 }
 
@@ -227,6 +230,48 @@ pub async fn fixture(db: TestDb, demo: bool) -> Fixture {
         .await
         .unwrap();
 
+    // A second open amendment, under ballot.
+    let tighter = spec("demo", "wg", "publish a policy within a week");
+    let hash = charta_domain::format::content_hash(&tighter);
+    store
+        .create_amendment(charta_store::NewAmendment {
+            spec_id: demo_id,
+            spec_slug: "demo",
+            title: "Tighten",
+            description: "",
+            author_id: ids["editor"],
+            state: "open",
+            revision: charta_store::NewRevision {
+                base_version: 1,
+                content: &tighter,
+                content_hash: &hash,
+                author_id: ids["editor"],
+                message: "m",
+            },
+        })
+        .await
+        .unwrap();
+    let second = store.amendment(demo_id, 2).await.unwrap();
+    let wg_rules = store.group_rules(wg.id).await.unwrap();
+    let opened_at = time::OffsetDateTime::now_utc() - time::Duration::hours(1);
+    let ballot_id = store
+        .open_ballot(charta_store::NewBallot {
+            group_id: wg.id,
+            spec_id: demo_id,
+            kind: charta_domain::ballot::BallotKind::Amendment,
+            amendment_id: Some(second.id),
+            version: None,
+            revision: Some(1),
+            title: "Merge amendment 2: Tighten",
+            rules: &wg_rules,
+            opened_by: ids["chair"],
+            opened_at,
+            closes_at: opened_at + time::Duration::days(7),
+            subject: "amendment:demo/2",
+        })
+        .await
+        .unwrap();
+
     let config = WebConfig {
         demo,
         ..WebConfig::default()
@@ -241,6 +286,7 @@ pub async fn fixture(db: TestDb, demo: bool) -> Fixture {
         rep_token_id,
         rep_token,
         thread_id,
+        ballot_id,
         _db: db,
     }
 }

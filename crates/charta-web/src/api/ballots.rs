@@ -1,0 +1,168 @@
+//! Ballots through the API: a specification's ballots, one ballot with its
+//! tally, positions, history and audit entries, voting, and group rules.
+
+use crate::auth::Viewer;
+use crate::ballot::{self, Standing};
+use crate::error::{ApiResult, Error};
+use crate::lookup;
+use crate::pages::ballots::visible;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use charta_domain::ballot::{Rules, Tally};
+use charta_store::{AuditEntry, BallotRow, VoteRow};
+use serde::{Deserialize, Serialize};
+
+/// List the ballots on a specification and its amendments, newest first.
+/// Open ballots are listed for the group's members only.
+#[utoipa::path(get, path = "/api/v1/specs/{spec}/ballots", tag = "ballots",
+    params(("spec" = String, Path, description = "Specification slug")),
+    responses((status = 200, body = Vec<BallotRow>), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(spec): Path<String>,
+) -> ApiResult<Json<Vec<BallotRow>>> {
+    let row = lookup::spec(&state, &viewer, &spec).await?;
+    let ballots = state.store.ballots_of_spec(row.id).await?;
+    Ok(Json(visible(&viewer, &row, ballots)))
+}
+
+/// A ballot with everything needed to check its result.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct BallotDocument {
+    #[serde(flatten)]
+    pub ballot: BallotRow,
+    /// The rules it runs under.
+    pub rules: Rules,
+    /// The same rules as sentences.
+    pub rules_text: Vec<String>,
+    /// The final tally once closed; the live one while open.
+    pub tally: Tally,
+    /// Each eligible organisation's current (or final) position.
+    pub positions: Vec<Standing>,
+    /// Every vote cast, oldest first, including changed and reset ones.
+    pub history: Vec<VoteRow>,
+    /// Where the audit entries of this ballot are.
+    pub audit: String,
+}
+
+/// One ballot: tally, positions, rationales and the history of votes.
+/// Closed ballots of public specifications are public.
+#[utoipa::path(get, path = "/api/v1/ballots/{id}", tag = "ballots",
+    params(("id" = i64, Path, description = "Ballot number")),
+    responses((status = 200, body = BallotDocument), (status = 401, body = crate::error::ErrorBody),
+              (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> ApiResult<Json<BallotDocument>> {
+    let l = ballot::load(&state, &viewer, &id).await?;
+    let count = ballot::count(&state.store, &l).await?;
+    Ok(Json(BallotDocument {
+        rules_text: l.rules.describe(),
+        rules: l.rules,
+        tally: count.tally,
+        positions: count.standings,
+        history: count.history,
+        audit: format!("/api/v1/ballots/{}/audit", l.ballot.id),
+        ballot: l.ballot,
+    }))
+}
+
+/// The audit log entries recording this ballot's events, oldest first, with
+/// the hashes that chain them into the whole log (`charta audit verify`
+/// checks the chain).
+#[utoipa::path(get, path = "/api/v1/ballots/{id}/audit", tag = "ballots",
+    params(("id" = i64, Path, description = "Ballot number")),
+    responses((status = 200, body = Vec<AuditEntry>), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn audit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<AuditEntry>>> {
+    let l = ballot::load(&state, &viewer, &id).await?;
+    let mut entries = state
+        .store
+        .audit_entries_for(&l.ballot.audit_object())
+        .await?;
+    entries.reverse();
+    Ok(Json(entries))
+}
+
+/// A vote.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct VoteRequest {
+    /// The organisation's slug; may be left out by someone who speaks for
+    /// exactly one organisation in the ballot.
+    #[serde(default)]
+    pub organization: Option<String>,
+    /// approve, abstain, object or recuse.
+    pub position: String,
+    /// Why; required for an objection.
+    #[serde(default)]
+    pub rationale: String,
+}
+
+/// The number of a recorded vote.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct VoteRecorded {
+    pub vote: i64,
+}
+
+/// Cast or change an organisation's vote. Needs a session or a token with
+/// the `vote` scope, held by the organisation's representative or an
+/// alternate.
+#[utoipa::path(post, path = "/api/v1/ballots/{id}/votes", tag = "ballots", request_body = VoteRequest,
+    params(("id" = i64, Path, description = "Ballot number")),
+    responses((status = 201, body = VoteRecorded), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody),
+              (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn vote(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    body: Result<Json<VoteRequest>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<VoteRecorded>)> {
+    let Json(v) = body.map_err(|e| {
+        Error::BadRequest(format!(
+            "send JSON {{\"organization\", \"position\", \"rationale\"}}: {}",
+            e.body_text()
+        ))
+    })?;
+    let vote = ballot::cast(
+        &state,
+        &viewer,
+        &id,
+        v.organization.as_deref(),
+        &v.position,
+        &v.rationale,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(VoteRecorded { vote })))
+}
+
+/// A group's ballot rules.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RulesDocument {
+    pub rules: Rules,
+    pub rules_text: Vec<String>,
+}
+
+/// A working group's ballot rules.
+#[utoipa::path(get, path = "/api/v1/groups/{group}/rules", tag = "ballots",
+    params(("group" = String, Path, description = "Working group slug")),
+    responses((status = 200, body = RulesDocument), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn rules(
+    State(state): State<AppState>,
+    Path(group): Path<String>,
+) -> ApiResult<Json<RulesDocument>> {
+    let g = state.store.group(&group).await?;
+    let rules = state.store.group_rules(g.id).await?;
+    Ok(Json(RulesDocument {
+        rules_text: rules.describe(),
+        rules,
+    }))
+}

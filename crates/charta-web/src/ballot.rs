@@ -1,0 +1,512 @@
+//! What ballot pages and API handlers share: loading a ballot the viewer may
+//! see, its standing (tally, positions, history), opening, voting,
+//! extending, cancelling and closing, the merge gate's view of ballots, and
+//! the background task that closes ballots at their deadline.
+
+use crate::amend::{self, Context};
+use crate::auth::Viewer;
+use crate::error::Error;
+use crate::lookup;
+use crate::state::AppState;
+use charta_domain::access::{Action, Decision, Visibility};
+use charta_domain::amendment::{AmendmentState, BallotGate};
+use charta_domain::ballot::{BallotKind, BallotState, MAX_DAYS, Position, Rules, Tally, tally};
+use charta_domain::diff::revision_is_normative;
+use charta_store::{
+    BallotRow, BallotVoterRow, Closing, NewBallot, NewVote, SpecRow, Store, VoteRow,
+    current_positions,
+};
+use serde::Serialize;
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// A ballot with what every view of it needs.
+pub struct Loaded {
+    pub ballot: BallotRow,
+    pub spec: SpecRow,
+    pub rules: Rules,
+    pub kind: BallotKind,
+    pub state: BallotState,
+}
+
+impl Loaded {
+    /// The page of the ballot.
+    pub fn path(&self) -> String {
+        format!("/ballots/{}", self.ballot.id)
+    }
+
+    fn closed(&self) -> bool {
+        self.state != BallotState::Open
+    }
+}
+
+/// One organisation's standing in a ballot.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Standing {
+    pub organization: String,
+    pub organization_name: String,
+    /// approve, abstain, object or recuse; `None` if it has not voted.
+    pub position: Option<Position>,
+    pub rationale: String,
+    /// Who cast the current vote.
+    pub voter: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub cast_at: Option<OffsetDateTime>,
+    /// The amendment revision the current vote was cast on.
+    pub revision: Option<i64>,
+    /// The revision of this organisation's last vote in an earlier round,
+    /// when a normative revision since reset it.
+    pub reset_from_revision: Option<i64>,
+}
+
+/// The count, the positions and the full vote history of a ballot.
+pub struct Count {
+    pub tally: Tally,
+    pub standings: Vec<Standing>,
+    pub history: Vec<VoteRow>,
+}
+
+/// Parses a ballot id from a path.
+fn parse_id(raw: &str) -> Result<i64, Error> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| Error::NotFound(format!("ballot {raw}")))
+}
+
+/// Loads ballot `id` without checking who reads it; callers check.
+async fn fetch(state: &AppState, viewer: &Viewer, id: &str) -> Result<Loaded, Error> {
+    let id = parse_id(id)?;
+    let ballot = state.store.ballot(id).await?;
+    // A ballot on another group's draft does not exist for this viewer.
+    let spec = lookup::spec(state, viewer, &ballot.spec_slug)
+        .await
+        .map_err(|_| Error::NotFound(format!("ballot {id}")))?;
+    let rules = ballot.rules()?;
+    let kind = ballot.kind()?;
+    let st = BallotState::parse(&ballot.state)
+        .ok_or_else(|| Error::Internal(format!("ballot {id} has state {}", ballot.state)))?;
+    Ok(Loaded {
+        ballot,
+        spec,
+        rules,
+        kind,
+        state: st,
+    })
+}
+
+/// Loads a ballot the viewer may read: closed ballots of public
+/// specifications are public; open ones are for the group's members.
+pub async fn load(state: &AppState, viewer: &Viewer, id: &str) -> Result<Loaded, Error> {
+    let l = fetch(state, viewer, id).await?;
+    viewer.require(read_action(&l))?;
+    Ok(l)
+}
+
+fn read_action(l: &Loaded) -> Action {
+    Action::ReadBallot {
+        group_id: l.ballot.group_id,
+        visibility: Visibility::parse(&l.spec.visibility).unwrap_or(Visibility::Draft),
+        closed: l.closed(),
+    }
+}
+
+/// Counts a ballot: the recorded final tally once closed, the live one
+/// while open.
+pub async fn count(store: &Store, l: &Loaded) -> Result<Count, Error> {
+    let voters = store.ballot_voters(l.ballot.id).await?;
+    let history = store.votes(l.ballot.id).await?;
+    // A ballot closed at its deadline counts what was cast before it.
+    let until = match (l.state, l.ballot.closed_by.as_deref()) {
+        (BallotState::Closed, Some("deadline")) => Some(l.ballot.closes_at),
+        _ => None,
+    };
+    let current = current_positions(&voters, &history, l.ballot.round, until);
+    let live = tally(
+        &l.rules,
+        l.kind,
+        &current.iter().map(|(v, _)| v.clone()).collect::<Vec<_>>(),
+    );
+    let tally = match l.ballot.final_tally()? {
+        Some(t) => t,
+        None => live,
+    };
+    let standings = standings(&voters, &history, &current, l.ballot.round);
+    Ok(Count {
+        tally,
+        standings,
+        history,
+    })
+}
+
+fn standings(
+    voters: &[BallotVoterRow],
+    history: &[VoteRow],
+    current: &[(charta_domain::ballot::Voter, Option<VoteRow>)],
+    round: i64,
+) -> Vec<Standing> {
+    voters
+        .iter()
+        .zip(current)
+        .map(|(o, (v, vote))| {
+            let earlier = history
+                .iter()
+                .filter(|h| h.organization_id == o.organization_id && h.round < round)
+                .max_by_key(|h| h.id);
+            Standing {
+                organization: o.slug.clone(),
+                organization_name: o.name.clone(),
+                position: v.position,
+                rationale: vote
+                    .as_ref()
+                    .map(|x| x.rationale.clone())
+                    .unwrap_or_default(),
+                voter: vote.as_ref().map(|x| x.voter_name.clone()),
+                cast_at: vote.as_ref().map(|x| x.cast_at),
+                revision: vote.as_ref().and_then(|x| x.revision),
+                reset_from_revision: if vote.is_none() {
+                    earlier.and_then(|h| h.revision)
+                } else {
+                    None
+                },
+            }
+        })
+        .collect()
+}
+
+/// The organisations of the ballot the viewer may vote for.
+pub async fn voting_for(
+    state: &AppState,
+    viewer: &Viewer,
+    l: &Loaded,
+) -> Result<Vec<BallotVoterRow>, Error> {
+    let voters = state.store.ballot_voters(l.ballot.id).await?;
+    Ok(voters
+        .into_iter()
+        .filter(|o| {
+            viewer.decide(Action::Vote {
+                group_id: l.ballot.group_id,
+                organization_id: o.organization_id,
+            }) == Decision::Allow
+        })
+        .collect())
+}
+
+/// Casts (or changes) an organisation's vote. `organization` may be left
+/// out when the viewer speaks for exactly one eligible organisation.
+pub async fn cast(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    organization: Option<&str>,
+    position: &str,
+    rationale: &str,
+) -> Result<i64, Error> {
+    let l = fetch(state, viewer, id).await?;
+    let position = Position::parse(position.trim()).ok_or_else(|| {
+        Error::BadRequest(format!(
+            "the position must be approve, abstain, object or recuse, not {position:?}"
+        ))
+    })?;
+    let rationale = rationale.trim();
+    if position.needs_rationale() && rationale.is_empty() {
+        return Err(Error::BadRequest(
+            "an objection needs a rationale: say what would have to change for your organisation to approve".into(),
+        ));
+    }
+    if rationale.chars().count() > 5000 {
+        return Err(Error::BadRequest(
+            "a rationale has at most 5,000 characters".into(),
+        ));
+    }
+    let mine = voting_for(state, viewer, &l).await?;
+    let org = match (
+        organization.map(str::trim).filter(|s| !s.is_empty()),
+        mine.as_slice(),
+    ) {
+        (Some(slug), _) => {
+            let all = state.store.ballot_voters(l.ballot.id).await?;
+            let o = all.into_iter().find(|o| o.slug == slug).ok_or_else(|| {
+                Error::BadRequest(format!(
+                    "{slug} is not one of the organisations voting in this ballot"
+                ))
+            })?;
+            viewer.require(Action::Vote {
+                group_id: l.ballot.group_id,
+                organization_id: o.organization_id,
+            })?;
+            o
+        }
+        (None, [one]) => one.clone(),
+        (None, []) => {
+            // Explain as the policy would: sign in, or not allowed.
+            viewer.require(read_action(&l))?;
+            return Err(Error::Forbidden(
+                "only an organisation's representative or an alternate can vote for it".into(),
+            ));
+        }
+        (None, _) => {
+            return Err(Error::BadRequest(
+                "you speak for several organisations in this ballot; name the one you vote for"
+                    .into(),
+            ));
+        }
+    };
+    if l.closed() {
+        return Err(Error::Conflict(format!(
+            "ballot {} is {}; votes are no longer accepted",
+            l.ballot.id, l.ballot.state
+        )));
+    }
+    let user = viewer.user()?;
+    Ok(state
+        .store
+        .cast_vote(
+            &l.ballot,
+            NewVote {
+                organization_id: org.organization_id,
+                user_id: user.id,
+                position,
+                rationale,
+                at: now(),
+            },
+        )
+        .await?)
+}
+
+/// The current time, in whole microseconds as the store keeps it.
+pub fn now() -> OffsetDateTime {
+    let t = OffsetDateTime::now_utc();
+    t.replace_nanosecond(t.nanosecond() / 1000 * 1000)
+        .unwrap_or(t)
+}
+
+/// Reads a duration in days from a form, defaulting to the rules' default.
+pub fn days(raw: &str, default: u32) -> Result<u32, Error> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(default);
+    }
+    raw.parse()
+        .map_err(|_| Error::BadRequest(format!("days must be a whole number, not {raw:?}")))
+}
+
+/// Opens a ballot on an amendment open for review.
+pub async fn open_on_amendment(
+    state: &AppState,
+    viewer: &Viewer,
+    ctx: &Context,
+    days_raw: &str,
+) -> Result<i64, Error> {
+    let group_id = ctx.spec.group_id;
+    viewer.require(Action::RunBallot { group_id })?;
+    if ctx.state != AmendmentState::Open {
+        return Err(Error::Conflict(format!(
+            "the amendment is {}; only an amendment open for review goes to ballot",
+            ctx.state
+        )));
+    }
+    let rules = state.store.group_rules(group_id).await?;
+    let days = days(days_raw, rules.default_days)?;
+    rules
+        .check_duration(days)
+        .map_err(|e| Error::BadRequest(e.0))?;
+    let opened_at = now();
+    let title = format!(
+        "Merge amendment {}: {}",
+        ctx.amendment.number, ctx.amendment.title
+    );
+    let subject = format!("amendment:{}/{}", ctx.spec.slug, ctx.amendment.number);
+    Ok(state
+        .store
+        .open_ballot(NewBallot {
+            group_id,
+            spec_id: ctx.spec.id,
+            kind: BallotKind::Amendment,
+            amendment_id: Some(ctx.amendment.id),
+            version: None,
+            revision: Some(ctx.latest().number),
+            title: &title,
+            rules: &rules,
+            opened_by: viewer.user()?.id,
+            opened_at,
+            closes_at: opened_at + time::Duration::days(i64::from(days)),
+            subject: &subject,
+        })
+        .await?)
+}
+
+/// Opens a ballot on releasing a version of a specification.
+pub async fn open_on_version(
+    state: &AppState,
+    viewer: &Viewer,
+    spec: &SpecRow,
+    version: i64,
+    days_raw: &str,
+) -> Result<i64, Error> {
+    let group_id = spec.group_id;
+    viewer.require(Action::RunBallot { group_id })?;
+    if version < 1 || version > spec.head_version {
+        return Err(Error::NotFound(format!(
+            "version {version} of {}",
+            spec.slug
+        )));
+    }
+    let rules = state.store.group_rules(group_id).await?;
+    let days = days(days_raw, rules.default_days)?;
+    rules
+        .check_duration(days)
+        .map_err(|e| Error::BadRequest(e.0))?;
+    let opened_at = now();
+    let title = format!("Release version {version} of {}", spec.title);
+    let subject = format!("spec:{}@{version}", spec.slug);
+    Ok(state
+        .store
+        .open_ballot(NewBallot {
+            group_id,
+            spec_id: spec.id,
+            kind: BallotKind::Release,
+            amendment_id: None,
+            version: Some(version),
+            revision: None,
+            title: &title,
+            rules: &rules,
+            opened_by: viewer.user()?.id,
+            opened_at,
+            closes_at: opened_at + time::Duration::days(i64::from(days)),
+            subject: &subject,
+        })
+        .await?)
+}
+
+/// Moves a ballot's deadline `days` later, up to thirty days after it opened.
+pub async fn extend(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    days_raw: &str,
+) -> Result<(), Error> {
+    let l = load(state, viewer, id).await?;
+    viewer.require(Action::ExtendBallot {
+        group_id: l.ballot.group_id,
+        members_may: l.rules.members_may_extend,
+    })?;
+    let days = days(days_raw, 7)?;
+    if days == 0 {
+        return Err(Error::BadRequest("extend by at least one day".into()));
+    }
+    let closes_at = l.ballot.closes_at + time::Duration::days(i64::from(days));
+    let limit = l.ballot.opened_at + time::Duration::days(i64::from(MAX_DAYS));
+    if closes_at > limit {
+        return Err(Error::BadRequest(format!(
+            "a ballot runs at most {MAX_DAYS} days: it can be extended until {} at the latest",
+            crate::pages::view::date(limit)
+        )));
+    }
+    state
+        .store
+        .extend_ballot(&l.ballot, closes_at, now(), &amend::actor(viewer))
+        .await?;
+    Ok(())
+}
+
+/// Cancels an open ballot, with a reason.
+pub async fn cancel(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    reason: &str,
+) -> Result<(), Error> {
+    let l = load(state, viewer, id).await?;
+    viewer.require(Action::RunBallot {
+        group_id: l.ballot.group_id,
+    })?;
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 2000 {
+        return Err(Error::BadRequest(
+            "say why the ballot is cancelled (at most 2,000 characters)".into(),
+        ));
+    }
+    state
+        .store
+        .cancel_ballot(&l.ballot, reason, now(), &amend::actor(viewer))
+        .await?;
+    Ok(())
+}
+
+/// Closes a ballot before its deadline, when its rules allow it and the
+/// outcome can no longer change.
+pub async fn close_early(state: &AppState, viewer: &Viewer, id: &str) -> Result<Tally, Error> {
+    let l = load(state, viewer, id).await?;
+    viewer.require(Action::RunBallot {
+        group_id: l.ballot.group_id,
+    })?;
+    let actor = amend::actor(viewer);
+    state
+        .store
+        .close_ballot(l.ballot.id, Closing::Early { actor: &actor }, now())
+        .await?
+        .ok_or_else(|| Error::Conflict(format!("ballot {} is no longer open", l.ballot.id)))
+}
+
+/// What the merge gate sees of an amendment's ballots.
+pub async fn gate(state: &AppState, ctx: &Context) -> Result<BallotGate, Error> {
+    let rules = state.store.group_rules(ctx.spec.group_id).await?;
+    let ballots = state.store.ballots_of_amendment(ctx.amendment.id).await?;
+    let Some(b) = ballots.iter().find(|b| b.state != "cancelled") else {
+        return Ok(if rules.amendment_ballot_required {
+            BallotGate::Missing
+        } else {
+            BallotGate::NotRequired
+        });
+    };
+    if b.state == "open" {
+        return Ok(BallotGate::Pending);
+    }
+    if b.outcome.as_deref() != Some("passed") {
+        return Ok(BallotGate::Failed);
+    }
+    let latest = ctx.latest();
+    let voted = b.revision.unwrap_or(latest.number);
+    if voted == latest.number {
+        return Ok(BallotGate::Passed);
+    }
+    let at_vote = ctx.revision(voted)?;
+    let old_base = state.store.version(&ctx.spec, at_vote.base_version).await?;
+    let new_base = state.store.version(&ctx.spec, latest.base_version).await?;
+    let normative = revision_is_normative(
+        &amend::stored(&old_base.content, "version")?,
+        &amend::stored(&at_vote.content, "revision")?,
+        &amend::stored(&new_base.content, "version")?,
+        &amend::stored(&latest.content, "revision")?,
+    );
+    Ok(if normative {
+        BallotGate::Stale
+    } else {
+        BallotGate::Passed
+    })
+}
+
+/// Closes due ballots every `every`, for as long as the server runs. Every
+/// instance sharing a database runs one; the store makes sure each ballot
+/// closes once, with the tally at its deadline.
+pub async fn close_due_forever(store: Store, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match store.close_due_ballots(now()).await {
+            Ok(closed) => {
+                for (id, outcome) in closed {
+                    tracing::info!(
+                        ballot = id,
+                        outcome = outcome.as_str(),
+                        "ballot closed at its deadline"
+                    );
+                }
+            }
+            Err(e) => tracing::warn!("closing due ballots failed; will retry: {e}"),
+        }
+    }
+}

@@ -1,0 +1,474 @@
+//! Ballot pages: a specification's ballots, a ballot with its live tally and
+//! every organisation's position, voting, extending, cancelling and closing,
+//! and a group's ballot rules.
+
+use super::Page;
+use super::view::date;
+use crate::amend;
+use crate::auth::Viewer;
+use crate::auth::viewer::Chrome;
+use crate::ballot::{self, Loaded, Standing};
+use crate::error::{Error, PageResult, see_other};
+use crate::lookup;
+use crate::state::AppState;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use charta_domain::access::{Action, Decision};
+use charta_domain::ballot::{BallotState, Position, Rules, Tally, Threshold};
+use charta_domain::diff::diff_specs;
+use charta_store::{AuditEntry, BallotRow, BallotVoterRow, SpecRow, VoteRow};
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "ballots.html")]
+pub struct ListPage {
+    pub title: String,
+    pub chrome: Chrome,
+    pub spec: SpecRow,
+    pub ballots: Vec<BallotRow>,
+    pub can_run: bool,
+    pub default_days: u32,
+}
+
+/// The ballots on a specification and its amendments.
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(spec): Path<String>,
+) -> PageResult<Page<ListPage>> {
+    let row = lookup::spec(&state, &viewer, &spec).await?;
+    let ballots = visible(&viewer, &row, state.store.ballots_of_spec(row.id).await?);
+    let rules = state.store.group_rules(row.group_id).await?;
+    Ok(Page(ListPage {
+        title: format!("Ballots on {}", row.title),
+        chrome: viewer.chrome(&state),
+        can_run: !matches!(
+            viewer.decide(Action::RunBallot {
+                group_id: row.group_id
+            }),
+            Decision::Deny(_) | Decision::SignIn
+        ),
+        default_days: rules.default_days,
+        ballots,
+        spec: row,
+    }))
+}
+
+/// The ballots of `spec` the viewer may read: open ones only for members.
+pub fn visible(viewer: &Viewer, spec: &SpecRow, ballots: Vec<BallotRow>) -> Vec<BallotRow> {
+    let visibility = charta_domain::access::Visibility::parse(&spec.visibility)
+        .unwrap_or(charta_domain::access::Visibility::Draft);
+    ballots
+        .into_iter()
+        .filter(|b| {
+            viewer.decide(Action::ReadBallot {
+                group_id: spec.group_id,
+                visibility,
+                closed: b.state != "open",
+            }) == Decision::Allow
+        })
+        .collect()
+}
+
+/// Opening a ballot.
+#[derive(Debug, Deserialize)]
+pub struct OpenForm {
+    /// Days the ballot runs; the group's default when empty.
+    #[serde(default)]
+    pub days: String,
+    /// For a release ballot: the version to release.
+    #[serde(default)]
+    pub version: String,
+}
+
+/// Opens a release ballot on a version of the specification.
+pub async fn open_release(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(spec): Path<String>,
+    Form(f): Form<OpenForm>,
+) -> PageResult<Response> {
+    let row = lookup::spec(&state, &viewer, &spec).await?;
+    let version = if f.version.trim().is_empty() {
+        row.head_version
+    } else {
+        lookup::parse_version(&f.version, "the version")?
+    };
+    let id = ballot::open_on_version(&state, &viewer, &row, version, &f.days).await?;
+    Ok(see_other(&format!("/ballots/{id}")).into_response())
+}
+
+/// Opens a ballot on merging an amendment.
+pub async fn open_amendment(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((spec, number)): Path<(String, String)>,
+    Form(f): Form<OpenForm>,
+) -> PageResult<Response> {
+    let ctx = amend::load(&state, &viewer, &spec, &number).await?;
+    let id = ballot::open_on_amendment(&state, &viewer, &ctx, &f.days).await?;
+    Ok(see_other(&format!("/ballots/{id}")).into_response())
+}
+
+/// What changed in an amendment since an organisation's vote was reset.
+pub struct SinceVote {
+    pub organization: String,
+    pub from: i64,
+    pub to: i64,
+    /// Changed controls: id, title, normative.
+    pub controls: Vec<(String, String, bool)>,
+}
+
+#[derive(Template)]
+#[template(path = "ballot.html")]
+pub struct BallotPage {
+    pub title: String,
+    pub chrome: Chrome,
+    pub ballot: BallotRow,
+    pub open: bool,
+    pub state_label: &'static str,
+    pub opened: String,
+    pub closes: String,
+    pub closed: String,
+    pub rules: Vec<String>,
+    pub tally: Tally,
+    pub threshold: String,
+    pub standings: Vec<Standing>,
+    pub history: Vec<VoteRow>,
+    pub audit: Vec<AuditEntry>,
+    /// Organisations the viewer may vote for.
+    pub mine: Vec<BallotVoterRow>,
+    pub since_vote: Vec<SinceVote>,
+    pub can_extend: bool,
+    pub can_run: bool,
+    pub can_close_early: bool,
+    pub positions: Vec<(&'static str, &'static str)>,
+}
+
+/// The ballot page.
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> PageResult<Page<BallotPage>> {
+    let l = ballot::load(&state, &viewer, &id).await?;
+    let count = ballot::count(&state.store, &l).await?;
+    let mine = if l.state == BallotState::Open {
+        ballot::voting_for(&state, &viewer, &l).await?
+    } else {
+        Vec::new()
+    };
+    let since_vote = since_vote(&state, &l, &count.standings, &mine).await?;
+    let audit = {
+        let mut a = state
+            .store
+            .audit_entries_for(&l.ballot.audit_object())
+            .await?;
+        a.reverse();
+        a
+    };
+    let group_id = l.ballot.group_id;
+    let open = l.state == BallotState::Open;
+    // Chairs without a multi-factor sign-in see the buttons and are sent
+    // to step up when they use them.
+    let can_run = open
+        && matches!(
+            viewer.decide(Action::RunBallot { group_id }),
+            Decision::Allow | Decision::StepUp
+        );
+    Ok(Page(BallotPage {
+        title: l.ballot.title.clone(),
+        chrome: viewer.chrome(&state),
+        open,
+        state_label: match l.state {
+            BallotState::Open => "Open",
+            BallotState::Closed => "Closed",
+            BallotState::Cancelled => "Cancelled",
+        },
+        opened: date(l.ballot.opened_at),
+        closes: date(l.ballot.closes_at),
+        closed: l.ballot.closed_at.map(date).unwrap_or_default(),
+        rules: l.rules.describe(),
+        threshold: l.rules.threshold(l.kind).describe(),
+        can_extend: open
+            && viewer.decide(Action::ExtendBallot {
+                group_id,
+                members_may: l.rules.members_may_extend,
+            }) == Decision::Allow,
+        can_close_early: can_run && l.rules.early_close && count.tally.decided,
+        can_run,
+        tally: count.tally,
+        standings: count.standings,
+        history: count.history,
+        audit,
+        mine,
+        since_vote,
+        positions: Position::ALL
+            .iter()
+            .map(|p| (p.as_str(), p.label()))
+            .collect(),
+        ballot: l.ballot,
+    }))
+}
+
+/// For each organisation the viewer votes for whose vote a normative
+/// revision reset: the controls that changed since the revision it voted on.
+async fn since_vote(
+    state: &AppState,
+    l: &Loaded,
+    standings: &[Standing],
+    mine: &[BallotVoterRow],
+) -> Result<Vec<SinceVote>, Error> {
+    let (Some(amendment_id), Some(current)) = (l.ballot.amendment_id, l.ballot.revision) else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for s in standings {
+        let Some(from) = s.reset_from_revision else {
+            continue;
+        };
+        if !mine.iter().any(|m| m.slug == s.organization) {
+            continue;
+        }
+        let revisions = state.store.revisions(amendment_id).await?;
+        let text = |n: i64| {
+            revisions
+                .iter()
+                .find(|r| r.number == n)
+                .map(|r| r.content.clone())
+                .ok_or_else(|| Error::Internal(format!("revision {n} is missing")))
+        };
+        let old = amend::stored(&text(from)?, "revision")?;
+        let new = amend::stored(&text(current)?, "revision")?;
+        out.push(SinceVote {
+            organization: s.organization_name.clone(),
+            from,
+            to: current,
+            controls: diff_specs(&old, &new)
+                .changed()
+                .map(|c| (c.id.clone(), c.title.clone(), c.normative))
+                .collect(),
+        });
+    }
+    Ok(out)
+}
+
+/// A vote.
+#[derive(Debug, Deserialize)]
+pub struct VoteForm {
+    #[serde(default)]
+    pub organization: String,
+    #[serde(default)]
+    pub position: String,
+    #[serde(default)]
+    pub rationale: String,
+}
+
+/// Casts or changes an organisation's vote.
+pub async fn vote(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<VoteForm>,
+) -> PageResult<Response> {
+    ballot::cast(
+        &state,
+        &viewer,
+        &id,
+        Some(f.organization.as_str()),
+        &f.position,
+        &f.rationale,
+    )
+    .await?;
+    Ok(see_other(&format!("/ballots/{id}")).into_response())
+}
+
+/// An extension.
+#[derive(Debug, Deserialize)]
+pub struct ExtendForm {
+    #[serde(default)]
+    pub days: String,
+}
+
+/// Extends an open ballot.
+pub async fn extend(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<ExtendForm>,
+) -> PageResult<Response> {
+    ballot::extend(&state, &viewer, &id, &f.days).await?;
+    Ok(see_other(&format!("/ballots/{id}")).into_response())
+}
+
+/// A cancellation.
+#[derive(Debug, Deserialize)]
+pub struct CancelForm {
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Cancels an open ballot.
+pub async fn cancel(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<CancelForm>,
+) -> PageResult<Response> {
+    ballot::cancel(&state, &viewer, &id, &f.reason).await?;
+    Ok(see_other(&format!("/ballots/{id}")).into_response())
+}
+
+/// The early-close form carries nothing but its CSRF token.
+#[derive(Debug, Deserialize)]
+pub struct CloseForm {}
+
+/// Closes a ballot early.
+pub async fn close(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(_): Form<CloseForm>,
+) -> PageResult<Response> {
+    ballot::close_early(&state, &viewer, &id).await?;
+    Ok(see_other(&format!("/ballots/{id}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "rules.html")]
+pub struct RulesPage {
+    pub title: String,
+    pub chrome: Chrome,
+    pub group_slug: String,
+    pub group_name: String,
+    pub rules: Rules,
+    pub described: Vec<String>,
+    pub can_edit: bool,
+    pub amendment_rule: String,
+    pub release_rule: String,
+}
+
+/// A threshold as the rules form writes it: `majority` or `N/D`.
+fn threshold_field(t: Threshold) -> String {
+    match t {
+        Threshold::MajorityOfVotesCast => "majority".into(),
+        Threshold::SuperMajorityOfEligible {
+            numerator,
+            denominator,
+        } => format!("{numerator}/{denominator}"),
+    }
+}
+
+fn parse_threshold(raw: &str, what: &str) -> Result<Threshold, Error> {
+    let raw = raw.trim();
+    if raw == "majority" {
+        return Ok(Threshold::MajorityOfVotesCast);
+    }
+    let bad = || {
+        Error::BadRequest(format!(
+            "the rule for {what} must be `majority` (of votes cast) or a fraction of eligible organisations like `2/3`, not {raw:?}"
+        ))
+    };
+    let (n, d) = raw.split_once('/').ok_or_else(bad)?;
+    Ok(Threshold::SuperMajorityOfEligible {
+        numerator: n.trim().parse().map_err(|_| bad())?,
+        denominator: d.trim().parse().map_err(|_| bad())?,
+    })
+}
+
+/// A group's ballot rules, and the chair's form to change them.
+pub async fn rules(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(group): Path<String>,
+) -> PageResult<Page<RulesPage>> {
+    let g = state.store.group(&group).await?;
+    let rules = state.store.group_rules(g.id).await?;
+    Ok(Page(RulesPage {
+        title: format!("Ballot rules of {}", g.name),
+        chrome: viewer.chrome(&state),
+        can_edit: !matches!(
+            viewer.decide(Action::SetRules { group_id: g.id }),
+            Decision::Deny(_) | Decision::SignIn
+        ),
+        described: rules.describe(),
+        amendment_rule: threshold_field(rules.amendment),
+        release_rule: threshold_field(rules.release),
+        rules,
+        group_slug: g.slug,
+        group_name: g.name,
+    }))
+}
+
+/// The rules form.
+#[derive(Debug, Deserialize)]
+pub struct RulesForm {
+    pub amendment: String,
+    pub release: String,
+    pub quorum_percent: String,
+    pub default_days: String,
+    pub min_days: String,
+    /// Checkboxes: present ("on") when ticked.
+    #[serde(default)]
+    pub amendment_ballot_required: String,
+    #[serde(default)]
+    pub members_may_extend: String,
+    #[serde(default)]
+    pub objection_blocks: String,
+    #[serde(default)]
+    pub early_close: String,
+}
+
+fn number(raw: &str, what: &str) -> Result<u32, Error> {
+    raw.trim()
+        .parse()
+        .map_err(|_| Error::BadRequest(format!("{what} must be a whole number, not {raw:?}")))
+}
+
+/// Sets a group's ballot rules; ballots already open keep theirs.
+pub async fn set_rules(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(group): Path<String>,
+    Form(f): Form<RulesForm>,
+) -> PageResult<Response> {
+    let g = state.store.group(&group).await?;
+    viewer.require(Action::SetRules { group_id: g.id })?;
+    let ticked = |s: &str| s == "on" || s == "true";
+    let rules = Rules {
+        amendment: parse_threshold(&f.amendment, "amendments")?,
+        release: parse_threshold(&f.release, "releases")?,
+        amendment_ballot_required: ticked(&f.amendment_ballot_required),
+        quorum_percent: number(&f.quorum_percent, "the quorum")?,
+        default_days: number(&f.default_days, "the default duration")?,
+        min_days: number(&f.min_days, "the minimum duration")?,
+        members_may_extend: ticked(&f.members_may_extend),
+        objection_blocks: ticked(&f.objection_blocks),
+        early_close: ticked(&f.early_close),
+    };
+    rules.check().map_err(|e| Error::BadRequest(e.0))?;
+    state
+        .store
+        .set_group_rules(
+            g.id,
+            &g.slug,
+            &rules,
+            viewer.user.as_ref().map(|u| u.id),
+            &amend::actor(&viewer),
+        )
+        .await?;
+    Ok(see_other(&format!("/groups/{}/rules", g.slug)).into_response())
+}
+
+impl BallotPage {
+    /// The label of a position, for templates.
+    pub fn label(p: &Option<Position>) -> &'static str {
+        p.map_or("not voted", Position::label)
+    }
+
+    pub fn is_amendment(&self) -> bool {
+        self.ballot.kind == "amendment"
+    }
+}
