@@ -2,10 +2,12 @@
 
 use anyhow::{Context, Result};
 use charta_domain::CatalogSet;
+use charta_domain::ballot::{BallotKind, Position, Rules, Threshold};
 use charta_store::{
-    Backend, NewAmendment, NewRevision, NewThread, NewVersion, Store, import_group_text,
-    import_spec_text,
+    Backend, NewAmendment, NewBallot, NewRevision, NewThread, NewVersion, NewVote, Store,
+    import_group_text, import_spec_text,
 };
+use time::{Duration, OffsetDateTime};
 
 const GROUP: &str = include_str!("../../../specs/groups/oss-stewards.yaml");
 /// The seed specification's history, oldest first, with the message each
@@ -41,11 +43,92 @@ pub async fn seed(store: &Store, catalogs: &CatalogSet) -> Result<()> {
             .await
             .with_context(|| format!("seeding version {} of the demo specification", i + 1))?;
     }
+    let group = store.group("oss-stewards").await?;
+    store
+        .set_group_rules(group.id, &group.slug, &demo_rules(), None, "demo seed")
+        .await
+        .context("setting the demo group's ballot rules")?;
     seed_amendments(store)
         .await
         .context("seeding the demo amendments")?;
     tracing::info!("demo data seeded");
     Ok(())
+}
+
+/// Ballot rules in the spirit of the Eclipse Foundation Specification
+/// Process: amendments merge after a simple majority of the votes cast,
+/// releases need two thirds of the member foundations, seven-day ballots
+/// that members may extend to thirty, no blocking objections, and early
+/// closing once the outcome is settled. Ballots may be as short as a day so
+/// that the demo can be clicked through.
+fn demo_rules() -> Rules {
+    Rules {
+        amendment: Threshold::MajorityOfVotesCast,
+        release: Threshold::TWO_THIRDS,
+        amendment_ballot_required: true,
+        quorum_percent: 50,
+        default_days: 7,
+        min_days: 1,
+        members_may_extend: true,
+        objection_blocks: false,
+        early_close: true,
+    }
+}
+
+/// A ballot on an amendment, opened `days_ago` days ago for seven days,
+/// with the given votes cast an hour apart after it opened.
+async fn ballot_on(
+    store: &Store,
+    amendment: &charta_store::AmendmentRow,
+    revision: i64,
+    chair: i64,
+    days_ago: i64,
+    votes: &[(&str, i64, Position, &str)],
+) -> Result<i64> {
+    let spec = store.spec(SEED_SLUG).await?;
+    let group = store.group("oss-stewards").await?;
+    let orgs = store.organizations(group.id).await?;
+    let now = OffsetDateTime::now_utc();
+    let opened_at = now.replace_nanosecond(0).unwrap_or(now) - Duration::days(days_ago);
+    let title = format!("Merge amendment {}: {}", amendment.number, amendment.title);
+    let subject = format!("amendment:{SEED_SLUG}/{}", amendment.number);
+    let id = store
+        .open_ballot(NewBallot {
+            group_id: group.id,
+            spec_id: spec.id,
+            kind: BallotKind::Amendment,
+            amendment_id: Some(amendment.id),
+            version: None,
+            revision: Some(revision),
+            title: &title,
+            rules: &demo_rules(),
+            opened_by: chair,
+            opened_at,
+            closes_at: opened_at + Duration::days(7),
+            subject: &subject,
+        })
+        .await?;
+    let ballot = store.ballot(id).await?;
+    for (i, (org, user, position, rationale)) in votes.iter().enumerate() {
+        let organization_id = orgs
+            .iter()
+            .find(|o| o.slug == *org)
+            .with_context(|| format!("demo organisation {org}"))?
+            .id;
+        store
+            .cast_vote(
+                &ballot,
+                NewVote {
+                    organization_id,
+                    user_id: *user,
+                    position: *position,
+                    rationale,
+                    at: opened_at + Duration::hours(i as i64 + 1),
+                },
+            )
+            .await?;
+    }
+    Ok(id)
 }
 
 /// Replaces `from` by `to` in a seed text, failing loudly if the seed no
@@ -96,9 +179,9 @@ async fn amend(
     Ok(store.amendment(spec_id, number).await?)
 }
 
-/// Amendments in every state: one merged (it made version 4), one out of
-/// date since that merge, one open with two revisions and a discussion, one
-/// rejected.
+/// Amendments in every state: one merged (it made version 4) after a
+/// ballot, one out of date since that merge, one open with two revisions, a
+/// discussion and an open ballot, one rejected.
 async fn seed_amendments(store: &Store) -> Result<()> {
     let spec = store.spec(SEED_SLUG).await?;
     let v3 = store.version(&spec, 3).await?.content;
@@ -132,6 +215,32 @@ async fn seed_amendments(store: &Store) -> Result<()> {
         &stale_text,
     )
     .await?;
+    // The merged amendment went through a ballot that closed at its
+    // deadline, three days ago.
+    ballot_on(
+        store,
+        &merged,
+        1,
+        carmen,
+        10,
+        &[
+            ("aurora", ana, Position::Approve, ""),
+            (
+                "borealis",
+                bram,
+                Position::Approve,
+                "Matches how our projects already triage.",
+            ),
+            (
+                "cobalt",
+                chen,
+                Position::Abstain,
+                "No exploited vulnerabilities in our projects this year; no view.",
+            ),
+        ],
+    )
+    .await?;
+    store.close_due_ballots(OffsetDateTime::now_utc()).await?;
     let parsed = charta_domain::format::parse_spec(&merged_text)?;
     store
         .append_version(NewVersion {
@@ -223,6 +332,19 @@ async fn seed_amendments(store: &Store) -> Result<()> {
         )
         .await?;
     store.request_review(open.id, riya).await?;
+    // Its ballot is open: Aurora and Borealis have voted, Cobalt has not.
+    ballot_on(
+        store,
+        &open,
+        2,
+        carmen,
+        2,
+        &[
+            ("aurora", ana, Position::Approve, ""),
+            ("borealis", bram, Position::Approve, "We proposed it."),
+        ],
+    )
+    .await?;
 
     let rejected_text = edit(
         &v4,

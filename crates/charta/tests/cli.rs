@@ -252,7 +252,8 @@ async fn admin_grant_needs_an_existing_unambiguous_account() {
 }
 
 /// `charta demo` as a newcomer starts it: seeded, serving, with amendments
-/// in every state and one-click sign-in.
+/// in every state, a closed ballot, EFSP-like ballot rules and one-click
+/// sign-in.
 #[test]
 fn demo_starts_seeded_and_serves() {
     let dir = temp_dir("demo");
@@ -299,12 +300,25 @@ fn demo_starts_seeded_and_serves() {
         let versions = get("/api/v1/specs/steward-baseline").unwrap();
         let amendments = get("/api/v1/specs/steward-baseline/amendments").unwrap();
         let login = get("/auth/login").unwrap();
-        (spec, versions, amendments, login)
+        let ballots = get("/api/v1/specs/steward-baseline/ballots").unwrap();
+        let rules = get("/api/v1/groups/oss-stewards/rules").unwrap();
+        // The open ballot exists but asks visitors to sign in.
+        let open_ballot = get("/ballots/2").unwrap();
+        (
+            spec,
+            versions,
+            amendments,
+            login,
+            ballots,
+            rules,
+            open_ballot,
+        )
     });
     let _ = child.kill();
     let _ = child.wait();
     let _ = std::fs::remove_dir_all(&dir);
-    let (spec, versions, amendments, login) = checks.expect("charta demo did not become ready");
+    let (spec, versions, amendments, login, ballots, rules, open_ballot) =
+        checks.expect("charta demo did not become ready");
     assert_eq!(spec.0, 200);
     assert!(
         spec.1.contains("SVH-VM-03"),
@@ -328,5 +342,20 @@ fn demo_starts_seeded_and_serves() {
     assert!(
         login.1.contains("Carmen") && login.1.contains("name=\"person\""),
         "demo people offered"
+    );
+    // Signed out, only the closed ballot is listed; it passed at its deadline.
+    assert!(
+        ballots.1.contains("\"outcome\":\"passed\"")
+            && ballots.1.contains("\"closed_by\":\"deadline\""),
+        "{}",
+        ballots.1
+    );
+    assert!(!ballots.1.contains("\"state\":\"open\""), "{}", ballots.1);
+    assert_eq!(open_ballot.0, 303, "{}", open_ballot.1);
+    assert!(open_ballot.1.contains("/auth/login"), "{}", open_ballot.1);
+    assert!(
+        rules.1.contains("\"amendment-ballot-required\":true") && rules.1.contains("two thirds"),
+        "{}",
+        rules.1
     );
 }

@@ -1,0 +1,235 @@
+//! A ballot in headless Chromium, on both databases: the chair opens a
+//! ballot on an amendment the group's rules say must pass one, the three
+//! foundations' representatives vote in turn while the live tally follows,
+//! and the chair sees the outcome, closes the ballot early and merges.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failing test panics with its message"
+)]
+
+use charta_domain::CatalogSet;
+use charta_domain::ballot::Rules;
+use charta_store::testing::TestDb;
+use charta_store::{NewAmendment, NewRevision, both_backends, import_group_text, import_spec_text};
+use charta_tests::Browser;
+use charta_web::{AppState, WebConfig};
+use fantoccini::{Client, Locator};
+use std::sync::Arc;
+use std::time::Duration;
+
+const GROUP: &str = "\
+group: wg
+name: Ballot Working Group
+members:
+  - slug: aurora
+    name: Aurora Foundation
+  - slug: borealis
+    name: Borealis Foundation
+  - slug: cobalt
+    name: Cobalt Open Source Foundation
+";
+
+const V1: &str = "\
+spec: ballot-demo
+group: wg
+title: Ballot Demo Baseline
+sections:
+  - id: VM
+    title: Vulnerability management
+controls:
+  - id: BD-VM-01
+    section: VM
+    title: Acknowledge reports
+    level: 1
+    status: active
+    statement: Reports MUST be acknowledged within fourteen days.
+    mappings:
+      - target: CRA:AnnexI.P2.5
+        relationship: subset
+        rationale: Acknowledging is part of coordinated disclosure.
+";
+
+const AMENDMENT: &str = "/specs/ballot-demo/amendments/1";
+const PAGE: Duration = Duration::from_secs(15);
+
+async fn sign_in(c: &Client, base: &str, name: &str, return_to: &str) {
+    c.goto(&format!("{base}/auth/login?return_to={return_to}"))
+        .await
+        .unwrap();
+    let button = format!("//ul[@class='people']//button[normalize-space()='{name}']");
+    c.find(Locator::XPath(&button))
+        .await
+        .unwrap_or_else(|e| panic!("no demo sign-in button for {name}: {e}"))
+        .click()
+        .await
+        .unwrap();
+    let who = c
+        .wait()
+        .at_most(PAGE)
+        .for_element(Locator::Css("header.site a.who"))
+        .await
+        .unwrap();
+    assert_eq!(who.text().await.unwrap(), name);
+}
+
+async fn sign_out(c: &Client) {
+    c.find(Locator::Css("header.site form.signout button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .at_most(PAGE)
+        .for_element(Locator::LinkText("Sign in"))
+        .await
+        .unwrap();
+}
+
+async fn click(c: &Client, scope_css: &str, label: &str) {
+    let scope = c
+        .find(Locator::Css(scope_css))
+        .await
+        .unwrap_or_else(|e| panic!("no {scope_css}: {e}"));
+    scope
+        .find(Locator::XPath(&format!(
+            ".//button[normalize-space()='{label}']"
+        )))
+        .await
+        .unwrap_or_else(|e| panic!("no button {label:?} in {scope_css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Clicks a button that submits a form and waits until the next page has
+/// replaced this one (the old page's elements go stale), then for `css`.
+async fn submit(c: &Client, scope_css: &str, label: &str, css: &str) {
+    let old = c.find(Locator::Css("main")).await.unwrap();
+    click(c, scope_css, label).await;
+    let started = std::time::Instant::now();
+    while old.tag_name().await.is_ok() {
+        assert!(
+            started.elapsed() < PAGE,
+            "{label:?} did not load a new page"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    c.wait()
+        .at_most(PAGE)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css} after {label:?}: {e}"));
+}
+
+async fn text_of(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Votes `position` on the ballot page, with a rationale, and waits for the
+/// page to come back showing it.
+async fn vote(c: &Client, position: &str, rationale: &str) {
+    let form = c.find(Locator::Css("section.vote form")).await.unwrap();
+    form.find(Locator::Css(&format!(
+        "input[name='position'][value='{position}']"
+    )))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    form.find(Locator::Id("rationale"))
+        .await
+        .unwrap()
+        .send_keys(rationale)
+        .await
+        .unwrap();
+    submit(c, "section.vote form", "Cast vote", "section.tally").await;
+}
+
+both_backends! {
+    three_representatives_vote_and_the_chair_merges => |db: TestDb| async move {
+        let Some(browser) = Browser::launch().await else { return };
+        let catalogs = CatalogSet::builtin().unwrap();
+        import_group_text(&db.store, GROUP, "test").await.unwrap();
+        import_spec_text(&db.store, &catalogs, V1, "first draft", "test").await.unwrap();
+        charta_web::auth::demo::seed_people(&db.store, "wg").await.unwrap();
+        let wg = db.store.group("wg").await.unwrap();
+        db.store
+            .set_group_rules(wg.id, "wg", &Rules { amendment_ballot_required: true, ..Rules::default() }, None, "test")
+            .await
+            .unwrap();
+        let spec = db.store.spec("ballot-demo").await.unwrap();
+        let editor = db.store.upsert_user(charta_web::auth::demo::DEMO_ISSUER, "editor", "", "Eli Okafor").await.unwrap();
+        let proposed = V1.replace("fourteen days", "seven days");
+        let hash = charta_domain::format::content_hash(&proposed);
+        db.store
+            .create_amendment(NewAmendment {
+                spec_id: spec.id,
+                spec_slug: "ballot-demo",
+                title: "Acknowledge sooner",
+                description: "",
+                author_id: editor.id,
+                state: "open",
+                revision: NewRevision { base_version: 1, content: &proposed, content_hash: &hash, author_id: editor.id, message: "m" },
+            })
+            .await
+            .unwrap();
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let config = WebConfig { demo: true, public_url: base.clone(), ..WebConfig::default() };
+        let state = AppState::new(db.store.clone(), Arc::new(catalogs), config);
+        let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(charta_web::serve(listener, state, async {
+            let _ = stopped.await;
+        }));
+        let c: &Client = &browser;
+
+        // The chair sees the gate waiting for a ballot and opens one.
+        sign_in(c, &base, "Carmen Chávez", AMENDMENT).await;
+        let gate = text_of(c, "section.gate li.check-ballot").await;
+        assert!(gate.contains("the group requires a ballot"), "{gate}");
+        submit(c, "section.ballots", "Open ballot", "section.tally").await;
+        let ballot = c.current_url().await.unwrap().path().to_string();
+        assert!(ballot.starts_with("/ballots/"), "{ballot}");
+        assert!(text_of(c, "section.tally").await.contains("no quorum yet: 0 of 3"));
+        sign_out(c).await;
+
+        // Three representatives vote in turn; the tally follows.
+        let turns = [
+            ("Ana Lindqvist", "approve", "", "no quorum yet: 1 of 3"),
+            ("Bram de Vries", "object", "Seven days is too short for volunteers.", "needs 1 more approval"),
+            ("Chen Wei", "approve", "", "passes: 2 approve and 1 object"),
+        ];
+        for (name, position, rationale, tally) in turns {
+            sign_in(c, &base, name, &ballot).await;
+            vote(c, position, rationale).await;
+            let shown = text_of(c, "section.tally").await;
+            assert!(shown.contains(tally), "after {name}: {shown}");
+            sign_out(c).await;
+        }
+
+        // The chair sees the settled outcome, closes early and merges.
+        sign_in(c, &base, "Carmen Chávez", &ballot).await;
+        let positions = text_of(c, "table.positions").await;
+        assert!(positions.contains("Seven days is too short for volunteers."), "{positions}");
+        assert!(text_of(c, "section.tally").await.contains("cannot change this"));
+        submit(c, "section.ballot-actions", "Close now (the outcome can no longer change)", "p.outcome").await;
+        let outcome = text_of(c, "p.outcome").await;
+        assert!(outcome.starts_with("Passed"), "{outcome}");
+        c.goto(&format!("{base}{AMENDMENT}")).await.unwrap();
+        let gate = text_of(c, "section.gate li.check-ballot").await;
+        assert!(gate.contains("the ballot passed"), "{gate}");
+        submit(c, "section.gate", "Merge into a new version", "article.control#BD-VM-01").await;
+        assert_eq!(c.current_url().await.unwrap().path(), "/specs/ballot-demo/versions/2");
+        assert!(text_of(c, "article.control#BD-VM-01 .statement").await.contains("seven days"));
+    };
+}
