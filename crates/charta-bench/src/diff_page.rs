@@ -9,22 +9,19 @@
 //! specification, the diff, the view models and the template. It leaves
 //! out the socket, HTTP parsing and the kernel.
 
-use crate::stats::{Summary, ms, time};
+use crate::harness::{TempDb, files, get, print_table, row, time_get};
+use crate::stats::time;
 use anyhow::{Context, Result, bail, ensure};
-use axum::Router;
-use axum::body::{Body, Bytes};
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use charta_domain::CatalogSet;
 use charta_domain::diff::diff_specs;
 use charta_domain::format::parse_spec;
 use charta_domain::validate::check_spec;
 use charta_store::{Store, import_group_text, import_spec_text};
 use charta_web::{AppState, WebConfig, router};
-use http_body_util::BodyExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-use tower::ServiceExt;
+use std::time::Instant;
 
 /// What to measure.
 #[derive(Debug, Clone)]
@@ -37,123 +34,6 @@ pub struct Options {
     pub warmup: usize,
     /// Fresh application states for the cold measurement.
     pub cold_runs: usize,
-}
-
-/// One line of the result table.
-struct Row {
-    what: String,
-    summary: Summary,
-    bytes: Option<usize>,
-}
-
-/// A file's path and text.
-type File = (PathBuf, String);
-
-/// Files under `dir`, split into group files and specification files, each
-/// in path order.
-fn files(dir: &Path) -> Result<(Vec<File>, Vec<File>)> {
-    let mut all = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in
-            std::fs::read_dir(&d).with_context(|| format!("cannot read {}", d.display()))?
-        {
-            let p = entry?.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-                all.push(p);
-            }
-        }
-    }
-    all.sort();
-    let mut groups = Vec::new();
-    let mut specs = Vec::new();
-    for p in all {
-        let text =
-            std::fs::read_to_string(&p).with_context(|| format!("cannot read {}", p.display()))?;
-        if text.lines().any(|l| l.starts_with("spec:")) {
-            specs.push((p, text));
-        } else {
-            groups.push((p, text));
-        }
-    }
-    Ok((groups, specs))
-}
-
-async fn get(app: &Router, uri: &str) -> Result<(StatusCode, Bytes)> {
-    let req = Request::get(uri).body(Body::empty())?;
-    let resp = app.clone().oneshot(req).await?;
-    let status = resp.status();
-    let body = resp.into_body().collect().await?.to_bytes();
-    Ok((status, body))
-}
-
-/// Times `runs` requests for `uri` after `warmup` untimed ones, checking
-/// that every answer is 200 OK.
-async fn time_get(
-    app: &Router,
-    uri: &str,
-    warmup: usize,
-    runs: usize,
-) -> Result<(Vec<Duration>, usize)> {
-    let mut bytes = 0;
-    for _ in 0..warmup {
-        get(app, uri).await?;
-    }
-    let mut samples = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let t = Instant::now();
-        let (status, body) = get(app, uri).await?;
-        samples.push(t.elapsed());
-        ensure!(
-            status == StatusCode::OK,
-            "{uri} answered {status}: {}",
-            String::from_utf8_lossy(&body)
-        );
-        bytes = body.len();
-    }
-    Ok((samples, bytes))
-}
-
-fn row(what: impl Into<String>, samples: &[Duration], bytes: Option<usize>) -> Result<Row> {
-    Ok(Row {
-        what: what.into(),
-        summary: Summary::of(samples).context("no samples")?,
-        bytes,
-    })
-}
-
-fn print_table(title: &str, rows: &[Row]) {
-    println!("\n{title}\n");
-    println!("| measurement | runs | median ms | p95 ms | min ms | max ms | response bytes |");
-    println!("|---|---:|---:|---:|---:|---:|---:|");
-    for r in rows {
-        let s = r.summary;
-        println!(
-            "| {} | {} | {} | {} | {} | {} | {} |",
-            r.what,
-            s.runs,
-            ms(s.median),
-            ms(s.p95),
-            ms(s.min),
-            ms(s.max),
-            r.bytes.map_or_else(|| "-".to_string(), |b| b.to_string())
-        );
-    }
-}
-
-/// Removes a SQLite file and its companions when dropped.
-struct TempDb(PathBuf);
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let mut p = self.0.clone().into_os_string();
-            p.push(suffix);
-            let _ = std::fs::remove_file(p);
-        }
-    }
 }
 
 /// Runs every measurement and prints the tables.
@@ -218,10 +98,8 @@ pub async fn run(o: &Options) -> Result<()> {
     )?);
 
     // A database holding the files, as `charta import` leaves it.
-    let path = std::env::temp_dir().join(format!("charta-bench-{}.db", std::process::id()));
-    let _cleanup = TempDb(path.clone());
-    let url = format!("sqlite://{}", path.display());
-    let store = Store::connect(&url).await?;
+    let db = TempDb::new("diff");
+    let store = Store::connect(&db.url()).await?;
     store.migrate().await?;
     for (p, text) in &groups {
         import_group_text(&store, text, "charta-bench")
@@ -267,24 +145,24 @@ pub async fn run(o: &Options) -> Result<()> {
             Some(cold_bytes),
         )?);
     }
-    let (s, b) = time_get(&app, &page, o.warmup.max(1), o.runs).await?;
+    let (s, b) = time_get(&app, &page, None, o.warmup.max(1), o.runs).await?;
     web.push(row(
         format!("**diff page, warm: GET {page}**"),
         &s,
         Some(b),
     )?);
     let split = format!("{page}&view=split");
-    let (s, b) = time_get(&app, &split, o.warmup.max(1), o.runs).await?;
+    let (s, b) = time_get(&app, &split, None, o.warmup.max(1), o.runs).await?;
     web.push(row(
         format!("diff page, side by side, warm: GET {split}"),
         &s,
         Some(b),
     )?);
     let api = format!("/api/v1/specs/{slug}/diff?from={from}&to={to}");
-    let (s, b) = time_get(&app, &api, o.warmup.max(1), o.runs).await?;
+    let (s, b) = time_get(&app, &api, None, o.warmup.max(1), o.runs).await?;
     web.push(row(format!("diff JSON, warm: GET {api}"), &s, Some(b))?);
     let version = format!("/api/v1/specs/{slug}/versions/{to}");
-    let (s, b) = time_get(&app, &version, o.warmup.max(1), o.runs).await?;
+    let (s, b) = time_get(&app, &version, None, o.warmup.max(1), o.runs).await?;
     web.push(row(
         format!("version JSON, warm: GET {version}"),
         &s,

@@ -587,6 +587,105 @@ pub fn build(p: &Params, catalogs: &CatalogSet) -> Result<(Spec, Spec, ChangeCou
     Ok((v1, v2, counts))
 }
 
+/// The versions a specification moves on to while an amendment is in
+/// review, for measuring a rebase.
+#[derive(Debug, Clone)]
+pub struct MovedOn {
+    /// `base` with `changed` controls changed that the amendment leaves
+    /// alone: rebasing the amendment onto it merges without a conflict.
+    pub head: Spec,
+    pub changed: usize,
+    /// `head` with, in addition, controls the amendment also changes
+    /// changed differently (listed in `overlapping`): a rebase onto it has
+    /// conflicts for the author to decide.
+    pub conflicting: Spec,
+    pub overlapping: Vec<String>,
+}
+
+/// Builds [`MovedOn`] from the version an amendment is based on (`base`)
+/// and the amendment's text (`proposed`). The `n` changed controls are
+/// spread evenly over the controls the amendment does not touch, and take
+/// turns: a level change, a sentence added to the statement, a bullet added
+/// to the guidance (the kinds of edit a group makes meanwhile). The
+/// overlapping edits are one level set to the value neither side chose and
+/// one statement rewritten whole, so both the plain-field and the prose
+/// conflict paths of the merge run.
+pub fn move_on(base: &Spec, proposed: &Spec, n: usize, seed: u64) -> Result<MovedOn> {
+    // Not the stream `build` used, so these edits do not echo the amendment's.
+    let mut rng = Rng(seed.wrapping_mul(31).wrapping_add(7));
+    let untouched: Vec<usize> = base
+        .controls
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.status == ControlStatus::Active && proposed.control(&c.id) == Some(*c))
+        .map(|(i, _)| i)
+        .collect();
+    if n > untouched.len() {
+        bail!(
+            "{n} controls were to change meanwhile, but the amendment leaves only {} alone",
+            untouched.len()
+        );
+    }
+    let mut head = base.clone();
+    for k in 0..n {
+        let c = &mut head.controls[untouched[k * untouched.len() / n]];
+        match k % 3 {
+            0 => c.level = level(usize::from(c.level.get()) % 3 + 1),
+            1 => {
+                end_line(&mut c.statement);
+                c.statement.push_str(&statement_sentence(&mut rng));
+                c.statement.push('\n');
+            }
+            _ => {
+                let words = rng.range(6, 10);
+                end_line(&mut c.guidance);
+                c.guidance.push_str("- ");
+                c.guidance.push_str(&prose_sentence(&mut rng, words));
+                c.guidance.push('\n');
+            }
+        }
+    }
+
+    let mut conflicting = head.clone();
+    let changed_both = |pick: &dyn Fn(&Control, &Control) -> bool| {
+        base.controls.iter().find_map(|b| {
+            let r = proposed.control(&b.id)?;
+            (b.status == ControlStatus::Active && r.status == ControlStatus::Active && pick(b, r))
+                .then(|| b.id.clone())
+        })
+    };
+    let by_level = changed_both(&|b, r| b.level != r.level)
+        .context("the amendment changes no control's level")?;
+    let by_statement = changed_both(&|b, r| b.statement != r.statement)
+        .context("the amendment changes no control's statement")?;
+    for c in conflicting.controls.iter_mut() {
+        if c.id == by_level {
+            let (b, r) = match (base.control(&c.id), proposed.control(&c.id)) {
+                (Some(b), Some(r)) => (usize::from(b.level.get()), usize::from(r.level.get())),
+                _ => continue,
+            };
+            // Levels are 1 to 3 and b and r differ: 6 - b - r is the third.
+            c.level = level(6 - b - r);
+        } else if c.id == by_statement {
+            let sentences = [statement_sentence(&mut rng), statement_sentence(&mut rng)];
+            c.statement = format!("{}\n", wrap(&sentences));
+        }
+    }
+    Ok(MovedOn {
+        head,
+        changed: n,
+        conflicting,
+        overlapping: vec![by_level, by_statement],
+    })
+}
+
+/// Ends `text` with a line break, so that what is appended starts a line.
+fn end_line(text: &mut String) {
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+}
+
 /// A working group file for the generated specification.
 pub fn group_text(group: &str) -> String {
     format!(
@@ -677,6 +776,34 @@ mod tests {
         assert_eq!(d.changed().count(), counts.total());
         assert_eq!(v1.controls.len(), 200);
         assert_eq!(v2.controls.len(), 200 + counts.added);
+    }
+
+    #[test]
+    fn moving_on_merges_cleanly_and_overlapping_conflicts() {
+        use charta_domain::merge::merge_specs;
+        let cats = CatalogSet::builtin().unwrap();
+        let (v1, v2, _) = build(&params(300, 10.0), &cats).unwrap();
+        let m = move_on(&v1, &v2, 30, 7).unwrap();
+        for (prev, next) in [(&v1, &m.head), (&m.head, &m.conflicting)] {
+            let text = to_canonical(next);
+            check_spec(next, &cats, &text).unwrap();
+            check_succession(prev, next, &text).unwrap();
+            assert_eq!(parse_spec(&text).unwrap(), *next);
+        }
+        assert_eq!(diff_specs(&v1, &m.head).changed().count(), 30);
+        assert!(
+            diff_specs(&v1, &m.head)
+                .changed()
+                .all(|c| v1.control(&c.id) == v2.control(&c.id))
+        );
+        assert!(merge_specs(&v1, &m.head, &v2).is_clean());
+        let o = merge_specs(&v1, &m.conflicting, &v2);
+        let ids: Vec<&str> = o.conflicts.iter().filter_map(|c| c.control_id()).collect();
+        assert_eq!(ids.len(), 2, "{:?}", o.conflicts);
+        for id in &m.overlapping {
+            assert!(ids.contains(&id.as_str()), "{id} is not in conflict");
+        }
+        assert!(move_on(&v1, &v2, 10_000, 7).is_err());
     }
 
     #[test]

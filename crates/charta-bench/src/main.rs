@@ -1,9 +1,12 @@
-//! `charta-bench`: generates large specifications and times the diff page
-//! in process. `scripts/bench` runs it together with `wrk` against a real
-//! `charta serve`; `BENCHMARKS.md` has the figures and how they were taken.
+//! `charta-bench`: generates large specifications and times the diff page,
+//! the amendment page and rebasing an amendment in process. `scripts/bench`
+//! runs it together with `wrk` against a real `charta serve`;
+//! `BENCHMARKS.md` has the figures and how they were taken.
 
+mod amend_page;
 mod diff_page;
 mod generate;
+mod harness;
 mod stats;
 
 use anyhow::{Context, Result};
@@ -28,6 +31,11 @@ enum Command {
     /// Time the domain diff and the diff page through the real router, in
     /// process, on a temporary SQLite database loaded from DIR.
     Diff(DiffArgs),
+    /// Time an amendment proposing DIR's last specification file on the one
+    /// before it: its review page and rebasing it onto a version that moved
+    /// on, cleanly and with conflicts, in the domain and through the real
+    /// router, in process, on a temporary SQLite database.
+    Amend(AmendArgs),
 }
 
 #[derive(Debug, Args)]
@@ -68,6 +76,47 @@ struct DiffArgs {
     cold_runs: usize,
 }
 
+#[derive(Debug, Args)]
+struct AmendArgs {
+    /// Directory written by gen-spec.
+    #[arg(long)]
+    dir: PathBuf,
+    /// Timed runs of each measurement (each timed rebase creates an
+    /// amendment, untimed).
+    #[arg(long, default_value_t = 50)]
+    runs: usize,
+    /// Untimed runs before each measurement.
+    #[arg(long, default_value_t = 5)]
+    warmup: usize,
+    /// Page requests each on a fresh store connection and application state.
+    #[arg(long, default_value_t = 5)]
+    cold_runs: usize,
+    /// Controls the specification changes while the amendment is in
+    /// review (none that the amendment changes).
+    #[arg(long, default_value_t = 50)]
+    head_changes: usize,
+    /// Review threads on the amendment, each with a reply.
+    #[arg(long, default_value_t = 10)]
+    threads: usize,
+    /// Other open amendments of the same specification for one more
+    /// measurement of the page, which compares itself with each (0: skip).
+    #[arg(long, default_value_t = 3)]
+    other_open: usize,
+    /// Seed of the text of those changes.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+/// Runs an async measurement on a multi-threaded runtime, as `charta serve`
+/// does.
+fn block_on<F: std::future::Future<Output = Result<()>>>(f: F) -> Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?
+        .block_on(f)
+}
+
 fn gen_spec(a: GenArgs) -> Result<()> {
     let catalogs = CatalogSet::builtin().context("the built-in catalogs are invalid")?;
     let params = generate::Params {
@@ -105,18 +154,22 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::GenSpec(a) => gen_spec(a),
-        Command::Diff(a) => tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .context("cannot start the async runtime")
-            .and_then(|rt| {
-                rt.block_on(diff_page::run(&diff_page::Options {
-                    dir: a.dir,
-                    runs: a.runs,
-                    warmup: a.warmup,
-                    cold_runs: a.cold_runs,
-                }))
-            }),
+        Command::Diff(a) => block_on(diff_page::run(&diff_page::Options {
+            dir: a.dir,
+            runs: a.runs,
+            warmup: a.warmup,
+            cold_runs: a.cold_runs,
+        })),
+        Command::Amend(a) => block_on(amend_page::run(&amend_page::Options {
+            dir: a.dir,
+            runs: a.runs,
+            warmup: a.warmup,
+            cold_runs: a.cold_runs,
+            head_changes: a.head_changes,
+            threads: a.threads,
+            other_open: a.other_open,
+            seed: a.seed,
+        })),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
