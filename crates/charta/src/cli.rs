@@ -80,6 +80,10 @@ pub struct HttpArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "CHARTA_MAX_BODY_BYTES", default_value_t = charta_domain::format::MAX_SPEC_BYTES)]
     pub max_body_bytes: usize,
+    /// Seconds between looks for ballots past their deadline, which are then
+    /// closed with the tally at the deadline.
+    #[arg(long, env = "CHARTA_BALLOT_SWEEP_SECONDS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub ballot_sweep_seconds: u64,
 }
 
 #[derive(Debug, Args)]
@@ -332,6 +336,7 @@ async fn serve(store: Store, http: &HttpArgs, auth: &AuthArgs, demo: bool) -> Re
     let mut config = WebConfig {
         max_body_bytes: http.max_body_bytes,
         request_timeout: Duration::from_secs(http.request_timeout),
+        ballot_sweep: Duration::from_secs(http.ballot_sweep_seconds),
         demo,
         ..WebConfig::default()
     };
