@@ -208,6 +208,9 @@ pub enum Action {
     Decide { group_id: i64 },
     /// Set the group's ballot rules.
     SetRules { group_id: i64 },
+    /// Publish a signed release of a specification version, or mark a
+    /// release superseded.
+    PublishRelease { group_id: i64 },
     /// Open, cancel or close a ballot early.
     RunBallot { group_id: i64 },
     /// Extend an open ballot's deadline; `members_may` is the ballot's rule
@@ -232,6 +235,7 @@ impl Action {
                 | Action::Administer
                 | Action::SetRules { .. }
                 | Action::RunBallot { .. }
+                | Action::PublishRelease { .. }
         )
     }
 
@@ -247,7 +251,9 @@ impl Action {
             Action::Propose { .. } | Action::Decide { .. } => Some(Scope::Propose),
             Action::Comment { .. } => Some(Scope::Comment),
             Action::Vote { .. } | Action::ExtendBallot { .. } => Some(Scope::Vote),
-            Action::SetRules { .. } | Action::RunBallot { .. } => None,
+            Action::SetRules { .. } | Action::RunBallot { .. } | Action::PublishRelease { .. } => {
+                None
+            }
             Action::PublishSpec { .. }
             | Action::ManageRoles { .. }
             | Action::Administer
@@ -338,7 +344,8 @@ pub fn decide(actor: &Actor, action: Action) -> Decision {
         Action::PublishSpec { group_id }
         | Action::ManageRoles { group_id }
         | Action::SetRules { group_id }
-        | Action::RunBallot { group_id } => {
+        | Action::RunBallot { group_id }
+        | Action::PublishRelease { group_id } => {
             p.platform_admin || p.has_role(group_id, &[Role::Chair])
         }
         Action::ExtendBallot {
@@ -404,6 +411,9 @@ pub fn decide(actor: &Actor, action: Action) -> Decision {
             Action::SetRules { .. } => "only the working group's chair can set its ballot rules",
             Action::RunBallot { .. } => {
                 "only the working group's chair can open, cancel or close ballots"
+            }
+            Action::PublishRelease { .. } => {
+                "only the working group's chair can publish or supersede releases"
             }
             Action::ExtendBallot {
                 members_may: true, ..

@@ -187,6 +187,9 @@ pub struct Rules {
     /// Whether the chair may close a ballot before its deadline once the
     /// votes not yet cast can no longer change the outcome.
     pub early_close: bool,
+    /// How the group names its releases.
+    #[serde(default)]
+    pub release_scheme: crate::release::ReleaseScheme,
 }
 
 impl Default for Rules {
@@ -205,6 +208,7 @@ impl Default for Rules {
             members_may_extend: true,
             objection_blocks: false,
             early_close: true,
+            release_scheme: crate::release::ReleaseScheme::Semantic,
         }
     }
 }
@@ -304,6 +308,14 @@ impl Rules {
         } else {
             "Ballots always run until their deadline.".into()
         });
+        out.push(format!(
+            "Releases are named {} (such as {}).",
+            match self.release_scheme {
+                crate::release::ReleaseScheme::Semantic => "by semantic version",
+                crate::release::ReleaseScheme::Calendar => "by date",
+            },
+            self.release_scheme.example()
+        ));
         out
     }
 }

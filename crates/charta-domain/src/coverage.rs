@@ -7,7 +7,7 @@
 //! (active) count; a withdrawn control covers nothing.
 
 use crate::catalog::CatalogSet;
-use crate::spec::Spec;
+use crate::spec::{Control, Relationship, Spec};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -147,6 +147,36 @@ fn mapped_controls(spec: &Spec) -> HashMap<&str, Vec<&str>> {
             let ids = map.entry(m.target.as_str()).or_default();
             if !ids.contains(&c.id.as_str()) {
                 ids.push(c.id.as_str());
+            }
+        }
+    }
+    map
+}
+
+/// An active control mapped to a catalog item, and how it relates to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Covering<'a> {
+    pub control: &'a Control,
+    pub relationship: Relationship,
+}
+
+/// Item identifier → the active controls mapped to it, in specification
+/// order, each once with the relationship of its first mapping to the item.
+/// With `max_level`, only controls at or below that level count: levels are
+/// cumulative, so this is what a project at that level relies on. A coverage
+/// matrix needs the controls themselves (title, level, relationship), not
+/// only their identifiers as [`coverage`] gives them.
+pub fn covering_controls(spec: &Spec, max_level: Option<u8>) -> HashMap<&str, Vec<Covering<'_>>> {
+    let mut map: HashMap<&str, Vec<Covering<'_>>> = HashMap::new();
+    let in_level = |c: &&Control| max_level.is_none_or(|l| c.level.get() <= l);
+    for c in spec.active_controls().filter(in_level) {
+        for m in &c.mappings {
+            let list = map.entry(m.target.as_str()).or_default();
+            if !list.iter().any(|x| x.control.id == c.id) {
+                list.push(Covering {
+                    control: c,
+                    relationship: m.relationship,
+                });
             }
         }
     }
@@ -296,6 +326,38 @@ mod tests {
         assert_eq!(impacts[0].kind, ImpactKind::Uncovered);
         assert_eq!(impacts[0].lost, ["A-1"]);
         assert!(coverage_impact(&old, &old, &catalogs()).is_empty());
+    }
+
+    #[test]
+    fn covering_controls_honour_level_status_and_relationship() {
+        let mut a2 = control("A-2", &["C:1", "O:1"]);
+        a2.level = Level::new(2).unwrap();
+        a2.mappings[1].relationship = Relationship::Intersects;
+        let mut a3 = control("A-3", &["C:2"]);
+        a3.status = ControlStatus::Withdrawn;
+        let mut a1 = control("A-1", &["C:1", "C:1"]);
+        a1.mappings[1].relationship = Relationship::Equivalent;
+        let s = spec(vec![a1, a2, a3]);
+        let ids = |m: &HashMap<&str, Vec<Covering<'_>>>, item: &str| -> Vec<String> {
+            m.get(item)
+                .map(|v| v.iter().map(|c| c.control.id.clone()).collect())
+                .unwrap_or_default()
+        };
+        let all = covering_controls(&s, None);
+        assert_eq!(ids(&all, "C:1"), ["A-1", "A-2"]);
+        assert_eq!(
+            all["C:1"][0].relationship,
+            Relationship::Subset,
+            "first mapping wins"
+        );
+        assert_eq!(all["O:1"][0].relationship, Relationship::Intersects);
+        assert!(
+            ids(&all, "C:2").is_empty(),
+            "a withdrawn control covers nothing"
+        );
+        let level1 = covering_controls(&s, Some(1));
+        assert_eq!(ids(&level1, "C:1"), ["A-1"]);
+        assert!(ids(&level1, "O:1").is_empty(), "A-2 is a level 2 control");
     }
 
     #[test]

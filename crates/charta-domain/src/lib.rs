@@ -10,7 +10,7 @@
 //! ([`amendment`]), rebasing by three-way merge ([`merge`]), keeping review
 //! comments on their lines across revisions ([`anchor`]) and the effect of a
 //! change on catalog coverage ([`coverage`]); and how groups decide: ballot
-//! rules and tallies ([`ballot`]). Keeping these pure makes them
+//! rules and tallies ([`ballot`]), and how releases are named ([`release`]). Keeping these pure makes them
 //! testable in microseconds and lets the storage and web crates share one
 //! definition of "valid".
 
@@ -26,6 +26,7 @@ pub mod format;
 pub mod group;
 pub mod ident;
 pub mod merge;
+pub mod release;
 pub mod spec;
 pub mod validate;
 

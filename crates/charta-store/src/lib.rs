@@ -17,6 +17,7 @@ mod connect;
 mod error;
 mod groups;
 mod import;
+mod releases;
 mod roles;
 mod rows;
 mod search;
@@ -36,6 +37,7 @@ pub use ballots::{
 pub use charta_domain::audit::{AuditEntry, BreakReason, ChainBreak};
 pub use connect::{Backend, DEFAULT_DATABASE_URL};
 pub use error::{StoreError, StoreResult};
+pub use releases::{NewRelease, ReleaseFile, ReleaseRow};
 pub use import::{ImportMeta, ImportOutcome, import_group_text, import_spec, import_spec_text};
 pub use roles::{InvitationRow, MembershipRow, NewInvitation};
 pub use rows::*;

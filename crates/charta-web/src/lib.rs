@@ -18,6 +18,7 @@ pub mod lookup;
 pub mod markdown;
 pub mod middleware;
 pub mod pages;
+pub mod release;
 pub mod routes;
 pub mod state;
 

@@ -4,6 +4,7 @@ use crate::auth::oidc::Oidc;
 use crate::auth::tokens::FailureLimiter;
 use crate::cache::VersionCache;
 use crate::config::WebConfig;
+use crate::release::ReleaseFiles;
 use charta_domain::CatalogSet;
 use charta_store::Store;
 use std::ops::Deref;
@@ -26,10 +27,25 @@ pub struct App {
     pub oidc: Option<Oidc>,
     /// Failed API token attempts per client address.
     pub token_failures: FailureLimiter,
+    /// The key that signs releases; `None` when none is configured, in
+    /// which case publishing is refused and the public key is not served.
+    pub release_key: Option<Arc<charta_release::SigningKey>>,
+    /// Published release artefacts, read once from the store.
+    pub release_files: ReleaseFiles,
 }
 
 impl AppState {
     pub fn new(store: Store, catalogs: Arc<CatalogSet>, config: WebConfig) -> Self {
+        Self::with_release_key(store, catalogs, config, None)
+    }
+
+    /// Like [`AppState::new`], with the key that signs releases.
+    pub fn with_release_key(
+        store: Store,
+        catalogs: Arc<CatalogSet>,
+        config: WebConfig,
+        release_key: Option<charta_release::SigningKey>,
+    ) -> Self {
         let oidc = Oidc::new()
             .inspect_err(|e| tracing::error!("sign-in is unavailable: {e}"))
             .ok();
@@ -40,6 +56,8 @@ impl AppState {
             versions: VersionCache::new(64 * 1024 * 1024),
             oidc,
             token_failures: FailureLimiter::new(20, std::time::Duration::from_secs(600)),
+            release_key: release_key.map(Arc::new),
+            release_files: ReleaseFiles::new(128 * 1024 * 1024),
         }))
     }
 }

@@ -12,6 +12,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+// `charta verify` lives beside this file, declared here so that the command
+// is wired up in one place.
+#[path = "verify.rs"]
+mod verify;
+
 /// Charta: co-author, review and publish security specifications.
 #[derive(Debug, Parser)]
 #[command(name = "charta", version, about, long_about = None)]
@@ -41,6 +46,10 @@ pub enum Command {
     /// Grant or remove platform administration. The person must have signed
     /// in once, so that their account exists.
     Admin(AdminArgs),
+    /// Check a published release against the instance's public key, by its
+    /// URL or as a downloaded directory, naming every file that does not
+    /// match. Needs no database.
+    Verify(verify::VerifyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -308,6 +317,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             store.close().await;
             result
         }
+        Command::Verify(a) => verify::run(a).await,
     }
 }
 

@@ -72,6 +72,7 @@ fn demo_rules() -> Rules {
         members_may_extend: true,
         objection_blocks: false,
         early_close: true,
+        release_scheme: charta_domain::release::ReleaseScheme::Semantic,
     }
 }
 

@@ -19,6 +19,7 @@ use utoipa::OpenApi;
         crate::api::specs::source,
         crate::api::specs::control,
         crate::api::specs::diff,
+        crate::api::coverage::coverage,
         crate::api::validate::validate,
         crate::api::catalogs::list,
         crate::api::catalogs::show,
@@ -39,6 +40,7 @@ use utoipa::OpenApi;
         crate::api::ballots::audit,
         crate::api::ballots::vote,
         crate::api::ballots::rules,
+        crate::api::releases::list,
         document,
     ),
     tags(
@@ -48,6 +50,7 @@ use utoipa::OpenApi;
         (name = "search", description = "Full-text search over controls"),
         (name = "amendments", description = "Proposed changes, their revisions, review threads and merging"),
         (name = "ballots", description = "Ballots on amendments and releases: one vote per member organisation, tallies, results and their audit trail"),
+        (name = "releases", description = "Signed, immutable releases; their artefacts live at /releases/{spec}/{version}/"),
         (name = "account", description = "The signed-in person and personal API tokens"),
         (name = "probes", description = "Health and readiness"),
     )

@@ -419,6 +419,9 @@ pub struct RulesForm {
     pub objection_blocks: String,
     #[serde(default)]
     pub early_close: String,
+    /// `semantic` or `calendar`.
+    #[serde(default)]
+    pub release_scheme: String,
 }
 
 fn number(raw: &str, what: &str) -> Result<u32, Error> {
@@ -447,6 +450,14 @@ pub async fn set_rules(
         members_may_extend: ticked(&f.members_may_extend),
         objection_blocks: ticked(&f.objection_blocks),
         early_close: ticked(&f.early_close),
+        release_scheme: match f.release_scheme.as_str() {
+            "" => charta_domain::release::ReleaseScheme::Semantic,
+            s => charta_domain::release::ReleaseScheme::parse(s).ok_or_else(|| {
+                Error::BadRequest(format!(
+                    "releases are named by `semantic` version or by `calendar` date, not {s:?}"
+                ))
+            })?,
+        },
     };
     rules.check().map_err(|e| Error::BadRequest(e.0))?;
     state

@@ -1,7 +1,7 @@
 //! The fixture shared by the HTTP tests: two working groups, a public
 //! specification and two drafts, people in every role with live sessions,
 //! an invitation, an API token, two open amendments (one with a thread, one
-//! under ballot); and a
+//! under ballot), a release ballot that passed and release 1.0.0; and a
 //! client that sends requests as a browser on a Charta page would.
 
 #![allow(dead_code, reason = "each test file uses part of the fixture")]
@@ -272,12 +272,55 @@ pub async fn fixture(db: TestDb, demo: bool) -> Fixture {
         .await
         .unwrap();
 
+    // A release ballot on version 1 that passed at its deadline, an hour ago.
+    let release_opened = time::OffsetDateTime::now_utc() - time::Duration::hours(3);
+    let release_ballot = store
+        .open_ballot(charta_store::NewBallot {
+            group_id: wg.id,
+            spec_id: demo_id,
+            kind: charta_domain::ballot::BallotKind::Release,
+            amendment_id: None,
+            version: Some(1),
+            revision: None,
+            title: "Release version 1 of Spec demo",
+            rules: &wg_rules,
+            opened_by: ids["chair"],
+            opened_at: release_opened,
+            closes_at: release_opened + time::Duration::hours(2),
+            subject: "spec:demo@1",
+        })
+        .await
+        .unwrap();
+    let b = store.ballot(release_ballot).await.unwrap();
+    store
+        .cast_vote(
+            &b,
+            charta_store::NewVote {
+                organization_id: aurora,
+                user_id: ids["rep"],
+                position: charta_domain::ballot::Position::Approve,
+                rationale: "",
+                at: release_opened + time::Duration::minutes(5),
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .close_due_ballots(time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+
     let config = WebConfig {
         demo,
         ..WebConfig::default()
     };
-    let state = AppState::new(store.clone(), Arc::new(cats), config);
-    Fixture {
+    let state = AppState::with_release_key(
+        store.clone(),
+        Arc::new(cats),
+        config,
+        Some(release_key()),
+    );
+    let f = Fixture {
         router: router(state),
         store,
         sessions,
@@ -288,7 +331,18 @@ pub async fn fixture(db: TestDb, demo: bool) -> Fixture {
         thread_id,
         ballot_id,
         _db: db,
-    }
+    };
+    // Release 1.0.0 of `demo`, published by the chair through the page.
+    let r = f
+        .request("chair", Method::POST, "/specs/demo/releases", "version=1&name=1.0.0")
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "publishing the fixture's release: {}", r.body);
+    f
+}
+
+/// The fixture's release signing key (fixed, so tests can check signatures).
+pub fn release_key() -> charta_release::SigningKey {
+    charta_release::SigningKey::from_bytes(&[7u8; 32])
 }
 
 pub struct Resp {

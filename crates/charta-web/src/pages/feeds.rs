@@ -1,0 +1,258 @@
+//! Atom feeds announcing releases: per working group, per specification and
+//! per catalog item (every release that changes a control mapped to it,
+//! such as `/feeds/clauses/CRA:AnnexI.P2.5.atom`).
+//!
+//! Feeds are written by hand rather than templated: the format is small,
+//! and every text goes through one escaping function.
+
+use crate::auth::Viewer;
+use crate::error::{Error, PageResult};
+use crate::lookup;
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
+use charta_domain::diff::{ChangeKind, diff_specs};
+use charta_store::ReleaseRow;
+use std::fmt::Write;
+
+/// One entry of a feed.
+struct Entry {
+    title: String,
+    url: String,
+    updated: String,
+    author: String,
+    summary: String,
+}
+
+/// Strips the `.atom` suffix, or reports the feed as not found.
+fn feed_name(file: &str) -> Result<&str, Error> {
+    file.strip_suffix(".atom")
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| Error::NotFound(format!("feed {file} (feeds end in .atom)")))
+}
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 cannot carry at all.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Renders a feed. Its `updated` is its newest entry's, so an unchanged
+/// feed stays byte-identical.
+fn render(state: &AppState, path: &str, title: &str, alternate: &str, entries: &[Entry]) -> Response {
+    let base = &state.config.public_url;
+    let updated = entries
+        .iter()
+        .map(|e| e.updated.as_str())
+        .max()
+        .unwrap_or("1970-01-01T00:00:00Z");
+    let mut xml = String::new();
+    let _ = write!(
+        xml,
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>{}</title>\n  <id>{}{}</id>\n  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}{}\"/>\n  <link rel=\"alternate\" type=\"text/html\" href=\"{}{}\"/>\n  <updated>{}</updated>\n  <generator>Charta</generator>\n",
+        escape(title),
+        escape(base),
+        escape(path),
+        escape(base),
+        escape(path),
+        escape(base),
+        escape(alternate),
+        updated
+    );
+    for e in entries {
+        let _ = write!(
+            xml,
+            "  <entry>\n    <title>{}</title>\n    <id>{}</id>\n    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n    <link rel=\"related\" type=\"application/json\" href=\"{}release.json\"/>\n    <published>{}</published>\n    <updated>{}</updated>\n    <author><name>{}</name></author>\n    <summary>{}</summary>\n  </entry>\n",
+            escape(&e.title),
+            escape(&e.url),
+            escape(&e.url),
+            escape(&e.url),
+            e.updated,
+            e.updated,
+            escape(&e.author),
+            escape(&e.summary)
+        );
+    }
+    xml.push_str("</feed>\n");
+    let mut resp = Response::new(axum::body::Body::from(xml));
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/atom+xml; charset=utf-8"),
+    );
+    resp
+}
+
+/// The releases of specifications the viewer may read (feeds are read
+/// signed out, so in practice: public specifications), newest first.
+async fn readable_releases(state: &AppState, viewer: &Viewer) -> Result<Vec<ReleaseRow>, Error> {
+    let readable: std::collections::HashSet<String> = lookup::readable_specs(state, viewer)
+        .await?
+        .into_iter()
+        .map(|s| s.slug)
+        .collect();
+    Ok(state
+        .store
+        .all_releases()
+        .await?
+        .into_iter()
+        .filter(|r| readable.contains(&r.spec_slug))
+        .collect())
+}
+
+fn entry(state: &AppState, r: &ReleaseRow, summary: String) -> Entry {
+    Entry {
+        title: format!(
+            "{} {}{}",
+            r.spec_title,
+            r.name,
+            if r.superseded_at.is_some() { " (superseded)" } else { "" }
+        ),
+        url: format!("{}/releases/{}/{}/", state.config.public_url, r.spec_slug, r.name),
+        updated: rfc3339(r.published_at),
+        author: r.group_slug.clone(),
+        summary,
+    }
+}
+
+fn default_summary(r: &ReleaseRow) -> String {
+    format!(
+        "Release {} of {}, freezing version {}, published {}.",
+        r.name, r.spec_title, r.version, r.published_on
+    )
+}
+
+/// Releases of every specification of a working group.
+pub async fn group(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(file): Path<String>,
+) -> PageResult<Response> {
+    let slug = feed_name(&file)?;
+    let g = state.store.group(slug).await?;
+    let entries: Vec<Entry> = readable_releases(&state, &viewer)
+        .await?
+        .iter()
+        .filter(|r| r.group_slug == g.slug)
+        .map(|r| entry(&state, r, default_summary(r)))
+        .collect();
+    Ok(render(
+        &state,
+        &format!("/feeds/groups/{file}"),
+        &format!("Releases of {}", g.name),
+        &format!("/groups/{}", g.slug),
+        &entries,
+    ))
+}
+
+/// Releases of one specification.
+pub async fn spec(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(file): Path<String>,
+) -> PageResult<Response> {
+    let slug = feed_name(&file)?;
+    let row = lookup::spec(&state, &viewer, slug).await?;
+    let entries: Vec<Entry> = state
+        .store
+        .releases(row.id)
+        .await?
+        .iter()
+        .map(|r| entry(&state, r, default_summary(r)))
+        .collect();
+    Ok(render(
+        &state,
+        &format!("/feeds/specs/{file}"),
+        &format!("Releases of {}", row.title),
+        &format!("/specs/{}/releases", row.slug),
+        &entries,
+    ))
+}
+
+/// Every release that changes a control mapped to one catalog item: added,
+/// withdrawn or removed controls mapped to it before or after, and changed
+/// controls whose text or mapping to it changed.
+pub async fn clause(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(file): Path<String>,
+) -> PageResult<Response> {
+    let item = feed_name(&file)?;
+    let found = state
+        .catalogs
+        .item(item)
+        .ok_or_else(|| Error::NotFound(format!("catalog item {item}")))?;
+    let item_title = found.item.title.clone();
+    let mut entries = Vec::new();
+    for r in readable_releases(&state, &viewer).await? {
+        let new = lookup::version(&state, &viewer, &r.spec_slug, Some(r.version)).await?;
+        let old = match &r.predecessor_name {
+            Some(p) => {
+                let spec = state.store.spec(&r.spec_slug).await?;
+                let prev = state.store.release(spec.id, p).await?;
+                Some(lookup::version(&state, &viewer, &r.spec_slug, Some(prev.version)).await?)
+            }
+            None => None,
+        };
+        let empty = charta_domain::Spec {
+            controls: Vec::new(),
+            ..new.spec.clone()
+        };
+        let old_spec = old.as_ref().map_or(&empty, |o| &o.spec);
+        let maps = |s: &charta_domain::Spec, id: &str| {
+            s.control(id)
+                .is_some_and(|c| c.mappings.iter().any(|m| m.target == item))
+        };
+        let touched: Vec<String> = diff_specs(old_spec, &new.spec)
+            .changed()
+            .filter(|c| c.kind != ChangeKind::Unchanged)
+            .filter(|c| maps(old_spec, &c.id) || maps(&new.spec, &c.id))
+            .map(|c| format!("{} ({})", c.id, c.kind.as_str()))
+            .collect();
+        if !touched.is_empty() {
+            let summary = format!(
+                "Release {} of {} changes controls mapped to {item}: {}.",
+                r.name,
+                r.spec_title,
+                touched.join(", ")
+            );
+            entries.push(entry(&state, &r, summary));
+        }
+    }
+    Ok(render(
+        &state,
+        &format!("/feeds/clauses/{file}"),
+        &format!("Releases changing controls mapped to {item} ({item_title})"),
+        &format!("/catalogs/{}/items/{item}", found.catalog.catalog),
+        &entries,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_drops_control_characters() {
+        assert_eq!(escape("a<b>&\"'\u{1}c"), "a&lt;b&gt;&amp;&quot;&apos;c");
+        assert!(feed_name("x.atom").is_ok());
+        assert!(feed_name(".atom").is_err());
+        assert!(feed_name("x.rss").is_err());
+    }
+}

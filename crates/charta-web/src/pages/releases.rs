@@ -1,0 +1,248 @@
+//! Release pages: a specification's releases and the publishing form, one
+//! release as a printable page, its artefacts at permanent addresses,
+//! superseding, and the instance's public release key.
+
+use super::Page;
+use super::view::{SectionView, sections};
+use crate::amend;
+use crate::auth::Viewer;
+use crate::auth::viewer::Chrome;
+use crate::error::{Error, PageResult, see_other};
+use crate::lookup;
+use crate::release;
+use crate::state::AppState;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use charta_domain::access::{Action, Decision};
+use charta_release::ReleaseNotes;
+use charta_store::{BallotRow, ReleaseRow, SpecRow};
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "releases.html")]
+pub struct ListPage {
+    pub title: String,
+    pub chrome: Chrome,
+    pub spec: SpecRow,
+    pub releases: Vec<ReleaseRow>,
+    pub can_publish: bool,
+    /// Versions with a passed release ballot and no release yet.
+    pub approved: Vec<i64>,
+    pub scheme_example: &'static str,
+}
+
+/// The releases of a specification, and the chair's publishing form.
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(spec): Path<String>,
+) -> PageResult<Page<ListPage>> {
+    let row = lookup::spec(&state, &viewer, &spec).await?;
+    let releases = state.store.releases(row.id).await?;
+    let newest = releases.first().map_or(0, |r| r.version);
+    let mut approved: Vec<i64> = state
+        .store
+        .ballots_of_spec(row.id)
+        .await?
+        .iter()
+        .filter(|b| b.kind == "release" && b.outcome.as_deref() == Some("passed"))
+        .filter_map(|b| b.version)
+        .filter(|v| *v > newest)
+        .collect();
+    approved.sort_unstable();
+    approved.dedup();
+    let rules = state.store.group_rules(row.group_id).await?;
+    Ok(Page(ListPage {
+        title: format!("Releases of {}", row.title),
+        chrome: viewer.chrome(&state),
+        can_publish: row.visibility == "public"
+            && matches!(
+                viewer.decide(Action::PublishRelease {
+                    group_id: row.group_id
+                }),
+                Decision::Allow | Decision::StepUp
+            ),
+        approved,
+        scheme_example: rules.release_scheme.example(),
+        releases,
+        spec: row,
+    }))
+}
+
+/// The publishing form.
+#[derive(Debug, Deserialize)]
+pub struct PublishForm {
+    #[serde(default)]
+    pub version: String,
+    #[serde(default)]
+    pub name: String,
+}
+
+/// Publishes a release.
+pub async fn publish(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(spec): Path<String>,
+    Form(f): Form<PublishForm>,
+) -> PageResult<Response> {
+    let version = lookup::parse_version(&f.version, "the version to release")?;
+    let r = release::publish(&state, &viewer, &spec, version, &f.name).await?;
+    Ok(see_other(&format!("/releases/{}/{}/", r.spec_slug, r.name)).into_response())
+}
+
+/// One artefact as listed on the release page.
+pub struct ArtefactLine {
+    pub name: String,
+    pub sha256: String,
+    pub size: i64,
+}
+
+#[derive(Template)]
+#[template(path = "release.html")]
+pub struct ReleasePage {
+    pub title: String,
+    pub chrome: Chrome,
+    pub spec: SpecRow,
+    pub release: ReleaseRow,
+    pub artefacts: Vec<ArtefactLine>,
+    pub notes: ReleaseNotes,
+    pub ballot: Option<BallotRow>,
+    pub amendments: Vec<(i64, String)>,
+    pub sections: Vec<SectionView>,
+    pub caveat: &'static str,
+    pub can_supersede: bool,
+    pub public_url: String,
+}
+
+/// A release as one printable page, with an anchor per control.
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((spec, name)): Path<(String, String)>,
+) -> PageResult<Page<ReleasePage>> {
+    let (row, r) = release::load(&state, &viewer, &spec, &name).await?;
+    let snapshot = amend::stored(&state.store.version(&row, r.version).await?.content, "version")?;
+    let predecessor = match (&r.predecessor_name, r.predecessor_id) {
+        (Some(pname), Some(_)) => {
+            let p = state.store.release(row.id, pname).await?;
+            let pspec = amend::stored(&state.store.version(&row, p.version).await?.content, "version")?;
+            Some((p.name, pspec))
+        }
+        _ => None,
+    };
+    let notes = ReleaseNotes::new(
+        &snapshot,
+        predecessor.as_ref().map(|(n, s)| (n.as_str(), s)),
+        &state.catalogs,
+    );
+    let since = match &predecessor {
+        Some((pname, _)) => state.store.release(row.id, pname).await?.version,
+        None => 0,
+    };
+    let amendments = state
+        .store
+        .amendments(row.id)
+        .await?
+        .into_iter()
+        .filter(|a| a.merged_version.is_some_and(|v| v > since && v <= r.version))
+        .map(|a| (a.number, a.title))
+        .collect();
+    let ballot = match r.ballot_id {
+        Some(id) => Some(state.store.ballot(id).await?),
+        None => None,
+    };
+    let artefacts = state
+        .store
+        .release_file_list(r.id)
+        .await?
+        .into_iter()
+        .map(|(name, sha256, size)| ArtefactLine { name, sha256, size })
+        .collect();
+    Ok(Page(ReleasePage {
+        title: format!("{} {}", snapshot.title, r.name),
+        chrome: viewer.chrome(&state),
+        sections: sections(&state, &snapshot, None),
+        can_supersede: r.superseded_at.is_none()
+            && matches!(
+                viewer.decide(Action::PublishRelease {
+                    group_id: row.group_id
+                }),
+                Decision::Allow | Decision::StepUp
+            ),
+        caveat: charta_release::CAVEAT,
+        public_url: state.config.public_url.clone(),
+        notes,
+        ballot,
+        amendments,
+        artefacts,
+        release: r,
+        spec: row,
+    }))
+}
+
+/// `/releases/{spec}/{version}` without the slash: the page lives at the
+/// address with it, so that its artefacts' relative links resolve.
+pub async fn show_redirect(Path((spec, name)): Path<(String, String)>) -> Response {
+    see_other(&format!("/releases/{spec}/{name}/"))
+}
+
+/// An artefact of a release: the exact bytes that were signed.
+pub async fn artefact(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path((spec, name, file)): Path<(String, String, String)>,
+) -> PageResult<Response> {
+    let served = release::artefact(&state, &viewer, &spec, &name, &file).await?;
+    Ok(release::respond(&headers, &served))
+}
+
+/// Superseding.
+#[derive(Debug, Deserialize)]
+pub struct SupersedeForm {
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Marks a release superseded; its artefacts stay exactly as they are.
+pub async fn supersede(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((spec, name)): Path<(String, String)>,
+    Form(f): Form<SupersedeForm>,
+) -> PageResult<Response> {
+    release::supersede(&state, &viewer, &spec, &name, &f.reason).await?;
+    Ok(see_other(&format!("/releases/{spec}/{name}/")).into_response())
+}
+
+/// The instance's public release key, for verifying signatures.
+pub async fn public_key(State(state): State<AppState>) -> PageResult<Response> {
+    let key = state.release_key.as_ref().ok_or_else(|| {
+        Error::NotFound("release key (this instance signs no releases)".into())
+    })?;
+    let body = charta_release::public_key_document(&key.verifying_key());
+    let mut resp = Response::new(axum::body::Body::from(body));
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    Ok(resp)
+}
+
+impl ReleasePage {
+    /// Human size of an artefact.
+    pub fn size(bytes: &i64) -> String {
+        match *bytes {
+            b if b >= 1024 * 1024 => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+            b if b >= 1024 => format!("{:.1} KB", b as f64 / 1024.0),
+            b => format!("{b} bytes"),
+        }
+    }
+}

@@ -1,0 +1,332 @@
+//! Publishing releases and serving their artefacts: what release pages,
+//! the API and feeds share.
+//!
+//! Publishing gathers everything a release states (the frozen version, the
+//! previous release, the ballot that approved it, the amendments merged
+//! since), builds the bundle with `charta-release` (a pure function, so the
+//! same stored data always gives the same bytes), signs its manifest with
+//! the instance's release key and stores every file in one transaction.
+//! Serving reads the stored bytes once into a bounded cache; they never
+//! change, so they are served with strong ETags and as immutable.
+
+use crate::amend;
+use crate::auth::Viewer;
+use crate::error::Error;
+use crate::lookup;
+use crate::state::AppState;
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use charta_domain::access::Action;
+use charta_domain::release::check_name;
+use charta_release::{AmendmentRef, BallotRef, Predecessor, ReleaseInput, SigningKey};
+use charta_store::{NewRelease, ReleaseRow, SpecRow};
+use sha2::{Digest, Sha256};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+/// An artefact ready to serve.
+#[derive(Debug)]
+pub struct Served {
+    pub bytes: Bytes,
+    /// Strong entity tag: the SHA-256 of the bytes.
+    pub etag: String,
+    pub content_type: &'static str,
+}
+
+type Key = (String, String, String);
+
+/// Release artefacts by (spec, release, file), bounded by total size.
+/// Entries never go stale: published bytes never change.
+pub struct ReleaseFiles {
+    max_bytes: usize,
+    inner: Mutex<FilesInner>,
+}
+
+#[derive(Default)]
+struct FilesInner {
+    map: HashMap<Key, Arc<Served>>,
+    order: VecDeque<Key>,
+    bytes: usize,
+}
+
+impl ReleaseFiles {
+    pub fn new(max_bytes: usize) -> Self {
+        Self {
+            max_bytes,
+            inner: Mutex::new(FilesInner::default()),
+        }
+    }
+
+    fn get(&self, key: &Key) -> Option<Arc<Served>> {
+        self.inner.lock().ok()?.map.get(key).cloned()
+    }
+
+    fn insert(&self, key: Key, v: Served) -> Arc<Served> {
+        let v = Arc::new(v);
+        let Ok(mut inner) = self.inner.lock() else {
+            return v;
+        };
+        if let Some(existing) = inner.map.get(&key) {
+            return existing.clone();
+        }
+        inner.bytes += v.bytes.len();
+        inner.map.insert(key.clone(), v.clone());
+        inner.order.push_back(key);
+        while inner.bytes > self.max_bytes && inner.order.len() > 1 {
+            if let Some(old) = inner.order.pop_front()
+                && let Some(e) = inner.map.remove(&old)
+            {
+                inner.bytes = inner.bytes.saturating_sub(e.bytes.len());
+            }
+        }
+        v
+    }
+}
+
+/// The media type of a release file, by name.
+fn content_type(name: &str) -> &'static str {
+    if name.ends_with(".json") || name == charta_release::SIGNATURE {
+        "application/json"
+    } else if name.ends_with(".csv") {
+        "text/csv; charset=utf-8"
+    } else if name.ends_with(".md") {
+        "text/markdown; charset=utf-8"
+    } else {
+        "application/octet-stream"
+    }
+}
+
+/// Loads a release of a readable specification by its name.
+pub async fn load(
+    state: &AppState,
+    viewer: &Viewer,
+    spec: &str,
+    name: &str,
+) -> Result<(SpecRow, ReleaseRow), Error> {
+    let row = lookup::spec(state, viewer, spec).await?;
+    let release = state
+        .store
+        .release(row.id, name)
+        .await
+        .map_err(|_| Error::NotFound(format!("release {name} of {spec}")))?;
+    Ok((row, release))
+}
+
+/// An artefact of a release, from the cache or the store.
+pub async fn artefact(
+    state: &AppState,
+    viewer: &Viewer,
+    spec: &str,
+    name: &str,
+    file: &str,
+) -> Result<Arc<Served>, Error> {
+    let key = (spec.to_string(), name.to_string(), file.to_string());
+    // Releases exist only for public specifications, but a specification
+    // can never go back to draft, so the cache is safe to answer first.
+    if let Some(hit) = state.release_files.get(&key) {
+        return Ok(hit);
+    }
+    let (_, release) = load(state, viewer, spec, name).await?;
+    let stored = state.store.release_file(release.id, file).await.map_err(|_| {
+        Error::NotFound(format!("file {file} of release {name}"))
+    })?;
+    Ok(state.release_files.insert(
+        key,
+        Served {
+            etag: format!("\"sha256-{}\"", stored.sha256),
+            content_type: content_type(file),
+            bytes: Bytes::from(stored.content),
+        },
+    ))
+}
+
+/// Answers with the artefact, or `304 Not Modified` when the client holds
+/// it already; either way as immutable for a year.
+pub fn respond(headers: &HeaderMap, served: &Served) -> Response {
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim() == served.etag || t.trim() == "*")
+        });
+    let mut resp = if matches {
+        let mut r = Response::new(Body::empty());
+        *r.status_mut() = StatusCode::NOT_MODIFIED;
+        r
+    } else {
+        let mut r = Response::new(Body::from(served.bytes.clone()));
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(served.content_type),
+        );
+        r
+    };
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&served.etag) {
+        h.insert(header::ETAG, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    resp
+}
+
+/// Publishes version `version` of `spec` as release `name`.
+pub async fn publish(
+    state: &AppState,
+    viewer: &Viewer,
+    spec: &str,
+    version: i64,
+    name: &str,
+) -> Result<ReleaseRow, Error> {
+    let row = lookup::spec(state, viewer, spec).await?;
+    viewer.require(Action::PublishRelease {
+        group_id: row.group_id,
+    })?;
+    if row.visibility != "public" {
+        return Err(Error::Conflict(
+            "a draft specification cannot be released; publish the specification first".into(),
+        ));
+    }
+    let key: Arc<SigningKey> = state.release_key.clone().ok_or_else(|| {
+        Error::Unavailable(
+            "this instance has no release key configured (CHARTA_RELEASE_KEY), so it cannot sign releases".into(),
+        )
+    })?;
+    if version < 1 || version > row.head_version {
+        return Err(Error::NotFound(format!("version {version} of {spec}")));
+    }
+    let name = name.trim();
+    let rules = state.store.group_rules(row.group_id).await?;
+    let releases = state.store.releases(row.id).await?;
+    let predecessor = releases.first();
+    let today = time::OffsetDateTime::now_utc().date();
+    check_name(
+        rules.release_scheme,
+        name,
+        predecessor.map(|p| p.name.as_str()),
+        today,
+    )
+    .map_err(Error::BadRequest)?;
+    if let Some(p) = predecessor
+        && version <= p.version
+    {
+        return Err(Error::Conflict(format!(
+            "release {} already covers version {}; a new release must freeze a later version",
+            p.name, p.version
+        )));
+    }
+    let ballots = state.store.ballots_of_spec(row.id).await?;
+    let approving = ballots
+        .iter()
+        .find(|b| {
+            b.kind == "release" && b.version == Some(version) && b.outcome.as_deref() == Some("passed")
+        })
+        .ok_or_else(|| {
+            Error::Conflict(format!(
+                "releasing version {version} needs a passed release ballot on it; the chair opens one on the specification's ballots page"
+            ))
+        })?;
+    let stored = state.store.version(&row, version).await?;
+    let snapshot = amend::stored(&stored.content, "version")?;
+    let pred = match predecessor {
+        Some(p) => Some(Predecessor {
+            version_name: p.name.clone(),
+            spec: amend::stored(&state.store.version(&row, p.version).await?.content, "version")?,
+        }),
+        None => None,
+    };
+    let since = predecessor.map_or(0, |p| p.version);
+    let mut merged: Vec<_> = state
+        .store
+        .amendments(row.id)
+        .await?
+        .into_iter()
+        .filter(|a| a.merged_version.is_some_and(|v| v > since && v <= version))
+        .collect();
+    merged.sort_by_key(|a| a.number);
+    let group = state.store.group(&row.group_slug).await?;
+    let input = ReleaseInput {
+        spec_slug: row.slug.clone(),
+        spec_title: snapshot.title.clone(),
+        group_slug: group.slug.clone(),
+        group_name: group.name.clone(),
+        version_name: name.to_string(),
+        spec_version: u64::try_from(version).unwrap_or_default(),
+        date: today,
+        content_hash: stored.meta.content_hash.clone(),
+        spec: snapshot,
+        predecessor: pred,
+        ballots: vec![BallotRef {
+            id: approving.id.to_string(),
+            path: format!("/ballots/{}", approving.id),
+            outcome: approving.outcome.clone().unwrap_or_default(),
+        }],
+        amendments: merged
+            .iter()
+            .map(|a| AmendmentRef {
+                number: u64::try_from(a.number).unwrap_or_default(),
+                title: a.title.clone(),
+                path: format!("/specs/{}/amendments/{}", row.slug, a.number),
+            })
+            .collect(),
+        base_url: state.config.public_url.clone(),
+    };
+    let bundle = charta_release::build(&input, &state.catalogs)
+        .map_err(|e| Error::BadRequest(format!("this version cannot be released: {e}")))?;
+    let manifest_sha256 = hex::encode(Sha256::digest(bundle.manifest_bytes()));
+    let key_id = charta_release::key_id(&key.verifying_key());
+    let files = bundle.into_signed_files(&key);
+    let hashed: Vec<(&str, &[u8], String)> = files
+        .iter()
+        .map(|(n, c)| (n.as_str(), c.as_slice(), hex::encode(Sha256::digest(c))))
+        .collect();
+    let published_on = today.to_string();
+    let user = viewer.user()?;
+    let id = state
+        .store
+        .create_release(NewRelease {
+            spec_id: row.id,
+            spec_slug: &row.slug,
+            version,
+            name,
+            published_on: &published_on,
+            published_by: user.id,
+            predecessor_id: predecessor.map(|p| p.id),
+            ballot_id: Some(approving.id),
+            manifest_sha256: &manifest_sha256,
+            key_id: &key_id,
+            files: hashed,
+        })
+        .await?;
+    tracing::info!(release = id, spec = %row.slug, name, "release published");
+    Ok(state.store.release(row.id, name).await?)
+}
+
+/// Marks a release superseded, with a reason; its bytes stay served.
+pub async fn supersede(
+    state: &AppState,
+    viewer: &Viewer,
+    spec: &str,
+    name: &str,
+    reason: &str,
+) -> Result<(), Error> {
+    let (row, release) = load(state, viewer, spec, name).await?;
+    viewer.require(Action::PublishRelease {
+        group_id: row.group_id,
+    })?;
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 2000 {
+        return Err(Error::BadRequest(
+            "say why the release is superseded, for example which release replaces it (at most 2,000 characters)".into(),
+        ));
+    }
+    state
+        .store
+        .supersede_release(&release, reason, &amend::actor(viewer))
+        .await?;
+    Ok(())
+}
