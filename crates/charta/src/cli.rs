@@ -93,6 +93,12 @@ pub struct HttpArgs {
     /// closed with the tally at the deadline.
     #[arg(long, env = "CHARTA_BALLOT_SWEEP_SECONDS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub ballot_sweep_seconds: u64,
+    /// File holding the Ed25519 key that signs releases (default
+    /// charta-release.key, or charta-demo-release.key for the demo). Created
+    /// on first start, readable by this user only; never stored in the
+    /// database. Its public half is served at /.well-known/charta/release-key.
+    #[arg(long, env = "CHARTA_RELEASE_KEY")]
+    pub release_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -356,7 +362,21 @@ async fn serve(store: Store, http: &HttpArgs, auth: &AuthArgs, demo: bool) -> Re
             "no OpenID Connect provider is configured: nobody can sign in (see README, \"Signing in\")"
         );
     }
-    let state = AppState::new(store.clone(), Arc::new(catalogs()?), config);
+    let key_path = http.release_key.clone().unwrap_or_else(|| {
+        PathBuf::from(if demo {
+            "charta-demo-release.key"
+        } else {
+            "charta-release.key"
+        })
+    });
+    let key = charta_release::key::load_or_create(&key_path)
+        .with_context(|| format!("cannot use the release key file {}", key_path.display()))?;
+    tracing::info!(
+        key = %key_path.display(),
+        key_id = %charta_release::key_id(&key.verifying_key()),
+        "release signing key loaded"
+    );
+    let state = AppState::with_release_key(store.clone(), Arc::new(catalogs()?), config, Some(key));
     let listener = tokio::net::TcpListener::bind(http.listen)
         .await
         .with_context(|| format!("cannot listen on {}", http.listen))?;
