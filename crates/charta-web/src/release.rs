@@ -128,9 +128,11 @@ pub async fn artefact(
         return Ok(hit);
     }
     let (_, release) = load(state, viewer, spec, name).await?;
-    let stored = state.store.release_file(release.id, file).await.map_err(|_| {
-        Error::NotFound(format!("file {file} of release {name}"))
-    })?;
+    let stored = state
+        .store
+        .release_file(release.id, file)
+        .await
+        .map_err(|_| Error::NotFound(format!("file {file} of release {name}")))?;
     Ok(state.release_files.insert(
         key,
         Served {
@@ -186,6 +188,20 @@ pub async fn publish(
     viewer.require(Action::PublishRelease {
         group_id: row.group_id,
     })?;
+    let user = viewer.user()?;
+    publish_as(state, user.id, &row, version, name).await
+}
+
+/// Publishes, for a publisher whose right to publish was checked by the
+/// caller (a request's viewer, or the demo seed).
+pub async fn publish_as(
+    state: &AppState,
+    publisher_id: i64,
+    row: &SpecRow,
+    version: i64,
+    name: &str,
+) -> Result<ReleaseRow, Error> {
+    let spec = row.slug.as_str();
     if row.visibility != "public" {
         return Err(Error::Conflict(
             "a draft specification cannot be released; publish the specification first".into(),
@@ -230,12 +246,15 @@ pub async fn publish(
                 "releasing version {version} needs a passed release ballot on it; the chair opens one on the specification's ballots page"
             ))
         })?;
-    let stored = state.store.version(&row, version).await?;
+    let stored = state.store.version(row, version).await?;
     let snapshot = amend::stored(&stored.content, "version")?;
     let pred = match predecessor {
         Some(p) => Some(Predecessor {
             version_name: p.name.clone(),
-            spec: amend::stored(&state.store.version(&row, p.version).await?.content, "version")?,
+            spec: amend::stored(
+                &state.store.version(row, p.version).await?.content,
+                "version",
+            )?,
         }),
         None => None,
     };
@@ -285,7 +304,6 @@ pub async fn publish(
         .map(|(n, c)| (n.as_str(), c.as_slice(), hex::encode(Sha256::digest(c))))
         .collect();
     let published_on = today.to_string();
-    let user = viewer.user()?;
     let id = state
         .store
         .create_release(NewRelease {
@@ -294,7 +312,7 @@ pub async fn publish(
             version,
             name,
             published_on: &published_on,
-            published_by: user.id,
+            published_by: publisher_id,
             predecessor_id: predecessor.map(|p| p.id),
             ballot_id: Some(approving.id),
             manifest_sha256: &manifest_sha256,

@@ -281,8 +281,9 @@ pub async fn run(cli: Cli) -> Result<()> {
                 crate::demo::remove_sqlite_file(&a.database_url)?;
             }
             let store = open(&a.database_url).await?;
-            crate::demo::seed(&store, &catalogs()?).await?;
-            serve(store, &a.http, &a.auth, true).await
+            let state = app_state(store, &a.http, &a.auth, true)?;
+            crate::demo::seed(&state).await?;
+            serve_state(state, &a.http).await
         }
         Command::Migrate(a) => {
             let store = open(&a.database_url).await?;
@@ -349,6 +350,13 @@ async fn open(url: &str) -> Result<Store> {
 }
 
 async fn serve(store: Store, http: &HttpArgs, auth: &AuthArgs, demo: bool) -> Result<()> {
+    let state = app_state(store, http, auth, demo)?;
+    serve_state(state, http).await
+}
+
+/// The application state from the flags: configuration, catalogs and the
+/// release signing key (created on first start).
+fn app_state(store: Store, http: &HttpArgs, auth: &AuthArgs, demo: bool) -> Result<AppState> {
     let mut config = WebConfig {
         max_body_bytes: http.max_body_bytes,
         request_timeout: Duration::from_secs(http.request_timeout),
@@ -376,7 +384,17 @@ async fn serve(store: Store, http: &HttpArgs, auth: &AuthArgs, demo: bool) -> Re
         key_id = %charta_release::key_id(&key.verifying_key()),
         "release signing key loaded"
     );
-    let state = AppState::with_release_key(store.clone(), Arc::new(catalogs()?), config, Some(key));
+    Ok(AppState::with_release_key(
+        store,
+        Arc::new(catalogs()?),
+        config,
+        Some(key),
+    ))
+}
+
+/// Serves `state` until Ctrl-C or SIGTERM.
+async fn serve_state(state: AppState, http: &HttpArgs) -> Result<()> {
+    let store = state.store.clone();
     let listener = tokio::net::TcpListener::bind(http.listen)
         .await
         .with_context(|| format!("cannot listen on {}", http.listen))?;

@@ -7,6 +7,7 @@ use charta_store::{
     Backend, NewAmendment, NewBallot, NewRevision, NewThread, NewVersion, NewVote, Store,
     import_group_text, import_spec_text,
 };
+use charta_web::AppState;
 use time::{Duration, OffsetDateTime};
 
 const GROUP: &str = include_str!("../../../specs/groups/oss-stewards.yaml");
@@ -28,9 +29,11 @@ const SEED: [(&str, &str); 3] = [
 ];
 const SEED_SLUG: &str = "steward-baseline";
 
-/// Loads the demo working group and the seed specification's three
-/// versions, unless they are already there.
-pub async fn seed(store: &Store, catalogs: &CatalogSet) -> Result<()> {
+/// Loads the demo working group, the seed specification's versions,
+/// amendments, ballots and releases, unless they are already there.
+pub async fn seed(state: &AppState) -> Result<()> {
+    let store = &state.store;
+    let catalogs: &CatalogSet = &state.catalogs;
     import_group_text(store, GROUP, "demo seed")
         .await
         .context("seeding the demo working group")?;
@@ -51,6 +54,9 @@ pub async fn seed(store: &Store, catalogs: &CatalogSet) -> Result<()> {
     seed_amendments(store)
         .await
         .context("seeding the demo amendments")?;
+    seed_releases(state)
+        .await
+        .context("seeding the demo releases")?;
     tracing::info!("demo data seeded");
     Ok(())
 }
@@ -130,6 +136,82 @@ async fn ballot_on(
             .await?;
     }
     Ok(id)
+}
+
+/// A release ballot on `version` that closed at its deadline, with every
+/// foundation approving.
+async fn release_ballot(store: &Store, version: i64, chair: i64, days_ago: i64) -> Result<()> {
+    let spec = store.spec(SEED_SLUG).await?;
+    let group = store.group("oss-stewards").await?;
+    let now = OffsetDateTime::now_utc();
+    let opened_at = now.replace_nanosecond(0).unwrap_or(now) - Duration::days(days_ago);
+    let title = format!("Release version {version} of {}", spec.title);
+    let subject = format!("spec:{SEED_SLUG}@{version}");
+    let id = store
+        .open_ballot(NewBallot {
+            group_id: group.id,
+            spec_id: spec.id,
+            kind: BallotKind::Release,
+            amendment_id: None,
+            version: Some(version),
+            revision: None,
+            title: &title,
+            rules: &demo_rules(),
+            opened_by: chair,
+            opened_at,
+            closes_at: opened_at + Duration::days(7),
+            subject: &subject,
+        })
+        .await?;
+    let ballot = store.ballot(id).await?;
+    let orgs = store.organizations(group.id).await?;
+    for (i, (org, who)) in [
+        ("aurora", "rep-aurora"),
+        ("borealis", "rep-borealis"),
+        ("cobalt", "rep-cobalt"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let organization_id = orgs
+            .iter()
+            .find(|o| o.slug == org)
+            .with_context(|| format!("demo organisation {org}"))?
+            .id;
+        store
+            .cast_vote(
+                &ballot,
+                NewVote {
+                    organization_id,
+                    user_id: person(store, who).await?,
+                    position: Position::Approve,
+                    rationale: "",
+                    at: opened_at + Duration::hours(i as i64 + 2),
+                },
+            )
+            .await?;
+    }
+    store.close_due_ballots(OffsetDateTime::now_utc()).await?;
+    Ok(())
+}
+
+/// Two published releases (1.0.0 of version 2 and 1.1.0 of version 3), each
+/// after a passed release ballot, and a passed ballot on version 4 that
+/// waits for the chair to publish it.
+async fn seed_releases(state: &AppState) -> Result<()> {
+    let store = &state.store;
+    let chair = person(store, "chair").await?;
+    for (version, name, days_ago) in [(2, Some("1.0.0"), 30), (3, Some("1.1.0"), 20), (4, None, 9)]
+    {
+        release_ballot(store, version, chair, days_ago).await?;
+        if let Some(name) = name {
+            let spec = store.spec(SEED_SLUG).await?;
+            charta_web::release::publish_as(state, chair, &spec, version, name)
+                .await
+                .map_err(|e| anyhow::anyhow!("publishing release {name}: {e}"))?;
+        }
+    }
+    Ok(())
 }
 
 /// Replaces `from` by `to` in a seed text, failing loudly if the seed no

@@ -272,6 +272,7 @@ fn demo_starts_seeded_and_serves() {
             &db,
         ])
         .env("RUST_LOG", "warn")
+        .env("CHARTA_RELEASE_KEY", dir.join("release.key"))
         .spawn()
         .unwrap();
     let get = |path: &str| -> Option<(u16, String)> {
@@ -304,6 +305,9 @@ fn demo_starts_seeded_and_serves() {
         let rules = get("/api/v1/groups/oss-stewards/rules").unwrap();
         // The open ballot exists but asks visitors to sign in.
         let open_ballot = get("/ballots/2").unwrap();
+        let releases = get("/api/v1/specs/steward-baseline/releases").unwrap();
+        let catalog = get("/releases/steward-baseline/1.1.0/catalog.oscal.json").unwrap();
+        let key = get("/.well-known/charta/release-key").unwrap();
         (
             spec,
             versions,
@@ -312,12 +316,19 @@ fn demo_starts_seeded_and_serves() {
             ballots,
             rules,
             open_ballot,
+            releases,
+            catalog,
+            key,
         )
     });
     let _ = child.kill();
     let _ = child.wait();
+    let key_mode = std::fs::metadata(dir.join("release.key")).map(|m| {
+        use std::os::unix::fs::PermissionsExt;
+        m.permissions().mode() & 0o777
+    });
     let _ = std::fs::remove_dir_all(&dir);
-    let (spec, versions, amendments, login, ballots, rules, open_ballot) =
+    let (spec, versions, amendments, login, ballots, rules, open_ballot, releases, catalog, key) =
         checks.expect("charta demo did not become ready");
     assert_eq!(spec.0, 200);
     assert!(
@@ -352,6 +363,26 @@ fn demo_starts_seeded_and_serves() {
     );
     assert!(!ballots.1.contains("\"state\":\"open\""), "{}", ballots.1);
     assert_eq!(open_ballot.0, 303, "{}", open_ballot.1);
+    // Two published releases, served as immutable artefacts, signed with a
+    // key created on first start and readable by its owner only.
+    assert!(
+        releases.1.contains("\"name\":\"1.0.0\"") && releases.1.contains("\"name\":\"1.1.0\""),
+        "{}",
+        releases.1
+    );
+    assert_eq!(catalog.0, 200);
+    assert!(
+        catalog.1.contains("immutable")
+            && catalog.1.contains("\"oscal-version\"")
+            && catalog.1.contains("1.2.3")
+    );
+    assert_eq!(key.0, 200);
+    assert!(key.1.contains("ed25519"), "{}", key.1);
+    assert_eq!(
+        key_mode.ok(),
+        Some(0o600),
+        "the release key is private to its owner"
+    );
     assert!(open_ballot.1.contains("/auth/login"), "{}", open_ballot.1);
     assert!(
         rules.1.contains("\"amendment-ballot-required\":true") && rules.1.contains("two thirds"),
