@@ -12,11 +12,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-// `charta verify` lives beside this file, declared here so that the command
-// is wired up in one place.
-#[path = "verify.rs"]
-mod verify;
-
 /// Charta: co-author, review and publish security specifications.
 #[derive(Debug, Parser)]
 #[command(name = "charta", version, about, long_about = None)]
@@ -49,7 +44,7 @@ pub enum Command {
     /// Check a published release against the instance's public key, by its
     /// URL or as a downloaded directory, naming every file that does not
     /// match. Needs no database.
-    Verify(verify::VerifyArgs),
+    Verify(crate::verify::VerifyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -324,7 +319,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             store.close().await;
             result
         }
-        Command::Verify(a) => verify::run(a).await,
+        Command::Verify(a) => crate::verify::run(a).await,
     }
 }
 

@@ -6,6 +6,7 @@ mod cli;
 mod demo;
 mod files;
 mod telemetry;
+mod verify;
 
 use clap::Parser;
 
