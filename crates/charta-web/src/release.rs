@@ -246,54 +246,7 @@ pub async fn publish_as(
                 "releasing version {version} needs a passed release ballot on it; the chair opens one on the specification's ballots page"
             ))
         })?;
-    let stored = state.store.version(row, version).await?;
-    let snapshot = amend::stored(&stored.content, "version")?;
-    let pred = match predecessor {
-        Some(p) => Some(Predecessor {
-            version_name: p.name.clone(),
-            spec: amend::stored(
-                &state.store.version(row, p.version).await?.content,
-                "version",
-            )?,
-        }),
-        None => None,
-    };
-    let since = predecessor.map_or(0, |p| p.version);
-    let mut merged: Vec<_> = state
-        .store
-        .amendments(row.id)
-        .await?
-        .into_iter()
-        .filter(|a| a.merged_version.is_some_and(|v| v > since && v <= version))
-        .collect();
-    merged.sort_by_key(|a| a.number);
-    let group = state.store.group(&row.group_slug).await?;
-    let input = ReleaseInput {
-        spec_slug: row.slug.clone(),
-        spec_title: snapshot.title.clone(),
-        group_slug: group.slug.clone(),
-        group_name: group.name.clone(),
-        version_name: name.to_string(),
-        spec_version: u64::try_from(version).unwrap_or_default(),
-        date: today,
-        content_hash: stored.meta.content_hash.clone(),
-        spec: snapshot,
-        predecessor: pred,
-        ballots: vec![BallotRef {
-            id: approving.id.to_string(),
-            path: format!("/ballots/{}", approving.id),
-            outcome: approving.outcome.clone().unwrap_or_default(),
-        }],
-        amendments: merged
-            .iter()
-            .map(|a| AmendmentRef {
-                number: u64::try_from(a.number).unwrap_or_default(),
-                title: a.title.clone(),
-                path: format!("/specs/{}/amendments/{}", row.slug, a.number),
-            })
-            .collect(),
-        base_url: state.config.public_url.clone(),
-    };
+    let input = assemble(state, row, version, name, today, predecessor, approving).await?;
     let bundle = charta_release::build(&input, &state.catalogs)
         .map_err(|e| Error::BadRequest(format!("this version cannot be released: {e}")))?;
     let manifest_sha256 = hex::encode(Sha256::digest(bundle.manifest_bytes()));
@@ -347,4 +300,106 @@ pub async fn supersede(
         .supersede_release(&release, reason, &amend::actor(viewer))
         .await?;
     Ok(())
+}
+
+/// Everything a release states, gathered from the store: the frozen
+/// version, the previous release, the approving ballot and the amendments
+/// merged since. The same stored data always gives the same input, and so
+/// the same bytes.
+async fn assemble(
+    state: &AppState,
+    row: &SpecRow,
+    version: i64,
+    name: &str,
+    today: time::Date,
+    predecessor: Option<&ReleaseRow>,
+    approving: &charta_store::BallotRow,
+) -> Result<ReleaseInput, Error> {
+    let stored = state.store.version(row, version).await?;
+    let snapshot = amend::stored(&stored.content, "version")?;
+    let pred = match predecessor {
+        Some(p) => Some(Predecessor {
+            version_name: p.name.clone(),
+            spec: amend::stored(
+                &state.store.version(row, p.version).await?.content,
+                "version",
+            )?,
+        }),
+        None => None,
+    };
+    let since = predecessor.map_or(0, |p| p.version);
+    let mut merged: Vec<_> = state
+        .store
+        .amendments(row.id)
+        .await?
+        .into_iter()
+        .filter(|a| a.merged_version.is_some_and(|v| v > since && v <= version))
+        .collect();
+    merged.sort_by_key(|a| a.number);
+    let group = state.store.group(&row.group_slug).await?;
+    let input = ReleaseInput {
+        spec_slug: row.slug.clone(),
+        spec_title: snapshot.title.clone(),
+        group_slug: group.slug.clone(),
+        group_name: group.name.clone(),
+        version_name: name.to_string(),
+        spec_version: u64::try_from(version).unwrap_or_default(),
+        date: today,
+        content_hash: stored.meta.content_hash.clone(),
+        spec: snapshot,
+        predecessor: pred,
+        ballots: vec![BallotRef {
+            id: approving.id.to_string(),
+            path: format!("/ballots/{}", approving.id),
+            outcome: approving.outcome.clone().unwrap_or_default(),
+        }],
+        amendments: merged
+            .iter()
+            .map(|a| AmendmentRef {
+                number: u64::try_from(a.number).unwrap_or_default(),
+                title: a.title.clone(),
+                path: format!("/specs/{}/amendments/{}", row.slug, a.number),
+            })
+            .collect(),
+        base_url: state.config.public_url.clone(),
+    };
+    Ok(input)
+}
+
+/// Builds a published release again from the stored data it was made from,
+/// and signs it with this instance's key: the result equals the stored
+/// files byte for byte, which is how a release's reproducibility is checked.
+pub async fn rebuild(
+    state: &AppState,
+    release: &ReleaseRow,
+) -> Result<std::collections::BTreeMap<String, Vec<u8>>, Error> {
+    let key = state
+        .release_key
+        .clone()
+        .ok_or_else(|| Error::Unavailable("this instance has no release key configured".into()))?;
+    let row = state.store.spec(&release.spec_slug).await?;
+    let predecessor = match &release.predecessor_name {
+        Some(p) => Some(state.store.release(row.id, p).await?),
+        None => None,
+    };
+    let ballot_id = release
+        .ballot_id
+        .ok_or_else(|| Error::Internal(format!("release {} has no ballot", release.name)))?;
+    let ballot = state.store.ballot(ballot_id).await?;
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let date = time::Date::parse(&release.published_on, format)
+        .map_err(|e| Error::Internal(format!("release {} has a bad date: {e}", release.name)))?;
+    let input = assemble(
+        state,
+        &row,
+        release.version,
+        &release.name,
+        date,
+        predecessor.as_ref(),
+        &ballot,
+    )
+    .await?;
+    let bundle = charta_release::build(&input, &state.catalogs)
+        .map_err(|e| Error::Internal(format!("release {} no longer builds: {e}", release.name)))?;
+    Ok(bundle.into_signed_files(&key))
 }

@@ -34,7 +34,10 @@ pub async fn list(
     let row = lookup::spec(&state, &viewer, &spec).await?;
     let mut out = Vec::new();
     for r in state.store.releases(row.id).await? {
-        let url = format!("{}/releases/{}/{}/", state.config.public_url, r.spec_slug, r.name);
+        let url = format!(
+            "{}/releases/{}/{}/",
+            state.config.public_url, r.spec_slug, r.name
+        );
         let artefacts = state
             .store
             .release_file_list(r.id)

@@ -56,7 +56,13 @@ fn rfc3339(t: time::OffsetDateTime) -> String {
 
 /// Renders a feed. Its `updated` is its newest entry's, so an unchanged
 /// feed stays byte-identical.
-fn render(state: &AppState, path: &str, title: &str, alternate: &str, entries: &[Entry]) -> Response {
+fn render(
+    state: &AppState,
+    path: &str,
+    title: &str,
+    alternate: &str,
+    entries: &[Entry],
+) -> Response {
     let base = &state.config.public_url;
     let updated = entries
         .iter()
@@ -122,9 +128,16 @@ fn entry(state: &AppState, r: &ReleaseRow, summary: String) -> Entry {
             "{} {}{}",
             r.spec_title,
             r.name,
-            if r.superseded_at.is_some() { " (superseded)" } else { "" }
+            if r.superseded_at.is_some() {
+                " (superseded)"
+            } else {
+                ""
+            }
         ),
-        url: format!("{}/releases/{}/{}/", state.config.public_url, r.spec_slug, r.name),
+        url: format!(
+            "{}/releases/{}/{}/",
+            state.config.public_url, r.spec_slug, r.name
+        ),
         updated: rfc3339(r.published_at),
         author: r.group_slug.clone(),
         summary,

@@ -124,11 +124,17 @@ pub async fn show(
     Path((spec, name)): Path<(String, String)>,
 ) -> PageResult<Page<ReleasePage>> {
     let (row, r) = release::load(&state, &viewer, &spec, &name).await?;
-    let snapshot = amend::stored(&state.store.version(&row, r.version).await?.content, "version")?;
+    let snapshot = amend::stored(
+        &state.store.version(&row, r.version).await?.content,
+        "version",
+    )?;
     let predecessor = match (&r.predecessor_name, r.predecessor_id) {
         (Some(pname), Some(_)) => {
             let p = state.store.release(row.id, pname).await?;
-            let pspec = amend::stored(&state.store.version(&row, p.version).await?.content, "version")?;
+            let pspec = amend::stored(
+                &state.store.version(&row, p.version).await?.content,
+                "version",
+            )?;
             Some((p.name, pspec))
         }
         _ => None,
@@ -147,7 +153,10 @@ pub async fn show(
         .amendments(row.id)
         .await?
         .into_iter()
-        .filter(|a| a.merged_version.is_some_and(|v| v > since && v <= r.version))
+        .filter(|a| {
+            a.merged_version
+                .is_some_and(|v| v > since && v <= r.version)
+        })
         .map(|a| (a.number, a.title))
         .collect();
     let ballot = match r.ballot_id {
@@ -220,9 +229,10 @@ pub async fn supersede(
 
 /// The instance's public release key, for verifying signatures.
 pub async fn public_key(State(state): State<AppState>) -> PageResult<Response> {
-    let key = state.release_key.as_ref().ok_or_else(|| {
-        Error::NotFound("release key (this instance signs no releases)".into())
-    })?;
+    let key = state
+        .release_key
+        .as_ref()
+        .ok_or_else(|| Error::NotFound("release key (this instance signs no releases)".into()))?;
     let body = charta_release::public_key_document(&key.verifying_key());
     let mut resp = Response::new(axum::body::Body::from(body));
     resp.headers_mut().insert(

@@ -314,12 +314,8 @@ pub async fn fixture(db: TestDb, demo: bool) -> Fixture {
         demo,
         ..WebConfig::default()
     };
-    let state = AppState::with_release_key(
-        store.clone(),
-        Arc::new(cats),
-        config,
-        Some(release_key()),
-    );
+    let state =
+        AppState::with_release_key(store.clone(), Arc::new(cats), config, Some(release_key()));
     let f = Fixture {
         router: router(state),
         store,
@@ -334,9 +330,19 @@ pub async fn fixture(db: TestDb, demo: bool) -> Fixture {
     };
     // Release 1.0.0 of `demo`, published by the chair through the page.
     let r = f
-        .request("chair", Method::POST, "/specs/demo/releases", "version=1&name=1.0.0")
+        .request(
+            "chair",
+            Method::POST,
+            "/specs/demo/releases",
+            "version=1&name=1.0.0",
+        )
         .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "publishing the fixture's release: {}", r.body);
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "publishing the fixture's release: {}",
+        r.body
+    );
     f
 }
 

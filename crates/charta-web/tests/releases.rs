@@ -1,0 +1,244 @@
+//! Releases through the real router, on both databases: publishing after a
+//! passed ballot, artefacts at permanent addresses with strong ETags and
+//! immutable caching, signatures that verify, reproducible bytes, feeds,
+//! superseding, and that nothing can change a published release.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failing test panics with its message"
+)]
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use charta_store::testing::TestDb;
+use charta_store::{Backend, both_backends};
+use http_body_util::BodyExt;
+use std::collections::BTreeMap;
+use tower::ServiceExt;
+
+mod support;
+use support::*;
+
+const FILES: [&str; 7] = [
+    "catalog.oscal.json",
+    "crosswalk.csv",
+    "manifest.json",
+    "manifest.sig",
+    "mapping.oscal.json",
+    "notes.md",
+    "release.json",
+];
+
+/// GET without cookies, as a consumer's tool would, returning status,
+/// headers and raw bytes.
+async fn fetch(
+    f: &Fixture,
+    uri: &str,
+    if_none_match: Option<&str>,
+) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let mut b = Request::get(uri);
+    if let Some(tag) = if_none_match {
+        b = b.header(header::IF_NONE_MATCH, tag);
+    }
+    let resp = f
+        .router
+        .clone()
+        .oneshot(b.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let bytes = resp
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    (status, headers, bytes)
+}
+
+async fn bundle(f: &Fixture, name: &str) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    for file in FILES {
+        let (status, _, bytes) = fetch(f, &format!("/releases/demo/{name}/{file}"), None).await;
+        assert_eq!(status, StatusCode::OK, "{file}");
+        files.insert(file.to_string(), bytes);
+    }
+    files
+}
+
+both_backends! {
+    published_artefacts_are_signed_immutable_and_reproducible => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        // Every artefact: strong ETag, immutable caching, 304 on revalidation.
+        for file in FILES {
+            let uri = format!("/releases/demo/1.0.0/{file}");
+            let (status, headers, bytes) = fetch(&f, &uri, None).await;
+            assert_eq!(status, StatusCode::OK, "{uri}");
+            assert!(!bytes.is_empty());
+            let etag = headers[header::ETAG].to_str().unwrap().to_string();
+            assert!(etag.starts_with("\"sha256-") && !etag.starts_with("W/"), "strong tag: {etag}");
+            assert_eq!(headers[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
+            let (status, headers, body) = fetch(&f, &uri, Some(&etag)).await;
+            assert_eq!(status, StatusCode::NOT_MODIFIED);
+            assert!(body.is_empty());
+            assert_eq!(headers[header::ETAG].to_str().unwrap(), etag);
+        }
+        let (_, headers, _) = fetch(&f, "/releases/demo/1.0.0/crosswalk.csv", None).await;
+        assert_eq!(headers[header::CONTENT_TYPE], "text/csv; charset=utf-8");
+
+        // The bundle verifies against the served public key, and not against another.
+        let files = bundle(&f, "1.0.0").await;
+        let (status, _, key_doc) = fetch(&f, "/.well-known/charta/release-key", None).await;
+        assert_eq!(status, StatusCode::OK);
+        let key = charta_release::parse_public_key(&key_doc).unwrap();
+        assert_eq!(key, release_key().verifying_key());
+        let manifest = charta_release::verify_bundle(&files, &key).unwrap();
+        assert_eq!(manifest.artefacts.len(), 5);
+        let other = charta_release::SigningKey::from_bytes(&[9u8; 32]).verifying_key();
+        assert!(charta_release::verify_bundle(&files, &other).is_err());
+
+        // Built again from the stored data, the release is byte-identical.
+        let state = charta_web::AppState::with_release_key(f.store.clone(), std::sync::Arc::new(catalogs()), charta_web::WebConfig::default(), Some(release_key()));
+        let spec = f.store.spec("demo").await.unwrap();
+        let row = f.store.release(spec.id, "1.0.0").await.unwrap();
+        let rebuilt = charta_web::release::rebuild(&state, &row).await.unwrap();
+        assert_eq!(rebuilt, files, "same stored data, same bytes");
+
+        // The page: anchors per control, artefacts, the caveat, the ballot.
+        let page = f.request("anon", Method::GET, "/releases/demo/1.0.0/", "").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("id=\"X-VM-01\""), "stable anchor per control");
+        assert!(page.body.contains("href=\"catalog.oscal.json\""));
+        assert!(page.body.contains("not a claim of compliance"));
+        assert!(page.body.contains("approved by <a href=\"/ballots/"));
+        assert_eq!(f.request("anon", Method::GET, "/releases/demo/1.0.0", "").await.location, "/releases/demo/1.0.0/");
+
+        // The API lists it with absolute artefact URLs; unknown things are 404.
+        let list: serde_json::Value = serde_json::from_str(&f.request("anon", Method::GET, "/api/v1/specs/demo/releases", "").await.body).unwrap();
+        assert_eq!(list[0]["name"], "1.0.0");
+        assert_eq!(list[0]["artefacts"]["manifest.sig"], "http://127.0.0.1:8080/releases/demo/1.0.0/manifest.sig");
+        assert_eq!(fetch(&f, "/releases/demo/9.9.9/release.json", None).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(fetch(&f, "/releases/demo/1.0.0/secrets.txt", None).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(fetch(&f, "/releases/other-draft/1.0.0/release.json", None).await.0, StatusCode::NOT_FOUND);
+
+        // Feeds announce it, per group, per specification and per clause.
+        for uri in ["/feeds/groups/wg.atom", "/feeds/specs/demo.atom", "/feeds/clauses/T:1.atom"] {
+            let (status, headers, body) = fetch(&f, uri, None).await;
+            assert_eq!(status, StatusCode::OK, "{uri}");
+            assert_eq!(headers[header::CONTENT_TYPE], "application/atom+xml; charset=utf-8");
+            let body = String::from_utf8(body).unwrap();
+            assert!(body.contains("<entry>") && body.contains("/releases/demo/1.0.0/"), "{uri}: {body}");
+        }
+        assert_eq!(fetch(&f, "/feeds/clauses/NOPE:1.atom", None).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(fetch(&f, "/feeds/specs/demo.rss", None).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(fetch(&f, "/feeds/specs/other-draft.atom", None).await.0, StatusCode::NOT_FOUND, "drafts have no public feed");
+    };
+
+    publishing_needs_a_passed_ballot_and_a_forward_name => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        // Version 2 exists after merging amendment 1; no ballot on it yet.
+        assert_eq!(f.request("editor", Method::POST, "/specs/demo/amendments/1/merge", "").await.status, StatusCode::SEE_OTHER);
+        let r = f.request("chair", Method::POST, "/specs/demo/releases", "version=2&name=1.1.0").await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(r.body.contains("needs a passed release ballot"), "{}", r.body);
+        let r = f.request("chair-nomfa", Method::POST, "/specs/demo/releases", "version=2&name=1.1.0").await;
+        assert!(r.location.starts_with("/auth/login?step_up=1"), "publishing needs MFA: {}", r.location);
+        // A release ballot on version 2 passes.
+        let r = f.request("chair", Method::POST, "/specs/demo/ballots", "version=2&days=1").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let ballot = r.location.clone();
+        assert_eq!(f.request("rep", Method::POST, &format!("{ballot}/votes"), "position=approve").await.status, StatusCode::SEE_OTHER);
+        assert_eq!(f.request("chair", Method::POST, &format!("{ballot}/close"), "").await.status, StatusCode::SEE_OTHER);
+        // Names follow the scheme and move forward.
+        for (name, why) in [("v1.1", "MAJOR.MINOR.PATCH"), ("1.0.0", "move forward"), ("0.9.0", "move forward"), ("", "MAJOR.MINOR.PATCH")] {
+            let r = f.request("chair", Method::POST, "/specs/demo/releases", &format!("version=2&name={name}")).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{name}");
+            assert!(r.body.contains(why), "{name}: {}", r.body);
+        }
+        let r = f.request("chair", Method::POST, "/specs/demo/releases", "version=abc&name=1.1.0").await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        let r = f.request("chair", Method::POST, "/specs/demo/releases", "version=2&name=1.1.0").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(r.location, "/releases/demo/1.1.0/");
+        // The notes describe the change since 1.0.0 and link the amendment.
+        let page = f.request("anon", Method::GET, "/releases/demo/1.1.0/", "").await.body;
+        assert!(page.contains("Changes since 1.0.0") && page.contains("#1 Clarify"), "{page}");
+        let notes = String::from_utf8(fetch(&f, "/releases/demo/1.1.0/notes.md", None).await.2).unwrap();
+        assert!(notes.contains("1.0.0"), "{notes}");
+        // A draft specification cannot be released.
+        let r = f.request("chair", Method::POST, "/specs/wg-draft/releases", "version=1&name=1.0.0").await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(r.body.contains("draft"), "{}", r.body);
+        // The audit log records each publication.
+        let entries = f.store.audit_entries_for("release:demo/1.1.0").await.unwrap();
+        assert_eq!(entries.iter().filter(|e| e.action == "release.publish").count(), 1);
+    };
+
+    nothing_changes_a_published_release => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        let before = bundle(&f, "1.0.0").await;
+        // Every mutating method on every address of the release is refused.
+        let mut addresses: Vec<String> = FILES.iter().map(|n| format!("/releases/demo/1.0.0/{n}")).collect();
+        addresses.push("/releases/demo/1.0.0/".into());
+        addresses.push("/releases/demo/1.0.0".into());
+        for uri in &addresses {
+            for method in [Method::POST, Method::PUT, Method::PATCH, Method::DELETE] {
+                let r = f.request("chair", method.clone(), uri, "").await;
+                assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {uri}: {}", r.body);
+            }
+        }
+        // Every state-changing route of the router that names a release, or
+        // could write one, refuses to change it.
+        for r in charta_web::routes::table() {
+            if r.method == Method::GET || !(r.path.starts_with("/releases/") || r.path.contains("/releases")) {
+                continue;
+            }
+            // Publishing the same name or version again is refused; superseding
+            // only marks the release (checked below: the bytes stay).
+            let (uri, body, allowed): (&str, &str, &[StatusCode]) = match r.path {
+                "/specs/{spec}/releases" => ("/specs/demo/releases", "version=1&name=1.0.0", &[StatusCode::BAD_REQUEST, StatusCode::CONFLICT]),
+                "/releases/{spec}/{version}/supersede" => ("/releases/demo/1.0.0/supersede", "reason=Replaced", &[StatusCode::SEE_OTHER]),
+                other => panic!("a new route that can change releases needs a line here: {} {other}", r.method),
+            };
+            let resp = f.request("chair", r.method.clone(), uri, body).await;
+            assert!(allowed.contains(&resp.status), "{uri}: {} {}", resp.status, resp.body);
+        }
+        // Publishing the same name or version again is refused.
+        let r = f.request("chair", Method::POST, "/specs/demo/releases", "version=1&name=1.0.1").await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        // Superseding marks it once, and the bytes stay served.
+        let r = f.request("chair", Method::POST, "/releases/demo/1.0.0/supersede", "reason=Again").await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "superseded once only");
+        let page = f.request("anon", Method::GET, "/releases/demo/1.0.0/", "").await.body;
+        assert!(page.contains("Superseded:") && page.contains("Replaced"), "{page}");
+        // The bytes served afterwards are the same.
+        let after = bundle(&f, "1.0.0").await;
+        assert_eq!(before, after);
+        // The database itself refuses changes.
+        let refused = match f.store.backend() {
+            Backend::Sqlite => {
+                use sqlx::Connection;
+                let mut c = sqlx::SqliteConnection::connect(&f._db.url).await.unwrap();
+                let a = sqlx::query("UPDATE release_files SET content = x'00'").execute(&mut c).await.is_err();
+                let b = sqlx::query("DELETE FROM release_files").execute(&mut c).await.is_err();
+                let d = sqlx::query("UPDATE releases SET name = '6.6.6'").execute(&mut c).await.is_err();
+                let e = sqlx::query("DELETE FROM releases").execute(&mut c).await.is_err();
+                a && b && d && e
+            }
+            Backend::Postgres => {
+                use sqlx::Connection;
+                let mut c = sqlx::PgConnection::connect(&f._db.url).await.unwrap();
+                let a = sqlx::query("UPDATE release_files SET content = '\\x00'").execute(&mut c).await.is_err();
+                let b = sqlx::query("DELETE FROM release_files").execute(&mut c).await.is_err();
+                let d = sqlx::query("UPDATE releases SET name = '6.6.6'").execute(&mut c).await.is_err();
+                let e = sqlx::query("DELETE FROM releases").execute(&mut c).await.is_err();
+                a && b && d && e
+            }
+        };
+        assert!(refused, "triggers refuse every change to a published release");
+        assert_eq!(bundle(&f, "1.0.0").await, before);
+    };
+}
