@@ -308,7 +308,16 @@ fn demo_starts_seeded_and_serves() {
         let releases = get("/api/v1/specs/steward-baseline/releases").unwrap();
         let catalog = get("/releases/steward-baseline/1.1.0/catalog.oscal.json").unwrap();
         let key = get("/.well-known/charta/release-key").unwrap();
+        // A consumer checks a published release over HTTP.
+        let verified = Command::new(env!("CARGO_BIN_EXE_charta"))
+            .args([
+                "verify",
+                &format!("http://127.0.0.1:{port}/releases/steward-baseline/1.1.0/"),
+            ])
+            .output()
+            .unwrap();
         (
+            verified,
             spec,
             versions,
             amendments,
@@ -328,8 +337,19 @@ fn demo_starts_seeded_and_serves() {
         m.permissions().mode() & 0o777
     });
     let _ = std::fs::remove_dir_all(&dir);
-    let (spec, versions, amendments, login, ballots, rules, open_ballot, releases, catalog, key) =
-        checks.expect("charta demo did not become ready");
+    let (
+        verified,
+        spec,
+        versions,
+        amendments,
+        login,
+        ballots,
+        rules,
+        open_ballot,
+        releases,
+        catalog,
+        key,
+    ) = checks.expect("charta demo did not become ready");
     assert_eq!(spec.0, 200);
     assert!(
         spec.1.contains("SVH-VM-03"),
