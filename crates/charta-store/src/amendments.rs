@@ -235,6 +235,17 @@ impl Store {
         Ok(rows)
     }
 
+    /// The newest revision's number, base version and content hash, without
+    /// its text: enough to find its parsed form in a cache.
+    pub async fn latest_revision_key(&self, amendment_id: i64) -> StoreResult<Option<(i64, i64, String)>> {
+        Ok(on_pool!(self, p => sqlx::query_as(
+            "SELECT number, base_version, content_hash FROM amendment_revisions WHERE amendment_id = $1 ORDER BY number DESC LIMIT 1",
+        )
+        .bind(amendment_id)
+        .fetch_optional(p)
+        .await)?)
+    }
+
     /// Adds a revision if the newest is still `expected_head` and the
     /// amendment is still draft or open; otherwise nothing is written and a
     /// conflict is reported. The revision counts as normative: an open

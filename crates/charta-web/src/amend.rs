@@ -12,6 +12,7 @@ use charta_domain::amendment::{AmendmentState, GateCheck, GateInput, merge_gate}
 use charta_domain::format::{parse_spec, to_canonical};
 use charta_domain::validate::{check_spec, check_succession};
 use charta_store::{AmendmentRow, RevisionRow, SpecRow};
+use std::sync::Arc;
 
 /// An amendment with everything about it that pages need.
 pub struct Context {
@@ -95,6 +96,22 @@ pub async fn load(
 /// Parses a stored specification text (always valid when stored).
 pub fn stored(text: &str, what: &str) -> Result<Spec, Error> {
     parse_spec(text).map_err(|e| Error::Internal(format!("stored {what} does not parse: {e}")))
+}
+
+/// A revision's specification, parsed once per process.
+pub fn revision_spec(state: &AppState, r: &RevisionRow) -> Result<Arc<Spec>, Error> {
+    state
+        .revisions
+        .get_or_parse(&r.content_hash, &r.content, |t| stored(t, "revision"))
+}
+
+/// Version `n` of the amendment's specification, parsed once per process.
+pub async fn version_spec(
+    state: &AppState,
+    spec: &SpecRow,
+    n: i64,
+) -> Result<Arc<crate::cache::CachedVersion>, Error> {
+    lookup::version_of(state, spec, n).await
 }
 
 /// Checks a proposed text against the format, the catalogs and the version

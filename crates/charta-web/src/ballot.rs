@@ -473,13 +473,13 @@ pub async fn gate(state: &AppState, ctx: &Context) -> Result<BallotGate, Error> 
         return Ok(BallotGate::Passed);
     }
     let at_vote = ctx.revision(voted)?;
-    let old_base = state.store.version(&ctx.spec, at_vote.base_version).await?;
-    let new_base = state.store.version(&ctx.spec, latest.base_version).await?;
+    let old_base = amend::version_spec(state, &ctx.spec, at_vote.base_version).await?;
+    let new_base = amend::version_spec(state, &ctx.spec, latest.base_version).await?;
     let normative = revision_is_normative(
-        &amend::stored(&old_base.content, "version")?,
-        &amend::stored(&at_vote.content, "revision")?,
-        &amend::stored(&new_base.content, "version")?,
-        &amend::stored(&latest.content, "revision")?,
+        &old_base.spec,
+        &*amend::revision_spec(state, at_vote)?,
+        &new_base.spec,
+        &*amend::revision_spec(state, latest)?,
     );
     Ok(if normative {
         BallotGate::Stale

@@ -92,3 +92,96 @@ impl VersionCache {
 fn weight(v: &CachedVersion) -> usize {
     v.json.len() * 2
 }
+
+/// Parsed specification texts by content hash, bounded by size. Amendment
+/// revisions, like versions, never change, and the same text always has the
+/// same hash, so an amendment page or a rebase parses each 1 MB revision
+/// once per process instead of several times per request.
+pub struct SpecCache {
+    max_bytes: usize,
+    inner: Mutex<SpecInner>,
+}
+
+#[derive(Default)]
+struct SpecInner {
+    map: HashMap<String, (Arc<Spec>, usize)>,
+    order: VecDeque<String>,
+    bytes: usize,
+}
+
+impl SpecCache {
+    pub fn new(max_bytes: usize) -> Self {
+        Self {
+            max_bytes,
+            inner: Mutex::new(SpecInner::default()),
+        }
+    }
+
+    /// The parsed form of `text`, whose content hash is `hash`; parsed with
+    /// `parse` on a miss.
+    pub fn get_or_parse<E>(
+        &self,
+        hash: &str,
+        text: &str,
+        parse: impl FnOnce(&str) -> Result<Spec, E>,
+    ) -> Result<Arc<Spec>, E> {
+        if let Some(hit) = self
+            .inner
+            .lock()
+            .ok()
+            .and_then(|i| i.map.get(hash).map(|(s, _)| s.clone()))
+        {
+            return Ok(hit);
+        }
+        let spec = Arc::new(parse(text)?);
+        // About as much again as the text for the parsed form.
+        let weight = text.len() * 2;
+        if let Ok(mut inner) = self.inner.lock()
+            && !inner.map.contains_key(hash)
+        {
+            inner.bytes += weight;
+            inner.map.insert(hash.to_string(), (spec.clone(), weight));
+            inner.order.push_back(hash.to_string());
+            while inner.bytes > self.max_bytes && inner.order.len() > 1 {
+                if let Some(old) = inner.order.pop_front()
+                    && let Some((_, w)) = inner.map.remove(&old)
+                {
+                    inner.bytes = inner.bytes.saturating_sub(w);
+                }
+            }
+        }
+        Ok(spec)
+    }
+}
+
+/// Small derived facts keyed by content (such as the controls a revision
+/// changes against its base), kept up to a number of entries; when full it
+/// starts over, which costs only recomputation.
+pub struct Memo<V> {
+    max_entries: usize,
+    inner: Mutex<HashMap<String, Arc<V>>>,
+}
+
+impl<V> Memo<V> {
+    pub fn new(max_entries: usize) -> Self {
+        Self {
+            max_entries,
+            inner: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<Arc<V>> {
+        self.inner.lock().ok()?.get(key).cloned()
+    }
+
+    pub fn insert(&self, key: String, v: V) -> Arc<V> {
+        let v = Arc::new(v);
+        if let Ok(mut m) = self.inner.lock() {
+            if m.len() >= self.max_entries {
+                m.clear();
+            }
+            m.insert(key, v.clone());
+        }
+        v
+    }
+}

@@ -80,10 +80,21 @@ pub async fn version(
     }
     let row = spec(state, viewer, slug).await?;
     let n = number.unwrap_or(row.head_version);
+    version_of(state, &row, n).await
+}
+
+/// Version `n` of a specification the caller already may read, from the
+/// cache when possible: parsed once per process, never again.
+pub async fn version_of(
+    state: &AppState,
+    row: &SpecRow,
+    n: i64,
+) -> Result<Arc<CachedVersion>, Error> {
+    let slug = row.slug.as_str();
     if let Some(hit) = state.versions.get(slug, n) {
         return Ok(hit);
     }
-    let v = state.store.version(&row, n).await?;
+    let v = state.store.version(row, n).await?;
     let spec = parse_spec(&v.content).map_err(|e| {
         Error::Internal(format!("stored version {n} of {slug} does not parse: {e}"))
     })?;

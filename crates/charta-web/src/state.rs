@@ -2,7 +2,7 @@
 
 use crate::auth::oidc::Oidc;
 use crate::auth::tokens::FailureLimiter;
-use crate::cache::VersionCache;
+use crate::cache::{Memo, SpecCache, VersionCache};
 use crate::config::WebConfig;
 use crate::release::ReleaseFiles;
 use charta_domain::CatalogSet;
@@ -25,6 +25,11 @@ pub struct App {
     /// OpenID Connect client; `None` only if its HTTP client could not be
     /// built, in which case sign-in reports an internal error.
     pub oidc: Option<Oidc>,
+    /// Parsed amendment revisions by content hash.
+    pub revisions: SpecCache,
+    /// The controls a revision changes against its base, by revision hash
+    /// and base version, for flagging overlapping amendments.
+    pub changed_controls: Memo<std::collections::BTreeSet<String>>,
     /// Failed API token attempts per client address.
     pub token_failures: FailureLimiter,
     /// The key that signs releases; `None` when none is configured, in
@@ -55,6 +60,8 @@ impl AppState {
             config,
             versions: VersionCache::new(64 * 1024 * 1024),
             oidc,
+            revisions: SpecCache::new(64 * 1024 * 1024),
+            changed_controls: Memo::new(4096),
             token_failures: FailureLimiter::new(20, std::time::Duration::from_secs(600)),
             release_key: release_key.map(Arc::new),
             release_files: ReleaseFiles::new(128 * 1024 * 1024),

@@ -107,12 +107,8 @@ pub async fn show(
 ) -> ApiResult<Json<AmendmentDetail>> {
     let ctx = amend::load(&state, &viewer, &spec, &number).await?;
     let latest = ctx.latest();
-    let base = state.store.version(&ctx.spec, latest.base_version).await?;
-    let changes = diff_specs(
-        &amend::stored(&base.content, "version")?,
-        &amend::stored(&latest.content, "revision")?,
-    )
-    .summary;
+    let base = amend::version_spec(&state, &ctx.spec, latest.base_version).await?;
+    let changes = diff_specs(&base.spec, &*amend::revision_spec(&state, latest)?).summary;
     let gate = amend::gate(&state, &ctx).await?;
     Ok(Json(AmendmentDetail {
         out_of_date: ctx.out_of_date(),

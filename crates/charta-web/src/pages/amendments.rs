@@ -234,28 +234,30 @@ pub struct Overlap {
     pub controls: Vec<String>,
 }
 
-/// Controls an amendment's newest revision changes against its own base.
+/// Controls an amendment's newest revision changes against its own base,
+/// worked out once per revision.
 async fn changed_controls(
     state: &AppState,
     spec: &SpecRow,
     a: &AmendmentRow,
-) -> Result<std::collections::BTreeSet<String>, Error> {
+) -> Result<std::sync::Arc<std::collections::BTreeSet<String>>, Error> {
+    let Some((_, base_version, hash)) = state.store.latest_revision_key(a.id).await? else {
+        return Ok(Default::default());
+    };
+    let key = format!("{hash}@{base_version}");
+    if let Some(hit) = state.changed_controls.get(&key) {
+        return Ok(hit);
+    }
     let revs = state.store.revisions(a.id).await?;
     let Some(latest) = revs.last() else {
         return Ok(Default::default());
     };
-    let base = stored(
-        &state
-            .store
-            .version(spec, latest.base_version)
-            .await?
-            .content,
-        "version",
-    )?;
-    Ok(diff_specs(&base, &stored(&latest.content, "revision")?)
+    let base = amend::version_spec(state, spec, latest.base_version).await?;
+    let set = diff_specs(&base.spec, &*amend::revision_spec(state, latest)?)
         .changed()
         .map(|c| c.id.clone())
-        .collect())
+        .collect();
+    Ok(state.changed_controls.insert(key, set))
 }
 
 /// Open amendments of the same specification that touch the same controls.
@@ -299,12 +301,15 @@ pub async fn show(
         .clone()
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "base".into());
-    let from_spec = if from_label == "base" {
-        let base = state.store.version(&ctx.spec, to_rev.base_version).await?;
-        stored(&base.content, "version")?
+    // Hold whichever cached form the comparison starts from.
+    let (base_version, from_revision);
+    let from_spec: &charta_domain::Spec = if from_label == "base" {
+        base_version = amend::version_spec(&state, &ctx.spec, to_rev.base_version).await?;
+        &base_version.spec
     } else {
         let n = lookup::parse_version(&from_label, "`from`")?;
-        stored(&ctx.revision(n)?.content, "revision")?
+        from_revision = amend::revision_spec(&state, ctx.revision(n)?)?;
+        &from_revision
     };
     let split = match q.view.as_deref() {
         None | Some("") | Some("unified") => false,
@@ -315,8 +320,8 @@ pub async fn show(
             );
         }
     };
-    let to_spec = stored(&to_rev.content, "revision")?;
-    let latest_spec = stored(&latest.content, "revision")?;
+    let to_spec = amend::revision_spec(&state, &to_rev)?;
+    let latest_spec = amend::revision_spec(&state, &latest)?;
     let diff = diff_specs(&from_spec, &to_spec);
     let changes = diff
         .changed()
@@ -514,12 +519,9 @@ pub async fn add_revision(
 ) -> Result<i64, Error> {
     require_steward(viewer, ctx)?;
     apply(ctx.state, AmendmentEvent::Revise, false).map_err(|e| Error::Conflict(e.to_string()))?;
-    let base = state
-        .store
-        .version(&ctx.spec, ctx.latest().base_version)
-        .await?;
-    let base_spec = stored(&base.content, "version")?;
-    let (proposed, canonical) = check_proposal(state, &base_spec, content)?;
+    let base = amend::version_spec(state, &ctx.spec, ctx.latest().base_version).await?;
+    let base_spec = &base.spec;
+    let (proposed, canonical) = check_proposal(state, base_spec, content)?;
     if canonical == ctx.latest().content {
         return Err(Error::BadRequest(
             "this revision is identical to the newest one".into(),
@@ -534,9 +536,9 @@ pub async fn add_revision(
     };
     // Votes on an open ballot stand through editorial revisions only.
     let normative = charta_domain::diff::revision_is_normative(
-        &base_spec,
-        &stored(&ctx.latest().content, "revision")?,
-        &base_spec,
+        base_spec,
+        &*amend::revision_spec(state, ctx.latest())?,
+        base_spec,
         &proposed,
     );
     Ok(state
@@ -641,7 +643,7 @@ pub async fn open_thread(
         ));
     }
     let latest = ctx.latest();
-    let spec = stored(&latest.content, "revision")?;
+    let spec = amend::revision_spec(state, latest)?;
     let anchor_text = match (control, field, lines) {
         (None, None, None) => String::new(),
         (Some(c), Some(f), Some((a, b))) => {
@@ -865,7 +867,7 @@ pub async fn merge_amendment(
         })
     })?;
     let latest = ctx.latest();
-    let spec = stored(&latest.content, "revision")?;
+    let spec = amend::revision_spec(state, latest)?;
     let message = format!(
         "Merge amendment {}: {}",
         ctx.amendment.number, ctx.amendment.title

@@ -4,7 +4,7 @@
 //! resolved silently.
 
 use super::Page;
-use crate::amend::{self, Context, require_steward, stored};
+use crate::amend::{self, Context, require_steward};
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
 use crate::error::{Error, PageResult, see_other};
@@ -75,26 +75,12 @@ fn view(i: usize, c: &Conflict) -> ConflictView {
 /// The merge of the amendment's newest revision onto the current version.
 async fn outcome(state: &AppState, ctx: &Context) -> Result<MergeOutcome, Error> {
     let latest = ctx.latest();
-    let base = stored(
-        &state
-            .store
-            .version(&ctx.spec, latest.base_version)
-            .await?
-            .content,
-        "version",
-    )?;
-    let head = stored(
-        &state
-            .store
-            .version(&ctx.spec, ctx.spec.head_version)
-            .await?
-            .content,
-        "version",
-    )?;
+    let base = amend::version_spec(state, &ctx.spec, latest.base_version).await?;
+    let head = amend::version_spec(state, &ctx.spec, ctx.spec.head_version).await?;
     Ok(merge_specs(
-        &base,
-        &head,
-        &stored(&latest.content, "revision")?,
+        &base.spec,
+        &head.spec,
+        &*amend::revision_spec(state, latest)?,
     ))
 }
 
@@ -186,33 +172,19 @@ pub async fn rebase(
     };
     let canonical = to_canonical(&merged);
     check_spec(&merged, &state.catalogs, &canonical)?;
-    let head = stored(
-        &state
-            .store
-            .version(&ctx.spec, ctx.spec.head_version)
-            .await?
-            .content,
-        "version",
-    )?;
-    check_succession(&head, &merged, &canonical)?;
+    let head = amend::version_spec(state, &ctx.spec, ctx.spec.head_version).await?;
+    check_succession(&head.spec, &merged, &canonical)?;
     let user = viewer.user()?;
     let message = format!("Updated to version {}", ctx.spec.head_version);
     let hash = content_hash(&canonical);
     // Taking in the versions merged meanwhile is not a normative change of
     // the amendment; resolving a conflict against its own text may be.
     let latest = ctx.latest();
-    let old_base = stored(
-        &state
-            .store
-            .version(&ctx.spec, latest.base_version)
-            .await?
-            .content,
-        "version",
-    )?;
+    let old_base = amend::version_spec(state, &ctx.spec, latest.base_version).await?;
     let normative = charta_domain::diff::revision_is_normative(
-        &old_base,
-        &stored(&latest.content, "revision")?,
-        &head,
+        &old_base.spec,
+        &*amend::revision_spec(state, latest)?,
+        &head.spec,
         &merged,
     );
     Ok(state
