@@ -12,6 +12,8 @@ use anyhow::{Context, Result, ensure};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::http::{Request, StatusCode, header};
+use charta_web::WebConfig;
+use charta_web::auth::session;
 use http_body_util::BodyExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -131,6 +133,32 @@ pub fn get_request(uri: &str, cookie: Option<&str>) -> Result<Request<Body>> {
         b = b.header(header::COOKIE, c);
     }
     Ok(b.body(Body::empty())?)
+}
+
+/// The CSRF token the benchmark's browsers hold (at least 32 characters).
+pub const CSRF: &str = "charta-bench-csrf-token-0123456789abcdef";
+/// The origin of `WebConfig::default()`, which forms must come from.
+pub const ORIGIN: &str = "http://127.0.0.1:8080";
+
+/// The `Cookie` header of a browser signed in with session `session`,
+/// holding the CSRF cookie (named `charta_csrf` over plain HTTP, which the
+/// default configuration is).
+pub fn browser_cookie(config: &WebConfig, session: &str) -> String {
+    format!(
+        "{}={session}; charta_csrf={CSRF}",
+        session::cookie_name(config)
+    )
+}
+
+/// A form post from a Charta page by the browser holding `cookie` (see
+/// [`browser_cookie`]), with the `_csrf` field and an `Origin` header.
+pub fn post_form(uri: &str, cookie: &str, fields: &str) -> Result<Request<Body>> {
+    Ok(Request::post(uri)
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::ORIGIN, ORIGIN)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, cookie)
+        .body(Body::from(format!("_csrf={CSRF}&{fields}")))?)
 }
 
 /// Sends a `GET` signed out.

@@ -1,12 +1,15 @@
 //! `charta-bench`: generates large specifications and times the diff page,
-//! the amendment page and rebasing an amendment in process. `scripts/bench`
-//! runs it together with `wrk` against a real `charta serve`;
-//! `BENCHMARKS.md` has the figures and how they were taken.
+//! the amendment page, rebasing an amendment and building and publishing a
+//! release in process; and publishes a release into a database for
+//! `scripts/bench`, which runs `wrk` against a real `charta serve` (and
+//! nginx serving the same release file); `BENCHMARKS.md` has the figures
+//! and how they were taken.
 
 mod amend_page;
 mod diff_page;
 mod generate;
 mod harness;
+mod release;
 mod stats;
 
 use anyhow::{Context, Result};
@@ -36,6 +39,51 @@ enum Command {
     /// on, cleanly and with conflicts, in the domain and through the real
     /// router, in process, on a temporary SQLite database.
     Amend(AmendArgs),
+    /// Time building and signing a release of DIR's last specification file
+    /// (notes against the one before it, released first), in the domain and
+    /// by publishing through the real router, in process, on a temporary
+    /// SQLite database.
+    Release(ReleaseArgs),
+    /// Publish a release of an imported specification into a database: a
+    /// chair, a representative of the group's first organisation, a release
+    /// ballot that passed, then the release, signed with the key in --key.
+    Publish(PublishArgs),
+}
+
+#[derive(Debug, Args)]
+struct ReleaseArgs {
+    /// Directory written by gen-spec.
+    #[arg(long)]
+    dir: PathBuf,
+    /// Timed runs of each in-process measurement.
+    #[arg(long, default_value_t = 50)]
+    runs: usize,
+    /// Untimed runs before each measurement.
+    #[arg(long, default_value_t = 5)]
+    warmup: usize,
+    /// Timed publications through the route (each on a specification of
+    /// its own, imported untimed: about half a second each).
+    #[arg(long, default_value_t = 20)]
+    publish_runs: usize,
+}
+
+#[derive(Debug, Args)]
+struct PublishArgs {
+    /// Database to publish into, such as sqlite://bench.db.
+    #[arg(long)]
+    database_url: String,
+    /// Specification to release.
+    #[arg(long)]
+    slug: String,
+    /// Version to release (default: the newest).
+    #[arg(long)]
+    version: Option<i64>,
+    /// Release name in the group's scheme.
+    #[arg(long, default_value = "1.0.0")]
+    name: String,
+    /// Release key file (PKCS#8 PEM), created with mode 0600 if missing.
+    #[arg(long)]
+    key: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -169,6 +217,19 @@ fn main() -> std::process::ExitCode {
             threads: a.threads,
             other_open: a.other_open,
             seed: a.seed,
+        })),
+        Command::Release(a) => block_on(release::run(&release::Options {
+            dir: a.dir,
+            runs: a.runs,
+            warmup: a.warmup,
+            publish_runs: a.publish_runs,
+        })),
+        Command::Publish(a) => block_on(release::publish(&release::PublishOptions {
+            database_url: a.database_url,
+            slug: a.slug,
+            version: a.version,
+            name: a.name,
+            key: a.key,
         })),
     };
     match result {
