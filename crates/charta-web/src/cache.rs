@@ -23,6 +23,9 @@ pub struct CachedVersion {
     pub json: Bytes,
     /// Strong entity tag for the JSON representation.
     pub etag: String,
+    /// The JSON gzip-compressed, with its own tag, for versions large enough
+    /// for compression to matter.
+    pub gzip: Option<(String, Bytes)>,
 }
 
 type Key = (String, i64);
@@ -90,7 +93,25 @@ impl VersionCache {
 /// Approximate memory held by an entry: the JSON plus about as much again
 /// for the parsed form.
 fn weight(v: &CachedVersion) -> usize {
-    v.json.len() * 2
+    v.json.len() * 2 + v.gzip.as_ref().map_or(0, |(_, g)| g.len())
+}
+
+/// Responses smaller than this are sent as they are: compressing them saves
+/// less than a packet.
+const GZIP_MIN_BYTES: usize = 8 * 1024;
+
+/// `json` gzip-compressed, if it is large enough to be worth it.
+pub fn gzip(json: &[u8]) -> Option<Bytes> {
+    use std::io::Write;
+    if json.len() < GZIP_MIN_BYTES {
+        return None;
+    }
+    let mut enc = flate2::write::GzEncoder::new(
+        Vec::with_capacity(json.len() / 4),
+        flate2::Compression::new(6),
+    );
+    enc.write_all(json).ok()?;
+    enc.finish().ok().map(Bytes::from)
 }
 
 /// Parsed specification texts by content hash, bounded by size. Amendment

@@ -336,3 +336,43 @@ async fn openapi_matches_the_route_table() {
         .collect();
     assert_eq!(documented, served);
 }
+
+both_backends! {
+    large_versions_are_sent_gzipped_to_clients_that_accept_it => |db: TestDb| async move {
+        let catalogs = CatalogSet::builtin().unwrap();
+        import_group_text(&db.store, include_str!("../../../specs/groups/oss-stewards.yaml"), "t").await.unwrap();
+        import_spec_text(&db.store, &catalogs, include_str!("../../../specs/seed/steward-baseline/v1.yaml"), "", "t").await.unwrap();
+        let app = router(AppState::new(db.store.clone(), Arc::new(catalogs), WebConfig::default()));
+        let get = |accept: Option<&'static str>, tag: Option<String>| {
+            let app = app.clone();
+            async move {
+                let mut b = Request::get("/api/v1/specs/steward-baseline/versions/1");
+                if let Some(a) = accept { b = b.header(header::ACCEPT_ENCODING, a); }
+                if let Some(t) = tag { b = b.header(header::IF_NONE_MATCH, t); }
+                let resp = app.oneshot(b.body(Body::empty()).unwrap()).await.unwrap();
+                let status = resp.status();
+                let headers = resp.headers().clone();
+                (status, headers, resp.into_body().collect().await.unwrap().to_bytes().to_vec())
+            }
+        };
+        let (status, plain_h, plain) = get(None, None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(plain_h.get(header::CONTENT_ENCODING).is_none());
+        assert_eq!(plain_h[header::VARY], "accept-encoding");
+        let (status, gz_h, gz) = get(Some("br, gzip"), None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(gz_h[header::CONTENT_ENCODING], "gzip");
+        assert!(gz.len() * 3 < plain.len(), "compressed: {} of {} bytes", gz.len(), plain.len());
+        let mut inflated = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut inflated).unwrap();
+        assert_eq!(inflated, plain, "the same JSON");
+        // Each representation has its own strong tag and revalidates alone.
+        let plain_tag = plain_h[header::ETAG].to_str().unwrap().to_string();
+        let gz_tag = gz_h[header::ETAG].to_str().unwrap().to_string();
+        assert_ne!(plain_tag, gz_tag);
+        assert_eq!(get(Some("gzip"), Some(gz_tag.clone())).await.0, StatusCode::NOT_MODIFIED);
+        assert_eq!(get(None, Some(plain_tag)).await.0, StatusCode::NOT_MODIFIED);
+        assert_eq!(get(None, Some(gz_tag)).await.0, StatusCode::OK, "a gzip tag does not validate the plain body");
+        assert!(get(Some("gzip;q=0"), None).await.1.get(header::CONTENT_ENCODING).is_none());
+    };
+}

@@ -18,10 +18,46 @@ use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 
-/// Answers with `304 Not Modified` when the client already holds `etag`,
-/// otherwise with the JSON body. Versions never change, so the tag is the
+/// A response body in two encodings: as is, and gzip-compressed when that
+/// is worth it. Each has its own strong entity tag, as HTTP requires of
+/// different representations.
+pub(crate) struct Encoded<'a> {
+    pub etag: &'a str,
+    pub body: axum::body::Bytes,
+    /// The gzip representation and its tag.
+    pub gzip: Option<(&'a str, axum::body::Bytes)>,
+}
+
+/// Whether the client accepts gzip: `Accept-Encoding` names `gzip` (or `*`)
+/// without `q=0`.
+pub(crate) fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';');
+            let coding = parts.next().unwrap_or("").trim();
+            let refused = parts.any(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
+        })
+}
+
+/// Answers with `304 Not Modified` when the client already holds the
+/// representation it asks for, otherwise with the JSON body, gzip-encoded
+/// for clients that accept it. Versions never change, so the tag is the
 /// content hash and revalidation costs nothing.
-pub(crate) fn json_with_etag(headers: &HeaderMap, etag: &str, body: axum::body::Bytes) -> Response {
+pub(crate) fn json_with_etag(headers: &HeaderMap, e: Encoded<'_>) -> Response {
+    let (etag, body, gzipped) = match e.gzip {
+        Some((tag, gz)) if accepts_gzip(headers) => (tag, gz, true),
+        _ => (e.etag, e.body, false),
+    };
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -36,12 +72,41 @@ pub(crate) fn json_with_etag(headers: &HeaderMap, etag: &str, body: axum::body::
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
+        if gzipped {
+            r.headers_mut()
+                .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        }
         r
     };
+    let h = resp.headers_mut();
     if let Ok(v) = HeaderValue::from_str(etag) {
-        resp.headers_mut().insert(header::ETAG, v);
+        h.insert(header::ETAG, v);
     }
-    resp.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(accept: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_str(accept).unwrap_or(HeaderValue::from_static("")),
+        );
+        h
+    }
+
+    #[test]
+    fn gzip_is_used_only_when_accepted() {
+        assert!(accepts_gzip(&with("gzip")));
+        assert!(accepts_gzip(&with("br, gzip;q=0.8")));
+        assert!(accepts_gzip(&with("*")));
+        assert!(!accepts_gzip(&with("gzip;q=0")));
+        assert!(!accepts_gzip(&with("br, deflate")));
+        assert!(!accepts_gzip(&HeaderMap::new()));
+    }
 }

@@ -75,7 +75,14 @@ pub async fn version(
 ) -> ApiResult<Response> {
     let n = parse_version(&version, "the version in the path")?;
     let v = lookup::version(&state, &viewer, &spec, Some(n)).await?;
-    Ok(json_with_etag(&headers, &v.etag, v.json.clone()))
+    Ok(json_with_etag(
+        &headers,
+        crate::api::Encoded {
+            etag: &v.etag,
+            body: v.json.clone(),
+            gzip: v.gzip.as_ref().map(|(tag, gz)| (tag.as_str(), gz.clone())),
+        },
+    ))
 }
 
 /// One version in the reviewable file format (canonical YAML), as
