@@ -322,7 +322,7 @@ pub async fn show(
     };
     let to_spec = amend::revision_spec(&state, &to_rev)?;
     let latest_spec = amend::revision_spec(&state, &latest)?;
-    let diff = diff_specs(&from_spec, &to_spec);
+    let diff = diff_specs(from_spec, &to_spec);
     let changes = diff
         .changed()
         .map(|d| ChangeView {
@@ -363,7 +363,7 @@ pub async fn show(
     }
     let gate = amend::gate(&state, &ctx).await?;
     let group_id = ctx.spec.group_id;
-    let impact = charta_domain::coverage::coverage_impact(&from_spec, &to_spec, &state.catalogs);
+    let impact = charta_domain::coverage::coverage_impact(from_spec, &to_spec, &state.catalogs);
     let overlaps = if ctx.state.is_closed() {
         Vec::new()
     } else {
