@@ -23,9 +23,21 @@ pub struct CachedVersion {
     pub json: Bytes,
     /// Strong entity tag for the JSON representation.
     pub etag: String,
-    /// The JSON gzip-compressed, with its own tag, for versions large enough
-    /// for compression to matter.
-    pub gzip: Option<(String, Bytes)>,
+    /// The JSON gzip-compressed, with its own tag, made the first time a
+    /// client asks for it; `None` inside for versions too small to gain.
+    pub gzip: std::sync::OnceLock<Option<(String, Bytes)>>,
+}
+
+impl CachedVersion {
+    /// The gzip representation and its tag, compressed on first use.
+    pub fn gzipped(&self) -> Option<&(String, Bytes)> {
+        self.gzip
+            .get_or_init(|| {
+                let hash = self.etag.trim_matches('"');
+                gzip(&self.json).map(|g| (format!("\"{hash}-gzip\""), g))
+            })
+            .as_ref()
+    }
 }
 
 type Key = (String, i64);
@@ -93,7 +105,9 @@ impl VersionCache {
 /// Approximate memory held by an entry: the JSON plus about as much again
 /// for the parsed form.
 fn weight(v: &CachedVersion) -> usize {
-    v.json.len() * 2 + v.gzip.as_ref().map_or(0, |(_, g)| g.len())
+    // The JSON, about as much again for the parsed form, and room for a
+    // compressed copy (about a sixth).
+    v.json.len() * 2 + v.json.len() / 6
 }
 
 /// Responses smaller than this are sent as they are: compressing them saves

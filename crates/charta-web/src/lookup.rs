@@ -108,7 +108,6 @@ pub async fn version_of(
     .map_err(|e| Error::Internal(format!("serialising {slug} v{n}: {e}")))?;
     let hash = v.meta.content_hash.trim_start_matches("sha256:");
     let etag = format!("\"{hash}\"");
-    let gzip = crate::cache::gzip(&json).map(|g| (format!("\"{hash}-gzip\""), g));
     Ok(state.versions.insert(CachedVersion {
         public: row.visibility == "public",
         spec_slug: slug.to_string(),
@@ -116,7 +115,7 @@ pub async fn version_of(
         spec,
         json: Bytes::from(json),
         etag,
-        gzip,
+        gzip: std::sync::OnceLock::new(),
     }))
 }
 

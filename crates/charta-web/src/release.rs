@@ -315,15 +315,16 @@ async fn assemble(
     predecessor: Option<&ReleaseRow>,
     approving: &charta_store::BallotRow,
 ) -> Result<ReleaseInput, Error> {
-    let stored = state.store.version(row, version).await?;
-    let snapshot = amend::stored(&stored.content, "version")?;
+    // Versions never change: take their parsed form from the cache.
+    let stored = lookup::version_of(state, row, version).await?;
+    let snapshot = stored.spec.clone();
     let pred = match predecessor {
         Some(p) => Some(Predecessor {
             version_name: p.name.clone(),
-            spec: amend::stored(
-                &state.store.version(row, p.version).await?.content,
-                "version",
-            )?,
+            spec: lookup::version_of(state, row, p.version)
+                .await?
+                .spec
+                .clone(),
         }),
         None => None,
     };

@@ -80,7 +80,11 @@ pub async fn version(
         crate::api::Encoded {
             etag: &v.etag,
             body: v.json.clone(),
-            gzip: v.gzip.as_ref().map(|(tag, gz)| (tag.as_str(), gz.clone())),
+            gzip: if crate::api::accepts_gzip(&headers) {
+                v.gzipped().map(|(tag, gz)| (tag.as_str(), gz.clone()))
+            } else {
+                None
+            },
         },
     ))
 }
