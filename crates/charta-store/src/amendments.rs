@@ -237,7 +237,10 @@ impl Store {
 
     /// The newest revision's number, base version and content hash, without
     /// its text: enough to find its parsed form in a cache.
-    pub async fn latest_revision_key(&self, amendment_id: i64) -> StoreResult<Option<(i64, i64, String)>> {
+    pub async fn latest_revision_key(
+        &self,
+        amendment_id: i64,
+    ) -> StoreResult<Option<(i64, i64, String)>> {
         Ok(on_pool!(self, p => sqlx::query_as(
             "SELECT number, base_version, content_hash FROM amendment_revisions WHERE amendment_id = $1 ORDER BY number DESC LIMIT 1",
         )

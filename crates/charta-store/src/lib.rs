@@ -37,8 +37,8 @@ pub use ballots::{
 pub use charta_domain::audit::{AuditEntry, BreakReason, ChainBreak};
 pub use connect::{Backend, DEFAULT_DATABASE_URL};
 pub use error::{StoreError, StoreResult};
-pub use releases::{NewRelease, ReleaseFile, ReleaseRow};
 pub use import::{ImportMeta, ImportOutcome, import_group_text, import_spec, import_spec_text};
+pub use releases::{NewRelease, ReleaseFile, ReleaseRow};
 pub use roles::{InvitationRow, MembershipRow, NewInvitation};
 pub use rows::*;
 pub use specs::NewVersion;

@@ -163,17 +163,21 @@ impl Store {
 
     /// The releases of a specification, newest first.
     pub async fn releases(&self, spec_id: i64) -> StoreResult<Vec<ReleaseRow>> {
-        Ok(on_pool!(self, p => sqlx::query_as(release_select!("WHERE r.spec_id = $1 ORDER BY r.id DESC"))
+        Ok(
+            on_pool!(self, p => sqlx::query_as(release_select!("WHERE r.spec_id = $1 ORDER BY r.id DESC"))
             .bind(spec_id)
             .fetch_all(p)
-            .await)?)
+            .await)?,
+        )
     }
 
     /// Every release of every specification, newest first (for feeds).
     pub async fn all_releases(&self) -> StoreResult<Vec<ReleaseRow>> {
-        Ok(on_pool!(self, p => sqlx::query_as(release_select!("ORDER BY r.id DESC"))
+        Ok(
+            on_pool!(self, p => sqlx::query_as(release_select!("ORDER BY r.id DESC"))
             .fetch_all(p)
-            .await)?)
+            .await)?,
+        )
     }
 
     /// One release of a specification by name.
@@ -200,7 +204,10 @@ impl Store {
 
     /// A release's files without their content: name, SHA-256 hex and
     /// size in bytes, by name.
-    pub async fn release_file_list(&self, release_id: i64) -> StoreResult<Vec<(String, String, i64)>> {
+    pub async fn release_file_list(
+        &self,
+        release_id: i64,
+    ) -> StoreResult<Vec<(String, String, i64)>> {
         Ok(on_pool!(self, p => sqlx::query_as(
             "SELECT name, sha256, CAST(LENGTH(content) AS BIGINT) FROM release_files WHERE release_id = $1 ORDER BY name",
         )

@@ -403,6 +403,16 @@ fn demo_starts_seeded_and_serves() {
         Some(0o600),
         "the release key is private to its owner"
     );
+    assert!(
+        verified.status.success(),
+        "charta verify of the demo release: {}{}",
+        String::from_utf8_lossy(&verified.stdout),
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&verified.stdout).contains("catalog.oscal.json"),
+        "the artefacts checked are listed"
+    );
     assert!(open_ballot.1.contains("/auth/login"), "{}", open_ballot.1);
     assert!(
         rules.1.contains("\"amendment-ballot-required\":true") && rules.1.contains("two thirds"),
