@@ -3,7 +3,7 @@
 //! and a group's ballot rules.
 
 use super::Page;
-use super::view::date;
+use super::view::datetime;
 use crate::amend;
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
@@ -132,6 +132,9 @@ pub struct BallotPage {
     pub opened: String,
     pub closes: String,
     pub closed: String,
+    /// The explanation of a closed ballot's result, without the "passes:"
+    /// that the live tally starts with.
+    pub result: String,
     pub rules: Vec<String>,
     pub tally: Tally,
     pub threshold: String,
@@ -187,9 +190,10 @@ pub async fn show(
             BallotState::Closed => "Closed",
             BallotState::Cancelled => "Cancelled",
         },
-        opened: date(l.ballot.opened_at),
-        closes: date(l.ballot.closes_at),
-        closed: l.ballot.closed_at.map(date).unwrap_or_default(),
+        opened: datetime(l.ballot.opened_at),
+        closes: datetime(l.ballot.closes_at),
+        closed: l.ballot.closed_at.map(datetime).unwrap_or_default(),
+        result: final_wording(&count.tally.explanation),
         rules: l.rules.describe(),
         threshold: l.rules.threshold(l.kind).describe(),
         can_extend: open
@@ -473,7 +477,22 @@ pub async fn set_rules(
     Ok(see_other(&format!("/groups/{}/rules", g.slug)).into_response())
 }
 
+/// A live explanation reworded for a closed ballot: "passes: 3 approve…"
+/// becomes "3 approve…", and there is no "yet" about a quorum any more.
+fn final_wording(explanation: &str) -> String {
+    let e = explanation
+        .strip_prefix("passes: ")
+        .or_else(|| explanation.strip_prefix("fails: "))
+        .unwrap_or(explanation);
+    e.replace("no quorum yet", "no quorum")
+}
+
 impl BallotPage {
+    /// A vote's time, for the history.
+    pub fn when(t: &time::OffsetDateTime) -> String {
+        datetime(*t)
+    }
+
     /// The label of a position, for templates.
     pub fn label(p: &Option<Position>) -> &'static str {
         p.map_or("not voted", Position::label)
@@ -481,5 +500,26 @@ impl BallotPage {
 
     pub fn is_amendment(&self) -> bool {
         self.ballot.kind == "amendment"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::final_wording;
+
+    #[test]
+    fn closed_results_read_as_final() {
+        assert_eq!(
+            final_wording("passes: 2 approve and 0 object among the votes cast"),
+            "2 approve and 0 object among the votes cast"
+        );
+        assert_eq!(
+            final_wording("no quorum yet: 1 of 3 eligible organisations have taken part, 2 needed"),
+            "no quorum: 1 of 3 eligible organisations have taken part, 2 needed"
+        );
+        assert_eq!(
+            final_wording("blocked by an objection from Cygnus"),
+            "blocked by an objection from Cygnus"
+        );
     }
 }

@@ -119,9 +119,23 @@ pub fn date(t: time::OffsetDateTime) -> String {
     format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
 }
 
+/// Formats a timestamp as date and minute, in UTC, such as
+/// `2026-11-20 14:05 UTC`: for events where the time of day matters, like
+/// votes and deadlines.
+pub fn datetime(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!("{} {:02}:{:02} UTC", date(t), t.hour(), t.minute())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::escape;
+    use super::{datetime, escape};
+
+    #[test]
+    fn datetimes_are_minutes_in_utc() {
+        let t = time::macros::datetime!(2026-11-20 14:05:59.25 +02:00);
+        assert_eq!(datetime(t), "2026-11-20 12:05 UTC");
+    }
 
     #[test]
     fn escapes_markup() {
