@@ -1,14 +1,17 @@
-//! A bounded in-memory cache of parsed and serialised spec versions.
+//! Bounded in-memory caches of what never changes once stored: parsed and
+//! serialised spec versions, parsed amendment revisions, derived facts.
 //!
-//! Stored versions never change, so a cached entry is valid forever; the only
-//! policy needed is a size bound, enforced by evicting the oldest entries.
-//! Serving a cached version costs no database round trip and no
-//! serialisation, which is what lets the JSON endpoint keep up with load.
+//! A cached entry is valid forever; the only policy needed is a size bound,
+//! enforced by evicting the oldest entries. Serving a cached version costs
+//! no database round trip and no serialisation, which is what lets the JSON
+//! endpoint keep up with load.
 
 use axum::body::Bytes;
 use charta_domain::Spec;
 use charta_store::VersionMeta;
+use std::borrow::Borrow;
 use std::collections::{HashMap, VecDeque};
+use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 
 /// A version ready to serve.
@@ -40,53 +43,60 @@ impl CachedVersion {
     }
 }
 
-type Key = (String, i64);
-
-/// See the module documentation.
-pub struct VersionCache {
+/// A map bounded by the total weight (approximate bytes) of its entries,
+/// evicting the oldest first. What Charta caches never changes once stored
+/// (versions, revisions, release files), so entries never go stale and the
+/// first insert of a key wins: a second one would be identical.
+pub struct Bounded<K, V> {
     max_bytes: usize,
-    inner: Mutex<Inner>,
+    inner: Mutex<BoundedInner<K, V>>,
 }
 
-#[derive(Default)]
-struct Inner {
-    map: HashMap<Key, Arc<CachedVersion>>,
-    order: VecDeque<Key>,
+struct BoundedInner<K, V> {
+    map: HashMap<K, (Arc<V>, usize)>,
+    order: VecDeque<K>,
     bytes: usize,
 }
 
-impl VersionCache {
+impl<K: Eq + Hash + Clone, V> Bounded<K, V> {
     pub fn new(max_bytes: usize) -> Self {
         Self {
             max_bytes,
-            inner: Mutex::new(Inner::default()),
+            inner: Mutex::new(BoundedInner {
+                map: HashMap::new(),
+                order: VecDeque::new(),
+                bytes: 0,
+            }),
         }
     }
 
-    pub fn get(&self, slug: &str, number: i64) -> Option<Arc<CachedVersion>> {
+    pub fn get<Q>(&self, key: &Q) -> Option<Arc<V>>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         let inner = self.inner.lock().ok()?;
-        inner.map.get(&(slug.to_string(), number)).cloned()
+        inner.map.get(key).map(|(v, _)| v.clone())
     }
 
-    /// Adds an entry (replacing none: the first insert of a key wins, since
-    /// both would be identical) and evicts the oldest entries over the bound.
-    pub fn insert(&self, v: CachedVersion) -> Arc<CachedVersion> {
+    /// Adds `v` under `key`, counting `weight` bytes against the bound, and
+    /// returns the cached value (an earlier one if the key was there).
+    pub fn insert(&self, key: K, v: V, weight: usize) -> Arc<V> {
         let v = Arc::new(v);
         let Ok(mut inner) = self.inner.lock() else {
             return v;
         };
-        let key = (v.spec_slug.clone(), v.meta.number);
-        if let Some(existing) = inner.map.get(&key) {
+        if let Some((existing, _)) = inner.map.get(&key) {
             return existing.clone();
         }
-        inner.bytes += weight(&v);
-        inner.map.insert(key.clone(), v.clone());
+        inner.bytes += weight;
+        inner.map.insert(key.clone(), (v.clone(), weight));
         inner.order.push_back(key);
         while inner.bytes > self.max_bytes && inner.order.len() > 1 {
             if let Some(old) = inner.order.pop_front()
-                && let Some(e) = inner.map.remove(&old)
+                && let Some((_, w)) = inner.map.remove(&old)
             {
-                inner.bytes = inner.bytes.saturating_sub(weight(&e));
+                inner.bytes = inner.bytes.saturating_sub(w);
             }
         }
         v
@@ -102,11 +112,13 @@ impl VersionCache {
     }
 }
 
-/// Approximate memory held by an entry: the JSON plus about as much again
-/// for the parsed form.
-fn weight(v: &CachedVersion) -> usize {
-    // The JSON, about as much again for the parsed form, and room for a
-    // compressed copy (about a sixth).
+/// Versions by (specification slug, number).
+pub type VersionCache = Bounded<(String, i64), CachedVersion>;
+
+/// Approximate memory held by a cached version: the JSON, about as much
+/// again for the parsed form, and room for a compressed copy (about a
+/// sixth).
+pub fn version_weight(v: &CachedVersion) -> usize {
     v.json.len() * 2 + v.json.len() / 6
 }
 
@@ -132,24 +144,11 @@ pub fn gzip(json: &[u8]) -> Option<Bytes> {
 /// revisions, like versions, never change, and the same text always has the
 /// same hash, so an amendment page or a rebase parses each 1 MB revision
 /// once per process instead of several times per request.
-pub struct SpecCache {
-    max_bytes: usize,
-    inner: Mutex<SpecInner>,
-}
-
-#[derive(Default)]
-struct SpecInner {
-    map: HashMap<String, (Arc<Spec>, usize)>,
-    order: VecDeque<String>,
-    bytes: usize,
-}
+pub struct SpecCache(Bounded<String, Spec>);
 
 impl SpecCache {
     pub fn new(max_bytes: usize) -> Self {
-        Self {
-            max_bytes,
-            inner: Mutex::new(SpecInner::default()),
-        }
+        Self(Bounded::new(max_bytes))
     }
 
     /// The parsed form of `text`, whose content hash is `hash`; parsed with
@@ -160,32 +159,13 @@ impl SpecCache {
         text: &str,
         parse: impl FnOnce(&str) -> Result<Spec, E>,
     ) -> Result<Arc<Spec>, E> {
-        if let Some(hit) = self
-            .inner
-            .lock()
-            .ok()
-            .and_then(|i| i.map.get(hash).map(|(s, _)| s.clone()))
-        {
+        if let Some(hit) = self.0.get(hash) {
             return Ok(hit);
         }
-        let spec = Arc::new(parse(text)?);
         // About as much again as the text for the parsed form.
-        let weight = text.len() * 2;
-        if let Ok(mut inner) = self.inner.lock()
-            && !inner.map.contains_key(hash)
-        {
-            inner.bytes += weight;
-            inner.map.insert(hash.to_string(), (spec.clone(), weight));
-            inner.order.push_back(hash.to_string());
-            while inner.bytes > self.max_bytes && inner.order.len() > 1 {
-                if let Some(old) = inner.order.pop_front()
-                    && let Some((_, w)) = inner.map.remove(&old)
-                {
-                    inner.bytes = inner.bytes.saturating_sub(w);
-                }
-            }
-        }
-        Ok(spec)
+        Ok(self
+            .0
+            .insert(hash.to_string(), parse(text)?, text.len() * 2))
     }
 }
 
@@ -218,5 +198,27 @@ impl<V> Memo<V> {
             m.insert(key, v.clone());
         }
         v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Bounded;
+
+    #[test]
+    fn evicts_the_oldest_over_the_bound_and_keeps_the_first_insert() {
+        let c: Bounded<String, &str> = Bounded::new(10);
+        c.insert("a".into(), "first", 4);
+        assert_eq!(*c.insert("a".into(), "second", 4), "first");
+        c.insert("b".into(), "b", 4);
+        assert_eq!(c.len(), 2);
+        c.insert("c".into(), "c", 4);
+        assert!(c.get("a").is_none(), "the oldest went");
+        assert_eq!(c.get("b").as_deref(), Some(&"b"));
+        assert_eq!(c.len(), 2);
+        // One entry larger than the bound is still kept, alone.
+        c.insert("big".into(), "big", 50);
+        assert_eq!(c.len(), 1);
+        assert!(c.get("big").is_some());
     }
 }

@@ -73,7 +73,7 @@ pub async fn version(
     // Public versions are served from the cache without a database round
     // trip; publishing is one-way, so a cached public entry stays public.
     if let Some(n) = number
-        && let Some(hit) = state.versions.get(slug, n)
+        && let Some(hit) = state.versions.get(&(slug.to_string(), n))
         && hit.public
     {
         return Ok(hit);
@@ -91,7 +91,7 @@ pub async fn version_of(
     n: i64,
 ) -> Result<Arc<CachedVersion>, Error> {
     let slug = row.slug.as_str();
-    if let Some(hit) = state.versions.get(slug, n) {
+    if let Some(hit) = state.versions.get(&(slug.to_string(), n)) {
         return Ok(hit);
     }
     let v = state.store.version(row, n).await?;
@@ -108,7 +108,7 @@ pub async fn version_of(
     .map_err(|e| Error::Internal(format!("serialising {slug} v{n}: {e}")))?;
     let hash = v.meta.content_hash.trim_start_matches("sha256:");
     let etag = format!("\"{hash}\"");
-    Ok(state.versions.insert(CachedVersion {
+    let v = CachedVersion {
         public: row.visibility == "public",
         spec_slug: slug.to_string(),
         meta: v.meta,
@@ -116,7 +116,9 @@ pub async fn version_of(
         json: Bytes::from(json),
         etag,
         gzip: std::sync::OnceLock::new(),
-    }))
+    };
+    let weight = crate::cache::version_weight(&v);
+    Ok(state.versions.insert((slug.to_string(), n), v, weight))
 }
 
 /// Which two versions a diff compares, from the `from` and `to` query

@@ -22,8 +22,7 @@ use charta_domain::release::check_name;
 use charta_release::{AmendmentRef, BallotRef, Predecessor, ReleaseInput, SigningKey};
 use charta_store::{NewRelease, ReleaseRow, SpecRow};
 use sha2::{Digest, Sha256};
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// An artefact ready to serve.
 #[derive(Debug)]
@@ -34,55 +33,9 @@ pub struct Served {
     pub content_type: &'static str,
 }
 
-type Key = (String, String, String);
-
 /// Release artefacts by (spec, release, file), bounded by total size.
 /// Entries never go stale: published bytes never change.
-pub struct ReleaseFiles {
-    max_bytes: usize,
-    inner: Mutex<FilesInner>,
-}
-
-#[derive(Default)]
-struct FilesInner {
-    map: HashMap<Key, Arc<Served>>,
-    order: VecDeque<Key>,
-    bytes: usize,
-}
-
-impl ReleaseFiles {
-    pub fn new(max_bytes: usize) -> Self {
-        Self {
-            max_bytes,
-            inner: Mutex::new(FilesInner::default()),
-        }
-    }
-
-    fn get(&self, key: &Key) -> Option<Arc<Served>> {
-        self.inner.lock().ok()?.map.get(key).cloned()
-    }
-
-    fn insert(&self, key: Key, v: Served) -> Arc<Served> {
-        let v = Arc::new(v);
-        let Ok(mut inner) = self.inner.lock() else {
-            return v;
-        };
-        if let Some(existing) = inner.map.get(&key) {
-            return existing.clone();
-        }
-        inner.bytes += v.bytes.len();
-        inner.map.insert(key.clone(), v.clone());
-        inner.order.push_back(key);
-        while inner.bytes > self.max_bytes && inner.order.len() > 1 {
-            if let Some(old) = inner.order.pop_front()
-                && let Some(e) = inner.map.remove(&old)
-            {
-                inner.bytes = inner.bytes.saturating_sub(e.bytes.len());
-            }
-        }
-        v
-    }
-}
+pub type ReleaseFiles = crate::cache::Bounded<(String, String, String), Served>;
 
 /// The media type of a release file, by name.
 fn content_type(name: &str) -> &'static str {
@@ -133,6 +86,7 @@ pub async fn artefact(
         .release_file(release.id, file)
         .await
         .map_err(|_| Error::NotFound(format!("file {file} of release {name}")))?;
+    let weight = stored.content.len();
     Ok(state.release_files.insert(
         key,
         Served {
@@ -140,6 +94,7 @@ pub async fn artefact(
             content_type: content_type(file),
             bytes: Bytes::from(stored.content),
         },
+        weight,
     ))
 }
 
