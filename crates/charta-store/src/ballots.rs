@@ -32,6 +32,17 @@ macro_rules! ballot_select {
     };
 }
 
+/// The organisations eligible in ballot `$1`, as [`BallotVoterRow`]s; read
+/// on their own and inside the closing transaction.
+const VOTERS: &str = "SELECT o.id AS organization_id, o.slug, o.name FROM ballot_voters v JOIN organizations o ON o.id = v.organization_id
+     WHERE v.ballot_id = $1 ORDER BY o.name";
+
+/// Every vote of ballot `$1`, oldest first, as [`VoteRow`]s.
+const VOTES: &str = "SELECT v.id, v.organization_id, o.slug AS organization_slug, o.name AS organization_name, v.user_id,
+            u.name AS voter_name, v.position, v.rationale, v.round, v.revision, v.cast_at
+     FROM ballot_votes v JOIN organizations o ON o.id = v.organization_id JOIN users u ON u.id = v.user_id
+     WHERE v.ballot_id = $1 ORDER BY v.id";
+
 /// A ballot with the names its page shows.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -366,8 +377,7 @@ impl Store {
     /// The organisations eligible in a ballot, by name.
     pub async fn ballot_voters(&self, ballot_id: i64) -> StoreResult<Vec<BallotVoterRow>> {
         Ok(on_pool!(self, p => sqlx::query_as(
-            "SELECT o.id AS organization_id, o.slug, o.name FROM ballot_voters v JOIN organizations o ON o.id = v.organization_id
-             WHERE v.ballot_id = $1 ORDER BY o.name",
+            VOTERS,
         )
         .bind(ballot_id)
         .fetch_all(p)
@@ -377,10 +387,7 @@ impl Store {
     /// Every vote event of a ballot, oldest first.
     pub async fn votes(&self, ballot_id: i64) -> StoreResult<Vec<VoteRow>> {
         Ok(on_pool!(self, p => sqlx::query_as(
-            "SELECT v.id, v.organization_id, o.slug AS organization_slug, o.name AS organization_name, v.user_id,
-                    u.name AS voter_name, v.position, v.rationale, v.round, v.revision, v.cast_at
-             FROM ballot_votes v JOIN organizations o ON o.id = v.organization_id JOIN users u ON u.id = v.user_id
-             WHERE v.ballot_id = $1 ORDER BY v.id",
+            VOTES,
         )
         .bind(ballot_id)
         .fetch_all(p)
@@ -547,17 +554,13 @@ impl Store {
                 let kind = BallotKind::parse(&kind)
                     .ok_or_else(|| StoreError::Config(format!("ballot {ballot_id} has unknown kind {kind}")))?;
                 let voters: Vec<BallotVoterRow> = sqlx::query_as(
-                    "SELECT o.id AS organization_id, o.slug, o.name FROM ballot_voters v JOIN organizations o ON o.id = v.organization_id
-                     WHERE v.ballot_id = $1 ORDER BY o.name",
+                    VOTERS,
                 )
                 .bind(ballot_id)
                 .fetch_all(&mut *tx)
                 .await?;
                 let votes: Vec<VoteRow> = sqlx::query_as(
-                    "SELECT v.id, v.organization_id, o.slug AS organization_slug, o.name AS organization_name, v.user_id,
-                            u.name AS voter_name, v.position, v.rationale, v.round, v.revision, v.cast_at
-                     FROM ballot_votes v JOIN organizations o ON o.id = v.organization_id JOIN users u ON u.id = v.user_id
-                     WHERE v.ballot_id = $1 ORDER BY v.id",
+                    VOTES,
                 )
                 .bind(ballot_id)
                 .fetch_all(&mut *tx)

@@ -125,7 +125,9 @@ impl Store {
     }
 }
 
-pub(crate) fn now() -> time::OffsetDateTime {
+/// The current time in whole microseconds, as both backends store it; use
+/// it for timestamps that are compared with stored ones.
+pub fn now() -> time::OffsetDateTime {
     // Whole microseconds: PostgreSQL keeps no more, so a value read back
     // equals the value written on both backends.
     let t = time::OffsetDateTime::now_utc();

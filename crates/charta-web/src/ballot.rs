@@ -14,7 +14,7 @@ use charta_domain::ballot::{BallotKind, BallotState, MAX_DAYS, Position, Rules, 
 use charta_domain::diff::revision_is_normative;
 use charta_store::{
     BallotRow, BallotVoterRow, Closing, NewBallot, NewVote, SpecRow, Store, VoteRow,
-    current_positions,
+    current_positions, now,
 };
 use serde::Serialize;
 use std::time::Duration;
@@ -62,6 +62,8 @@ pub struct Standing {
 
 /// The count, the positions and the full vote history of a ballot.
 pub struct Count {
+    /// The organisations eligible in the ballot.
+    pub voters: Vec<BallotVoterRow>,
     pub tally: Tally,
     pub standings: Vec<Standing>,
     pub history: Vec<VoteRow>,
@@ -123,17 +125,17 @@ pub async fn count(store: &Store, l: &Loaded) -> Result<Count, Error> {
         _ => None,
     };
     let current = current_positions(&voters, &history, l.ballot.round, until);
-    let live = tally(
-        &l.rules,
-        l.kind,
-        &current.iter().map(|(v, _)| v.clone()).collect::<Vec<_>>(),
-    );
     let tally = match l.ballot.final_tally()? {
         Some(t) => t,
-        None => live,
+        None => tally(
+            &l.rules,
+            l.kind,
+            &current.iter().map(|(v, _)| v.clone()).collect::<Vec<_>>(),
+        ),
     };
     let standings = standings(&voters, &history, &current, l.ballot.round);
     Ok(Count {
+        voters,
         tally,
         standings,
         history,
@@ -175,22 +177,18 @@ fn standings(
         .collect()
 }
 
-/// The organisations of the ballot the viewer may vote for.
-pub async fn voting_for(
-    state: &AppState,
-    viewer: &Viewer,
-    l: &Loaded,
-) -> Result<Vec<BallotVoterRow>, Error> {
-    let voters = state.store.ballot_voters(l.ballot.id).await?;
-    Ok(voters
-        .into_iter()
+/// The organisations among a ballot's `voters` the viewer may vote for.
+pub fn voting_for(viewer: &Viewer, l: &Loaded, voters: &[BallotVoterRow]) -> Vec<BallotVoterRow> {
+    voters
+        .iter()
         .filter(|o| {
             viewer.decide(Action::Vote {
                 group_id: l.ballot.group_id,
                 organization_id: o.organization_id,
             }) == Decision::Allow
         })
-        .collect())
+        .cloned()
+        .collect()
 }
 
 /// Casts (or changes) an organisation's vote. `organization` may be left
@@ -220,14 +218,14 @@ pub async fn cast(
             "a rationale has at most 5,000 characters".into(),
         ));
     }
-    let mine = voting_for(state, viewer, &l).await?;
+    let voters = state.store.ballot_voters(l.ballot.id).await?;
+    let mine = voting_for(viewer, &l, &voters);
     let org = match (
         organization.map(str::trim).filter(|s| !s.is_empty()),
         mine.as_slice(),
     ) {
         (Some(slug), _) => {
-            let all = state.store.ballot_voters(l.ballot.id).await?;
-            let o = all.into_iter().find(|o| o.slug == slug).ok_or_else(|| {
+            let o = voters.into_iter().find(|o| o.slug == slug).ok_or_else(|| {
                 Error::BadRequest(format!(
                     "{slug} is not one of the organisations voting in this ballot"
                 ))
@@ -275,13 +273,6 @@ pub async fn cast(
         .await?)
 }
 
-/// The current time, in whole microseconds as the store keeps it.
-pub fn now() -> OffsetDateTime {
-    let t = OffsetDateTime::now_utc();
-    t.replace_nanosecond(t.nanosecond() / 1000 * 1000)
-        .unwrap_or(t)
-}
-
 /// Reads a duration in days from a form, defaulting to the rules' default.
 pub fn days(raw: &str, default: u32) -> Result<u32, Error> {
     let raw = raw.trim();
@@ -299,42 +290,31 @@ pub async fn open_on_amendment(
     ctx: &Context,
     days_raw: &str,
 ) -> Result<i64, Error> {
-    let group_id = ctx.spec.group_id;
-    viewer.require(Action::RunBallot { group_id })?;
+    viewer.require(Action::RunBallot {
+        group_id: ctx.spec.group_id,
+    })?;
     if ctx.state != AmendmentState::Open {
         return Err(Error::Conflict(format!(
             "the amendment is {}; only an amendment open for review goes to ballot",
             ctx.state
         )));
     }
-    let rules = state.store.group_rules(group_id).await?;
-    let days = days(days_raw, rules.default_days)?;
-    rules
-        .check_duration(days)
-        .map_err(|e| Error::BadRequest(e.0))?;
-    let opened_at = now();
-    let title = format!(
-        "Merge amendment {}: {}",
-        ctx.amendment.number, ctx.amendment.title
-    );
-    let subject = format!("amendment:{}/{}", ctx.spec.slug, ctx.amendment.number);
-    Ok(state
-        .store
-        .open_ballot(NewBallot {
-            group_id,
-            spec_id: ctx.spec.id,
+    let a = &ctx.amendment;
+    open(
+        state,
+        viewer,
+        &ctx.spec,
+        days_raw,
+        Opening {
             kind: BallotKind::Amendment,
-            amendment_id: Some(ctx.amendment.id),
+            amendment_id: Some(a.id),
             version: None,
             revision: Some(ctx.latest().number),
-            title: &title,
-            rules: &rules,
-            opened_by: viewer.user()?.id,
-            opened_at,
-            closes_at: opened_at + time::Duration::days(i64::from(days)),
-            subject: &subject,
-        })
-        .await?)
+            title: format!("Merge amendment {}: {}", a.number, a.title),
+            subject: format!("amendment:{}/{}", ctx.spec.slug, a.number),
+        },
+    )
+    .await
 }
 
 /// Opens a ballot on releasing a version of a specification.
@@ -345,37 +325,72 @@ pub async fn open_on_version(
     version: i64,
     days_raw: &str,
 ) -> Result<i64, Error> {
-    let group_id = spec.group_id;
-    viewer.require(Action::RunBallot { group_id })?;
+    viewer.require(Action::RunBallot {
+        group_id: spec.group_id,
+    })?;
     if version < 1 || version > spec.head_version {
         return Err(Error::NotFound(format!(
             "version {version} of {}",
             spec.slug
         )));
     }
-    let rules = state.store.group_rules(group_id).await?;
+    open(
+        state,
+        viewer,
+        spec,
+        days_raw,
+        Opening {
+            kind: BallotKind::Release,
+            amendment_id: None,
+            version: Some(version),
+            revision: None,
+            title: format!("Release version {version} of {}", spec.title),
+            subject: format!("spec:{}@{version}", spec.slug),
+        },
+    )
+    .await
+}
+
+/// What a new ballot is about.
+struct Opening {
+    kind: BallotKind,
+    amendment_id: Option<i64>,
+    version: Option<i64>,
+    revision: Option<i64>,
+    title: String,
+    subject: String,
+}
+
+/// Opens a ballot under the group's current rules, for the chosen number
+/// of days (the rules' default when none is given).
+async fn open(
+    state: &AppState,
+    viewer: &Viewer,
+    spec: &SpecRow,
+    days_raw: &str,
+    o: Opening,
+) -> Result<i64, Error> {
+    let rules = state.store.group_rules(spec.group_id).await?;
     let days = days(days_raw, rules.default_days)?;
     rules
         .check_duration(days)
         .map_err(|e| Error::BadRequest(e.0))?;
     let opened_at = now();
-    let title = format!("Release version {version} of {}", spec.title);
-    let subject = format!("spec:{}@{version}", spec.slug);
     Ok(state
         .store
         .open_ballot(NewBallot {
-            group_id,
+            group_id: spec.group_id,
             spec_id: spec.id,
-            kind: BallotKind::Release,
-            amendment_id: None,
-            version: Some(version),
-            revision: None,
-            title: &title,
+            kind: o.kind,
+            amendment_id: o.amendment_id,
+            version: o.version,
+            revision: o.revision,
+            title: &o.title,
             rules: &rules,
             opened_by: viewer.user()?.id,
             opened_at,
             closes_at: opened_at + time::Duration::days(i64::from(days)),
-            subject: &subject,
+            subject: &o.subject,
         })
         .await?)
 }

@@ -159,7 +159,7 @@ pub async fn show(
     let l = ballot::load(&state, &viewer, &id).await?;
     let count = ballot::count(&state.store, &l).await?;
     let mine = if l.state == BallotState::Open {
-        ballot::voting_for(&state, &viewer, &l).await?
+        ballot::voting_for(&viewer, &l, &count.voters)
     } else {
         Vec::new()
     };
@@ -228,29 +228,30 @@ async fn since_vote(
     let (Some(amendment_id), Some(current)) = (l.ballot.amendment_id, l.ballot.revision) else {
         return Ok(Vec::new());
     };
+    let reset: Vec<(&Standing, i64)> = standings
+        .iter()
+        .filter(|s| mine.iter().any(|m| m.slug == s.organization))
+        .filter_map(|s| s.reset_from_revision.map(|from| (s, from)))
+        .collect();
+    if reset.is_empty() {
+        return Ok(Vec::new());
+    }
+    let revisions = state.store.revisions(amendment_id).await?;
+    let parsed = |n: i64| {
+        let r = revisions
+            .iter()
+            .find(|r| r.number == n)
+            .ok_or_else(|| Error::Internal(format!("revision {n} is missing")))?;
+        amend::revision_spec(state, r)
+    };
+    let new = parsed(current)?;
     let mut out = Vec::new();
-    for s in standings {
-        let Some(from) = s.reset_from_revision else {
-            continue;
-        };
-        if !mine.iter().any(|m| m.slug == s.organization) {
-            continue;
-        }
-        let revisions = state.store.revisions(amendment_id).await?;
-        let text = |n: i64| {
-            revisions
-                .iter()
-                .find(|r| r.number == n)
-                .map(|r| r.content.clone())
-                .ok_or_else(|| Error::Internal(format!("revision {n} is missing")))
-        };
-        let old = amend::stored(&text(from)?, "revision")?;
-        let new = amend::stored(&text(current)?, "revision")?;
+    for (s, from) in reset {
         out.push(SinceVote {
             organization: s.organization_name.clone(),
             from,
             to: current,
-            controls: diff_specs(&old, &new)
+            controls: diff_specs(&*parsed(from)?, &new)
                 .changed()
                 .map(|c| (c.id.clone(), c.title.clone(), c.normative))
                 .collect(),

@@ -213,19 +213,26 @@ pub async fn clause(
         .ok_or_else(|| Error::NotFound(format!("catalog item {item}")))?;
     let item_title = found.item.title.clone();
     let mut entries = Vec::new();
-    for r in readable_releases(&state, &viewer).await? {
+    let releases = readable_releases(&state, &viewer).await?;
+    for r in &releases {
         let new = lookup::version(&state, &viewer, &r.spec_slug, Some(r.version)).await?;
-        let old = match &r.predecessor_name {
-            Some(p) => {
-                let spec = state.store.spec(&r.spec_slug).await?;
-                let prev = state.store.release(spec.id, p).await?;
-                Some(lookup::version(&state, &viewer, &r.spec_slug, Some(prev.version)).await?)
-            }
+        // The predecessor is a release of the same specification, so it is
+        // in the same list.
+        let previous = r
+            .predecessor_id
+            .and_then(|id| releases.iter().find(|p| p.id == id));
+        let old = match previous {
+            Some(p) => Some(lookup::version(&state, &viewer, &r.spec_slug, Some(p.version)).await?),
             None => None,
         };
+        // A first release changes every control it has.
         let empty = charta_domain::Spec {
+            spec: new.spec.spec.clone(),
+            group: new.spec.group.clone(),
+            title: new.spec.title.clone(),
+            summary: String::new(),
+            sections: Vec::new(),
             controls: Vec::new(),
-            ..new.spec.clone()
         };
         let old_spec = old.as_ref().map_or(&empty, |o| &o.spec);
         let maps = |s: &charta_domain::Spec, id: &str| {
@@ -245,7 +252,7 @@ pub async fn clause(
                 r.spec_title,
                 touched.join(", ")
             );
-            entries.push(entry(&state, &r, summary));
+            entries.push(entry(&state, r, summary));
         }
     }
     Ok(render(

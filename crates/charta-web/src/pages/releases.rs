@@ -4,7 +4,6 @@
 
 use super::Page;
 use super::view::{SectionView, sections};
-use crate::amend;
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
 use crate::error::{Error, PageResult, see_other};
@@ -124,30 +123,24 @@ pub async fn show(
     Path((spec, name)): Path<(String, String)>,
 ) -> PageResult<Page<ReleasePage>> {
     let (row, r) = release::load(&state, &viewer, &spec, &name).await?;
-    let snapshot = amend::stored(
-        &state.store.version(&row, r.version).await?.content,
-        "version",
-    )?;
-    let predecessor = match (&r.predecessor_name, r.predecessor_id) {
-        (Some(pname), Some(_)) => {
-            let p = state.store.release(row.id, pname).await?;
-            let pspec = amend::stored(
-                &state.store.version(&row, p.version).await?.content,
-                "version",
-            )?;
-            Some((p.name, pspec))
-        }
-        _ => None,
+    let snapshot = lookup::version_of(&state, &row, r.version).await?;
+    let predecessor = match &r.predecessor_name {
+        Some(pname) => Some(state.store.release(row.id, pname).await?),
+        None => None,
+    };
+    let predecessor_spec = match &predecessor {
+        Some(p) => Some(lookup::version_of(&state, &row, p.version).await?),
+        None => None,
     };
     let notes = ReleaseNotes::new(
-        &snapshot,
-        predecessor.as_ref().map(|(n, s)| (n.as_str(), s)),
+        &snapshot.spec,
+        predecessor
+            .as_ref()
+            .zip(predecessor_spec.as_ref())
+            .map(|(p, v)| (p.name.as_str(), &v.spec)),
         &state.catalogs,
     );
-    let since = match &predecessor {
-        Some((pname, _)) => state.store.release(row.id, pname).await?.version,
-        None => 0,
-    };
+    let since = predecessor.as_ref().map_or(0, |p| p.version);
     let amendments = state
         .store
         .amendments(row.id)
@@ -171,9 +164,9 @@ pub async fn show(
         .map(|(name, sha256, size)| ArtefactLine { name, sha256, size })
         .collect();
     Ok(Page(ReleasePage {
-        title: format!("{} {}", snapshot.title, r.name),
+        title: format!("{} {}", snapshot.spec.title, r.name),
         chrome: viewer.chrome(&state),
-        sections: sections(&state, &snapshot, None),
+        sections: sections(&state, &snapshot.spec, None),
         can_supersede: r.superseded_at.is_none()
             && matches!(
                 viewer.decide(Action::PublishRelease {
