@@ -14,6 +14,7 @@
 //! silently.
 
 pub mod oidc;
+pub mod pages;
 
 use charta_web::AppState;
 use fantoccini::{Client, ClientBuilder};
@@ -40,8 +41,16 @@ impl Server {
     /// Serves `state` through [`charta_web::serve`], the same entry point as
     /// the binary, so the browser sees every production middleware.
     pub async fn start(state: AppState) -> std::io::Result<Server> {
+        Self::start_with(|_| state).await
+    }
+
+    /// Like [`Server::start`], for a state that must know the server's own
+    /// address (`http://127.0.0.1:PORT`) before it serves: the public URL
+    /// that form posts are checked against and that releases link to.
+    pub async fn start_with(state: impl FnOnce(String) -> AppState) -> std::io::Result<Server> {
         let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
         let addr = listener.local_addr()?;
+        let state = state(format!("http://{addr}"));
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(charta_web::serve(listener, state, async {
             let _ = rx.await;
@@ -56,6 +65,11 @@ impl Server {
     /// The absolute URL of `path` (which starts with `/`) on this server.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn base(&self) -> String {
+        format!("http://{}", self.addr)
     }
 }
 

@@ -16,11 +16,12 @@
 use charta_domain::CatalogSet;
 use charta_store::testing::TestDb;
 use charta_store::{both_backends, import_group_text, import_spec_text};
+use charta_tests::pages::text_of;
 use charta_tests::{Browser, Server};
 use charta_web::{AppState, WebConfig};
 use fantoccini::{Client, Locator};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const GROUP: &str = "\
 group: wg
@@ -65,7 +66,7 @@ fn v2() -> String {
 }
 
 /// How long a page may take to appear after a click or submit.
-const PAGE: Duration = Duration::from_secs(15);
+use charta_tests::pages::PAGE;
 
 /// Fails unless the current page carries no script at all (the CSP forbids
 /// them, and Charta is meant to work without JavaScript) and its stylesheet
@@ -88,16 +89,6 @@ async fn assert_static_page(c: &Client, page: &str) {
         !rules.is_empty() && rules.iter().all(|n| n.as_u64() > Some(0)),
         "{page} has an empty or missing stylesheet: {rules:?}"
     );
-}
-
-/// The text of the first element matching `css`.
-async fn text_of(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
 }
 
 both_backends! {

@@ -19,12 +19,13 @@
 use charta_domain::CatalogSet;
 use charta_store::testing::TestDb;
 use charta_store::{both_backends, import_group_text, import_spec_text};
-use charta_tests::Browser;
+use charta_tests::pages::{PAGE, assert_no_scripts, click_button, sign_in, sign_out, text_of};
+use charta_tests::{Browser, Server};
 use charta_web::{AppState, WebConfig};
 use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// The demo people reference the organisations `aurora`, `borealis` and
 /// `cobalt`, so the group has all three.
@@ -87,47 +88,6 @@ const AMENDMENT: &str = "/specs/amend-demo/amendments/1";
 /// Line 2 of AM-VM-01's statement as revision 1 proposes it.
 const PROPOSED_LINE: &str = "Reports MUST be acknowledged within seven days.";
 
-/// How long a page may take to appear after a click or submit.
-const PAGE: Duration = Duration::from_secs(15);
-
-/// Signs in as the demo person called `name` from the sign-in page, which
-/// sends the browser back to `return_to` (a plain path).
-async fn sign_in(c: &Client, base: &str, name: &str, return_to: &str) {
-    c.goto(&format!("{base}/auth/login?return_to={return_to}"))
-        .await
-        .unwrap();
-    let button = format!("//ul[@class='people']//button[normalize-space()='{name}']");
-    c.find(Locator::XPath(&button))
-        .await
-        .unwrap_or_else(|e| panic!("no demo sign-in button for {name}: {e}"))
-        .click()
-        .await
-        .unwrap();
-    let who = c
-        .wait()
-        .at_most(PAGE)
-        .for_element(Locator::Css("header.site a.who"))
-        .await
-        .unwrap();
-    assert_eq!(who.text().await.unwrap(), name, "signed in as {name}");
-    assert_eq!(c.current_url().await.unwrap().path(), return_to);
-}
-
-/// Signs out with the header's button.
-async fn sign_out(c: &Client) {
-    c.find(Locator::Css("header.site form.signout button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .at_most(PAGE)
-        .for_element(Locator::LinkText("Sign in"))
-        .await
-        .unwrap();
-}
-
 /// How [`edit_textarea`] puts the edited text into the textarea.
 #[derive(Clone, Copy)]
 enum Entry {
@@ -168,37 +128,6 @@ async fn edit_textarea(c: &Client, textarea: &Element, from: &str, to: &str, ent
         Some(edited.as_str()),
         "the textarea holds the edited text"
     );
-}
-
-/// Clicks the button labelled `label` inside `scope`.
-async fn click_button(scope: &Element, label: &str) {
-    let xpath = format!(".//button[normalize-space()='{label}']");
-    scope
-        .find(Locator::XPath(&xpath))
-        .await
-        .unwrap_or_else(|e| panic!("no button {label:?}: {e}"))
-        .click()
-        .await
-        .unwrap();
-}
-
-/// The text of the first element matching `css`.
-async fn text_of(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no {css}: {e}"))
-        .text()
-        .await
-        .unwrap()
-}
-
-/// Fails unless the current page carries no script (the CSP forbids them).
-async fn assert_no_scripts(c: &Client, page: &str) {
-    let scripts = c
-        .execute("return document.scripts.length;", vec![])
-        .await
-        .unwrap();
-    assert_eq!(scripts.as_u64(), Some(0), "{page} has <script> elements");
 }
 
 /// Posts a revision through the "Post a new revision" form, replacing
@@ -243,15 +172,13 @@ both_backends! {
         charta_web::auth::demo::seed_people(&db.store, "wg").await.unwrap();
         // The public URL must be known before serving: it is the origin that
         // form posts are checked against.
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let config = WebConfig { demo: true, public_url: base.clone(), ..WebConfig::default() };
-        let state = AppState::new(db.store.clone(), Arc::new(catalogs), config);
-        // Dropping the sender, also when the test panics, stops the server.
-        let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(charta_web::serve(listener, state, async {
-            let _ = stopped.await;
-        }));
+        let server = Server::start_with(|base| {
+            let config = WebConfig { demo: true, public_url: base, ..WebConfig::default() };
+            AppState::new(db.store.clone(), Arc::new(catalogs), config)
+        })
+        .await
+        .unwrap();
+        let base = server.base();
         let c: &Client = &browser;
 
         // (1) The editor proposes shortening the acknowledgement time.

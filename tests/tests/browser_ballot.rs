@@ -13,11 +13,11 @@ use charta_domain::CatalogSet;
 use charta_domain::ballot::Rules;
 use charta_store::testing::TestDb;
 use charta_store::{NewAmendment, NewRevision, both_backends, import_group_text, import_spec_text};
-use charta_tests::Browser;
+use charta_tests::pages::{sign_in, sign_out, submit, text_of};
+use charta_tests::{Browser, Server};
 use charta_web::{AppState, WebConfig};
 use fantoccini::{Client, Locator};
 use std::sync::Arc;
-use std::time::Duration;
 
 const GROUP: &str = "\
 group: wg
@@ -52,87 +52,6 @@ controls:
 ";
 
 const AMENDMENT: &str = "/specs/ballot-demo/amendments/1";
-const PAGE: Duration = Duration::from_secs(15);
-
-async fn sign_in(c: &Client, base: &str, name: &str, return_to: &str) {
-    c.goto(&format!("{base}/auth/login?return_to={return_to}"))
-        .await
-        .unwrap();
-    let button = format!("//ul[@class='people']//button[normalize-space()='{name}']");
-    c.find(Locator::XPath(&button))
-        .await
-        .unwrap_or_else(|e| panic!("no demo sign-in button for {name}: {e}"))
-        .click()
-        .await
-        .unwrap();
-    let who = c
-        .wait()
-        .at_most(PAGE)
-        .for_element(Locator::Css("header.site a.who"))
-        .await
-        .unwrap();
-    assert_eq!(who.text().await.unwrap(), name);
-}
-
-async fn sign_out(c: &Client) {
-    c.find(Locator::Css("header.site form.signout button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .at_most(PAGE)
-        .for_element(Locator::LinkText("Sign in"))
-        .await
-        .unwrap();
-}
-
-async fn click(c: &Client, scope_css: &str, label: &str) {
-    let scope = c
-        .find(Locator::Css(scope_css))
-        .await
-        .unwrap_or_else(|e| panic!("no {scope_css}: {e}"));
-    scope
-        .find(Locator::XPath(&format!(
-            ".//button[normalize-space()='{label}']"
-        )))
-        .await
-        .unwrap_or_else(|e| panic!("no button {label:?} in {scope_css}: {e}"))
-        .click()
-        .await
-        .unwrap();
-}
-
-/// Clicks a button that submits a form and waits until the next page has
-/// replaced this one (the old page's elements go stale), then for `css`.
-async fn submit(c: &Client, scope_css: &str, label: &str, css: &str) {
-    let old = c.find(Locator::Css("main")).await.unwrap();
-    click(c, scope_css, label).await;
-    let started = std::time::Instant::now();
-    while old.tag_name().await.is_ok() {
-        assert!(
-            started.elapsed() < PAGE,
-            "{label:?} did not load a new page"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    c.wait()
-        .at_most(PAGE)
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no {css} after {label:?}: {e}"));
-}
-
-async fn text_of(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no {css}: {e}"))
-        .text()
-        .await
-        .unwrap()
-}
-
 /// Votes `position` on the ballot page, with a rationale, and waits for the
 /// page to come back showing it.
 async fn vote(c: &Client, position: &str, rationale: &str) {
@@ -183,14 +102,13 @@ both_backends! {
             .await
             .unwrap();
 
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let config = WebConfig { demo: true, public_url: base.clone(), ..WebConfig::default() };
-        let state = AppState::new(db.store.clone(), Arc::new(catalogs), config);
-        let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(charta_web::serve(listener, state, async {
-            let _ = stopped.await;
-        }));
+        let server = Server::start_with(|base| {
+            let config = WebConfig { demo: true, public_url: base, ..WebConfig::default() };
+            AppState::new(db.store.clone(), Arc::new(catalogs), config)
+        })
+        .await
+        .unwrap();
+        let base = server.base();
         let c: &Client = &browser;
 
         // The chair sees the gate waiting for a ballot and opens one.

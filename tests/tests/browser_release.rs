@@ -14,12 +14,12 @@ use charta_domain::CatalogSet;
 use charta_domain::ballot::{BallotKind, Position, Rules};
 use charta_store::testing::TestDb;
 use charta_store::{NewBallot, NewVote, both_backends, import_group_text, import_spec_text};
-use charta_tests::Browser;
+use charta_tests::pages::{PAGE, assert_no_scripts, sign_in, submit};
+use charta_tests::{Browser, Server};
 use charta_web::{AppState, WebConfig};
 use fantoccini::{Client, Locator};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 const GROUP: &str = "\
 group: wg
@@ -53,8 +53,6 @@ controls:
         rationale: Acknowledging is part of coordinated disclosure.
 ";
 
-const PAGE: Duration = Duration::from_secs(15);
-
 both_backends! {
     the_chair_publishes_a_release_and_its_artefacts_verify => |db: TestDb| async move {
         let Some(browser) = Browser::launch().await else { return };
@@ -79,31 +77,29 @@ both_backends! {
         }
         db.store.close_due_ballots(time::OffsetDateTime::now_utc()).await.unwrap();
 
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let config = WebConfig { demo: true, public_url: base.clone(), ..WebConfig::default() };
         let key = charta_release::SigningKey::from_bytes(&[3u8; 32]);
-        let state = AppState::with_release_key(db.store.clone(), Arc::new(catalogs), config, Some(key.clone()));
-        let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(charta_web::serve(listener, state, async {
-            let _ = stopped.await;
-        }));
+        let server_key = key.clone();
+        let server = Server::start_with(|base| {
+            let config = WebConfig { demo: true, public_url: base, ..WebConfig::default() };
+            AppState::with_release_key(db.store.clone(), Arc::new(catalogs), config, Some(server_key))
+        })
+        .await
+        .unwrap();
+        let base = server.base();
         let c: &Client = &browser;
 
         // The chair signs in and publishes version 1 as 1.0.0.
-        c.goto(&format!("{base}/auth/login?return_to=/specs/release-demo/releases")).await.unwrap();
-        c.find(Locator::XPath("//ul[@class='people']//button[normalize-space()='Carmen Chávez']")).await.unwrap().click().await.unwrap();
-        let form = c.wait().at_most(PAGE).for_element(Locator::Css("section.publish form")).await.unwrap();
+        sign_in(c, &base, "Carmen Chávez", "/specs/release-demo/releases").await;
+        let form = c.find(Locator::Css("section.publish form")).await.unwrap();
         form.find(Locator::Id("version")).await.unwrap().select_by_value("1").await.unwrap();
         form.find(Locator::Id("name")).await.unwrap().send_keys("1.0.0").await.unwrap();
-        form.find(Locator::XPath(".//button[normalize-space()='Publish and sign']")).await.unwrap().click().await.unwrap();
+        submit(c, "section.publish form", "Publish and sign", "section.notes").await;
         let notes = c.wait().at_most(PAGE).for_element(Locator::Css("section.notes")).await.unwrap();
         assert_eq!(c.current_url().await.unwrap().path(), "/releases/release-demo/1.0.0/");
         assert!(notes.text().await.unwrap().contains("First release"));
         let control = c.find(Locator::Css("article.control#RD-VM-01")).await.unwrap();
         assert!(control.text().await.unwrap().contains("within seven days"));
-        let scripts = c.execute("return document.scripts.length;", vec![]).await.unwrap();
-        assert_eq!(scripts.as_u64(), Some(0));
+        assert_no_scripts(c, "the release page").await;
 
         // Every artefact the page links downloads, and the bundle verifies.
         let links = c.find_all(Locator::Css("section.artefacts table a")).await.unwrap();

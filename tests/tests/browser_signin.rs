@@ -19,9 +19,8 @@ use charta_web::config::ProviderConfig;
 use charta_web::{AppState, WebConfig};
 use fantoccini::Locator;
 use std::sync::Arc;
-use std::time::Duration;
 
-const PAGE: Duration = Duration::from_secs(15);
+use charta_tests::pages::PAGE;
 
 both_backends! {
     a_person_signs_in_and_out_through_the_provider => |db: TestDb| async move {
