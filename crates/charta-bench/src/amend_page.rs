@@ -14,10 +14,11 @@
 
 use crate::generate::move_on;
 use crate::harness::{
-    self, TempDb, browser_cookie, files, get_request, print_table, row, send, time_get,
+    self, TempDb, TwoVersions, browser_cookie, get_request, print_table, row, send, time_get,
+    two_versions,
 };
 use crate::stats::time;
-use anyhow::{Context, Result, bail, ensure};
+use anyhow::{Context, Result, ensure};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -392,23 +393,15 @@ async fn time_cold_rebases(
 pub async fn run(o: &Options) -> Result<()> {
     ensure!(o.runs > 0, "--runs must be at least 1");
     let catalogs = CatalogSet::builtin().context("the built-in catalogs are invalid")?;
-    let (groups, specs) = files(&o.dir)?;
-    if specs.len() < 2 {
-        bail!(
-            "{} holds {} specification files; a base version and a changed one are needed",
-            o.dir.display(),
-            specs.len()
-        );
-    }
-    let (_, base_text) = &specs[specs.len() - 2];
-    let (_, proposed_text) = &specs[specs.len() - 1];
-    let base = parse_spec(base_text)?;
-    let proposed = parse_spec(proposed_text)?;
-    ensure!(
-        base.spec == proposed.spec,
-        "the last two specification files are different specifications"
-    );
-    let slug = proposed.spec.clone();
+    let TwoVersions {
+        groups,
+        old_text: base_text,
+        new_text: proposed_text,
+        old: base,
+        new: proposed,
+        slug,
+    } = two_versions(&o.dir)?;
+    let (base_text, proposed_text) = (&base_text, &proposed_text);
     let proposed_canonical = to_canonical(&proposed);
     let proposed_hash = content_hash(&proposed_canonical);
 

@@ -9,9 +9,9 @@
 //! specification, the diff, the view models and the template. It leaves
 //! out the socket, HTTP parsing and the kernel.
 
-use crate::harness::{TempDb, files, get, print_table, row, time_get};
+use crate::harness::{TempDb, TwoVersions, get, print_table, row, time_get, two_versions};
 use crate::stats::time;
-use anyhow::{Context, Result, bail, ensure};
+use anyhow::{Context, Result, ensure};
 use axum::http::StatusCode;
 use charta_domain::CatalogSet;
 use charta_domain::diff::diff_specs;
@@ -40,23 +40,15 @@ pub struct Options {
 pub async fn run(o: &Options) -> Result<()> {
     ensure!(o.runs > 0, "--runs must be at least 1");
     let catalogs = CatalogSet::builtin().context("the built-in catalogs are invalid")?;
-    let (groups, specs) = files(&o.dir)?;
-    if specs.len() < 2 {
-        bail!(
-            "{} holds {} specification files; two versions are needed",
-            o.dir.display(),
-            specs.len()
-        );
-    }
-    let (_, old_text) = &specs[specs.len() - 2];
-    let (_, new_text) = &specs[specs.len() - 1];
-    let old = parse_spec(old_text)?;
-    let new = parse_spec(new_text)?;
-    ensure!(
-        old.spec == new.spec,
-        "the last two specification files are different specifications"
-    );
-    let slug = new.spec.clone();
+    let TwoVersions {
+        groups,
+        old_text,
+        new_text,
+        old,
+        new,
+        slug,
+    } = two_versions(&o.dir)?;
+    let (old_text, new_text) = (&old_text, &new_text);
 
     // The domain alone.
     let d = diff_specs(&old, &new);
@@ -106,10 +98,13 @@ pub async fn run(o: &Options) -> Result<()> {
             .await
             .with_context(|| format!("importing {}", p.display()))?;
     }
-    for (p, text) in &specs {
+    for (which, text) in [
+        ("the older version", old_text),
+        ("the newer version", new_text),
+    ] {
         import_spec_text(&store, &catalogs, text, "benchmark", "charta-bench")
             .await
-            .with_context(|| format!("importing {}", p.display()))?;
+            .with_context(|| format!("importing {which}"))?;
     }
     let spec_row = store.spec(&slug).await?;
     let (to, from) = (spec_row.head_version, spec_row.head_version - 1);

@@ -8,10 +8,12 @@
 //! parsing.
 
 use crate::stats::{Summary, ms};
-use anyhow::{Context, Result, ensure};
+use anyhow::{Context, Result, bail, ensure};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::http::{Request, StatusCode, header};
+use charta_domain::Spec;
+use charta_domain::format::parse_spec;
 use charta_web::WebConfig;
 use charta_web::auth::session;
 use http_body_util::BodyExt;
@@ -89,6 +91,47 @@ pub fn files(dir: &Path) -> Result<(Vec<File>, Vec<File>)> {
         }
     }
     Ok((groups, specs))
+}
+
+/// The last two specification files under a directory written by
+/// `gen-spec`: two versions of one specification, parsed.
+pub struct TwoVersions {
+    pub groups: Vec<File>,
+    pub old_text: String,
+    pub new_text: String,
+    pub old: Spec,
+    pub new: Spec,
+    /// The specification's slug.
+    pub slug: String,
+}
+
+/// Reads and parses the two versions every in-process measurement starts
+/// from.
+pub fn two_versions(dir: &Path) -> Result<TwoVersions> {
+    let (groups, mut specs) = files(dir)?;
+    if specs.len() < 2 {
+        bail!(
+            "{} holds {} specification files; two versions of one specification are needed",
+            dir.display(),
+            specs.len()
+        );
+    }
+    let (_, new_text) = specs.pop().context("two files were counted")?;
+    let (_, old_text) = specs.pop().context("two files were counted")?;
+    let old = parse_spec(&old_text)?;
+    let new = parse_spec(&new_text)?;
+    ensure!(
+        old.spec == new.spec,
+        "the last two specification files are different specifications"
+    );
+    Ok(TwoVersions {
+        slug: new.spec.clone(),
+        groups,
+        old_text,
+        new_text,
+        old,
+        new,
+    })
 }
 
 /// A SQLite file in the temporary directory, removed with its companions

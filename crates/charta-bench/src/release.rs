@@ -13,9 +13,11 @@
 //! names only move forward), so every timed publication is of a
 //! specification of its own, imported before the clock starts.
 
-use crate::harness::{TempDb, browser_cookie, files, post_form, print_table, row, send, time_get};
+use crate::harness::{
+    TempDb, TwoVersions, browser_cookie, post_form, print_table, row, send, time_get, two_versions,
+};
 use crate::stats::time;
-use anyhow::{Context, Result, anyhow, bail, ensure};
+use anyhow::{Context, Result, anyhow, ensure};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use charta_domain::ballot::{BallotKind, Position};
@@ -202,23 +204,15 @@ fn renamed(text: &str, slug: &str) -> Result<String> {
 pub async fn run(o: &Options) -> Result<()> {
     ensure!(o.runs > 0, "--runs must be at least 1");
     let catalogs = CatalogSet::builtin().context("the built-in catalogs are invalid")?;
-    let (groups, specs) = files(&o.dir)?;
-    if specs.len() < 2 {
-        bail!(
-            "{} holds {} specification files; two versions are needed",
-            o.dir.display(),
-            specs.len()
-        );
-    }
-    let (_, v1_text) = &specs[specs.len() - 2];
-    let (_, v2_text) = &specs[specs.len() - 1];
-    let v1 = parse_spec(v1_text)?;
-    let v2 = parse_spec(v2_text)?;
-    ensure!(
-        v1.spec == v2.spec,
-        "the last two specification files are different specifications"
-    );
-    let slug = v2.spec.clone();
+    let TwoVersions {
+        groups,
+        old_text: v1_text,
+        new_text: v2_text,
+        old: v1,
+        new: v2,
+        slug,
+    } = two_versions(&o.dir)?;
+    let (v1_text, v2_text) = (&v1_text, &v2_text);
     let group_name = "Benchmark Working Group";
     let key = SigningKey::from_bytes(&[7; 32]);
 
