@@ -466,9 +466,13 @@ pub async fn close_early(state: &AppState, viewer: &Viewer, id: &str) -> Result<
 }
 
 /// What the merge gate sees of an amendment's ballots.
-pub async fn gate(state: &AppState, ctx: &Context) -> Result<BallotGate, Error> {
-    let rules = state.store.group_rules(ctx.spec.group_id).await?;
-    let ballots = state.store.ballots_of_amendment(ctx.amendment.id).await?;
+/// `ballots` are the amendment's, newest first.
+pub async fn gate(
+    state: &AppState,
+    ctx: &Context,
+    rules: &Rules,
+    ballots: &[BallotRow],
+) -> Result<BallotGate, Error> {
     let Some(b) = ballots.iter().find(|b| b.state != "cancelled") else {
         return Ok(if rules.amendment_ballot_required {
             BallotGate::Missing

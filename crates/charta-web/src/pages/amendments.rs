@@ -341,6 +341,9 @@ pub async fn show(
 
     let threads = state.store.threads(ctx.amendment.id).await?;
     let comments = state.store.comments(ctx.amendment.id).await?;
+    let rules = state.store.group_rules(ctx.spec.group_id).await?;
+    let all_ballots = state.store.ballots_of_amendment(ctx.amendment.id).await?;
+    let gate = amend::gate_of(&state, &ctx, &threads, &rules, &all_ballots).await?;
     let (mut general, mut anchored) = (Vec::new(), Vec::new());
     for t in threads {
         let cs: Vec<CommentRow> = comments
@@ -361,7 +364,6 @@ pub async fn show(
             general.push(view)
         }
     }
-    let gate = amend::gate(&state, &ctx).await?;
     let group_id = ctx.spec.group_id;
     let impact = charta_domain::coverage::coverage_impact(from_spec, &to_spec, &state.catalogs);
     let overlaps = if ctx.state.is_closed() {
@@ -369,12 +371,8 @@ pub async fn show(
     } else {
         overlaps(&state, &ctx).await?
     };
-    let ballots = super::ballots::visible(
-        &viewer,
-        &ctx.spec,
-        state.store.ballots_of_amendment(ctx.amendment.id).await?,
-    );
-    let ballot_days = state.store.group_rules(group_id).await?.default_days;
+    let ballots = super::ballots::visible(&viewer, &ctx.spec, all_ballots);
+    let ballot_days = rules.default_days;
     Ok(Page(AmendmentPage {
         impact,
         overlaps,
