@@ -37,6 +37,11 @@ pub async fn seed(state: &AppState) -> Result<()> {
     import_group_text(store, GROUP, "demo seed")
         .await
         .context("seeding the demo working group")?;
+    // The people get their roles before anything else, and again on every
+    // start, so that a demo database seeded by an older build gains them too.
+    charta_web::auth::demo::seed_people(store, "oss-stewards")
+        .await
+        .context("giving the demo people their roles")?;
     if store.spec(SEED_SLUG).await.is_ok() {
         tracing::info!("demo data already present; start with --reset to seed it again");
         return Ok(());
