@@ -6,7 +6,7 @@
 //! the catalog text it was built with. Item identifiers are unique across all
 //! catalogs, so a mapping target names its catalog by itself.
 
-use crate::format::{FormatError, Problem, find_line, yaml_error};
+use crate::format::{FormatError, Problem, find_line};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -65,7 +65,7 @@ pub struct CatalogItem {
 impl Catalog {
     /// Parses and checks one catalog file.
     pub fn parse(text: &str) -> Result<Catalog, FormatError> {
-        let cat: Catalog = serde_yaml_ng::from_str(text).map_err(|e| yaml_error(&e))?;
+        let cat: Catalog = crate::format::from_yaml(text)?;
         let mut problems = Vec::new();
         let mut seen: HashMap<&str, usize> = HashMap::new();
         for item in cat.items() {

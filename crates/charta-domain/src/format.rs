@@ -8,12 +8,18 @@
 
 use crate::spec::{Control, Mapping, Section, Spec};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::fmt::{self, Write as _};
 
 /// Longest specification file accepted, in bytes. A 1,000-control
 /// specification is about 1 MB; the limit leaves ample room above that while
 /// refusing inputs that could only be mistakes or abuse.
 pub const MAX_SPEC_BYTES: usize = 8 * 1024 * 1024;
+
+/// The most problems reported for one file. A file with more is reported
+/// with the first ones and a count of the rest, so that a pathological file
+/// cannot make the report (or the work of finding lines) grow without bound.
+pub const MAX_PROBLEMS: usize = 100;
 
 /// One thing wrong with a file, with the line it was found on when known.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +53,23 @@ pub struct FormatError {
 }
 
 impl FormatError {
+    /// The problems found, cut to [`MAX_PROBLEMS`] with a last entry that
+    /// says how many more there were.
+    pub fn from_problems(mut problems: Vec<Problem>) -> Self {
+        if problems.len() > MAX_PROBLEMS {
+            let more = problems.len() - MAX_PROBLEMS;
+            problems.truncate(MAX_PROBLEMS);
+            problems.push(Problem::new(
+                None,
+                format!(
+                    "and {more} more problem{} not listed; fix these and check the file again",
+                    if more == 1 { "" } else { "s" }
+                ),
+            ));
+        }
+        Self { problems }
+    }
+
     pub fn single(line: Option<usize>, message: impl Into<String>) -> Self {
         Self {
             problems: vec![Problem::new(line, message)],
@@ -79,7 +102,42 @@ pub fn parse_spec(text: &str) -> Result<Spec, FormatError> {
             ),
         ));
     }
-    serde_yaml_ng::from_str::<Spec>(text).map_err(|e| yaml_error(&e))
+    from_yaml::<Spec>(text)
+}
+
+/// Deserializes a YAML file written by people, after refusing aliases.
+///
+/// YAML lets a file name a node (`&a`) and repeat it (`*a`); nested
+/// repetitions expand exponentially, so a few hundred kilobytes can become
+/// gigabytes in memory. Nothing in Charta's formats needs them, so every
+/// file is first read event by event, which costs one linear pass and no
+/// expansion, and refused at the first alias.
+pub fn from_yaml<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, FormatError> {
+    refuse_aliases(text)?;
+    serde_yaml_ng::from_str::<T>(text).map_err(|e| yaml_error(&e))
+}
+
+fn refuse_aliases(text: &str) -> Result<(), FormatError> {
+    use saphyr_parser::{Event, Parser};
+    for event in Parser::new_from_str(text) {
+        match event {
+            Ok((Event::Alias(_), span)) => {
+                return Err(FormatError::single(
+                    Some(span.start.line()),
+                    "YAML aliases (*name) are not allowed; write the repeated text out in full",
+                ));
+            }
+            Ok((Event::StreamEnd, _)) => return Ok(()),
+            Ok(_) => {}
+            Err(e) => {
+                return Err(FormatError::single(
+                    Some(e.marker().line()),
+                    format!("not valid YAML: {}", e.info()),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Turns a YAML error into a [`FormatError`] with a 1-based line number.
@@ -120,6 +178,37 @@ pub fn find_line(source: &str, key: &str, value: &str, nth: usize) -> Option<usi
         }
     }
     None
+}
+
+/// Every `key: value` line of a file, indexed in one pass, so that pointing
+/// any number of problems at their lines costs one scan of the file rather
+/// than one scan per problem.
+pub struct LineIndex<'a> {
+    lines: HashMap<(&'a str, &'a str), Vec<usize>>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(source: &'a str) -> Self {
+        let mut lines: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+        for (i, line) in source.lines().enumerate() {
+            let t = line.trim_start().trim_start_matches("- ").trim_start();
+            let Some((key, rest)) = t.split_once(':') else {
+                continue;
+            };
+            if key.is_empty() || key.contains(char::is_whitespace) {
+                continue;
+            }
+            let value = rest.trim().trim_matches(|c| c == '"' || c == '\'');
+            lines.entry((key, value)).or_default().push(i + 1);
+        }
+        Self { lines }
+    }
+
+    /// Like [`find_line`]: the 1-based line of the `nth` (0-based)
+    /// occurrence of `key: value`.
+    pub fn find(&self, key: &str, value: &str, nth: usize) -> Option<usize> {
+        self.lines.get(&(key, value))?.get(nth).copied()
+    }
 }
 
 /// Writes a specification in canonical form.
@@ -322,6 +411,52 @@ mod tests {
                 }],
             }],
         }
+    }
+
+    #[test]
+    fn aliases_are_refused_before_they_expand() {
+        // Each level repeats the one above nine times: nine levels would be
+        // hundreds of millions of strings once expanded.
+        let mut bomb = String::from("spec: x\ngroup: g\ntitle: t\nl0: &l0 [\"lol\"]\n");
+        for i in 1..10 {
+            let prev = format!("*l{}", i - 1);
+            bomb.push_str(&format!("l{i}: &l{i} [{}]\n", vec![prev; 9].join(", ")));
+        }
+        let err = parse_spec(&bomb).unwrap_err();
+        assert_eq!(err.problems.len(), 1, "{err}");
+        assert_eq!(err.problems[0].line, Some(5), "{err}");
+        assert!(err.problems[0].message.contains("aliases"), "{err}");
+        // An alias used as a merge key is an alias too.
+        let merge = "spec: x\nbase: &b {a: 1}\nother:\n  <<: *b\n";
+        assert!(
+            parse_spec(merge)
+                .unwrap_err()
+                .to_string()
+                .contains("line 4: YAML aliases")
+        );
+        // Group and catalog files are read the same way.
+        assert!(
+            crate::group::GroupFile::parse("group: &g wg\nname: *g\n")
+                .unwrap_err()
+                .to_string()
+                .contains("aliases")
+        );
+    }
+
+    #[test]
+    fn markdown_asterisks_and_ampersands_are_not_aliases() {
+        let mut spec = sample();
+        spec.controls[0].statement = "* first\n* second *emphasis* & more\n**bold**".into();
+        spec.summary = "Ampersand & star *".into();
+        let text = to_canonical(&spec);
+        assert_eq!(parse_spec(&text).unwrap(), spec);
+    }
+
+    #[test]
+    fn broken_yaml_names_its_line() {
+        let err = parse_spec("spec: x\ntitle: [\n  a\n").unwrap_err();
+        assert!(err.problems[0].line.is_some(), "{err}");
+        assert!(err.to_string().contains("YAML"), "{err}");
     }
 
     #[test]

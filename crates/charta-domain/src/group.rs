@@ -1,7 +1,7 @@
 //! Working groups and their member organisations, as written in
 //! `specs/groups/*.yaml`.
 
-use crate::format::{FormatError, Problem, find_line, yaml_error};
+use crate::format::{FormatError, Problem, find_line};
 use crate::ident;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -33,7 +33,7 @@ pub struct MemberOrg {
 impl GroupFile {
     /// Parses and checks a working group file.
     pub fn parse(text: &str) -> Result<GroupFile, FormatError> {
-        let g: GroupFile = serde_yaml_ng::from_str(text).map_err(|e| yaml_error(&e))?;
+        let g: GroupFile = crate::format::from_yaml(text)?;
         let mut problems = Vec::new();
         if !ident::is_valid_slug(&g.group) {
             problems.push(Problem::new(

@@ -6,7 +6,7 @@
 //! dropped or brought back to life with another meaning.
 
 use crate::catalog::CatalogSet;
-use crate::format::{FormatError, Problem, find_line};
+use crate::format::{FormatError, LineIndex, Problem};
 use crate::ident;
 use crate::spec::{ControlStatus, Spec};
 use std::collections::{HashMap, HashSet};
@@ -15,7 +15,14 @@ use std::collections::{HashMap, HashSet};
 /// point each problem at a line; pass `""` when there is no file.
 pub fn check_spec(spec: &Spec, catalogs: &CatalogSet, source: &str) -> Result<(), FormatError> {
     let mut problems = Vec::new();
-    let line = |key: &str, value: &str, nth: usize| find_line(source, key, value, nth);
+    // Lines are looked up only for problems, from one index built the first
+    // time one is needed: validation stays linear in the file's size.
+    let index = std::cell::OnceCell::new();
+    let line = |key: &str, value: &str, nth: usize| {
+        index
+            .get_or_init(|| LineIndex::new(source))
+            .find(key, value, nth)
+    };
 
     if !ident::is_valid_slug(&spec.spec) {
         problems.push(Problem::new(
@@ -142,9 +149,11 @@ pub fn check_spec(spec: &Spec, catalogs: &CatalogSet, source: &str) -> Result<()
     }
 
     // Replacements must point at controls that are in force.
+    let by_id: HashMap<&str, &crate::spec::Control> =
+        spec.controls.iter().map(|c| (c.id.as_str(), c)).collect();
     for c in &spec.controls {
         for r in &c.replaced_by {
-            match spec.control(r) {
+            match by_id.get(r.as_str()) {
                 Some(t) if t.status == ControlStatus::Active => {}
                 Some(_) => problems.push(Problem::new(
                     line("id", &c.id, 0),
@@ -164,7 +173,7 @@ pub fn check_spec(spec: &Spec, catalogs: &CatalogSet, source: &str) -> Result<()
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(FormatError { problems })
+        Err(FormatError::from_problems(problems))
     }
 }
 
@@ -173,6 +182,14 @@ pub fn check_spec(spec: &Spec, catalogs: &CatalogSet, source: &str) -> Result<()
 /// instead), and no withdrawn control made active again.
 pub fn check_succession(prev: &Spec, next: &Spec, source: &str) -> Result<(), FormatError> {
     let mut problems = Vec::new();
+    let index = std::cell::OnceCell::new();
+    let find_line = |key: &str, value: &str, nth: usize| {
+        index
+            .get_or_init(|| LineIndex::new(source))
+            .find(key, value, nth)
+    };
+    let next_by_id: HashMap<&str, &crate::spec::Control> =
+        next.controls.iter().map(|c| (c.id.as_str(), c)).collect();
     if prev.spec != next.spec {
         problems.push(Problem::new(
             None,
@@ -184,7 +201,7 @@ pub fn check_succession(prev: &Spec, next: &Spec, source: &str) -> Result<(), Fo
     }
     if prev.group != next.group {
         problems.push(Problem::new(
-            find_line(source, "group", &next.group, 0),
+            find_line("group", &next.group, 0),
             format!(
                 "specification {} belongs to group {}; a new version cannot move it to {}",
                 prev.spec, prev.group, next.group
@@ -192,7 +209,7 @@ pub fn check_succession(prev: &Spec, next: &Spec, source: &str) -> Result<(), Fo
         ));
     }
     for old in &prev.controls {
-        match next.control(&old.id) {
+        match next_by_id.get(old.id.as_str()) {
             None => problems.push(Problem::new(
                 None,
                 format!(
@@ -205,7 +222,7 @@ pub fn check_succession(prev: &Spec, next: &Spec, source: &str) -> Result<(), Fo
                     && new.status == ControlStatus::Active =>
             {
                 problems.push(Problem::new(
-                    find_line(source, "id", &new.id, 0),
+                    find_line("id", &new.id, 0),
                     format!(
                         "control {} was withdrawn and cannot be reinstated; withdrawn identifiers are never reused, give the control a new identifier",
                         old.id
@@ -218,7 +235,7 @@ pub fn check_succession(prev: &Spec, next: &Spec, source: &str) -> Result<(), Fo
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(FormatError { problems })
+        Err(FormatError::from_problems(problems))
     }
 }
 
@@ -265,6 +282,26 @@ controls:
         check_spec(&spec, &catalogs(), text)
             .unwrap_err()
             .to_string()
+    }
+
+    #[test]
+    fn many_problems_are_cut_to_the_limit_with_a_count_and_keep_their_lines() {
+        // 40,000 copies of one control: each is a problem, and each names
+        // its own line, found through the one index.
+        let dup = "  - id: D-VM-01\n    section: VM\n    title: Policy\n    level: 1\n    statement: MUST publish.\n";
+        let text = format!("{GOOD}{}", dup.repeat(40_000));
+        let spec = parse_spec(&text).unwrap();
+        let err = check_spec(&spec, &catalogs(), &text).unwrap_err();
+        assert_eq!(err.problems.len(), crate::format::MAX_PROBLEMS + 1);
+        assert_eq!(err.problems[0].line, Some(22), "{}", err.problems[0]);
+        assert_eq!(err.problems[1].line, Some(27), "{}", err.problems[1]);
+        let last = &err.problems[crate::format::MAX_PROBLEMS];
+        assert_eq!(last.line, None);
+        assert!(
+            last.message
+                .starts_with("and 39900 more problems not listed"),
+            "{last}"
+        );
     }
 
     #[test]
