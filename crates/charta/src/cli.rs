@@ -3,12 +3,13 @@
 
 use anyhow::{Context, Result, bail};
 use charta_domain::CatalogSet;
+use charta_release::SigningKey;
 use charta_store::{DEFAULT_DATABASE_URL, Store};
 use charta_web::config::{ProviderConfig, ProvidersFile};
 use charta_web::{AppState, WebConfig};
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -88,12 +89,6 @@ pub struct HttpArgs {
     /// closed with the tally at the deadline.
     #[arg(long, env = "CHARTA_BALLOT_SWEEP_SECONDS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub ballot_sweep_seconds: u64,
-    /// File holding the Ed25519 key that signs releases (default
-    /// charta-release.key, or charta-demo-release.key for the demo). Created
-    /// on first start, readable by this user only; never stored in the
-    /// database. Its public half is served at /.well-known/charta/release-key.
-    #[arg(long, env = "CHARTA_RELEASE_KEY")]
-    pub release_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -104,7 +99,22 @@ pub struct ServeArgs {
     pub http: HttpArgs,
     #[command(flatten)]
     pub auth: AuthArgs,
+    /// File holding the Ed25519 key that signs releases, readable by this
+    /// user only and never stored in the database. Its public half is served
+    /// at /.well-known/charta/release-key.
+    #[arg(long, env = "CHARTA_RELEASE_KEY", default_value = "charta-release.key")]
+    pub release_key: PathBuf,
+    /// Create the release key file if it does not exist. Without this flag a
+    /// missing key file stops the server: a new key would silently make every
+    /// later release unverifiable against the key consumers already trust.
+    #[arg(long, env = "CHARTA_CREATE_RELEASE_KEY")]
+    pub create_release_key: bool,
 }
+
+/// The demo's own key file, in the working directory. The demo never reads
+/// `CHARTA_RELEASE_KEY`, so that trying Charta out cannot sign anything with
+/// (or overwrite) a real instance's key.
+const DEMO_RELEASE_KEY: &str = "charta-demo-release.key";
 
 /// Sign-in settings. One provider can be given with the four `CHARTA_OIDC_*`
 /// variables; several come from a providers file.
@@ -262,8 +272,9 @@ pub struct AuditArgs {
 pub async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Serve(a) => {
+            let key = release_key(&a.release_key, a.create_release_key)?;
             let store = open(&a.db.database_url).await?;
-            serve(store, &a.http, &a.auth, false).await
+            serve(store, &a.http, &a.auth, key, false).await
         }
         Command::Demo(a) => {
             if !a.http.listen.ip().is_loopback() {
@@ -275,8 +286,9 @@ pub async fn run(cli: Cli) -> Result<()> {
             if a.reset {
                 crate::demo::remove_sqlite_file(&a.database_url)?;
             }
+            let key = release_key(Path::new(DEMO_RELEASE_KEY), true)?;
             let store = open(&a.database_url).await?;
-            let state = app_state(store, &a.http, &a.auth, true)?;
+            let state = app_state(store, &a.http, &a.auth, key, true)?;
             crate::demo::seed(&state).await?;
             serve_state(state, &a.http).await
         }
@@ -344,14 +356,54 @@ async fn open(url: &str) -> Result<Store> {
     Ok(store)
 }
 
-async fn serve(store: Store, http: &HttpArgs, auth: &AuthArgs, demo: bool) -> Result<()> {
-    let state = app_state(store, http, auth, demo)?;
+async fn serve(
+    store: Store,
+    http: &HttpArgs,
+    auth: &AuthArgs,
+    key: SigningKey,
+    demo: bool,
+) -> Result<()> {
+    let state = app_state(store, http, auth, key, demo)?;
     serve_state(state, http).await
 }
 
+/// Loads the release signing key, creating it only when `create` is set.
+fn release_key(path: &Path, create: bool) -> Result<SigningKey> {
+    let loaded = if create {
+        charta_release::key::load_or_create(path)
+    } else {
+        charta_release::key::load(path)
+    };
+    let key = match loaded {
+        Err(charta_release::ReleaseError::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::NotFound =>
+        {
+            bail!(
+                "the release key file {} does not exist. If this is a new instance, start it once with --create-release-key (or CHARTA_CREATE_RELEASE_KEY=true) and back the file up; if the instance has published releases, restore the key file from its backup, since releases signed with a new key no longer verify against the key consumers trust",
+                path.display()
+            )
+        }
+        other => {
+            other.with_context(|| format!("cannot use the release key file {}", path.display()))?
+        }
+    };
+    tracing::info!(
+        key = %path.display(),
+        key_id = %charta_release::key_id(&key.verifying_key()),
+        "release signing key loaded"
+    );
+    Ok(key)
+}
+
 /// The application state from the flags: configuration, catalogs and the
-/// release signing key (created on first start).
-fn app_state(store: Store, http: &HttpArgs, auth: &AuthArgs, demo: bool) -> Result<AppState> {
+/// release signing key.
+fn app_state(
+    store: Store,
+    http: &HttpArgs,
+    auth: &AuthArgs,
+    key: SigningKey,
+    demo: bool,
+) -> Result<AppState> {
     let mut config = WebConfig {
         max_body_bytes: http.max_body_bytes,
         request_timeout: Duration::from_secs(http.request_timeout),
@@ -365,20 +417,6 @@ fn app_state(store: Store, http: &HttpArgs, auth: &AuthArgs, demo: bool) -> Resu
             "no OpenID Connect provider is configured: nobody can sign in (see README, \"Signing in\")"
         );
     }
-    let key_path = http.release_key.clone().unwrap_or_else(|| {
-        PathBuf::from(if demo {
-            "charta-demo-release.key"
-        } else {
-            "charta-release.key"
-        })
-    });
-    let key = charta_release::key::load_or_create(&key_path)
-        .with_context(|| format!("cannot use the release key file {}", key_path.display()))?;
-    tracing::info!(
-        key = %key_path.display(),
-        key_id = %charta_release::key_id(&key.verifying_key()),
-        "release signing key loaded"
-    );
     Ok(AppState::with_release_key(
         store,
         Arc::new(catalogs()?),

@@ -272,7 +272,9 @@ fn demo_starts_seeded_and_serves() {
             &db,
         ])
         .env("RUST_LOG", "warn")
+        // A real instance's key: the demo must neither use nor create it.
         .env("CHARTA_RELEASE_KEY", dir.join("release.key"))
+        .current_dir(&dir)
         .spawn()
         .unwrap();
     let get = |path: &str| -> Option<(u16, String)> {
@@ -332,7 +334,8 @@ fn demo_starts_seeded_and_serves() {
     });
     let _ = child.kill();
     let _ = child.wait();
-    let key_mode = std::fs::metadata(dir.join("release.key")).map(|m| {
+    let real_key_touched = dir.join("release.key").exists();
+    let key_mode = std::fs::metadata(dir.join("charta-demo-release.key")).map(|m| {
         use std::os::unix::fs::PermissionsExt;
         m.permissions().mode() & 0o777
     });
@@ -401,8 +404,9 @@ fn demo_starts_seeded_and_serves() {
     assert_eq!(
         key_mode.ok(),
         Some(0o600),
-        "the release key is private to its owner"
+        "the demo's own release key is private to its owner"
     );
+    assert!(!real_key_touched, "the demo never uses CHARTA_RELEASE_KEY");
     assert!(
         verified.status.success(),
         "charta verify of the demo release: {}{}",
@@ -419,4 +423,63 @@ fn demo_starts_seeded_and_serves() {
         "{}",
         rules.1
     );
+}
+
+/// A server whose release key file is missing refuses to start, saying how
+/// to create the first one; `--create-release-key` creates it (mode 0600),
+/// and later starts load the same key.
+#[test]
+fn serve_refuses_a_missing_release_key_unless_asked_to_create_one() {
+    let dir = temp_dir("key");
+    let db = format!("sqlite://{}/charta.db", dir.display());
+    let key = dir.join("release.key");
+    let out = Command::new(env!("CARGO_BIN_EXE_charta"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &db])
+        .env("CHARTA_RELEASE_KEY", &key)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("does not exist") && err.contains("--create-release-key"),
+        "{err}"
+    );
+    assert!(!key.exists(), "no key is created without the flag");
+
+    // With the flag, the key is created and the server starts (and is
+    // stopped again once it answers).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_charta"))
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            &db,
+            "--create-release-key",
+        ])
+        .env("CHARTA_RELEASE_KEY", &key)
+        .env("RUST_LOG", "warn")
+        .spawn()
+        .unwrap();
+    let mut up = false;
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            up = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(up, "charta serve --create-release-key started");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&key).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let _ = std::fs::remove_dir_all(dir);
 }
