@@ -331,7 +331,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             store.close().await;
             result
         }
-        Command::Verify(a) => crate::verify::run(a).await,
+        Command::Verify(a) => crate::verify::run(a).await.map_err(anyhow::Error::from),
     }
 }
 

@@ -27,7 +27,12 @@ fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            std::process::ExitCode::FAILURE
+            // `charta verify` tells "does not verify" (1) from "could not
+            // check" (2); every other command fails with 1.
+            match e.downcast_ref::<verify::Failure>() {
+                Some(f) => std::process::ExitCode::from(f.exit_code()),
+                None => std::process::ExitCode::FAILURE,
+            }
         }
     }
 }

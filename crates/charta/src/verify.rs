@@ -15,9 +15,13 @@
 //!   artefact is downloaded, so nothing is fetched on the word of a manifest
 //!   that is not authentic.
 //! * A key fetched from the same server as the release only proves that the
-//!   files are intact and were signed by the key that server offers; the
-//!   command says so and prints the key id for comparison with a copy
-//!   obtained another way (`--public-key`).
+//!   files are intact and were signed by the key that server offers. So the
+//!   command never trusts it silently: it needs the key (`--public-key`),
+//!   the key's id from a source the user trusts (`--key-id`), or an explicit
+//!   `--trust-on-first-use`, which the report names.
+//! * Exit status 0 means verified, 1 means checked and not matching, and 2
+//!   means it could not be checked (a download failed, no key to trust, a
+//!   wrong command line), so that scripts can tell an attack from an outage.
 
 use anyhow::{Context, Result, anyhow, bail};
 use charta_release::dir::write_dir;
@@ -49,10 +53,14 @@ const MAX_ARTEFACTS: usize = 100;
 /// Shown after the options in `charta verify --help`.
 const EXAMPLES: &str = "\
 Examples:
-  # Check a release on its instance. The public key is fetched from the same
-  # server; the command prints its id so you can compare it with one you got
-  # another way (the working group's announcement, a colleague's copy):
-  charta verify https://charta.example.org/releases/steward-baseline/1.0.0/
+  # Check a release on its instance against the key id the working group
+  # announced (or a colleague gave you); the key itself is fetched:
+  charta verify https://charta.example.org/releases/steward-baseline/1.0.0/ \\
+      --key-id sha256:9ad99413…
+
+  # No key or key id at hand: trust the key the server offers, and say so:
+  charta verify https://charta.example.org/releases/steward-baseline/1.0.0/ \\
+      --trust-on-first-use
 
   # Check against a key you already trust, and keep a copy of the release:
   charta verify https://charta.example.org/releases/steward-baseline/1.0.0/ \\
@@ -64,9 +72,12 @@ Examples:
 The key file is the JSON document served at /.well-known/charta/release-key,
 or the same key as a PEM public key (-----BEGIN PUBLIC KEY-----).
 
-Exit status: 0 when every file matches the signed manifest; 1 when a file does
-not match, or the release could not be checked (a download failed, the key
-cannot be read); 2 when the command line is wrong.";
+Exit status: 0 when every file matches the signed manifest; 1 when the release
+was checked and does not verify (a file differs, is missing or extra, the
+signature or the key does not match); 2 when it could not be checked (a
+download failed, no key to trust was given, the key cannot be read, the
+command line is wrong). Redirects are followed only on the release's own
+server.";
 
 /// Arguments of `charta verify`.
 #[derive(Debug, Args)]
@@ -81,8 +92,18 @@ pub struct VerifyArgs {
     /// /.well-known/charta/release-key, or a PEM public key. Required for a
     /// directory. For a URL it defaults to the key fetched from the same
     /// server, which proves the files are intact but not who published them.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "trust_on_first_use")]
     pub public_key: Option<PathBuf>,
+    /// For a URL: the id of the key you trust (`sha256:…`, shown on the
+    /// instance's releases and announced by its working group). The key is
+    /// fetched from the server and used only if its id matches.
+    #[arg(long, value_name = "sha256:HEX", conflicts_with = "trust_on_first_use")]
+    pub key_id: Option<String>,
+    /// For a URL: trust whatever key the release's own server offers. This
+    /// proves the files are intact, not who published them; the report says
+    /// that the key was trusted on first use and prints its id.
+    #[arg(long)]
+    pub trust_on_first_use: bool,
     /// Save the downloaded files into this new or empty directory once they
     /// verify, to check or use them offline later. Only with a URL; nothing
     /// is ever overwritten.
@@ -94,9 +115,59 @@ pub struct VerifyArgs {
     pub timeout: u64,
 }
 
-/// Runs `charta verify`. Any failure to verify is an error, so the process
-/// exits non-zero; the report of each problem has been printed by then.
-pub async fn run(args: VerifyArgs) -> Result<()> {
+/// Why `charta verify` did not succeed, which decides its exit status.
+#[derive(Debug)]
+pub enum Failure {
+    /// The release was checked and does not verify (exit status 1).
+    DoesNotVerify(anyhow::Error),
+    /// The release could not be checked (exit status 2).
+    CouldNotCheck(anyhow::Error),
+}
+
+impl Failure {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::DoesNotVerify(_) => 1,
+            Failure::CouldNotCheck(_) => 2,
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::DoesNotVerify(e) | Failure::CouldNotCheck(e) => write!(f, "{e:#}"),
+        }
+    }
+}
+
+impl std::error::Error for Failure {}
+
+/// A release that was checked and found not to match.
+#[derive(Debug)]
+struct NotVerified(String);
+
+impl std::fmt::Display for NotVerified {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for NotVerified {}
+
+/// Runs `charta verify`. The report of each problem has been printed by the
+/// time it returns a [`Failure`].
+pub async fn run(args: VerifyArgs) -> Result<(), Failure> {
+    check(args).await.map_err(|e| {
+        if e.downcast_ref::<NotVerified>().is_some() {
+            Failure::DoesNotVerify(e)
+        } else {
+            Failure::CouldNotCheck(e)
+        }
+    })
+}
+
+async fn check(args: VerifyArgs) -> Result<()> {
     match Target::parse(&args.release)? {
         Target::Url(url) => verify_url(url, &args).await,
         Target::Dir(dir) => {
@@ -155,14 +226,20 @@ impl Target {
 /// Where the public key came from, for the report.
 enum KeySource {
     File(PathBuf),
-    Fetched(Url),
+    /// Fetched from the server, and its id is the one the user trusts.
+    Expected(Url),
+    /// Fetched from the server and trusted because the user said so.
+    TrustedOnFirstUse(Url),
 }
 
 impl std::fmt::Display for KeySource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             KeySource::File(p) => write!(f, "from {}", p.display()),
-            KeySource::Fetched(u) => write!(f, "fetched from {u}"),
+            KeySource::Expected(u) => write!(f, "fetched from {u}, id as expected"),
+            KeySource::TrustedOnFirstUse(u) => {
+                write!(f, "fetched from {u}, trusted on first use")
+            }
         }
     }
 }
@@ -182,6 +259,11 @@ fn read_key_file(path: &Path) -> Result<VerifyingKey> {
 /// Offline: a directory, checked with [`verify_dir`], which also reports
 /// files the manifest does not list.
 fn verify_local(dir: &Path, args: &VerifyArgs) -> Result<()> {
+    if args.key_id.is_some() || args.trust_on_first_use {
+        bail!(
+            "a downloaded release is checked against a key file: pass --public-key FILE (--key-id and --trust-on-first-use only work with a URL, where the key can be fetched)"
+        );
+    }
     let Some(key_path) = &args.public_key else {
         bail!(
             "checking a downloaded release needs the instance's public key: pass --public-key FILE, the JSON document served at https://INSTANCE{KEY_PATH} (or a PEM public key), from a source you trust"
@@ -214,14 +296,44 @@ async fn verify_url(given: Url, args: &VerifyArgs) -> Result<()> {
     }
     let http = Fetcher::new(Duration::from_secs(args.timeout))?;
     let (key, source) = match &args.public_key {
-        Some(path) => (read_key_file(path)?, KeySource::File(path.clone())),
+        Some(path) => {
+            let key = read_key_file(path)?;
+            if let Some(id) = &args.key_id
+                && key_id(&key) != id.trim()
+            {
+                bail!(
+                    "the key in {} has id {}, not {id}: check which key you meant to trust",
+                    path.display(),
+                    key_id(&key)
+                );
+            }
+            (key, KeySource::File(path.clone()))
+        }
         None => {
             let url = base
                 .join(KEY_PATH)
                 .context("cannot make the address of the public key")?;
             let key = fetch_key(&http, &url).await?;
-            warn_fetched_key(&key, &url);
-            (key, KeySource::Fetched(url))
+            let offered = key_id(&key);
+            match &args.key_id {
+                Some(id) if offered == id.trim() => (key, KeySource::Expected(url)),
+                Some(id) => {
+                    eprintln!("The release at {base} does NOT verify:");
+                    eprintln!(
+                        "  - the server offers the key {offered}, not the key {id} you trust"
+                    );
+                    return Err(anyhow!(NotVerified(format!(
+                        "the server's release key {offered} is not the trusted key {id}"
+                    ))));
+                }
+                None if args.trust_on_first_use => {
+                    warn_fetched_key(&key, &url);
+                    (key, KeySource::TrustedOnFirstUse(url))
+                }
+                None => bail!(
+                    "no key to check the release against. The server offers the key {offered}: if that is the id the working group published, pass --key-id {offered}; or pass --public-key FILE with a copy of the key you trust; or, knowing that it proves only that the files are intact, --trust-on-first-use"
+                ),
+            }
         }
     };
 
@@ -392,7 +504,7 @@ fn warn_fetched_key(key: &VerifyingKey, url: &Url) {
     eprintln!("Public key fetched from {url}");
     eprintln!("  key id {}", key_id(key));
     eprintln!(
-        "warning: this key comes from the same server as the release, so the check proves the files are intact and signed by the key that server offers, not that the server is genuine. Compare the key id above with one obtained another way, or pass --public-key FILE."
+        "warning: trusting this key on first use: it comes from the same server as the release, so the check proves the files are intact and signed by the key that server offers, not that the server is genuine. Compare the key id above with one obtained another way, then pass --key-id or --public-key FILE."
     );
     if url.scheme() == "http" {
         eprintln!(
@@ -437,12 +549,12 @@ fn fail(location: &str, problems: Vec<Problem>, key: &VerifyingKey) -> anyhow::E
         .iter()
         .flat_map(|p| p.files.iter().map(String::as_str))
         .collect();
-    anyhow!(
+    anyhow!(NotVerified(format!(
         "the release does not verify: {} problem{} with {}",
         problems.len(),
         if problems.len() == 1 { "" } else { "s" },
         files.into_iter().collect::<Vec<_>>().join(", ")
-    )
+    )))
 }
 
 /// The success report: what was checked, with enough of each hash to
@@ -472,9 +584,9 @@ fn print_verified(manifest: &Manifest, key: &VerifyingKey, source: &KeySource, l
         "All {} artefacts match the signed manifest.",
         manifest.artefacts.len()
     );
-    if let KeySource::Fetched(_) = source {
+    if let KeySource::TrustedOnFirstUse(_) = source {
         println!(
-            "Note: the key came from the same server as the release; compare its id with one obtained another way to know who signed it."
+            "Note: the key was trusted on first use: it came from the same server as the release; compare its id with one obtained another way to know who signed it."
         );
     }
 }
@@ -501,7 +613,30 @@ struct Fetcher {
 
 impl Fetcher {
     fn new(timeout: Duration) -> Result<Self> {
+        // A redirect may move within the release's server (a trailing slash,
+        // http to https on the same host) but never to another server, which
+        // would let a compromised page send the check to files of its choice.
+        let policy = reqwest::redirect::Policy::custom(|attempt| {
+            let same_server = attempt.previous().first().is_some_and(|first| {
+                first.host_str() == attempt.url().host_str()
+                    && first.port_or_known_default() == attempt.url().port_or_known_default()
+                    || (first.scheme() == "http"
+                        && attempt.url().scheme() == "https"
+                        && first.host_str() == attempt.url().host_str())
+            });
+            if attempt.previous().len() > 5 {
+                attempt.error("more than five redirects")
+            } else if same_server {
+                attempt.follow()
+            } else {
+                let host = attempt.url().host_str().unwrap_or("?").to_string();
+                attempt.error(format!(
+                    "it redirects to another server ({host}), which is not followed"
+                ))
+            }
+        });
         let client = Client::builder()
+            .redirect(policy)
             .timeout(timeout)
             .connect_timeout(timeout)
             .user_agent(concat!("charta-verify/", env!("CARGO_PKG_VERSION")))

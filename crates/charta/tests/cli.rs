@@ -315,6 +315,7 @@ fn demo_starts_seeded_and_serves() {
             .args([
                 "verify",
                 &format!("http://127.0.0.1:{port}/releases/steward-baseline/1.1.0/"),
+                "--trust-on-first-use",
             ])
             .output()
             .unwrap();

@@ -237,21 +237,32 @@ async fn story(db: TestDb) {
         published.path
     );
 
-    // "Download a release and check it with charta verify …"
+    // "Download a release and check it with charta verify … --trust-on-first-use
+    // (or, as the release page shows, --key-id with the key's id)"
     readme_says(
-        "Download a release and check it with `charta verify http://127.0.0.1:8080/releases/steward-baseline/1.1.0/`",
+        "Download a release and check it with `charta verify http://127.0.0.1:8080/releases/steward-baseline/1.1.0/ --trust-on-first-use` (or, as the release page shows, `--key-id` with the key's id)",
     );
-    for release in ["1.1.0", "1.2.0"] {
+    let key_id = published
+        .body
+        .split("--key-id ")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("the release page shows the command with the key id")
+        .to_string();
+    for (release, trust) in [
+        ("1.1.0", ["--trust-on-first-use", ""]),
+        ("1.2.0", ["--key-id", key_id.as_str()]),
+    ] {
+        let url = format!("{}/releases/{SPEC}/{release}/", demo.base());
+        let mut args = vec!["verify", url.as_str()];
+        args.extend(trust.into_iter().filter(|a| !a.is_empty()));
         let out = Command::new(env!("CARGO_BIN_EXE_charta"))
-            .args([
-                "verify",
-                &format!("{}/releases/{SPEC}/{release}/", demo.base()),
-            ])
+            .args(&args)
             .output()
             .unwrap();
         assert!(
             out.status.success(),
-            "charta verify {release}: {}{}",
+            "charta {args:?}: {}{}",
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );

@@ -196,6 +196,21 @@ fn assert_report(out: &Output, release: &Release) {
     }
 }
 
+/// The command could not check the release (a download failed, no key to
+/// trust) and said so about `name`: exit status 2, distinct from 1, "does
+/// not verify".
+fn assert_could_not_check(out: &Output, name: &str) {
+    let err = stderr(out);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "expected exit status 2 naming {name}\nstdout:\n{}\nstderr:\n{err}",
+        stdout(out)
+    );
+    assert!(err.contains(name), "stderr does not name {name}:\n{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
 // ---------------------------------------------------------------- offline
 
 #[test]
@@ -267,22 +282,38 @@ fn mistakes_on_the_command_line_are_explained() {
     let release = Release::new();
     let dir = release.write("ok", &release.files);
 
+    // A directory needs a key file; a key id or trust on first use cannot
+    // stand in for it offline.
+    for extra in [
+        &["--key-id", "sha256:00"][..],
+        &["--trust-on-first-use"][..],
+    ] {
+        let mut args = vec!["verify", path(&dir)];
+        args.extend_from_slice(extra);
+        let out = charta(&args);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            stderr(&out).contains("--public-key FILE"),
+            "{}",
+            stderr(&out)
+        );
+    }
     // A directory needs a key.
     let out = charta(&["verify", path(&dir)]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--public-key"), "{}", stderr(&out));
 
     // A file that is not a key names the file.
     let not_a_key = dir.join("notes.md");
     let out = charta(&["verify", path(&dir), "--public-key", path(&not_a_key)]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("is not a Charta release public key"),
         "{}",
         stderr(&out)
     );
     let out = charta(&["verify", path(&dir), "--public-key", "/no/such/key.json"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("/no/such/key.json"),
         "{}",
@@ -291,7 +322,7 @@ fn mistakes_on_the_command_line_are_explained() {
 
     // Only http(s) is fetched.
     let out = charta(&["verify", "ftp://127.0.0.1/releases/steward-baseline/1.1.0/"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("http"), "{}", stderr(&out));
 
     // No such directory; --out is for URLs.
@@ -301,7 +332,7 @@ fn mistakes_on_the_command_line_are_explained() {
         "--public-key",
         path(&release.key_doc),
     ]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("/no/such/release"),
         "{}",
@@ -315,7 +346,7 @@ fn mistakes_on_the_command_line_are_explained() {
         "--out",
         path(&release.tmp.path().join("copy")),
     ]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--out"), "{}", stderr(&out));
 
     // A wrong command line is clap's usage error, status 2.
@@ -373,6 +404,11 @@ impl Server {
         let app = axum::Router::new()
             .route("/releases/{spec}/{version}/{file}", get(release_file))
             .route("/.well-known/charta/release-key", get(release_key))
+            .route("/same/releases/{spec}/{version}/{file}", get(moved_here))
+            .route(
+                "/elsewhere/releases/{spec}/{version}/{file}",
+                get(moved_away),
+            )
             .with_state(Arc::clone(&served));
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
@@ -429,6 +465,30 @@ async fn release_file(
     }
 }
 
+/// A redirect within the server: `/same/releases/…` to `/releases/…`.
+async fn moved_here(UrlPath((spec, version, file)): UrlPath<(String, String, String)>) -> Response {
+    axum::response::Redirect::temporary(&format!("/releases/{spec}/{version}/{file}"))
+        .into_response()
+}
+
+/// A redirect to the same files under another host name, which is another
+/// server as far as the check is concerned.
+async fn moved_away(
+    headers: axum::http::HeaderMap,
+    UrlPath((spec, version, file)): UrlPath<(String, String, String)>,
+) -> Response {
+    let port = headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.rsplit(':').next())
+        .unwrap_or("80")
+        .to_string();
+    axum::response::Redirect::temporary(&format!(
+        "http://localhost:{port}/releases/{spec}/{version}/{file}"
+    ))
+    .into_response()
+}
+
 async fn release_key(State(served): State<Arc<Served>>) -> Response {
     served
         .requests
@@ -439,7 +499,7 @@ async fn release_key(State(served): State<Arc<Served>>) -> Response {
 }
 
 #[test]
-fn a_served_release_verifies_with_the_fetched_key_and_says_what_that_proves() {
+fn a_served_release_verifies_with_a_key_trusted_on_first_use_and_says_so() {
     let release = Release::new();
     let server = Server::start(&release, release.files.clone());
     let page = server.page();
@@ -449,7 +509,12 @@ fn a_served_release_verifies_with_the_fetched_key_and_says_what_that_proves() {
         format!("{page}{MANIFEST}"),
     ];
     for url in &forms {
-        let out = charta(&["verify", url]);
+        let out = charta(&["verify", url, "--trust-on-first-use"]);
+        assert!(
+            stdout(&out).contains("trusted on first use"),
+            "{}",
+            stdout(&out)
+        );
         assert_verifies(&out);
         assert_report(&out, &release);
         let err = stderr(&out);
@@ -467,6 +532,65 @@ fn a_served_release_verifies_with_the_fetched_key_and_says_what_that_proves() {
             .requests()
             .contains(&"/.well-known/charta/release-key".to_string())
     );
+}
+
+#[test]
+fn the_key_fetched_from_the_server_is_never_trusted_silently() {
+    let release = Release::new();
+    let server = Server::start(&release, release.files.clone());
+    // No key, no key id, no trust on first use: not checked, and the
+    // message offers the server's key id to compare.
+    let out = charta(&["verify", &server.page()]);
+    assert_could_not_check(&out, &release.key_id());
+    assert!(
+        stderr(&out).contains("--trust-on-first-use"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!server.artefact_requested(), "{:?}", server.requests());
+
+    // The right key id: verified, without a warning.
+    let out = charta(&["verify", &server.page(), "--key-id", &release.key_id()]);
+    assert_verifies(&out);
+    assert_report(&out, &release);
+    assert!(stdout(&out).contains("id as expected"), "{}", stdout(&out));
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+
+    // Another key id: the server's key is not the trusted one, so the
+    // release does not verify, and no artefact is fetched.
+    let other = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+    let before = server.requests().len();
+    let out = charta(&["verify", &server.page(), "--key-id", other]);
+    assert_fails_naming(&out, other);
+    assert!(
+        server.requests()[before..]
+            .iter()
+            .all(|r| r.starts_with("/.well-known")),
+        "{:?}",
+        server.requests()
+    );
+    // A key file whose id is not the one given is a mistake on the command line.
+    let out = charta(&[
+        "verify",
+        &server.page(),
+        "--public-key",
+        path(&release.key_doc),
+        "--key-id",
+        other,
+    ]);
+    assert_could_not_check(&out, other);
+}
+
+#[test]
+fn redirects_are_followed_on_the_release_server_only() {
+    let release = Release::new();
+    let server = Server::start(&release, release.files.clone());
+    let same = server.url(&format!("/same/releases/{SPEC}/{VERSION}/"));
+    let out = charta(&["verify", &same, "--public-key", path(&release.key_doc)]);
+    assert_verifies(&out);
+    let elsewhere = server.url(&format!("/elsewhere/releases/{SPEC}/{VERSION}/"));
+    let out = charta(&["verify", &elsewhere, "--public-key", path(&release.key_doc)]);
+    assert_could_not_check(&out, "another server (localhost)");
 }
 
 #[test]
@@ -513,7 +637,7 @@ fn a_tampered_served_file_fails_naming_it() {
     let release = Release::new();
     for name in release.files.keys() {
         let server = Server::start(&release, release.flipped(name));
-        let out = charta(&["verify", &server.page()]);
+        let out = charta(&["verify", &server.page(), "--trust-on-first-use"]);
         assert_fails_naming(&out, name);
         if name == MANIFEST || name == SIGNATURE {
             // A manifest that is not authentic is not followed.
@@ -548,7 +672,7 @@ fn no_release_at_the_address_names_the_url() {
     let server = Server::start(&release, release.files.clone());
     let wrong = server.url("/releases/steward-baseline/9.9.9/");
     let out = charta(&["verify", &wrong, "--public-key", path(&release.key_doc)]);
-    assert_fails_naming(&out, &format!("{wrong}{MANIFEST}"));
+    assert_could_not_check(&out, &format!("{wrong}{MANIFEST}"));
     assert!(stderr(&out).contains("404"), "{}", stderr(&out));
     let server = Server::start(&release, release.without(SIGNATURE));
     let out = charta(&[
@@ -557,7 +681,7 @@ fn no_release_at_the_address_names_the_url() {
         "--public-key",
         path(&release.key_doc),
     ]);
-    assert_fails_naming(&out, &format!("{}{SIGNATURE}", server.page()));
+    assert_could_not_check(&out, &format!("{}{SIGNATURE}", server.page()));
 }
 
 #[test]
@@ -604,13 +728,19 @@ fn out_saves_a_verified_copy_that_verifies_offline_and_is_never_overwritten() {
 
     // A second download into the same directory is refused.
     let out = charta(&["verify", &server.page(), "--out", path(&copy)]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("not empty"), "{}", stderr(&out));
 
     // A release that does not verify is not saved.
     let bad = Server::start(&release, release.flipped("crosswalk.csv"));
     let not_saved = release.tmp.path().join("not-saved");
-    let out = charta(&["verify", &bad.page(), "--out", path(&not_saved)]);
+    let out = charta(&[
+        "verify",
+        &bad.page(),
+        "--trust-on-first-use",
+        "--out",
+        path(&not_saved),
+    ]);
     assert_fails_naming(&out, "crosswalk.csv");
     assert!(!not_saved.exists());
 }
@@ -634,5 +764,5 @@ fn a_server_that_never_answers_times_out_naming_the_url() {
         "1",
     ]);
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
-    assert_fails_naming(&out, &format!("{page}{MANIFEST}"));
+    assert_could_not_check(&out, &format!("{page}{MANIFEST}"));
 }
