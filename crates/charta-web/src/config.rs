@@ -41,6 +41,53 @@ impl WebConfig {
     pub fn redirect_uri(&self) -> String {
         format!("{}/auth/callback", self.public_url)
     }
+
+    /// The `Host` values Charta answers to: the host (and port) of
+    /// [`public_url`](Self::public_url), and for the demo on a loopback
+    /// address also the other names of that address. Requests for any other
+    /// host are refused, which defeats DNS rebinding: a page on an attacker's
+    /// domain that resolves to this server still sends its own domain as the
+    /// host.
+    pub fn allowed_hosts(&self) -> Vec<String> {
+        let authority = self
+            .public_url
+            .split_once("://")
+            .map_or(self.public_url.as_str(), |(_, rest)| rest);
+        let authority = authority
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let mut hosts = vec![authority.clone()];
+        if self.demo {
+            let (host, port) = match authority.rsplit_once(':') {
+                Some((h, p)) if !p.contains(']') => (h.to_string(), Some(p.to_string())),
+                _ => (authority.clone(), None),
+            };
+            if matches!(host.as_str(), "127.0.0.1" | "localhost" | "[::1]") {
+                for name in ["127.0.0.1", "localhost", "[::1]"] {
+                    let h = match &port {
+                        Some(p) => format!("{name}:{p}"),
+                        None => name.to_string(),
+                    };
+                    if !hosts.contains(&h) {
+                        hosts.push(h);
+                    }
+                }
+            }
+        }
+        hosts
+    }
+
+    /// The origins state-changing browser requests may come from: the
+    /// scheme of [`public_url`](Self::public_url) with each allowed host.
+    pub fn allowed_origins(&self) -> Vec<String> {
+        let scheme = if self.secure() { "https" } else { "http" };
+        self.allowed_hosts()
+            .into_iter()
+            .map(|h| format!("{scheme}://{h}"))
+            .collect()
+    }
 }
 
 impl Default for WebConfig {

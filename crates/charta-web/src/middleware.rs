@@ -40,7 +40,9 @@ pub fn apply(router: Router, config: &WebConfig) -> Router {
             "camera=(), microphone=(), geolocation=(), interest-cohort=()",
         ),
     ];
+    let allowed = std::sync::Arc::new(config.allowed_hosts());
     let mut router = router
+        .layer(axum::middleware::from_fn_with_state(allowed, check_host))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -76,4 +78,45 @@ pub fn apply(router: Router, config: &WebConfig) -> Router {
             X_REQUEST_ID.clone(),
             MakeRequestUuid,
         ))
+}
+
+/// Refuses requests for a host Charta is not configured to answer to (see
+/// [`WebConfig::allowed_hosts`]) with `421 Misdirected Request`. The probes
+/// are exempt, since orchestrators call them by the node's own address.
+/// Requests without any host (in-process calls, HTTP/1.0) carry no browser
+/// origin to abuse and pass.
+async fn check_host(
+    axum::extract::State(allowed): axum::extract::State<std::sync::Arc<Vec<String>>>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| req.uri().authority().map(|a| a.to_string()));
+    let probe = matches!(req.uri().path(), "/healthz" | "/readyz");
+    match host {
+        Some(h) if !probe && !allowed.iter().any(|a| a.eq_ignore_ascii_case(&h)) => {
+            let first = allowed.first().map(String::as_str).unwrap_or_default();
+            let body = format!(
+                "This server does not answer for the host {h:?}. Reach it at {first}, the address it is configured with (CHARTA_PUBLIC_URL).\n"
+            );
+            if req.uri().path().starts_with("/api/") {
+                let body = crate::error::ErrorBody {
+                    error: crate::error::ErrorDetail {
+                        code: "misdirected",
+                        message: body.trim_end().to_string(),
+                        problems: Vec::new(),
+                    },
+                };
+                (StatusCode::MISDIRECTED_REQUEST, axum::Json(body)).into_response()
+            } else {
+                (StatusCode::MISDIRECTED_REQUEST, body).into_response()
+            }
+        }
+        _ => next.run(req).await,
+    }
 }
