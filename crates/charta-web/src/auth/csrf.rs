@@ -65,7 +65,7 @@ fn same_origin(headers: &HeaderMap, state: &AppState) -> Option<bool> {
     // Compared with the configured public address, never with the
     // request's own `Host`, which the client chooses.
     let claimed = claimed.to_ascii_lowercase();
-    Some(state.config.allowed_origins().iter().any(|o| *o == claimed))
+    Some(state.config.allowed_origins().contains(&claimed))
 }
 
 fn refuse(api: bool, message: &str) -> Response {
