@@ -87,4 +87,22 @@ both_backends! {
         let r = f.send(sign_out(&f, "localhost:8080", "http://demo.evil.example")).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     };
+
+    sign_in_returns_only_to_local_paths => |db: TestDb| async move {
+        let f = fixture(db, true).await;
+        for (raw, kept) in [
+            ("%2Fspecs%2Fdemo%3Flevel%3D1", "/specs/demo?level=1"),
+            ("%2F%09%2Fevil.example", "/"),
+            ("%2F%0A%2Fevil.example", "/"),
+            ("%2F%2Fevil.example", "/"),
+            ("%2F%5Cevil.example", "/"),
+            ("https%3A%2F%2Fevil.example%2F", "/"),
+        ] {
+            let page = f.send(get(&format!("/auth/login?return_to={raw}"), "127.0.0.1:8080")).await;
+            assert_eq!(page.status, StatusCode::OK);
+            let field = format!("name=\"return_to\" value=\"{}\"", kept.replace('&', "&amp;"));
+            assert!(page.body.contains(&field), "{raw}: {field} not in the sign-in form");
+            assert!(!page.body.contains("evil.example"), "{raw} leaked into the page");
+        }
+    };
 }

@@ -315,16 +315,25 @@ pub fn is_multi_factor(id: &Identity, mfa_acr: &[String]) -> bool {
 /// cannot be used to redirect people to another site.
 pub fn safe_return_to(raw: Option<&str>) -> String {
     match raw {
-        Some(p)
-            if p.starts_with('/')
-                && !p.starts_with("//")
-                && !p.contains('\\')
-                && !p.starts_with("/auth/") =>
-        {
-            p.to_string()
-        }
+        Some(p) if is_local_path(p) && !p.starts_with("/auth/") => p.to_string(),
         _ => "/".into(),
     }
+}
+
+/// Whether `p` is a path (with an optional query) on this site and nothing
+/// else. Browsers drop tabs and line breaks from URLs and read `\` as `/`,
+/// so `/\t/evil.example` would become the scheme-relative `//evil.example`:
+/// control characters, back-slashes and a second leading slash are refused
+/// before the text is parsed as a URI that must have no scheme or host.
+pub fn is_local_path(p: &str) -> bool {
+    p.len() <= 2048
+        && p.starts_with('/')
+        && !p.starts_with("//")
+        && !p.contains('\\')
+        && !p.chars().any(char::is_control)
+        && p.parse::<axum::http::Uri>().is_ok_and(|u| {
+            u.scheme().is_none() && u.authority().is_none() && u.path().starts_with('/')
+        })
 }
 
 #[cfg(test)]
@@ -340,6 +349,13 @@ mod tests {
             "/\\evil",
             "javascript:alert(1)",
             "/auth/logout",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "/%0d%0aSet-Cookie:x\r\n",
+            "/ spaces are not a path",
+            "",
+            "specs/relative",
         ] {
             assert_eq!(safe_return_to(Some(bad)), "/", "{bad}");
         }
