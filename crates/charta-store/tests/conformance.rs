@@ -189,6 +189,39 @@ both_backends! {
         assert_eq!(db.store.version(&row, 1).await.unwrap().content, V1);
     };
 
+    append_only_tables_refuse_truncate => |db: TestDb| async move {
+        seeded(&db).await;
+        import_spec_text(&db.store, &catalogs(), V1, "", "").await.unwrap();
+        if db.backend() == charta_store::Backend::Postgres {
+            // TRUNCATE fires no row triggers; statement triggers refuse it,
+            // also when a CASCADE from a parent table would reach them.
+            for sql in [
+                "TRUNCATE spec_versions CASCADE",
+                "TRUNCATE version_controls",
+                "TRUNCATE version_mappings",
+                "TRUNCATE audit_log",
+                "TRUNCATE amendment_revisions CASCADE",
+                "TRUNCATE ballots CASCADE",
+                "TRUNCATE ballot_votes",
+                "TRUNCATE releases CASCADE",
+                "TRUNCATE release_files",
+                "TRUNCATE specs CASCADE",
+            ] {
+                let err = db.execute_raw(sql).await.unwrap_err().to_string();
+                assert!(err.contains("append-only"), "{sql}: {err}");
+            }
+        } else {
+            // SQLite has no TRUNCATE; a DELETE of every row meets the row
+            // triggers.
+            for sql in ["DELETE FROM spec_versions", "DELETE FROM audit_log"] {
+                assert!(db.execute_raw(sql).await.is_err(), "{sql}");
+            }
+        }
+        let row = db.store.spec("demo").await.unwrap();
+        assert_eq!(db.store.version(&row, 1).await.unwrap().content, V1);
+        assert!(db.store.verify_audit().await.unwrap().is_ok(), "the audit chain is whole");
+    };
+
     history_mappings_and_search_follow_the_head => |db: TestDb| async move {
         seeded(&db).await;
         let cats = catalogs();
