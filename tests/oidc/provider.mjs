@@ -28,6 +28,7 @@
 //                     exp    already expired (exp and iat in the past)
 //                     iss    issuer replaced
 //                     sig    signature bytes flipped (claims untouched)
+//                     hs256  re-signed with HS256 and the client secret
 //                   All but "sig" are re-signed with the real key, so the
 //                   altered claim is the only thing wrong with the token.
 //   ANY_LOOPBACK_PORT=1  accept a redirect URI on http://127.0.0.1 with any
@@ -68,7 +69,7 @@ const ACR_PWD = 'urn:charta:pwd';
 const ACR_MFA = 'urn:charta:mfa';
 const acrFor = (amr) => (amr.includes('mfa') ? ACR_MFA : ACR_PWD);
 
-const TAMPERS = ['aud', 'nonce', 'exp', 'iss', 'sig'];
+const TAMPERS = ['aud', 'nonce', 'exp', 'iss', 'sig', 'hs256'];
 if (TAMPER && !TAMPERS.includes(TAMPER)) {
   console.error(`unknown TAMPER=${TAMPER}; expected one of ${TAMPERS.join(', ')}`);
   process.exit(2);
@@ -311,6 +312,13 @@ async function tamper(idToken) {
   }
   const header = jose.decodeProtectedHeader(idToken);
   const claims = jose.decodeJwt(idToken);
+  if (TAMPER === 'hs256') {
+    // The claims untouched, but "signed" with HMAC and the client's own
+    // secret: a relying party that accepts symmetric algorithms would take
+    // a token anyone holding that secret could have made.
+    const secret = new TextEncoder().encode(CLIENT_SECRET);
+    return new jose.SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(secret);
+  }
   const now = Math.floor(Date.now() / 1000);
   switch (TAMPER) {
     case 'aud': claims.aud = 'someone-else'; break;

@@ -99,16 +99,20 @@ pub enum Tamper {
     Iss,
     /// The signature's bytes are flipped; header and claims are untouched.
     Sig,
+    /// Claims untouched, signed with HS256 and the client secret instead of
+    /// the provider's private key.
+    Hs256,
 }
 
 impl Tamper {
     /// Every mode, for tests that try them all.
-    pub const ALL: [Tamper; 5] = [
+    pub const ALL: [Tamper; 6] = [
         Tamper::Aud,
         Tamper::Nonce,
         Tamper::Exp,
         Tamper::Iss,
         Tamper::Sig,
+        Tamper::Hs256,
     ];
 
     /// The script's name for the mode (its `TAMPER` variable).
@@ -119,6 +123,7 @@ impl Tamper {
             Tamper::Exp => "exp",
             Tamper::Iss => "iss",
             Tamper::Sig => "sig",
+            Tamper::Hs256 => "hs256",
         }
     }
 }

@@ -178,7 +178,9 @@ both_backends! {
         let (status, _, body) = app.callback(&browser, &format!("{base}/auth/callback?error=access_denied&state=x")).await;
         assert_eq!(status, 400);
         assert!(body.contains("declined"), "{body}");
-        assert!(app.audit_actions().await.iter().filter(|a| *a == "auth.sign_in_failed").count() >= 4);
+        // Anyone can cause these: they are logged, never written to the
+        // permanent audit log, which holds what known people did.
+        assert!(!app.audit_actions().await.iter().any(|a| a.contains("failed")), "{:?}", app.audit_actions().await);
         assert!(app.store.verify_audit().await.unwrap().unwrap() > 0);
     };
 
@@ -203,7 +205,7 @@ both_backends! {
             assert!(body.contains("failed verification"), "{tamper:?}: {body}");
             assert!(app.me(&browser).await.is_null(), "{tamper:?} gave a session");
             let entries = app.store.audit_entries(0, 100).await.unwrap();
-            assert!(entries.iter().any(|e| e.action == "auth.sign_in_failed"), "{tamper:?} not audited");
+            assert!(!entries.iter().any(|e| e.action.starts_with("auth.")), "{tamper:?} reached the audit log");
         }
         let _ = base;
     };

@@ -18,6 +18,8 @@ pub struct UserRow {
     pub email: String,
     pub name: String,
     pub platform_admin: bool,
+    /// The provider vouched for `email` (its `email_verified` claim).
+    pub email_verified: bool,
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: OffsetDateTime,
@@ -33,6 +35,16 @@ pub struct SessionRow {
     pub mfa: bool,
     pub amr: String,
     pub acr: String,
+    /// When the provider last authenticated the person, if it said.
+    pub auth_time: Option<OffsetDateTime>,
+}
+
+impl SessionRow {
+    /// When the person last proved who they are: the provider's
+    /// `auth_time`, or else the moment the session began.
+    pub fn authenticated_at(&self) -> OffsetDateTime {
+        self.auth_time.unwrap_or(self.created_at)
+    }
 }
 
 /// A sign-in in progress, taken (and deleted) exactly once by the callback.
@@ -82,7 +94,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             let row: UserRow = sqlx::query_as(
-                "SELECT id, issuer, subject, email, name, platform_admin, created_at FROM users WHERE issuer = $1 AND subject = $2",
+                "SELECT id, issuer, subject, email, name, platform_admin, email_verified, created_at FROM users WHERE issuer = $1 AND subject = $2",
             )
             .bind(issuer)
             .bind(subject)
@@ -96,7 +108,7 @@ impl Store {
     /// One account.
     pub async fn user(&self, id: i64) -> StoreResult<UserRow> {
         let row: Option<UserRow> = on_pool!(self, p => sqlx::query_as(
-            "SELECT id, issuer, subject, email, name, platform_admin, created_at FROM users WHERE id = $1",
+            "SELECT id, issuer, subject, email, name, platform_admin, email_verified, created_at FROM users WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(p)
@@ -107,12 +119,40 @@ impl Store {
     /// Finds an account by e-mail address (for tools; never for sign-in).
     pub async fn users_by_email(&self, email: &str) -> StoreResult<Vec<UserRow>> {
         let rows = on_pool!(self, p => sqlx::query_as(
-            "SELECT id, issuer, subject, email, name, platform_admin, created_at FROM users WHERE lower(email) = lower($1) ORDER BY id",
+            "SELECT id, issuer, subject, email, name, platform_admin, email_verified, created_at FROM users WHERE lower(email) = lower($1) ORDER BY id",
         )
         .bind(email)
         .fetch_all(p)
         .await)?;
         Ok(rows)
+    }
+
+    /// Records whether the provider vouched for the account's e-mail
+    /// address at its latest sign-in.
+    pub async fn set_email_verified(&self, user_id: i64, verified: bool) -> StoreResult<()> {
+        on_pool!(self, p => sqlx::query("UPDATE users SET email_verified = $1 WHERE id = $2")
+            .bind(verified)
+            .bind(user_id)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Records when the provider authenticated the person of a session (the
+    /// ID token's `auth_time`).
+    pub async fn set_session_auth_time(
+        &self,
+        id_hash: &str,
+        auth_time: OffsetDateTime,
+    ) -> StoreResult<()> {
+        on_pool!(self, p => sqlx::query("UPDATE sessions SET auth_time = $1 WHERE id_hash = $2")
+            .bind(auth_time)
+            .bind(id_hash)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
     }
 
     /// Grants or removes platform administration.
@@ -154,7 +194,7 @@ impl Store {
     /// it as used, at most once a minute to spare the database.
     pub async fn session(&self, id_hash: &str, idle: Duration) -> StoreResult<Option<SessionRow>> {
         let row: Option<SessionRow> = on_pool!(self, p => sqlx::query_as(
-            "SELECT user_id, created_at, last_seen_at, expires_at, mfa, amr, acr FROM sessions WHERE id_hash = $1",
+            "SELECT user_id, created_at, last_seen_at, expires_at, mfa, amr, acr, auth_time FROM sessions WHERE id_hash = $1",
         )
         .bind(id_hash)
         .fetch_optional(p)
@@ -186,14 +226,30 @@ impl Store {
         Ok(())
     }
 
-    /// Removes sessions past their absolute expiry; returns how many.
-    pub async fn delete_expired_sessions(&self) -> StoreResult<u64> {
-        let r = on_pool!(self, p => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-            .bind(now())
+    /// Removes sessions past their absolute expiry or idle for longer than
+    /// `idle`, and sign-ins started more than `login_ttl` ago and never
+    /// finished; returns how many of each. Safe to run from several
+    /// instances at once: each row is deleted once.
+    pub async fn purge_sign_ins(
+        &self,
+        idle: Duration,
+        login_ttl: Duration,
+    ) -> StoreResult<(u64, u64)> {
+        let at = now();
+        let sessions = on_pool!(self, p => sqlx::query(
+            "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2",
+        )
+        .bind(at)
+        .bind(at - idle)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        let logins = on_pool!(self, p => sqlx::query("DELETE FROM oidc_logins WHERE created_at <= $1")
+            .bind(at - login_ttl)
             .execute(p)
             .await
             .map(|r| r.rows_affected()))?;
-        Ok(r)
+        Ok((sessions, logins))
     }
 
     /// Stores a sign-in in progress under the hash of its `state`.

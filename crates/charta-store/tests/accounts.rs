@@ -46,6 +46,43 @@ both_backends! {
         assert!(db.store.session("never", Duration::hours(1)).await.unwrap().is_none());
     };
 
+    auth_time_and_email_verification_are_recorded => |db: TestDb| async move {
+        let u = db.store.upsert_user("i", "s", "s@example.org", "S").await.unwrap();
+        assert!(!u.email_verified, "an address is unverified until the provider says so");
+        db.store.set_email_verified(u.id, true).await.unwrap();
+        assert!(db.store.user(u.id).await.unwrap().email_verified);
+        db.store.create_session(NewSession { id_hash: "h", user_id: u.id, lifetime: Duration::hours(1), mfa: true, amr: "", acr: "" }).await.unwrap();
+        let s = db.store.session("h", Duration::hours(1)).await.unwrap().unwrap();
+        assert_eq!(s.auth_time, None);
+        assert_eq!(s.authenticated_at(), s.created_at, "without auth_time, the session's start counts");
+        let earlier = (OffsetDateTime::now_utc() - Duration::hours(3)).replace_nanosecond(0).unwrap();
+        db.store.set_session_auth_time("h", earlier).await.unwrap();
+        let s = db.store.session("h", Duration::hours(1)).await.unwrap().unwrap();
+        assert_eq!(s.authenticated_at(), earlier);
+    };
+
+    expired_sessions_and_unfinished_sign_ins_are_purged => |db: TestDb| async move {
+        let u = db.store.upsert_user("i", "p", "", "").await.unwrap();
+        let new = |id: &'static str, lifetime| NewSession { id_hash: id, user_id: u.id, lifetime, mfa: false, amr: "", acr: "" };
+        db.store.create_session(new("expired", Duration::seconds(-1))).await.unwrap();
+        db.store.create_session(new("live", Duration::hours(8))).await.unwrap();
+        let login = |at| LoginRow {
+            browser_hash: "b".into(), provider: "default".into(), nonce: "n".into(), pkce_verifier: "v".into(),
+            return_to: "/".into(), step_up: false, created_at: at,
+        };
+        db.store.create_login("old", &login(OffsetDateTime::now_utc() - Duration::hours(2))).await.unwrap();
+        db.store.create_login("new", &login(OffsetDateTime::now_utc())).await.unwrap();
+        let (sessions, logins) = db.store.purge_sign_ins(Duration::hours(2), Duration::minutes(10)).await.unwrap();
+        assert_eq!((sessions, logins), (1, 1));
+        assert!(db.store.session("live", Duration::hours(2)).await.unwrap().is_some());
+        assert!(db.store.take_login("new").await.unwrap().is_some());
+        assert!(db.store.take_login("old").await.unwrap().is_none());
+        // An idle session goes too, and a second purge finds nothing.
+        let (sessions, _) = db.store.purge_sign_ins(Duration::ZERO, Duration::minutes(10)).await.unwrap();
+        assert_eq!(sessions, 1);
+        assert_eq!(db.store.purge_sign_ins(Duration::ZERO, Duration::minutes(10)).await.unwrap(), (0, 0));
+    };
+
     logins_are_single_use => |db: TestDb| async move {
         let l = LoginRow {
             browser_hash: "b".into(), provider: "default".into(), nonce: "n".into(), pkce_verifier: "v".into(),

@@ -29,7 +29,24 @@ pub struct WebConfig {
     pub mfa_acr: Vec<String>,
     /// How often to look for ballots past their deadline and close them.
     pub ballot_sweep: Duration,
+    /// How recent the provider's authentication (the ID token's
+    /// `auth_time`) must be for privileged actions and for creating API
+    /// tokens; older sign-ins are sent back to the provider.
+    pub fresh_sign_in: time::Duration,
+    /// Signature algorithms accepted on ID tokens, by their JOSE names.
+    /// Only asymmetric ones (see [`ASYMMETRIC_ALGORITHMS`]).
+    pub id_token_algorithms: Vec<String>,
+    /// Addresses of reverse proxies whose `X-Forwarded-For` names the
+    /// client. Requests from anywhere else are keyed by their own address.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
+
+/// The ID token signature algorithms Charta can be configured to accept:
+/// public-key ones only, so that no shared secret (HS256) or `none` can
+/// stand for a provider's signature.
+pub const ASYMMETRIC_ALGORITHMS: &[&str] = &[
+    "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
+];
 
 impl WebConfig {
     /// Whether Charta is served over TLS, so cookies get the `Secure` flag.
@@ -102,6 +119,9 @@ impl Default for WebConfig {
             providers: Vec::new(),
             mfa_acr: Vec::new(),
             ballot_sweep: Duration::from_secs(15),
+            fresh_sign_in: time::Duration::minutes(15),
+            id_token_algorithms: vec!["RS256".into(), "ES256".into(), "EdDSA".into()],
+            trusted_proxies: Vec::new(),
         }
     }
 }

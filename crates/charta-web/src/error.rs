@@ -41,6 +41,10 @@ pub enum Error {
     /// to their provider and then to `return_to`.
     #[error("this action needs a multi-factor sign-in; sign in again with a second factor")]
     StepUp { return_to: String },
+    /// The action needs a recent sign-in; pages send the person back to
+    /// their provider and then to `return_to`.
+    #[error("this action needs a recent sign-in; sign in again to continue")]
+    Reauthenticate { return_to: String },
     #[error("{0}")]
     TooManyRequests(String),
     /// Something Charta depends on (such as a sign-in provider) is down.
@@ -59,7 +63,9 @@ impl Error {
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            Error::Unauthorized(_) | Error::SignIn { .. } => StatusCode::UNAUTHORIZED,
+            Error::Unauthorized(_) | Error::SignIn { .. } | Error::Reauthenticate { .. } => {
+                StatusCode::UNAUTHORIZED
+            }
             Error::Forbidden(_) | Error::StepUp { .. } => StatusCode::FORBIDDEN,
             Error::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -77,6 +83,7 @@ impl Error {
             Error::PayloadTooLarge(_) => "payload_too_large",
             Error::Unauthorized(_) => "unauthorized",
             Error::SignIn { .. } => "sign_in_required",
+            Error::Reauthenticate { .. } => "reauthentication_required",
             Error::Forbidden(_) => "forbidden",
             Error::StepUp { .. } => "mfa_required",
             Error::TooManyRequests(_) => "too_many_requests",
@@ -162,7 +169,7 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// Stable code: not_found, bad_request, invalid, conflict,
     /// payload_too_large, unauthorized, sign_in_required, forbidden,
-    /// mfa_required, too_many_requests, internal.
+    /// mfa_required, reauthentication_required, too_many_requests, internal.
     pub code: &'static str,
     pub message: String,
     /// For `invalid`: each problem with its line in the submitted file.
@@ -226,6 +233,12 @@ impl IntoResponse for PageError {
             Error::StepUp { return_to } => {
                 return see_other(&format!(
                     "/auth/login?step_up=1&return_to={}",
+                    url_encode(return_to)
+                ));
+            }
+            Error::Reauthenticate { return_to } => {
+                return see_other(&format!(
+                    "/auth/login?reauth=1&return_to={}",
                     url_encode(return_to)
                 ));
             }

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod auth;
 pub mod ballot;
 pub mod cache;
+pub mod client_addr;
 pub mod config;
 pub mod error;
 pub mod lookup;
@@ -41,6 +42,12 @@ pub async fn serve(
         state.store.clone(),
         state.config.ballot_sweep,
     ));
+    // Expired sessions and abandoned sign-ins are deleted, not just ignored.
+    let purger = tokio::spawn(auth::session::purge_forever(
+        state.store.clone(),
+        state.config.session_idle,
+        std::time::Duration::from_secs(600),
+    ));
     let app = router(state);
     // Client addresses are needed to rate-limit failed token attempts.
     let served = axum::serve(
@@ -50,5 +57,6 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await;
     closer.abort();
+    purger.abort();
     served
 }

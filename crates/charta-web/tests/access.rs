@@ -885,6 +885,9 @@ both_backends! {
             last = f.send(bearer(&format!("charta_guess{i}"), Method::GET, "/api/v1/me", "")).await.status;
         }
         assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+        // The limit slows guessing down; it never refuses a valid token
+        // from the same address.
+        assert_eq!(f.send(bearer(&f.rep_token, Method::GET, "/api/v1/me", "")).await.status, StatusCode::OK);
         let r = f.send(Request::get("/api/v1/me").header(header::AUTHORIZATION, "Basic abc").body(Body::empty()).unwrap()).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     };
@@ -911,8 +914,14 @@ both_backends! {
         let newbie = f.store.upsert_user("https://idp.test", "newbie", "newbie@example.org", "Newbie").await.unwrap();
         let cookie = "session-of-newbie";
         f.store.create_session(NewSession { id_hash: &secret::hash(cookie), user_id: newbie.id, lifetime: time::Duration::hours(1), mfa: false, amr: "pwd", acr: "" }).await.unwrap();
-        let accept = Request::post(format!("/invitations/{token}/accept")).header(header::COOKIE, format!("charta_csrf={CSRF}; charta_session={cookie}")).header(header::ORIGIN, ORIGIN).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(format!("_csrf={CSRF}"))).unwrap();
-        let r = f.send(accept).await;
+        let accept = || Request::post(format!("/invitations/{token}/accept")).header(header::COOKIE, format!("charta_csrf={CSRF}; charta_session={cookie}")).header(header::ORIGIN, ORIGIN).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(format!("_csrf={CSRF}"))).unwrap();
+        // The provider has not verified the address: the link alone does
+        // not give anyone a role.
+        let r = f.send(accept()).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        assert!(r.body.contains("verified"), "{}", r.body);
+        f.store.set_email_verified(newbie.id, true).await.unwrap();
+        let r = f.send(accept()).await;
         // Aurora already has a voting representative: the invitation cannot
         // make a second one, and nothing is half-written.
         assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);

@@ -154,6 +154,26 @@ pub struct AuthArgs {
     /// Hours after sign-in at which a session ends regardless of activity.
     #[arg(long, env = "CHARTA_SESSION_HOURS", default_value_t = 12)]
     pub session_hours: i64,
+    /// Minutes for which a provider authentication counts as recent: older
+    /// ones are sent back to the provider before privileged actions and
+    /// before creating an API token.
+    #[arg(long, env = "CHARTA_FRESH_SIGN_IN_MINUTES", default_value_t = 15,
+          value_parser = clap::value_parser!(i64).range(1..=1440))]
+    pub fresh_sign_in_minutes: i64,
+    /// Comma-separated ID token signature algorithms to accept; public-key
+    /// algorithms only (RS256, RS384, RS512, PS256, PS384, PS512, ES256,
+    /// ES384, ES512, EdDSA).
+    #[arg(
+        long,
+        env = "CHARTA_OIDC_ALGORITHMS",
+        value_delimiter = ',',
+        default_value = "RS256,ES256,EdDSA"
+    )]
+    pub oidc_algorithms: Vec<String>,
+    /// Comma-separated addresses of reverse proxies whose X-Forwarded-For
+    /// header names the client (for per-client limits).
+    #[arg(long, env = "CHARTA_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<String>,
 }
 
 impl AuthArgs {
@@ -208,6 +228,35 @@ impl AuthArgs {
         }
         config.session_idle = time::Duration::minutes(self.session_idle_minutes);
         config.session_lifetime = time::Duration::hours(self.session_hours);
+        config.fresh_sign_in = time::Duration::minutes(self.fresh_sign_in_minutes);
+        config.id_token_algorithms = Vec::new();
+        for alg in self
+            .oidc_algorithms
+            .iter()
+            .map(|a| a.trim())
+            .filter(|a| !a.is_empty())
+        {
+            if !charta_web::config::ASYMMETRIC_ALGORITHMS.contains(&alg) {
+                bail!(
+                    "CHARTA_OIDC_ALGORITHMS: {alg} is not accepted; use public-key algorithms only: {}",
+                    charta_web::config::ASYMMETRIC_ALGORITHMS.join(", ")
+                );
+            }
+            config.id_token_algorithms.push(alg.to_string());
+        }
+        if config.id_token_algorithms.is_empty() {
+            bail!("CHARTA_OIDC_ALGORITHMS names no algorithm");
+        }
+        config.trusted_proxies = self
+            .trusted_proxies
+            .iter()
+            .map(|a| a.trim())
+            .filter(|a| !a.is_empty())
+            .map(|a| {
+                a.parse()
+                    .with_context(|| format!("CHARTA_TRUSTED_PROXIES: {a} is not an IP address"))
+            })
+            .collect::<Result<_>>()?;
         Ok(())
     }
 }
@@ -467,7 +516,18 @@ async fn set_admin(store: &Store, action: &AdminAction) -> Result<()> {
         AdminAction::Grant { email } => (email, true),
         AdminAction::Revoke { email } => (email, false),
     };
-    let users = store.users_by_email(email).await?;
+    let mut users = store.users_by_email(email).await?;
+    if grant {
+        // Anyone can type any address into an account at a lax provider;
+        // only an address the provider verified may make an administrator.
+        let unverified = users.iter().filter(|u| !u.email_verified).count();
+        users.retain(|u| u.email_verified);
+        if users.is_empty() && unverified > 0 {
+            bail!(
+                "the account with the e-mail address {email} has an address its provider did not verify (email_verified); the person must verify it with their provider and sign in again"
+            );
+        }
+    }
     let user = match users.as_slice() {
         [] => {
             bail!("no account has the e-mail address {email}; the person must sign in once first")

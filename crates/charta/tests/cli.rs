@@ -233,6 +233,14 @@ async fn admin_grant_needs_an_existing_unambiguous_account() {
         .await
         .unwrap();
     let out = charta(&db, &["admin", "grant", "ada@example.org"]);
+    assert!(
+        text(&out.stderr).contains("did not verify"),
+        "an unverified address makes nobody an administrator: {}",
+        text(&out.stderr)
+    );
+    assert!(!db.store.user(ada.id).await.unwrap().platform_admin);
+    db.store.set_email_verified(ada.id, true).await.unwrap();
+    let out = charta(&db, &["admin", "grant", "ada@example.org"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(db.store.user(ada.id).await.unwrap().platform_admin);
     db.store

@@ -11,6 +11,7 @@
 
 pub mod csrf;
 pub mod demo;
+pub mod noise;
 pub mod oidc;
 pub mod secret;
 pub mod session;

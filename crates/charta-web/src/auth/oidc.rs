@@ -47,6 +47,10 @@ pub struct Identity {
     pub name: String,
     pub amr: Vec<String>,
     pub acr: String,
+    /// When the provider authenticated the person (`auth_time`), if it said.
+    pub auth_time: Option<time::OffsetDateTime>,
+    /// Whether the provider vouched for `email` (`email_verified`).
+    pub email_verified: bool,
 }
 
 /// A sign-in ready to send the browser to the provider.
@@ -121,6 +125,7 @@ impl Oidc {
         p: &ProviderConfig,
         return_to: &str,
         step_up: bool,
+        reauthenticate: bool,
     ) -> Result<Started, Error> {
         let client = self.client(state, p).await?;
         let rnd = |n| secret::random(n).map_err(|e| Error::Internal(format!("no randomness: {e}")));
@@ -137,13 +142,13 @@ impl Oidc {
             .add_scope(Scope::new("email".into()))
             .add_scope(Scope::new("profile".into()))
             .set_pkce_challenge(challenge);
-        if step_up {
+        if step_up || reauthenticate {
             req = req
                 .add_prompt(CoreAuthPrompt::Login)
                 .set_max_age(Duration::ZERO);
-            if let Some(acr) = state.config.mfa_acr.first() {
-                req = req.add_auth_context_value(AuthenticationContextClass::new(acr.clone()));
-            }
+        }
+        if step_up && let Some(acr) = state.config.mfa_acr.first() {
+            req = req.add_auth_context_value(AuthenticationContextClass::new(acr.clone()));
         }
         let (url, _, _) = req.url();
         state
@@ -219,8 +224,15 @@ impl Oidc {
                 format!("{}: no id_token", p.id),
             )
         })?;
+        let algorithms: Vec<openidconnect::core::CoreJwsSigningAlgorithm> = state
+            .config
+            .id_token_algorithms
+            .iter()
+            .filter_map(|a| serde_json::from_value(serde_json::Value::String(a.clone())).ok())
+            .collect();
+        let verifier = client.id_token_verifier().set_allowed_algs(algorithms);
         let claims = id_token
-            .claims(&client.id_token_verifier(), &Nonce::new(login.nonce.clone()))
+            .claims(&verifier, &Nonce::new(login.nonce.clone()))
             .map_err(|e| {
                 SignInFailure::logged(
                     "the identity token from the provider failed verification, so the sign-in was refused",
@@ -244,6 +256,10 @@ impl Oidc {
                 .auth_context_ref()
                 .map(|a| a.to_string())
                 .unwrap_or_default(),
+            auth_time: claims
+                .auth_time()
+                .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t.timestamp()).ok()),
+            email_verified: claims.email_verified().unwrap_or(false),
         })
     }
 }
@@ -371,6 +387,8 @@ mod tests {
             name: String::new(),
             amr: vec!["pwd".into()],
             acr: String::new(),
+            auth_time: None,
+            email_verified: false,
         };
         assert!(!is_multi_factor(&id, &[]));
         id.amr.push("mfa".into());

@@ -61,13 +61,15 @@ pub async fn start(
     mfa: bool,
     amr: &str,
     acr: &str,
+    auth_time: Option<time::OffsetDateTime>,
 ) -> Result<HeaderValue, Error> {
     let id = secret::random(32)
         .map_err(|e| Error::Internal(format!("no randomness for a session id: {e}")))?;
+    let id_hash = secret::hash(&id);
     state
         .store
         .create_session(NewSession {
-            id_hash: &secret::hash(&id),
+            id_hash: &id_hash,
             user_id: user.id,
             lifetime: state.config.session_lifetime,
             mfa,
@@ -75,6 +77,9 @@ pub async fn start(
             acr,
         })
         .await?;
+    if let Some(at) = auth_time {
+        state.store.set_session_auth_time(&id_hash, at).await?;
+    }
     Ok(set_cookie(
         &state.config,
         cookie_name(&state.config),
@@ -93,6 +98,35 @@ pub fn clear(config: &WebConfig) -> HeaderValue {
         time::Duration::ZERO,
         SameSite::Lax,
     )
+}
+
+/// Deletes expired and idle sessions and sign-ins that were started but
+/// never finished, every `every`, for as long as the server runs. Each row
+/// is deleted once whichever instance gets to it first.
+pub async fn purge_forever(
+    store: charta_store::Store,
+    idle: time::Duration,
+    every: std::time::Duration,
+) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match store
+            .purge_sign_ins(idle, crate::auth::oidc::LOGIN_TTL)
+            .await
+        {
+            Ok((0, 0)) => {}
+            Ok((sessions, logins)) => {
+                tracing::info!(
+                    sessions,
+                    logins,
+                    "purged expired sessions and unfinished sign-ins"
+                );
+            }
+            Err(e) => tracing::warn!("purging expired sessions failed; will retry: {e}"),
+        }
+    }
 }
 
 #[cfg(test)]

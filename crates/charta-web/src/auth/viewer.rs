@@ -27,6 +27,9 @@ pub struct Viewer {
     pub here: String,
     /// Whether the request is for the JSON API (decides error formats).
     pub api: bool,
+    /// Signed in with a browser session whose provider authentication is
+    /// recent enough (see `WebConfig::fresh_sign_in`).
+    pub recent_sign_in: bool,
 }
 
 /// What the page header shows about the viewer.
@@ -48,7 +51,19 @@ impl Viewer {
             csrf,
             here,
             api,
+            recent_sign_in: false,
         }
+    }
+
+    /// Refuses unless the person signed in with their provider recently:
+    /// pages send them back to the provider, the API answers 401.
+    pub fn require_recent_sign_in(&self) -> Result<(), Error> {
+        if self.session_hash.is_some() && !self.recent_sign_in {
+            return Err(Error::Reauthenticate {
+                return_to: self.here.clone(),
+            });
+        }
+        Ok(())
     }
 
     /// The policy's decision for this viewer.
@@ -164,10 +179,12 @@ impl FromRequestParts<AppState> for Viewer {
 
         // An API token, when one is sent, is the only credential considered.
         if let Some(value) = parts.headers.get(AUTHORIZATION) {
-            let ip = parts
+            let peer = parts
                 .extensions
                 .get::<ConnectInfo<SocketAddr>>()
                 .map(|c| c.0.ip());
+            let ip =
+                crate::client_addr::client_ip(&parts.headers, peer, &state.config.trusted_proxies);
             let bearer = value
                 .to_str()
                 .ok()
@@ -179,11 +196,9 @@ impl FromRequestParts<AppState> for Viewer {
                     Error::Unauthorized("the Authorization header must be `Bearer <token>`".into()),
                 ));
             };
-            if state.token_failures.is_blocked(ip) {
-                return Err(reject(api, Error::TooManyRequests(
-                    "too many requests with invalid tokens from this address; wait a few minutes".into(),
-                )));
-            }
+            // A valid token is always accepted: the limit only slows down
+            // guessing, and must not lock a client out of its own token
+            // because someone sharing its address (or a proxy) guessed.
             let found = if token.starts_with(tokens::PREFIX) {
                 state
                     .store
@@ -194,6 +209,11 @@ impl FromRequestParts<AppState> for Viewer {
                 None
             };
             let Some(row) = found else {
+                if state.token_failures.is_blocked(ip) {
+                    return Err(reject(api, Error::TooManyRequests(
+                        "too many requests with invalid tokens from this address; wait a few minutes".into(),
+                    )));
+                }
                 state.token_failures.record_failure(ip);
                 return Err(reject(
                     api,
@@ -227,6 +247,7 @@ impl FromRequestParts<AppState> for Viewer {
                 csrf,
                 here,
                 api,
+                recent_sign_in: false,
             });
         }
 
@@ -253,10 +274,17 @@ impl FromRequestParts<AppState> for Viewer {
             .memberships_of(user.id)
             .await
             .map_err(|e| reject(api, e.into()))?;
+        // A multi-factor sign-in counts for privileged actions only while
+        // the provider's authentication is recent; after that the person
+        // is sent back to the provider to step up again.
+        let recent_sign_in =
+            time::OffsetDateTime::now_utc() - s.authenticated_at() <= state.config.fresh_sign_in;
         let actor = Actor::User(principal(
             &user,
             &memberships,
-            Credential::Session { mfa: s.mfa },
+            Credential::Session {
+                mfa: s.mfa && recent_sign_in,
+            },
         ));
         Ok(Viewer {
             actor,
@@ -266,6 +294,7 @@ impl FromRequestParts<AppState> for Viewer {
             csrf,
             here,
             api,
+            recent_sign_in,
         })
     }
 }

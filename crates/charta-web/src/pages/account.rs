@@ -124,6 +124,8 @@ pub async fn create_token(
     days: i64,
 ) -> Result<(i64, String), Error> {
     viewer.require(Action::CreateToken)?;
+    // A stolen or forgotten session must not mint long-lived credentials.
+    viewer.require_recent_sign_in()?;
     let user = viewer.user()?;
     let secret_value = format!(
         "{PREFIX}{}",

@@ -235,9 +235,16 @@ pub async fn accept(
     let user = viewer.user()?;
     let hash = secret::hash(&token);
     let inv = state.store.invitation(&hash).await?;
-    // The link is a secret, but it was addressed to someone: when the
-    // provider gave us an e-mail address, it must be that one.
-    if !user.email.is_empty() && !user.email.eq_ignore_ascii_case(&inv.email) {
+    // The link is a secret, but it was addressed to someone: the provider
+    // must vouch for that address, or a leaked link would hand a role (a
+    // vote, perhaps) to whoever clicks it first.
+    if user.email.is_empty() || !user.email_verified {
+        return Err(Error::Forbidden(
+            "this invitation can only be accepted with an account whose provider has verified your e-mail address; verify it with your provider, sign out and sign in again".into(),
+        )
+        .into());
+    }
+    if !user.email.eq_ignore_ascii_case(&inv.email) {
         return Err(Error::Forbidden(format!(
             "this invitation was sent to another e-mail address than the one your provider reports ({}); ask the chair to invite that address",
             user.email
