@@ -39,6 +39,13 @@ pub struct WebConfig {
     /// Addresses of reverse proxies whose `X-Forwarded-For` names the
     /// client. Requests from anywhere else are keyed by their own address.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// How many CPU-heavy pieces of work (parsing submitted files, diffs)
+    /// run at once; the rest wait.
+    pub cpu_workers: usize,
+    /// Requests one client address may make per minute to the expensive
+    /// public endpoints (validation, diffs, search, coverage, feeds) before
+    /// being answered `429`; 0 turns the limit off.
+    pub expensive_per_minute: u32,
 }
 
 /// The ID token signature algorithms Charta can be configured to accept:
@@ -122,6 +129,8 @@ impl Default for WebConfig {
             fresh_sign_in: time::Duration::minutes(15),
             id_token_algorithms: vec!["RS256".into(), "ES256".into(), "EdDSA".into()],
             trusted_proxies: Vec::new(),
+            cpu_workers: crate::cpu::Pool::default_size(),
+            expensive_per_minute: 120,
         }
     }
 }

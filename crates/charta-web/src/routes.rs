@@ -548,6 +548,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             crate::auth::csrf::protect,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::rate::limit,
+        ))
         .with_state(state);
     middleware::apply(app, &config)
 }

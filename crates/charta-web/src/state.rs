@@ -37,6 +37,10 @@ pub struct App {
     pub release_key: Option<Arc<charta_release::SigningKey>>,
     /// Published release artefacts, read once from the store.
     pub release_files: ReleaseFiles,
+    /// Where CPU-heavy work runs, a bounded number at once.
+    pub cpu: crate::cpu::Pool,
+    /// Requests to the expensive public endpoints per client address.
+    pub expensive_limit: crate::rate::Limiter,
 }
 
 impl AppState {
@@ -57,7 +61,6 @@ impl AppState {
         Self(Arc::new(App {
             store,
             catalogs,
-            config,
             versions: VersionCache::new(64 * 1024 * 1024),
             oidc,
             revisions: SpecCache::new(64 * 1024 * 1024),
@@ -65,6 +68,12 @@ impl AppState {
             token_failures: FailureLimiter::new(20, std::time::Duration::from_secs(600)),
             release_key: release_key.map(Arc::new),
             release_files: ReleaseFiles::new(128 * 1024 * 1024),
+            cpu: crate::cpu::Pool::new(config.cpu_workers),
+            expensive_limit: crate::rate::Limiter::new(
+                config.expensive_per_minute,
+                std::time::Duration::from_secs(60),
+            ),
+            config,
         }))
     }
 }

@@ -89,6 +89,15 @@ pub struct HttpArgs {
     /// closed with the tally at the deadline.
     #[arg(long, env = "CHARTA_BALLOT_SWEEP_SECONDS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub ballot_sweep_seconds: u64,
+    /// How many CPU-heavy pieces of work (parsing submitted files, diffs)
+    /// run at once; further ones wait. Default: one fewer than the cores.
+    #[arg(long, env = "CHARTA_CPU_WORKERS", value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub cpu_workers: Option<u64>,
+    /// Requests per minute one client address may make to the expensive
+    /// public endpoints (validation, diffs, search, coverage, feeds);
+    /// 0 turns the limit off.
+    #[arg(long, env = "CHARTA_EXPENSIVE_PER_MINUTE", default_value_t = 120)]
+    pub expensive_per_minute: u32,
 }
 
 #[derive(Debug, Args)]
@@ -457,6 +466,10 @@ fn app_state(
         max_body_bytes: http.max_body_bytes,
         request_timeout: Duration::from_secs(http.request_timeout),
         ballot_sweep: Duration::from_secs(http.ballot_sweep_seconds),
+        cpu_workers: http
+            .cpu_workers
+            .map_or_else(charta_web::cpu::Pool::default_size, |n| n as usize),
+        expensive_per_minute: http.expensive_per_minute,
         demo,
         ..WebConfig::default()
     };

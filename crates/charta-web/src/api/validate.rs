@@ -47,25 +47,47 @@ pub async fn validate(
         )),
         other => Error::BadRequest(format!("the body must be UTF-8 text: {other}")),
     })?;
-    let spec = parse_spec(&text)?;
-    check_spec(&spec, &state.catalogs, &text)?;
-    let canonical = to_canonical(&spec);
-    let (head_version, changes) =
-        match crate::lookup::version(&state, &viewer, &spec.spec, None).await {
-            Ok(head) => {
-                check_succession(&head.spec, &spec, &text)?;
-                let d = charta_domain::diff::diff_specs(&head.spec, &spec);
-                (Some(head.meta.number), Some(d.summary))
-            }
-            Err(Error::NotFound(_)) => (None, None),
-            Err(e) => return Err(e.into()),
-        };
-    Ok(Json(ValidationReport {
-        content_hash: content_hash(&canonical),
-        canonical: canonical == text,
-        controls: spec.controls.len(),
-        spec: spec.spec,
-        head_version,
-        changes,
-    }))
+    // Parsing and checking a file of up to the body limit is the heaviest
+    // thing an anonymous client can ask for: it runs in the bounded pool,
+    // and stops between steps if the request is abandoned.
+    let catalogs = state.catalogs.clone();
+    let (spec, text, canonical) = state
+        .cpu
+        .run(move |cancel| {
+            let spec = parse_spec(&text)?;
+            cancel.check()?;
+            check_spec(&spec, &catalogs, &text)?;
+            cancel.check()?;
+            let canonical = to_canonical(&spec);
+            Ok((spec, text, canonical))
+        })
+        .await?;
+    let head = match crate::lookup::version(&state, &viewer, &spec.spec, None).await {
+        Ok(head) => Some(head),
+        Err(Error::NotFound(_)) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let report = state
+        .cpu
+        .run(move |cancel| {
+            let (head_version, changes) = match head {
+                Some(head) => {
+                    check_succession(&head.spec, &spec, &text)?;
+                    cancel.check()?;
+                    let d = charta_domain::diff::diff_specs(&head.spec, &spec);
+                    (Some(head.meta.number), Some(d.summary))
+                }
+                None => (None, None),
+            };
+            Ok(ValidationReport {
+                content_hash: content_hash(&canonical),
+                canonical: canonical == text,
+                controls: spec.controls.len(),
+                spec: spec.spec,
+                head_version,
+                changes,
+            })
+        })
+        .await?;
+    Ok(Json(report))
 }

@@ -1,0 +1,77 @@
+//! Untrusted input has bounded cost, through the real router on both
+//! databases: YAML aliases are refused before they expand, a file with
+//! thousands of problems gets a bounded report, and the expensive public
+//! endpoints answer `429` with `Retry-After` once a client has used its
+//! share, while everything else keeps answering.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failing test panics with its message"
+)]
+
+use axum::http::{Method, StatusCode};
+use charta_store::both_backends;
+use charta_store::testing::TestDb;
+use tower::ServiceExt;
+
+mod support;
+use support::*;
+
+both_backends! {
+    aliases_are_refused_and_reports_are_bounded => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        // Nine levels of nine-fold repetition: a few hundred bytes that
+        // would expand to hundreds of millions of strings.
+        let mut bomb = String::from("spec: x\ngroup: wg\ntitle: t\nl0: &l0 [\"lol\"]\n");
+        for i in 1..10 {
+            bomb.push_str(&format!("l{i}: &l{i} [{}]\n", vec![format!("*l{}", i - 1); 9].join(", ")));
+        }
+        let r = f.request("anon", Method::POST, "/api/v1/validate", &bomb).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let body: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(body["error"]["problems"][0]["line"], 5, "{body}");
+        assert!(body["error"]["problems"][0]["message"].as_str().unwrap().contains("aliases"), "{body}");
+
+        // 5,000 copies of one control: 100 problems and a count of the rest.
+        let base = spec("big", "wg", "publish");
+        let control = &base[base.find("  - id: X-VM-01").unwrap()..];
+        let big = format!("{base}{}", control.repeat(5_000));
+        let r = f.request("anon", Method::POST, "/api/v1/validate", &big).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let body: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        let problems = body["error"]["problems"].as_array().unwrap();
+        assert_eq!(problems.len(), 101, "{}", problems.len());
+        assert!(problems[100]["message"].as_str().unwrap().starts_with("and 4900 more problems"), "{}", problems[100]);
+        assert!(problems[0]["line"].as_u64().is_some());
+    };
+
+    expensive_endpoints_are_limited_per_client => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        let mut limited = None;
+        for i in 0..200 {
+            let r = f.request("anon", Method::GET, &format!("/api/v1/search?q=policy{i}"), "").await;
+            if r.status == StatusCode::TOO_MANY_REQUESTS {
+                limited = Some((i, r));
+                break;
+            }
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        }
+        let (after, r) = limited.expect("the limit applies");
+        assert!(after >= 100, "the first {after} requests pass");
+        assert!(r.body.contains("too_many_requests") && r.body.contains("try again in"), "{}", r.body);
+        // The answer says how long to wait.
+        let raw = f.router.clone().oneshot(
+            axum::http::Request::get("/api/v1/search?q=again").body(axum::body::Body::empty()).unwrap(),
+        ).await.unwrap();
+        assert_eq!(raw.status(), StatusCode::TOO_MANY_REQUESTS);
+        let wait: u64 = raw.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=60).contains(&wait), "{wait}");
+        // The page form of a limited endpoint says so too.
+        let page = f.request("anon", Method::GET, "/specs/demo/diff?from=1&to=1", "").await;
+        assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+        // Ordinary pages and the probes are not limited.
+        assert_eq!(f.request("anon", Method::GET, "/specs/demo", "").await.status, StatusCode::OK);
+        assert_eq!(f.request("anon", Method::GET, "/healthz", "").await.status, StatusCode::OK);
+    };
+}
