@@ -19,6 +19,7 @@ pub mod releases;
 pub mod search;
 pub mod specs;
 pub mod view;
+pub mod work;
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};

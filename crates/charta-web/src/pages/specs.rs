@@ -1,7 +1,7 @@
 //! Specification pages: a version, the version history, a control.
 
 use super::Page;
-use super::view::{ControlView, SectionView, date, sections};
+use super::view::{ControlView, People, SectionView, Standing, current_release, sections, when};
 use crate::api::specs::{HistoryEntry, control_detail};
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
@@ -10,7 +10,7 @@ use crate::lookup::{self, parse_version};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use charta_store::{SpecRow, VersionMeta};
+use charta_store::{ReleaseRow, SpecRow, VersionMeta};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -45,7 +45,15 @@ pub struct SpecPage {
     pub spec: SpecRow,
     pub version: VersionMeta,
     pub created: String,
+    /// Who made the version, by name.
+    pub created_by: String,
     pub is_head: bool,
+    /// The release to use: the newest one not marked superseded.
+    pub latest_release: Option<ReleaseRow>,
+    /// The releases that froze the version shown, with their standing.
+    pub released_as: Vec<(ReleaseRow, Standing)>,
+    /// How many releases the specification has.
+    pub release_count: usize,
     pub summary_html: String,
     pub level: Option<u8>,
     pub sections: Vec<SectionView>,
@@ -96,11 +104,22 @@ async fn spec_page(
     let v = lookup::version(state, viewer, slug, number).await?;
     let sections = sections(state, &v.spec, level);
     let shown = sections.iter().map(|s| s.controls.len()).sum();
+    let releases = state.store.releases(row.id).await?;
+    let people = People::of(state, &[v.meta.created_by.as_str()]).await?;
     Ok(Page(SpecPage {
         title: format!("{} (version {})", v.spec.title, v.meta.number),
         chrome: viewer.chrome(state),
         is_head: v.meta.number == row.head_version,
-        created: date(v.meta.created_at),
+        created: when(v.meta.created_at),
+        created_by: people.name(&v.meta.created_by),
+        latest_release: current_release(&releases).cloned(),
+        released_as: releases
+            .iter()
+            .cloned()
+            .zip(Standing::of_all(&releases))
+            .filter(|(r, _)| r.version == v.meta.number)
+            .collect(),
+        release_count: releases.len(),
         summary_html: crate::markdown::render(&v.spec.summary),
         version: v.meta.clone(),
         spec: row,
@@ -115,6 +134,10 @@ async fn spec_page(
 pub struct VersionLine {
     pub meta: VersionMeta,
     pub created: String,
+    /// Who made it, by name.
+    pub by: String,
+    /// The releases that froze it, with their standing.
+    pub releases: Vec<(ReleaseRow, Standing)>,
 }
 
 #[derive(Template)]
@@ -133,11 +156,22 @@ pub async fn versions(
     Path(spec): Path<String>,
 ) -> PageResult<Page<VersionsPage>> {
     let row = lookup::spec(&state, &viewer, &spec).await?;
-    let versions = lookup::versions(&state, &row)
-        .await?
+    let metas = lookup::versions(&state, &row).await?;
+    let actors: Vec<&str> = metas.iter().map(|m| m.created_by.as_str()).collect();
+    let people = People::of(&state, &actors).await?;
+    let releases = state.store.releases(row.id).await?;
+    let standings = Standing::of_all(&releases);
+    let versions = metas
         .into_iter()
         .map(|meta| VersionLine {
-            created: date(meta.created_at),
+            created: when(meta.created_at),
+            by: people.name(&meta.created_by),
+            releases: releases
+                .iter()
+                .zip(&standings)
+                .filter(|(r, _)| r.version == meta.number)
+                .map(|(r, s)| (r.clone(), s.clone()))
+                .collect(),
             meta,
         })
         .collect();
