@@ -204,6 +204,13 @@ fn cases(f: &Fixture) -> Vec<Case> {
         case(g.clone(), "/search", "/search?q=policy", "", ALL_OK),
         case(
             g.clone(),
+            "/docs/spec-format",
+            "/docs/spec-format",
+            "",
+            ALL_OK,
+        ),
+        case(
+            g.clone(),
             "/groups/{group}/members",
             "/groups/wg/members",
             "",

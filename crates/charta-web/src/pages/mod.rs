@@ -11,6 +11,7 @@ pub mod ballots;
 pub mod catalogs;
 pub mod coverage;
 pub mod diff;
+pub mod docs;
 pub mod feeds;
 pub mod home;
 pub mod members;

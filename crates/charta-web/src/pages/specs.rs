@@ -2,14 +2,15 @@
 
 use super::Page;
 use super::view::{ControlView, People, SectionView, Standing, current_release, sections, when};
-use crate::api::specs::{HistoryEntry, control_detail};
+use crate::api::specs::{HistoryEntry, canonical_control, control_detail, moved_permanently};
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
-use crate::error::{Error, PageResult};
+use crate::error::{Error, PageResult, url_encode};
 use crate::lookup::{self, parse_version};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
 use charta_store::{ReleaseRow, SpecRow, VersionMeta};
 use serde::Deserialize;
 
@@ -200,7 +201,14 @@ pub async fn control(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((spec, control)): Path<(String, String)>,
-) -> PageResult<Page<ControlPage>> {
+) -> PageResult<Response> {
+    if let Some(canonical) = canonical_control(&state, &viewer, &spec, &control).await? {
+        return Ok(moved_permanently(&format!(
+            "/specs/{}/controls/{}",
+            url_encode(&spec),
+            url_encode(&canonical)
+        )));
+    }
     let (detail, v) = control_detail(&state, &viewer, &spec, &control).await?;
     let row = lookup::spec(&state, &viewer, &spec).await?;
     let section_title = v
@@ -216,5 +224,6 @@ pub async fn control(
         section_title,
         history: detail.history,
         spec: row,
-    }))
+    })
+    .into_response())
 }
