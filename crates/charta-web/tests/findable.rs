@@ -170,8 +170,10 @@ both_backends! {
         assert!(line.contains(" UTC by chair"), "{line}");
         let month = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
         assert!(month.iter().any(|m| line.contains(m)), "{line}");
-        for (who, path) in [("anon", "/specs/demo"), ("anon", "/specs/demo/versions"), ("chair", "/my-work"), ("anon", "/specs/demo/versions/1")] {
+        let ballot = format!("/ballots/{}", f.ballot_id);
+        for (who, path) in [("anon", "/specs/demo"), ("anon", "/specs/demo/versions"), ("chair", "/my-work"), ("anon", "/specs/demo/versions/1"), ("chair", ballot.as_str())] {
             let r = f.request(who, Method::GET, path, "").await;
+            assert_eq!(r.status, StatusCode::OK, "{path}");
             assert!(!r.body.contains(&format!("user:{chair}")), "{path}: {}", r.body);
             // No RFC 3339 timestamp such as 2026-12-03T09:12:00Z.
             let rfc = r.body.as_bytes().windows(20).any(|w| {
@@ -179,6 +181,10 @@ both_backends! {
             });
             assert!(!rfc, "{path} shows an RFC 3339 time");
         }
+        // The ballot's audit trail names the chair who opened it.
+        let page = f.request("chair", Method::GET, &ballot, "").await;
+        let trail = around(&page.body, "class=\"audit-entries\"");
+        assert!(trail.contains(" UTC ballot.open by chair "), "{trail}");
         let work = f.request("rep", Method::GET, "/my-work", "").await;
         assert!(around(&work.body, "Merge amendment 2: Tighten").contains(" UTC</span>"), "{}", work.body);
     };
