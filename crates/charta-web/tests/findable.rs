@@ -291,7 +291,7 @@ both_backends! {
 
         // Every local link of the reading pages answers a signed-out visitor,
         // or is a sign-in link.
-        let pages = ["/", "/groups/wg", "/specs", "/specs/demo", "/specs/demo/versions", "/specs/demo/controls/X-VM-01", "/specs/demo/versions/1/coverage", "/specs/demo/versions/1/coverage?level=1", "/search?q=policy", "/catalogs", "/docs/spec-format", "/specs/demo/releases"];
+        let pages = ["/", "/groups/wg", "/specs", "/specs/demo", "/specs/demo/versions", "/specs/demo/controls/X-VM-01", "/specs/demo/versions/1/coverage", "/specs/demo/versions/1/coverage?level=1", "/search?q=policy", "/catalogs", "/catalogs/cra", "/catalogs/cra/items/T:1", "/docs/spec-format", "/specs/demo/releases", "/releases/demo/1.0.0/", "/specs/demo/versions/1"];
         for page in pages {
             let r = f.request("anon", Method::GET, page, "").await;
             assert_eq!(r.status, StatusCode::OK, "{page}");
