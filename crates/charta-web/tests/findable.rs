@@ -117,6 +117,7 @@ both_backends! {
         assert_eq!(page.status, StatusCode::OK);
         let line = around(&page.body, "Latest release");
         assert!(line.contains("href=\"/releases/demo/1.0.0/\">1.0.0</a>"), "{line}");
+        assert!(!line.contains(", published 20"), "a day in words: {line}");
         assert!(page.body.contains("This version was published as release <a href=\"/releases/demo/1.0.0/\">1.0.0</a> <span class=\"badge current\">current</span>"), "{}", page.body);
         assert!(page.body.contains("href=\"/specs/demo/releases\""));
         let home = f.request("anon", Method::GET, "/", "").await;
