@@ -199,8 +199,7 @@ pub async fn canonical_control(
     if v.spec.control(control).is_some() {
         return Ok(None);
     }
-    Ok(v
-        .spec
+    Ok(v.spec
         .controls
         .iter()
         .find(|c| c.id.eq_ignore_ascii_case(control))

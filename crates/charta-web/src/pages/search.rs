@@ -96,9 +96,10 @@ pub async fn search(
         };
         // Versions come from the cache: one parse per version, not per hit.
         let v = crate::lookup::version_of(&state, spec, hit.version).await?;
-        let withdrawn = v.spec.control(&hit.control_id).is_some_and(|c| {
-            c.status == charta_domain::ControlStatus::Withdrawn
-        });
+        let withdrawn = v
+            .spec
+            .control(&hit.control_id)
+            .is_some_and(|c| c.status == charta_domain::ControlStatus::Withdrawn);
         hits.push(HitView {
             snippet_html: highlight(&hit.snippet),
             withdrawn,
@@ -124,11 +125,16 @@ mod tests {
 
     #[test]
     fn snippets_render_markdown_with_highlights() {
-        let html = highlight("Use **\u{E000}MFA\u{E001}** <script>x</script> [a](https://x.example/\u{E000}q\u{E001})");
+        let html = highlight(
+            "Use **\u{E000}MFA\u{E001}** <script>x</script> [a](https://x.example/\u{E000}q\u{E001})",
+        );
         assert!(html.contains("<strong><mark>MFA</mark></strong>"), "{html}");
         assert!(!html.contains("<script"), "{html}");
         assert!(html.contains("href=\"https://x.example/q\""), "{html}");
-        assert!(html.contains("<a href=\"https://x.example/q\">a</a>"), "{html}");
+        assert!(
+            html.contains("<a href=\"https://x.example/q\">a</a>"),
+            "{html}"
+        );
     }
 
     #[test]

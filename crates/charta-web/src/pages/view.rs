@@ -296,7 +296,7 @@ pub fn current_release(releases: &[ReleaseRow]) -> Option<&ReleaseRow> {
 
 #[cfg(test)]
 mod tests {
-    use super::{day, datetime, escape, when, when_text};
+    use super::{datetime, day, escape, when, when_text};
 
     #[test]
     fn times_read_as_words() {

@@ -170,10 +170,7 @@ async fn ballots(
             .iter()
             .filter(|s| s.position.is_some())
             .count();
-        let votes = format!(
-            "{voted} of {} organisations voted",
-            count.standings.len()
-        );
+        let votes = format!("{voted} of {} organisations voted", count.standings.len());
         let item = |detail: String| WorkItem {
             href: l.path(),
             label: format!("{} ({})", b.title, spec.title),
@@ -189,10 +186,8 @@ async fn ballots(
                 "the outcome can no longer change ({votes}): it can be closed early"
             )));
         } else {
-            work.ballots_running.push(item(format!(
-                "{votes}; closes {}",
-                when(b.closes_at)
-            )));
+            work.ballots_running
+                .push(item(format!("{votes}; closes {}", when(b.closes_at))));
         }
     }
     Ok(())
