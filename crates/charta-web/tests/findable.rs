@@ -215,8 +215,24 @@ both_backends! {
         let close = list_after(&chair.body, "Ballots to close");
         assert!(close.contains(&format!("/ballots/{}", f.ballot_id)) && close.contains("closed early"), "{close}");
 
-        // With ballots required, amendment 1 is ready for a ballot instead.
+        // A ballot past its deadline that the sweeper has not closed yet.
         let wg = f.store.group("wg").await.unwrap();
+        let demo = f.store.spec("demo").await.unwrap();
+        let first = f.store.amendment(demo.id, 1).await.unwrap();
+        let chair_id = f.store.users_by_email("chair@example.org").await.unwrap()[0].id;
+        let opened = time::OffsetDateTime::now_utc() - time::Duration::days(2);
+        let late = f.store.open_ballot(charta_store::NewBallot {
+            group_id: wg.id, spec_id: demo.id, kind: charta_domain::ballot::BallotKind::Amendment,
+            amendment_id: Some(first.id), version: None, revision: Some(1), title: "Merge amendment 1: Clarify",
+            rules: &f.store.group_rules(wg.id).await.unwrap(), opened_by: chair_id, opened_at: opened,
+            closes_at: opened + time::Duration::days(1), subject: "amendment:demo/1",
+        }).await.unwrap();
+        let chair = f.request("chair", Method::GET, "/my-work", "").await;
+        let close = list_after(&chair.body, "Ballots to close");
+        assert!(around(close, &format!("/ballots/{late}\"")).contains("past its deadline"), "{close}");
+        f.store.cancel_ballot(&f.store.ballot(late).await.unwrap(), "test", time::OffsetDateTime::now_utc(), "test").await.unwrap();
+
+        // With ballots required, amendment 1 is ready for a ballot instead.
         let rules = charta_domain::ballot::Rules { amendment_ballot_required: true, ..f.store.group_rules(wg.id).await.unwrap() };
         f.store.set_group_rules(wg.id, "wg", &rules, None, "test").await.unwrap();
         let chair = f.request("chair", Method::GET, "/my-work", "").await;
