@@ -59,7 +59,7 @@ both_backends! {
 
     // Back on Charta, signed in.
     let who = c.wait().at_most(PAGE).for_element(Locator::Css("header.site a.who")).await.unwrap();
-    assert_eq!(c.current_url().await.unwrap().as_str(), format!("{base}/"));
+    assert_eq!(c.current_url().await.unwrap().as_str(), format!("{base}/my-work"));
     assert!(!who.text().await.unwrap().is_empty());
     c.goto(&format!("{base}/account")).await.unwrap();
     let account = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();

@@ -174,6 +174,12 @@ both_backends! {
         assert_eq!(status, 400);
         assert!(body.contains("refused the sign-in code"), "{body}");
 
+        // Without a page asked for, a sign-in lands on "my work".
+        let authorize = app.start(&browser, "").await;
+        let back4 = login_with_forms(&browser, &authorize, "alice").await;
+        let (status, location, _) = app.callback(&browser, &back4).await;
+        assert_eq!((status, location.as_str()), (303, "/my-work"));
+
         // The provider says no.
         let (status, _, body) = app.callback(&browser, &format!("{base}/auth/callback?error=access_denied&state=x")).await;
         assert_eq!(status, 400);

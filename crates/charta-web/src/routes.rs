@@ -101,6 +101,12 @@ pub fn table() -> Vec<Route> {
         route(
             Page,
             g.clone(),
+            "/docs/spec-format",
+            get(pages::docs::spec_format),
+        ),
+        route(
+            Page,
+            g.clone(),
             "/groups/{group}/members",
             get(pages::members::show),
         ),

@@ -276,6 +276,15 @@ both_backends! {
         assert!(page.body.contains("<option value=\"1\" selected>"));
         assert!(!page.body.contains("SVH-BR-07") && !page.body.contains("SVH-AC-04"), "no control above level 1 on the page");
         assert!(page.row("CRA:AnnexI.P2.7").contains("gap-marker"));
+        // A clause only a higher level covers is not called a plain gap.
+        let higher = item(&doc, "CRA:AnnexI.P2.7")["covered_at_level"].as_u64().expect("covered at a higher level");
+        assert!(higher > 1, "{higher}");
+        assert!(page.row("CRA:AnnexI.P2.7").contains(&format!("Covered only at level {higher}")));
+        assert!(!page.row("CRA:AnnexI.P2.7").contains(">Gap<"));
+        assert_eq!(item(&doc, "CRA:AnnexI.P1.2.g")["covered_at_level"], Value::Null);
+        assert!(page.row("CRA:AnnexI.P1.2.g").contains(">Gap<"));
+        assert!(page.body.contains("Showing the controls required at level 1 or below"));
+        assert_eq!(item(&all, "CRA:AnnexI.P2.7")["covered_at_level"], Value::Null);
         // An empty level is no filter, as an unselected form field sends it.
         assert_eq!(app.json(&format!("{API}?level=")).await["level"], Value::Null);
     };

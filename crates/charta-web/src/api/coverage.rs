@@ -88,6 +88,9 @@ pub struct CatalogCoverage {
     pub requirements: usize,
     pub covered: usize,
     pub gaps: usize,
+    /// Of the gaps, those that a control above the level asked covers
+    /// (see [`ItemRow::covered_at_level`]); 0 without a level.
+    pub gaps_covered_higher: usize,
     /// Groups of items: the catalog's sections (CRA annexes and articles,
     /// OSPS Baseline families), or its tracks split by level where every item
     /// has a level (OpenSSF Principles).
@@ -107,6 +110,8 @@ pub struct CoverageGroup {
     pub level: Option<u8>,
     pub covered: usize,
     pub gaps: usize,
+    /// Of the gaps, those that a control above the level asked covers.
+    pub gaps_covered_higher: usize,
     pub items: Vec<ItemRow>,
 }
 
@@ -127,6 +132,10 @@ pub struct ItemRow {
     pub requirement: bool,
     /// A requirement that no counted control maps to.
     pub gap: bool,
+    /// For a gap when a level was asked: the lowest level of an active
+    /// control, above the level asked, that maps to the item. Such an item
+    /// is covered, only not at the level asked.
+    pub covered_at_level: Option<u8>,
     /// Counted controls mapped to the item, in specification order.
     pub controls: Vec<CoveringControl>,
 }
@@ -220,6 +229,9 @@ pub fn build(
 ) -> CoverageDocument {
     let spec = &v.spec;
     let covering = covering_controls(spec, level);
+    // Every active control, to tell "covered only at a higher level" from a
+    // plain gap when a level is asked.
+    let everything = level.map(|_| covering_controls(spec, None));
     let must_level = level.unwrap_or(Level::MAX);
     CoverageDocument {
         spec: slug.to_string(),
@@ -236,18 +248,28 @@ pub fn build(
         catalogs: catalogs
             .catalogs()
             .iter()
-            .map(|c| catalog_coverage(c, &covering))
+            .map(|c| catalog_coverage(c, &covering, everything.as_ref()))
             .collect(),
         must_do: must_do(spec, catalogs, must_level),
     }
 }
 
-fn catalog_coverage(cat: &Catalog, covering: &HashMap<&str, Vec<Covering<'_>>>) -> CatalogCoverage {
+/// Item identifier to the active controls mapped to it.
+type CoveringMap<'a> = HashMap<&'a str, Vec<Covering<'a>>>;
+
+fn catalog_coverage(
+    cat: &Catalog,
+    covering: &CoveringMap<'_>,
+    everything: Option<&CoveringMap<'_>>,
+) -> CatalogCoverage {
     let has_levels = cat.items().any(|i| i.level.is_some());
     let by_level = has_levels && cat.items().all(|i| i.level.is_some());
     let mut groups = Vec::new();
     for s in &cat.sections {
-        let rows = s.items.iter().map(|i| item_row(i, has_levels, covering));
+        let rows = s
+            .items
+            .iter()
+            .map(|i| item_row(i, has_levels, covering, everything));
         if by_level {
             let mut levels: BTreeMap<u8, Vec<ItemRow>> = BTreeMap::new();
             for r in rows {
@@ -274,7 +296,9 @@ fn catalog_coverage(cat: &Catalog, covering: &HashMap<&str, Vec<Covering<'_>>>) 
     }
     let covered = groups.iter().map(|g| g.covered).sum();
     let gaps = groups.iter().map(|g| g.gaps).sum();
+    let gaps_covered_higher = groups.iter().map(|g| g.gaps_covered_higher).sum();
     CatalogCoverage {
+        gaps_covered_higher,
         catalog: cat.catalog.clone(),
         title: cat.title.clone(),
         edition: cat.version.clone(),
@@ -289,7 +313,8 @@ fn catalog_coverage(cat: &Catalog, covering: &HashMap<&str, Vec<Covering<'_>>>) 
 fn item_row(
     item: &CatalogItem,
     catalog_has_levels: bool,
-    covering: &HashMap<&str, Vec<Covering<'_>>>,
+    covering: &CoveringMap<'_>,
+    everything: Option<&CoveringMap<'_>>,
 ) -> ItemRow {
     let controls: Vec<CoveringControl> = covering
         .get(item.id.as_str())
@@ -305,14 +330,20 @@ fn item_row(
         })
         .unwrap_or_default();
     let requirement = item.level.is_some() || !catalog_has_levels;
+    let gap = requirement && controls.is_empty();
+    let covered_at_level = everything
+        .filter(|_| gap)
+        .and_then(|all| all.get(item.id.as_str()))
+        .and_then(|v| v.iter().map(|c| c.control.level.get()).min());
     ItemRow {
+        covered_at_level,
         id: item.id.clone(),
         reference: item.reference.clone(),
         title: item.title.clone(),
         level: item.level,
         parent: item.parent.clone(),
         requirement,
-        gap: requirement && controls.is_empty(),
+        gap,
         controls,
     }
 }
@@ -326,7 +357,12 @@ fn group(
 ) -> CoverageGroup {
     let gaps = items.iter().filter(|i| i.gap).count();
     let covered = items.iter().filter(|i| i.requirement && !i.gap).count();
+    let gaps_covered_higher = items
+        .iter()
+        .filter(|i| i.covered_at_level.is_some())
+        .count();
     CoverageGroup {
+        gaps_covered_higher,
         id,
         title,
         section: section.to_string(),

@@ -2,7 +2,7 @@
 
 use crate::api::json_with_etag;
 use crate::auth::Viewer;
-use crate::error::{ApiResult, Error};
+use crate::error::{ApiResult, Error, url_encode};
 use crate::lookup::{self, parse_version};
 use crate::state::AppState;
 use axum::Json;
@@ -155,14 +155,55 @@ pub fn history_entries(revs: Vec<ControlRevision>) -> Vec<HistoryEntry> {
 #[utoipa::path(get, path = "/api/v1/specs/{spec}/controls/{control}", tag = "specs",
     params(("spec" = String, Path, description = "Specification slug"),
            ("control" = String, Path, description = "Control identifier, such as SVH-VM-03")),
-    responses((status = 200, body = ControlDetail), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = ControlDetail),
+        (status = 308, description = "The identifier in another case: redirects to the canonical address"),
+        (status = 404, body = crate::error::ErrorBody)))]
 pub async fn control(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((spec, control)): Path<(String, String)>,
-) -> ApiResult<Json<ControlDetail>> {
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    if let Some(canonical) = canonical_control(&state, &viewer, &spec, &control).await? {
+        return Ok(moved_permanently(&format!(
+            "/api/v1/specs/{}/controls/{}",
+            url_encode(&spec),
+            url_encode(&canonical)
+        )));
+    }
     let (detail, _) = control_detail(&state, &viewer, &spec, &control).await?;
-    Ok(Json(detail))
+    Ok(Json(detail).into_response())
+}
+
+/// A `308 Permanent Redirect` to a local path (the method is kept).
+pub fn moved_permanently(location: &str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut r = axum::http::StatusCode::PERMANENT_REDIRECT.into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(location) {
+        r.headers_mut().insert(axum::http::header::LOCATION, v);
+    }
+    r
+}
+
+/// The identifier as the specification spells it, when `control` names a
+/// control of the newest version only in another case (`svh-vm-03` for
+/// `SVH-VM-03`): addresses typed or pasted by people then redirect to the
+/// one canonical address. `None` when it is spelled right or names nothing.
+pub async fn canonical_control(
+    state: &AppState,
+    viewer: &Viewer,
+    spec: &str,
+    control: &str,
+) -> Result<Option<String>, Error> {
+    let v = lookup::version(state, viewer, spec, None).await?;
+    if v.spec.control(control).is_some() {
+        return Ok(None);
+    }
+    Ok(v.spec
+        .controls
+        .iter()
+        .find(|c| c.id.eq_ignore_ascii_case(control))
+        .map(|c| c.id.clone()))
 }
 
 /// Loads a control of the newest version and its history.

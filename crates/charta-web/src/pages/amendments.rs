@@ -895,24 +895,32 @@ pub struct WorkPage {
     pub review: Vec<AmendmentRow>,
     pub replies: Vec<AmendmentRow>,
     /// Open ballots where an organisation the person speaks for has not voted.
-    pub ballots: Vec<charta_store::BallotRow>,
+    pub ballots: Vec<WorkBallot>,
+    /// What waits on the person as a chair or editor.
+    pub steward: super::work::StewardWork,
+}
+
+/// A ballot awaiting the person's organisation, with its deadline in words.
+pub struct WorkBallot {
+    pub ballot: charta_store::BallotRow,
+    pub closes: String,
 }
 
 /// The "my work" page.
 pub async fn my_work(State(state): State<AppState>, viewer: Viewer) -> PageResult<Page<WorkPage>> {
     viewer.require(Action::ViewAccount)?;
     let work = state.store.work_of(viewer.user()?.id).await?;
-    let readable: std::collections::HashSet<String> = lookup::readable_specs(&state, &viewer)
-        .await?
-        .into_iter()
-        .map(|s| s.slug)
-        .collect();
+    let specs = lookup::readable_specs(&state, &viewer).await?;
+    let readable: std::collections::HashSet<String> =
+        specs.iter().map(|s| s.slug.clone()).collect();
     let keep = |v: Vec<AmendmentRow>| {
         v.into_iter()
             .filter(|a| readable.contains(&a.spec_slug))
             .collect()
     };
+    let steward = super::work::steward_work(&state, &viewer, &specs).await?;
     Ok(Page(WorkPage {
+        steward,
         title: "My work".into(),
         chrome: viewer.chrome(&state),
         authored: keep(work.authored),
@@ -924,6 +932,10 @@ pub async fn my_work(State(state): State<AppState>, viewer: Viewer) -> PageResul
             .await?
             .into_iter()
             .filter(|b| readable.contains(&b.spec_slug))
+            .map(|ballot| WorkBallot {
+                closes: super::view::when(ballot.closes_at),
+                ballot,
+            })
             .collect(),
     }))
 }

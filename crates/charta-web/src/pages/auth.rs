@@ -1,7 +1,7 @@
 //! Sign-in, the provider callback, sign-out and the demo's one-click sign-in.
 
 use super::Page;
-use crate::auth::oidc::{self, LOGIN_COOKIE, is_multi_factor, safe_return_to};
+use crate::auth::oidc::{LOGIN_COOKIE, is_multi_factor, safe_return_to};
 use crate::auth::viewer::Chrome;
 use crate::auth::{Viewer, demo, session};
 use crate::error::{Error, PageResult, see_other};
@@ -49,7 +49,7 @@ pub async fn login(
     viewer: Viewer,
     Query(q): Query<LoginQuery>,
 ) -> PageResult<Response> {
-    let return_to = safe_return_to(q.return_to.as_deref());
+    let return_to = landing(q.return_to.as_deref());
     let step_up = q.step_up.as_deref() == Some("1");
     let reauthenticate = q.reauth.as_deref() == Some("1");
     let chosen = match q.provider.as_deref() {
@@ -110,6 +110,19 @@ pub async fn login(
     })
     .into_response())
 }
+
+/// Where a sign-in lands: the page asked for, or "my work" when none was
+/// given (or one that is not a local page), since what waits on a person
+/// is what they signed in for.
+pub fn landing(return_to: Option<&str>) -> String {
+    match return_to.map(str::trim).filter(|r| !r.is_empty()) {
+        Some(r) if safe_return_to(Some(r)) == r => r.to_string(),
+        _ => MY_WORK.into(),
+    }
+}
+
+/// The "my work" page.
+const MY_WORK: &str = "/my-work";
 
 /// What the provider sends back.
 #[derive(Debug, Deserialize)]
@@ -302,7 +315,7 @@ pub async fn demo_sign_in(
         serde_json::json!({"issuer": demo::DEMO_ISSUER, "mfa": true, "demo": true}),
     )
     .await?;
-    let mut resp = see_other(&oidc::safe_return_to(f.return_to.as_deref()));
+    let mut resp = see_other(&landing(f.return_to.as_deref()));
     resp.headers_mut().append(SET_COOKIE, cookie);
     Ok(resp)
 }

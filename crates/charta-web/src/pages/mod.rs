@@ -11,6 +11,7 @@ pub mod ballots;
 pub mod catalogs;
 pub mod coverage;
 pub mod diff;
+pub mod docs;
 pub mod feeds;
 pub mod home;
 pub mod members;
@@ -19,6 +20,7 @@ pub mod releases;
 pub mod search;
 pub mod specs;
 pub mod view;
+pub mod work;
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};

@@ -114,6 +114,8 @@ pub struct ReleasePage {
     pub caveat: &'static str,
     pub can_supersede: bool,
     pub public_url: String,
+    /// Whether this is the current release or a newer one replaced it.
+    pub standing: super::view::Standing,
 }
 
 /// A release as one printable page, with an anchor per control.
@@ -163,8 +165,11 @@ pub async fn show(
         .into_iter()
         .map(|(name, sha256, size)| ArtefactLine { name, sha256, size })
         .collect();
+    let standing = super::view::Standing::of(&state.store.releases(row.id).await?, &r.name)
+        .unwrap_or(super::view::Standing::Current);
     Ok(Page(ReleasePage {
         title: format!("{} {}", snapshot.spec.title, r.name),
+        standing,
         chrome: viewer.chrome(&state),
         sections: sections(&state, &snapshot.spec, None),
         can_supersede: r.superseded_at.is_none()

@@ -1,16 +1,17 @@
 //! Specification pages: a version, the version history, a control.
 
 use super::Page;
-use super::view::{ControlView, SectionView, date, sections};
-use crate::api::specs::{HistoryEntry, control_detail};
+use super::view::{ControlView, People, SectionView, Standing, current_release, sections, when};
+use crate::api::specs::{HistoryEntry, canonical_control, control_detail, moved_permanently};
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
-use crate::error::{Error, PageResult};
+use crate::error::{Error, PageResult, url_encode};
 use crate::lookup::{self, parse_version};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use charta_store::{SpecRow, VersionMeta};
+use axum::response::{IntoResponse, Response};
+use charta_store::{ReleaseRow, SpecRow, VersionMeta};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -45,7 +46,15 @@ pub struct SpecPage {
     pub spec: SpecRow,
     pub version: VersionMeta,
     pub created: String,
+    /// Who made the version, by name.
+    pub created_by: String,
     pub is_head: bool,
+    /// The release to use: the newest one not marked superseded.
+    pub latest_release: Option<ReleaseRow>,
+    /// The releases that froze the version shown, with their standing.
+    pub released_as: Vec<(ReleaseRow, Standing)>,
+    /// How many releases the specification has.
+    pub release_count: usize,
     pub summary_html: String,
     pub level: Option<u8>,
     pub sections: Vec<SectionView>,
@@ -96,11 +105,22 @@ async fn spec_page(
     let v = lookup::version(state, viewer, slug, number).await?;
     let sections = sections(state, &v.spec, level);
     let shown = sections.iter().map(|s| s.controls.len()).sum();
+    let releases = state.store.releases(row.id).await?;
+    let people = People::of(state, &[v.meta.created_by.as_str()]).await?;
     Ok(Page(SpecPage {
         title: format!("{} (version {})", v.spec.title, v.meta.number),
         chrome: viewer.chrome(state),
         is_head: v.meta.number == row.head_version,
-        created: date(v.meta.created_at),
+        created: when(v.meta.created_at),
+        created_by: people.name(&v.meta.created_by),
+        latest_release: current_release(&releases).cloned(),
+        released_as: releases
+            .iter()
+            .cloned()
+            .zip(Standing::of_all(&releases))
+            .filter(|(r, _)| r.version == v.meta.number)
+            .collect(),
+        release_count: releases.len(),
         summary_html: crate::markdown::render(&v.spec.summary),
         version: v.meta.clone(),
         spec: row,
@@ -115,6 +135,10 @@ async fn spec_page(
 pub struct VersionLine {
     pub meta: VersionMeta,
     pub created: String,
+    /// Who made it, by name.
+    pub by: String,
+    /// The releases that froze it, with their standing.
+    pub releases: Vec<(ReleaseRow, Standing)>,
 }
 
 #[derive(Template)]
@@ -133,11 +157,22 @@ pub async fn versions(
     Path(spec): Path<String>,
 ) -> PageResult<Page<VersionsPage>> {
     let row = lookup::spec(&state, &viewer, &spec).await?;
-    let versions = lookup::versions(&state, &row)
-        .await?
+    let metas = lookup::versions(&state, &row).await?;
+    let actors: Vec<&str> = metas.iter().map(|m| m.created_by.as_str()).collect();
+    let people = People::of(&state, &actors).await?;
+    let releases = state.store.releases(row.id).await?;
+    let standings = Standing::of_all(&releases);
+    let versions = metas
         .into_iter()
         .map(|meta| VersionLine {
-            created: date(meta.created_at),
+            created: when(meta.created_at),
+            by: people.name(&meta.created_by),
+            releases: releases
+                .iter()
+                .zip(&standings)
+                .filter(|(r, _)| r.version == meta.number)
+                .map(|(r, s)| (r.clone(), s.clone()))
+                .collect(),
             meta,
         })
         .collect();
@@ -166,7 +201,14 @@ pub async fn control(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((spec, control)): Path<(String, String)>,
-) -> PageResult<Page<ControlPage>> {
+) -> PageResult<Response> {
+    if let Some(canonical) = canonical_control(&state, &viewer, &spec, &control).await? {
+        return Ok(moved_permanently(&format!(
+            "/specs/{}/controls/{}",
+            url_encode(&spec),
+            url_encode(&canonical)
+        )));
+    }
     let (detail, v) = control_detail(&state, &viewer, &spec, &control).await?;
     let row = lookup::spec(&state, &viewer, &spec).await?;
     let section_title = v
@@ -182,5 +224,6 @@ pub async fn control(
         section_title,
         history: detail.history,
         spec: row,
-    }))
+    })
+    .into_response())
 }

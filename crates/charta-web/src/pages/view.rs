@@ -1,9 +1,13 @@
 //! View models shared by several pages: controls with their Markdown
-//! rendered, mapping badges, and HTML-escaping helpers.
+//! rendered, mapping badges, HTML-escaping helpers, times and people as
+//! readers name them, and which release of a specification is current.
 
+use crate::error::Error;
 use crate::markdown;
 use crate::state::AppState;
 use charta_domain::{Control, Spec};
+use charta_store::ReleaseRow;
+use std::collections::HashMap;
 
 /// A mapping as a page shows it.
 pub struct MappingView {
@@ -127,9 +131,184 @@ pub fn datetime(t: time::OffsetDateTime) -> String {
     format!("{} {:02}:{:02} UTC", date(t), t.hour(), t.minute())
 }
 
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// A day as people write it, in UTC, such as `3 December 2026`.
+pub fn day(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    let month = MONTHS[usize::from(u8::from(t.month())) - 1];
+    format!("{} {month} {}", t.day(), t.year())
+}
+
+/// A moment as people write it, in UTC, such as
+/// `3 December 2026, 09:12 UTC`: pages never show RFC 3339.
+pub fn when(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!("{}, {:02}:{:02} UTC", day(t), t.hour(), t.minute())
+}
+
+/// [`when`] for a timestamp stored as RFC 3339 text (audit entries keep
+/// the exact text they hashed); text that does not parse is shown as is.
+pub fn when_text(rfc3339: &str) -> String {
+    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+        .map_or_else(|_| rfc3339.to_string(), when)
+}
+
+/// The names of the people behind actors such as `user:4`, as stored in
+/// versions (`created_by`), audit entries and ballots.
+#[derive(Debug, Default)]
+pub struct People(HashMap<i64, String>);
+
+impl People {
+    /// Reads the names of every `user:{id}` among `actors`, once each.
+    pub async fn of(state: &AppState, actors: &[&str]) -> Result<People, Error> {
+        let ids: Vec<i64> = actors.iter().filter_map(|a| user_id(a)).collect();
+        let mut names = HashMap::new();
+        for id in ids {
+            if let std::collections::hash_map::Entry::Vacant(e) = names.entry(id) {
+                // An account that no longer exists is named by its number.
+                let name = state.store.user(id).await.map_or_else(
+                    |_| format!("account {id}"),
+                    |u| {
+                        if u.name.trim().is_empty() {
+                            u.email
+                        } else {
+                            u.name
+                        }
+                    },
+                );
+                e.insert(name);
+            }
+        }
+        Ok(People(names))
+    }
+
+    /// How a page names an actor: a person's name for `user:{id}`, a
+    /// sentence for the system's own actors, anything else as recorded
+    /// (such as the tool that imported a file).
+    pub fn name(&self, actor: &str) -> String {
+        if let Some(id) = user_id(actor) {
+            return self
+                .0
+                .get(&id)
+                .cloned()
+                .unwrap_or_else(|| format!("account {id}"));
+        }
+        match actor {
+            "anonymous" => "someone not signed in".into(),
+            "deadline" => "the deadline".into(),
+            other => other.to_string(),
+        }
+    }
+}
+
+fn user_id(actor: &str) -> Option<i64> {
+    actor.strip_prefix("user:")?.parse().ok()
+}
+
+/// Where a release stands among its specification's releases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Standing {
+    /// The newest release that was not marked superseded: the one to use.
+    Current,
+    /// Marked superseded by the chair, for the stated reason.
+    Withdrawn { reason: String },
+    /// An older release: a newer one replaces it.
+    Replaced { by: String },
+}
+
+impl Standing {
+    /// Of each of `releases`, given newest first as the store lists them:
+    /// only the newest release not marked superseded is current.
+    pub fn of_all(releases: &[ReleaseRow]) -> Vec<Standing> {
+        let current = releases.iter().position(|r| r.superseded_at.is_none());
+        releases
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                if r.superseded_at.is_some() {
+                    Standing::Withdrawn {
+                        reason: r.superseded_reason.clone(),
+                    }
+                } else if Some(i) == current {
+                    Standing::Current
+                } else {
+                    // The release published right after this one.
+                    let by = releases
+                        .iter()
+                        .rev()
+                        .find(|n| n.id > r.id)
+                        .map(|n| n.name.clone())
+                        .unwrap_or_default();
+                    Standing::Replaced { by }
+                }
+            })
+            .collect()
+    }
+
+    /// The standing of the release named `name` among `releases`.
+    pub fn of(releases: &[ReleaseRow], name: &str) -> Option<Standing> {
+        releases
+            .iter()
+            .zip(Self::of_all(releases))
+            .find(|(r, _)| r.name == name)
+            .map(|(_, s)| s)
+    }
+
+    pub fn is_current(&self) -> bool {
+        *self == Standing::Current
+    }
+
+    /// The release that replaced this one, for older releases.
+    pub fn replaced_by(&self) -> Option<&str> {
+        match self {
+            Standing::Replaced { by } if !by.is_empty() => Some(by),
+            _ => None,
+        }
+    }
+
+    /// The chair's reason, for releases marked superseded.
+    pub fn withdrawn_reason(&self) -> Option<&str> {
+        match self {
+            Standing::Withdrawn { reason } => Some(reason),
+            _ => None,
+        }
+    }
+}
+
+/// The release a reader should use: the newest one not marked superseded.
+pub fn current_release(releases: &[ReleaseRow]) -> Option<&ReleaseRow> {
+    releases.iter().find(|r| r.superseded_at.is_none())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{datetime, escape};
+    use super::{datetime, day, escape, when, when_text};
+
+    #[test]
+    fn times_read_as_words() {
+        let t = time::macros::datetime!(2026-12-03 10:12:30 +01:00);
+        assert_eq!(day(t), "3 December 2026");
+        assert_eq!(when(t), "3 December 2026, 09:12 UTC");
+        assert_eq!(
+            when_text("2026-01-09T23:59:00Z"),
+            "9 January 2026, 23:59 UTC"
+        );
+        assert_eq!(when_text("yesterday"), "yesterday");
+    }
 
     #[test]
     fn datetimes_are_minutes_in_utc() {

@@ -1,0 +1,222 @@
+//! What waits on a group's chair and editors, for the "my work" page:
+//! amendments ready for a ballot or ready to merge, ballots to close, and
+//! approved versions waiting to be published. Each item links to the page
+//! where the action is, so nobody has to walk every specification to find
+//! what the process is waiting for.
+
+use super::view::when;
+use crate::amend::{self, Context};
+use crate::auth::Viewer;
+use crate::error::Error;
+use crate::state::AppState;
+use charta_domain::access::{Action, Decision};
+use charta_domain::amendment::{AmendmentState, CHECK_BALLOT, CheckStatus, gate_passes};
+use charta_domain::ballot::BallotState;
+use charta_store::{AmendmentRow, SpecRow, now};
+
+/// One thing to do, with where to do it.
+pub struct WorkItem {
+    pub href: String,
+    pub label: String,
+    /// Why it waits, in a few words.
+    pub detail: String,
+}
+
+/// What waits on the viewer as a chair or editor of some groups.
+#[derive(Default)]
+pub struct StewardWork {
+    /// Open amendments that pass every other check and need a ballot that
+    /// has not been opened (chairs).
+    pub ready_for_ballot: Vec<WorkItem>,
+    /// Open amendments whose merge gate passes (chairs and editors).
+    pub ready_to_merge: Vec<WorkItem>,
+    /// Open ballots that may be closed early or are past their deadline
+    /// (chairs).
+    pub ballots_to_close: Vec<WorkItem>,
+    /// Other open ballots the viewer runs, with how many have voted.
+    pub ballots_running: Vec<WorkItem>,
+    /// Versions whose release ballot passed and that are not released yet
+    /// (chairs).
+    pub to_publish: Vec<WorkItem>,
+}
+
+impl StewardWork {
+    /// Whether nothing waits on the viewer as chair or editor (the page
+    /// then leaves these sections out).
+    pub fn is_empty(&self) -> bool {
+        self.ready_for_ballot.is_empty()
+            && self.ready_to_merge.is_empty()
+            && self.ballots_to_close.is_empty()
+            && self.ballots_running.is_empty()
+            && self.to_publish.is_empty()
+    }
+}
+
+fn allowed(viewer: &Viewer, action: Action) -> bool {
+    // A chair without a multi-factor sign-in still has the work waiting; the
+    // action's page asks for the second factor.
+    matches!(viewer.decide(action), Decision::Allow | Decision::StepUp)
+}
+
+/// Collects what waits on the viewer in `specs` (the specifications they
+/// may read) as chair or editor.
+pub async fn steward_work(
+    state: &AppState,
+    viewer: &Viewer,
+    specs: &[SpecRow],
+) -> Result<StewardWork, Error> {
+    let mut work = StewardWork::default();
+    for spec in specs {
+        let group_id = spec.group_id;
+        let decides = allowed(viewer, Action::Decide { group_id });
+        let runs = allowed(viewer, Action::RunBallot { group_id });
+        let publishes = allowed(viewer, Action::PublishRelease { group_id });
+        if !(decides || runs || publishes) {
+            continue;
+        }
+        if decides || runs {
+            amendments(state, spec, decides, runs, &mut work).await?;
+        }
+        if runs {
+            ballots(state, viewer, spec, &mut work).await?;
+        }
+        if publishes && spec.visibility == "public" {
+            approved_versions(state, spec, &mut work).await?;
+        }
+    }
+    Ok(work)
+}
+
+async fn amendments(
+    state: &AppState,
+    spec: &SpecRow,
+    decides: bool,
+    runs: bool,
+    work: &mut StewardWork,
+) -> Result<(), Error> {
+    let open: Vec<AmendmentRow> = state
+        .store
+        .amendments(spec.id)
+        .await?
+        .into_iter()
+        .filter(|a| a.state == AmendmentState::Open.as_str())
+        .collect();
+    if open.is_empty() {
+        return Ok(());
+    }
+    let rules = state.store.group_rules(spec.group_id).await?;
+    for a in open {
+        let revisions = state.store.revisions(a.id).await?;
+        if revisions.is_empty() {
+            continue;
+        }
+        let ctx = Context {
+            spec: spec.clone(),
+            amendment: a,
+            state: AmendmentState::Open,
+            revisions,
+        };
+        let threads = state.store.threads(ctx.amendment.id).await?;
+        let ballots = state.store.ballots_of_amendment(ctx.amendment.id).await?;
+        let checks = amend::gate_of(state, &ctx, &threads, &rules, &ballots).await?;
+        let href = ctx.path();
+        let label = format!(
+            "{} #{}: {}",
+            spec.title, ctx.amendment.number, ctx.amendment.title
+        );
+        if gate_passes(&checks) {
+            if decides {
+                work.ready_to_merge.push(WorkItem {
+                    href,
+                    label,
+                    detail: "every check of the merge gate passes: ready to merge".into(),
+                });
+            }
+            continue;
+        }
+        let others_pass = checks
+            .iter()
+            .filter(|c| c.name != CHECK_BALLOT)
+            .all(|c| c.status != CheckStatus::Failed);
+        let balloted = ballots
+            .iter()
+            .any(|b| b.state == "open" || b.outcome.as_deref() == Some("passed"));
+        if runs && others_pass && !balloted && rules.amendment_ballot_required {
+            work.ready_for_ballot.push(WorkItem {
+                href,
+                label,
+                detail: "every other check passes; the group's ballot has not been opened".into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+async fn ballots(
+    state: &AppState,
+    viewer: &Viewer,
+    spec: &SpecRow,
+    work: &mut StewardWork,
+) -> Result<(), Error> {
+    let at = now();
+    for b in state.store.ballots_of_spec(spec.id).await? {
+        if b.state != BallotState::Open.as_str() {
+            continue;
+        }
+        let l = crate::ballot::load(state, viewer, &b.id.to_string()).await?;
+        let count = crate::ballot::count(&state.store, &l).await?;
+        let voted = count
+            .standings
+            .iter()
+            .filter(|s| s.position.is_some())
+            .count();
+        let votes = format!("{voted} of {} organisations voted", count.standings.len());
+        let item = |detail: String| WorkItem {
+            href: l.path(),
+            label: format!("{} ({})", b.title, spec.title),
+            detail,
+        };
+        if b.closes_at <= at {
+            work.ballots_to_close.push(item(format!(
+                "past its deadline ({}); {votes}",
+                when(b.closes_at)
+            )));
+        } else if l.rules.early_close && count.tally.decided {
+            work.ballots_to_close.push(item(format!(
+                "the outcome can no longer change ({votes}): it can be closed early"
+            )));
+        } else {
+            work.ballots_running
+                .push(item(format!("{votes}; closes {}", when(b.closes_at))));
+        }
+    }
+    Ok(())
+}
+
+async fn approved_versions(
+    state: &AppState,
+    spec: &SpecRow,
+    work: &mut StewardWork,
+) -> Result<(), Error> {
+    let releases = state.store.releases(spec.id).await?;
+    let newest = releases.iter().map(|r| r.version).max().unwrap_or(0);
+    let mut approved: Vec<i64> = state
+        .store
+        .ballots_of_spec(spec.id)
+        .await?
+        .iter()
+        .filter(|b| b.kind == "release" && b.outcome.as_deref() == Some("passed"))
+        .filter_map(|b| b.version)
+        .filter(|v| *v > newest)
+        .collect();
+    approved.sort_unstable();
+    approved.dedup();
+    for v in approved {
+        work.to_publish.push(WorkItem {
+            href: format!("/specs/{}/releases", spec.slug),
+            label: format!("{}, version {v}", spec.title),
+            detail: "its release ballot passed: publish it as a release".into(),
+        });
+    }
+    Ok(())
+}
