@@ -90,13 +90,14 @@ both_backends! {
 
     sign_in_returns_only_to_local_paths => |db: TestDb| async move {
         let f = fixture(db, true).await;
+        // Anything that is not a local path lands on /my-work instead.
         for (raw, kept) in [
             ("%2Fspecs%2Fdemo%3Flevel%3D1", "/specs/demo?level=1"),
-            ("%2F%09%2Fevil.example", "/"),
-            ("%2F%0A%2Fevil.example", "/"),
-            ("%2F%2Fevil.example", "/"),
-            ("%2F%5Cevil.example", "/"),
-            ("https%3A%2F%2Fevil.example%2F", "/"),
+            ("%2F%09%2Fevil.example", "/my-work"),
+            ("%2F%0A%2Fevil.example", "/my-work"),
+            ("%2F%2Fevil.example", "/my-work"),
+            ("%2F%5Cevil.example", "/my-work"),
+            ("https%3A%2F%2Fevil.example%2F", "/my-work"),
         ] {
             let page = f.send(get(&format!("/auth/login?return_to={raw}"), "127.0.0.1:8080")).await;
             assert_eq!(page.status, StatusCode::OK);
