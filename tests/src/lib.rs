@@ -38,15 +38,12 @@ pub struct Server {
 }
 
 impl Server {
-    /// Serves `state` through [`charta_web::serve`], the same entry point as
-    /// the binary, so the browser sees every production middleware.
-    pub async fn start(state: AppState) -> std::io::Result<Server> {
-        Self::start_with(|_| state).await
-    }
-
-    /// Like [`Server::start`], for a state that must know the server's own
-    /// address (`http://127.0.0.1:PORT`) before it serves: the public URL
-    /// that form posts are checked against and that releases link to.
+    /// Serves the state `state` builds through [`charta_web::serve`], the
+    /// same entry point as the binary, so the browser sees every production
+    /// middleware. The state is given the server's own address
+    /// (`http://127.0.0.1:PORT`) to use as its public URL: Charta answers
+    /// only for that host, checks form posts against it and links releases
+    /// to it.
     pub async fn start_with(state: impl FnOnce(String) -> AppState) -> std::io::Result<Server> {
         let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
         let addr = listener.local_addr()?;

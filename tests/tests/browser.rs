@@ -100,8 +100,12 @@ both_backends! {
         import_group_text(&db.store, GROUP, "test").await.unwrap();
         import_spec_text(&db.store, &catalogs, V1, "first draft", "test").await.unwrap();
         import_spec_text(&db.store, &catalogs, &v2(), "shorter triage", "test").await.unwrap();
-        let state = AppState::new(db.store.clone(), Arc::new(catalogs), WebConfig::default());
-        let server = Server::start(state).await.unwrap();
+        let store = db.store.clone();
+        let server = Server::start_with(|base| {
+            AppState::new(store, Arc::new(catalogs), WebConfig { public_url: base, ..WebConfig::default() })
+        })
+        .await
+        .unwrap();
         let c: &Client = &browser;
 
         // Home lists the group and its specification.
