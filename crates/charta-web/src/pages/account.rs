@@ -8,7 +8,7 @@ use crate::auth::{Viewer, secret};
 use crate::error::{Error, PageResult, see_other};
 use crate::state::AppState;
 use askama::Template;
-use axum::Form;
+use super::form::PageForm;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use charta_domain::access::{Action, Scope};
@@ -156,7 +156,7 @@ pub async fn create_token(
 pub async fn create(
     State(state): State<AppState>,
     viewer: Viewer,
-    Form(f): Form<Vec<(String, String)>>,
+    PageForm(f): PageForm<Vec<(String, String)>>,
 ) -> PageResult<Page<AccountPage>> {
     let get = |k: &str| {
         f.iter()

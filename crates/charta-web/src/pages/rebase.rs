@@ -11,7 +11,7 @@ use crate::error::{Error, PageResult, see_other};
 use crate::lookup;
 use crate::state::AppState;
 use askama::Template;
-use axum::Form;
+use super::form::PageForm;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use charta_domain::amendment::{AmendmentEvent, apply};
@@ -121,7 +121,7 @@ pub async fn apply_rebase(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((spec, number)): Path<(String, String)>,
-    Form(fields): Form<Vec<(String, String)>>,
+    PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> PageResult<Response> {
     let ctx = amend::load(&state, &viewer, &spec, &number).await?;
     let get = |k: &str| {
