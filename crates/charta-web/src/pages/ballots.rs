@@ -376,12 +376,8 @@ pub fn tally_sentence(t: &Tally, open: bool) -> String {
         )
     };
     let explanation = t.explanation.as_str();
-    let second = if explanation.starts_with("blocked by") {
-        let mut e = explanation.to_string();
-        if let Some(c) = e.get_mut(0..1) {
-            c.make_ascii_uppercase();
-        }
-        format!("{e}; an objection blocks it under this ballot's rules.")
+    let second = if let Some(who) = explanation.strip_prefix("blocked by an objection from ") {
+        format!("An objection from {who} blocks it under this ballot's rules.")
     } else if explanation.starts_with("fails: no organisation") {
         "No organisation is eligible to vote, so it cannot pass.".to_string()
     } else {
@@ -390,18 +386,19 @@ pub fn tally_sentence(t: &Tally, open: bool) -> String {
         match (t.outcome, t.approvals_needed) {
             (Outcome::Passed, _) if open => "It would pass if it closed now.".to_string(),
             (Outcome::Passed, _) => "It passed.".to_string(),
+            (Outcome::Failed, _) if short > 0 && open => format!(
+                "It needs {short} more {} to reach the quorum of {}.",
+                if short == 1 { "vote" } else { "votes" },
+                t.quorum_needed
+            ),
             (Outcome::Failed, _) if short > 0 => format!(
-                "{} to reach the quorum of {}.",
-                if open {
-                    format!("It needs {} more", plural(short, "vote", "votes"))
-                } else {
-                    format!("It fell {} short", plural(short, "vote", "votes"))
-                },
+                "It fell {} short of the quorum of {}.",
+                plural(short, "vote", "votes"),
                 t.quorum_needed
             ),
             (Outcome::Failed, Some(k)) if open => format!(
-                "It needs {} more to pass.",
-                plural(k, "approval", "approvals")
+                "It needs {k} more {} to pass.",
+                if k == 1 { "approval" } else { "approvals" }
             ),
             (Outcome::Failed, _) if open => {
                 "It can no longer pass with the votes still to come.".to_string()
