@@ -154,6 +154,9 @@ both_backends! {
         // The gate passes; the editor merges.
         let page = f.request("editor", Method::GET, "/specs/demo/amendments/1", "").await.body;
         assert!(page.contains("Ballot passed"), "{page}");
+        let page = f.request("chair", Method::GET, "/specs/demo/amendments/1", "").await.body;
+        assert!(page.contains("Ballot passed · <a href=\"/ballots/") && page.contains(">Passed</span>"), "{page}");
+        assert!(!page.contains("Open ballot"), "a passed ballot is not offered again: {page}");
         assert_eq!(f.request("editor", Method::POST, "/specs/demo/amendments/1/merge", "").await.status, StatusCode::SEE_OTHER);
         assert_eq!(f.store.spec("demo").await.unwrap().head_version, 2);
         assert_eq!(f.store.verify_audit().await.unwrap().unwrap(), f.store.audit_head().await.unwrap().seq as usize);

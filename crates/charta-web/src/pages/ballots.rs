@@ -811,7 +811,54 @@ impl BallotPage {
 
 #[cfg(test)]
 mod tests {
-    use super::final_wording;
+    use super::{final_wording, tally_sentence};
+    use charta_domain::ballot::{Outcome, Tally};
+
+    fn t(approve: u32, object: u32, not_voted: u32, quorum: u32, explanation: &str) -> Tally {
+        let passed = explanation.starts_with("passes");
+        Tally {
+            members: approve + object + not_voted,
+            approve,
+            abstain: 0,
+            object,
+            recuse: 0,
+            not_voted,
+            eligible: approve + object + not_voted,
+            quorum_needed: quorum,
+            outcome: if passed { Outcome::Passed } else { Outcome::Failed },
+            decided: false,
+            approvals_needed: if passed { None } else { Some(1) },
+            explanation: explanation.into(),
+        }
+    }
+
+    #[test]
+    fn tallies_read_as_plain_english() {
+        assert_eq!(
+            tally_sentence(&t(0, 0, 3, 2, "no quorum yet: 0 of 3 eligible organisations have taken part, 2 needed"), true),
+            "None of the 3 organisations has voted yet. It needs 2 more votes to reach the quorum of 2."
+        );
+        assert_eq!(
+            tally_sentence(&t(1, 0, 2, 2, "no quorum yet: 1 of 3 eligible organisations have taken part, 2 needed"), true),
+            "1 of 3 organisations has voted: 1 approve. It needs 1 more vote to reach the quorum of 2."
+        );
+        assert_eq!(
+            tally_sentence(&t(2, 0, 1, 2, "passes: 2 approve and 0 object among the votes cast; a simple majority of the votes cast needed"), true),
+            "2 of 3 organisations have voted: 2 approve. It would pass if it closed now."
+        );
+        assert_eq!(
+            tally_sentence(&t(1, 1, 1, 2, "needs 1 more approval: 1 of 3 eligible approve, a simple majority needed"), true),
+            "2 of 3 organisations have voted: 1 approve and 1 object. It needs 1 more approval to pass."
+        );
+        assert_eq!(
+            tally_sentence(&t(2, 1, 0, 2, "blocked by an objection from Cygnus"), false),
+            "3 of 3 organisations have voted: 2 approve and 1 object. An objection from Cygnus blocks it under this ballot's rules."
+        );
+        assert_eq!(
+            tally_sentence(&t(1, 0, 2, 2, "no quorum yet: 1 of 3"), false),
+            "1 of 3 organisations has voted: 1 approve. It fell 1 vote short of the quorum of 2."
+        );
+    }
 
     #[test]
     fn closed_results_read_as_final() {
