@@ -535,6 +535,8 @@ fn weighty(e: AmendmentEvent) -> bool {
 
 /// One check of the merge gate, in words, with a link to what blocks it.
 pub struct GateLine {
+    /// The check's stable name, for styling and tests.
+    pub name: &'static str,
     pub status: CheckStatus,
     pub sentence: String,
     /// Where to go about a failed check: (address, text).
@@ -606,6 +608,7 @@ fn gate_lines(
                 _ => (c.detail.clone(), None),
             };
             GateLine {
+                name: c.name,
                 status: c.status,
                 sentence,
                 link,
