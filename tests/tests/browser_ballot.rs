@@ -56,8 +56,15 @@ const AMENDMENT: &str = "/specs/ballot-demo/amendments/1";
 /// page to come back showing it.
 async fn vote(c: &Client, position: &str, rationale: &str) {
     let form = c.find(Locator::Css("section.vote form")).await.unwrap();
-    for radio in form.find_all(Locator::Css("input[name='position']")).await.unwrap() {
-        assert!(!radio.is_selected().await.unwrap(), "no position is preselected");
+    for radio in form
+        .find_all(Locator::Css("input[name='position']"))
+        .await
+        .unwrap()
+    {
+        assert!(
+            !radio.is_selected().await.unwrap(),
+            "no position is preselected"
+        );
     }
     form.find(Locator::Css(&format!(
         "input[name='position'][value='{position}']"
@@ -75,9 +82,15 @@ async fn vote(c: &Client, position: &str, rationale: &str) {
         .unwrap();
     submit(c, "section.vote form", "Cast vote", "section.tally").await;
     let notice = text_of(c, "p.notice").await;
-    assert!(notice.starts_with("Your vote (") && notice.ends_with("was recorded."), "{notice}");
+    assert!(
+        notice.starts_with("Your vote (") && notice.ends_with("was recorded."),
+        "{notice}"
+    );
     let current = text_of(c, "p.current-vote").await;
-    assert!(current.contains("current vote") && current.contains(rationale), "{current}");
+    assert!(
+        current.contains("current vote") && current.contains(rationale),
+        "{current}"
+    );
 }
 
 both_backends! {

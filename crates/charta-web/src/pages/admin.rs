@@ -1,12 +1,12 @@
 //! Platform administration: working groups and member organisations.
 
 use super::Page;
+use super::form::PageForm;
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
 use crate::error::{Error, PageResult, see_other};
 use crate::state::AppState;
 use askama::Template;
-use super::form::PageForm;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use charta_domain::access::Action;

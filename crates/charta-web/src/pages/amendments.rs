@@ -2,10 +2,10 @@
 //! threads, revising, state changes and merging.
 
 use super::confirm::{ConfirmPage, TextField};
-use super::form::{FieldErrors, PageForm, whole_number};
-use super::{Page, Rejected, rejected_status};
 use super::diff::{ControlChangeView, FieldView, field_view};
+use super::form::{FieldErrors, PageForm, whole_number};
 use super::view::date;
+use super::{Page, Rejected, rejected_status};
 use crate::amend::{self, Context, check_proposal, require_steward, stored};
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
@@ -34,6 +34,16 @@ pub struct ListPage {
     pub spec: SpecRow,
     pub amendments: Vec<AmendmentRow>,
     pub can_propose: bool,
+}
+
+impl ListPage {
+    /// An amendment's state as words for its badge.
+    pub fn label(state: &str) -> &str {
+        match AmendmentState::parse(state) {
+            Some(s) => s.label(),
+            None => state,
+        }
+    }
 }
 
 /// The amendments of a specification.
@@ -1316,13 +1326,6 @@ impl AmendmentPage {
 
     /// A ballot's state or outcome as a word for its badge.
     pub fn word(s: &str) -> &str {
-        match s {
-            "open" => "Open",
-            "closed" => "Closed",
-            "cancelled" => "Cancelled",
-            "passed" => "Passed",
-            "failed" => "Failed",
-            other => other,
-        }
+        super::ballots::word_of(s)
     }
 }

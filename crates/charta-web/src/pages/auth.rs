@@ -1,13 +1,13 @@
 //! Sign-in, the provider callback, sign-out and the demo's one-click sign-in.
 
 use super::Page;
+use super::form::PageForm;
 use crate::auth::oidc::{self, LOGIN_COOKIE, is_multi_factor, safe_return_to};
 use crate::auth::viewer::Chrome;
 use crate::auth::{Viewer, demo, session};
 use crate::error::{Error, PageResult, see_other};
 use crate::state::AppState;
 use askama::Template;
-use super::form::PageForm;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::http::header::SET_COOKIE;

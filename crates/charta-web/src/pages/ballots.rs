@@ -57,6 +57,26 @@ pub async fn list(
     }))
 }
 
+impl ListPage {
+    /// A ballot's state or outcome as a word for its badge.
+    pub fn word(s: &str) -> &str {
+        word_of(s)
+    }
+}
+
+/// A ballot's stored state or outcome as a word for its badge: "Open",
+/// "Passed".
+pub fn word_of(s: &str) -> &str {
+    match s {
+        "open" => "Open",
+        "closed" => "Closed",
+        "cancelled" => "Cancelled",
+        "passed" => "Passed",
+        "failed" => "Failed",
+        other => other,
+    }
+}
+
 /// The ballots of `spec` the viewer may read: open ones only for members.
 pub fn visible(viewer: &Viewer, spec: &SpecRow, ballots: Vec<BallotRow>) -> Vec<BallotRow> {
     let visibility = charta_domain::access::Visibility::parse(&spec.visibility)
@@ -825,7 +845,11 @@ mod tests {
             not_voted,
             eligible: approve + object + not_voted,
             quorum_needed: quorum,
-            outcome: if passed { Outcome::Passed } else { Outcome::Failed },
+            outcome: if passed {
+                Outcome::Passed
+            } else {
+                Outcome::Failed
+            },
             decided: false,
             approvals_needed: if passed { None } else { Some(1) },
             explanation: explanation.into(),
@@ -835,19 +859,55 @@ mod tests {
     #[test]
     fn tallies_read_as_plain_english() {
         assert_eq!(
-            tally_sentence(&t(0, 0, 3, 2, "no quorum yet: 0 of 3 eligible organisations have taken part, 2 needed"), true),
+            tally_sentence(
+                &t(
+                    0,
+                    0,
+                    3,
+                    2,
+                    "no quorum yet: 0 of 3 eligible organisations have taken part, 2 needed"
+                ),
+                true
+            ),
             "None of the 3 organisations has voted yet. It needs 2 more votes to reach the quorum of 2."
         );
         assert_eq!(
-            tally_sentence(&t(1, 0, 2, 2, "no quorum yet: 1 of 3 eligible organisations have taken part, 2 needed"), true),
+            tally_sentence(
+                &t(
+                    1,
+                    0,
+                    2,
+                    2,
+                    "no quorum yet: 1 of 3 eligible organisations have taken part, 2 needed"
+                ),
+                true
+            ),
             "1 of 3 organisations has voted: 1 approve. It needs 1 more vote to reach the quorum of 2."
         );
         assert_eq!(
-            tally_sentence(&t(2, 0, 1, 2, "passes: 2 approve and 0 object among the votes cast; a simple majority of the votes cast needed"), true),
+            tally_sentence(
+                &t(
+                    2,
+                    0,
+                    1,
+                    2,
+                    "passes: 2 approve and 0 object among the votes cast; a simple majority of the votes cast needed"
+                ),
+                true
+            ),
             "2 of 3 organisations have voted: 2 approve. It would pass if it closed now."
         );
         assert_eq!(
-            tally_sentence(&t(1, 1, 1, 2, "needs 1 more approval: 1 of 3 eligible approve, a simple majority needed"), true),
+            tally_sentence(
+                &t(
+                    1,
+                    1,
+                    1,
+                    2,
+                    "needs 1 more approval: 1 of 3 eligible approve, a simple majority needed"
+                ),
+                true
+            ),
             "2 of 3 organisations have voted: 1 approve and 1 object. It needs 1 more approval to pass."
         );
         assert_eq!(

@@ -55,7 +55,10 @@ fn human(serde_message: &str) -> String {
         .strip_prefix("missing field `")
         .and_then(|rest| rest.split('`').next())
     {
-        Some(field) => format!("{} is missing; fill it in and submit the form again", label(field)),
+        Some(field) => format!(
+            "{} is missing; fill it in and submit the form again",
+            label(field)
+        ),
         None => "the form could not be read; please submit it again from its page".into(),
     }
 }

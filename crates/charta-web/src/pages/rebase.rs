@@ -4,6 +4,7 @@
 //! resolved silently.
 
 use super::Page;
+use super::form::PageForm;
 use crate::amend::{self, Context, require_steward};
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
@@ -11,7 +12,6 @@ use crate::error::{Error, PageResult, see_other};
 use crate::lookup;
 use crate::state::AppState;
 use askama::Template;
-use super::form::PageForm;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use charta_domain::amendment::{AmendmentEvent, apply};

@@ -45,7 +45,14 @@ pub async fn list(
     Path(spec): Path<String>,
 ) -> PageResult<Page<ListPage>> {
     Ok(Page(
-        list_page(&state, &viewer, &spec, PublishForm::default(), FieldErrors::new()).await?,
+        list_page(
+            &state,
+            &viewer,
+            &spec,
+            PublishForm::default(),
+            FieldErrors::new(),
+        )
+        .await?,
     ))
 }
 
