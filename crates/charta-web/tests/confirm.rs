@@ -137,6 +137,8 @@ both_backends! {
         let message = r.body.find("id=\"lines-error-X-VM-01\"").unwrap();
         let text = r.body.find("id=\"t-X-VM-01\"").unwrap();
         assert!(lines < message && message < text, "the message sits next to the line fields");
+        let r = f.request("observer", Method::POST, "/specs/demo/amendments/1/threads", &form("one", "1", "")).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "who may not comment is told so first");
         // Lines outside the field, and an empty comment.
         let r = post(form("5", "9", "Say why")).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);

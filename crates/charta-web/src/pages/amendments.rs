@@ -805,6 +805,10 @@ pub async fn thread(
     PageForm(f): PageForm<ThreadForm>,
 ) -> PageResult<Response> {
     let ctx = amend::load(&state, &viewer, &spec, &number).await?;
+    // Who may not comment is told so, whatever the form holds.
+    viewer.require(Action::Comment {
+        group_id: ctx.spec.group_id,
+    })?;
     let mut draft = CommentDraft {
         control: f.control.trim().to_string(),
         field: f.field.trim().to_string(),
@@ -832,10 +836,10 @@ pub async fn thread(
     if f.body.trim().is_empty() {
         draft.errors.add("body", COMMENT_RULE);
     }
-    let result = if draft.errors.is_empty() {
+    if draft.errors.is_empty() {
         let control = Some(draft.control.as_str()).filter(|c| !c.is_empty());
         let field = Some(draft.field.as_str()).filter(|c| !c.is_empty());
-        open_thread(
+        let opened = open_thread(
             &state,
             &viewer,
             &ctx,
@@ -845,29 +849,22 @@ pub async fn thread(
             lines,
             draft.blocking,
         )
-        .await
-    } else {
-        Err(Error::BadRequest(String::new()))
-    };
-    let status = match result {
-        Ok(_) => return Ok(see_other(&ctx.path()).into_response()),
-        Err(Error::BadRequest(m)) => {
-            if m == COMMENT_RULE {
-                draft.errors.add("body", m);
-            } else if !m.is_empty() {
-                draft.errors.add("lines", m);
-            }
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        .await;
+        match opened {
+            Ok(_) => return Ok(see_other(&ctx.path()).into_response()),
+            Err(Error::BadRequest(m)) if m == COMMENT_RULE => draft.errors.add("body", m),
+            // Every other refusal of the input is about the lines.
+            Err(Error::BadRequest(m)) => draft.errors.add("lines", m),
+            Err(e) => return Err(e.into()),
         }
-        Err(e) => return Err(e.into()),
-    };
+    }
     let q = ShowQuery {
         from: None,
         to: None,
         view: None,
     };
     let page = review_page(&state, &viewer, ctx, &q, draft).await?;
-    Ok(Rejected(status, page).into_response())
+    Ok(Rejected(axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
 /// What a comment's text must be.
