@@ -1,6 +1,7 @@
 //! What the browser tests do on Charta's pages, written once: sign in as a
-//! demo person, sign out, click a labelled button, submit a form and wait for
-//! the next page, read an element's text, check that a page has no script.
+//! demo person, sign out, click a labelled button, submit a form or follow a
+//! link and wait for the next page, read an element's text, check that a
+//! page has no script.
 
 #![allow(
     clippy::unwrap_used,
@@ -106,4 +107,32 @@ pub async fn assert_no_scripts(c: &Client, page: &str) {
         .await
         .unwrap();
     assert_eq!(scripts.as_u64(), Some(0), "{page} has <script> elements");
+}
+
+/// Follows the link reading `text` inside the element matching `scope_css`
+/// (such as a weighty action's link to its confirmation page) and waits
+/// until the next page shows `css`.
+pub async fn follow(c: &Client, scope_css: &str, text: &str, css: &str) {
+    let old = c.find(Locator::Css("main")).await.unwrap();
+    let scope = c
+        .find(Locator::Css(scope_css))
+        .await
+        .unwrap_or_else(|e| panic!("no {scope_css}: {e}"));
+    scope
+        .find(Locator::XPath(&format!(".//a[normalize-space()='{text}']")))
+        .await
+        .unwrap_or_else(|e| panic!("no link {text:?}: {e}"))
+        .click()
+        .await
+        .unwrap();
+    let started = Instant::now();
+    while old.tag_name().await.is_ok() {
+        assert!(started.elapsed() < PAGE, "{text:?} did not load a new page");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    c.wait()
+        .at_most(PAGE)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css} after {text:?}: {e}"));
 }

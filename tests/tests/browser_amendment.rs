@@ -19,7 +19,9 @@
 use charta_domain::CatalogSet;
 use charta_store::testing::TestDb;
 use charta_store::{both_backends, import_group_text, import_spec_text};
-use charta_tests::pages::{PAGE, assert_no_scripts, click_button, sign_in, sign_out, text_of};
+use charta_tests::pages::{
+    PAGE, assert_no_scripts, click_button, follow, sign_in, sign_out, submit, text_of,
+};
 use charta_tests::{Browser, Server};
 use charta_web::{AppState, WebConfig};
 use fantoccini::elements::Element;
@@ -241,9 +243,9 @@ both_backends! {
         let comment = thread.find(Locator::Css(".comment")).await.unwrap().text().await.unwrap();
         assert!(comment.contains("Riya Menon") && comment.contains("too short"), "{comment}");
         let gate = text_of(c, "section.gate li.check-no-blocking-objections").await;
-        assert!(gate.contains("1 blocking thread is unresolved"), "{gate}");
+        assert!(gate.contains("1 open objection") && gate.contains("See the objection"), "{gate}");
         assert!(
-            c.find_all(Locator::XPath("//button[normalize-space()='Merge into a new version']")).await.unwrap().is_empty(),
+            c.find_all(Locator::XPath("//a[normalize-space()='Merge into a new version…']")).await.unwrap().is_empty(),
             "a reviewer cannot merge"
         );
         sign_out(c).await;
@@ -277,13 +279,16 @@ both_backends! {
         click_button(&thread, "Resolve").await;
         c.wait().at_most(PAGE).for_element(Locator::Css("article.thread.blocking.resolved")).await.unwrap();
         let gate = text_of(c, "section.gate li.check-no-blocking-objections").await;
-        assert!(gate.contains("no blocking threads are unresolved"), "{gate}");
+        assert!(gate.contains("No open objections"), "{gate}");
         sign_out(c).await;
 
         // (5) The chair merges it into version 2.
         sign_in(c, &base, "Carmen Chávez", AMENDMENT).await;
-        let gate = c.find(Locator::Css("section.gate")).await.unwrap();
-        click_button(&gate, "Merge into a new version").await;
+        follow(c, "section.gate", "Merge into a new version…", "section.confirm").await;
+        assert_no_scripts(c, "the merge confirmation").await;
+        let confirm = text_of(c, "section.confirm").await;
+        assert!(confirm.contains("Merging creates version 2") && confirm.contains("cannot be undone"), "{confirm}");
+        submit(c, "section.confirm", "Merge into version 2", "article.control#AM-VM-01").await;
         let control = c.wait().at_most(PAGE).for_element(Locator::Css("article.control#AM-VM-01")).await.unwrap();
         assert_eq!(c.current_url().await.unwrap().path(), format!("{SPEC}/versions/2"));
         assert_no_scripts(c, "version 2").await;

@@ -13,7 +13,7 @@ use charta_domain::CatalogSet;
 use charta_domain::ballot::Rules;
 use charta_store::testing::TestDb;
 use charta_store::{NewAmendment, NewRevision, both_backends, import_group_text, import_spec_text};
-use charta_tests::pages::{sign_in, sign_out, submit, text_of};
+use charta_tests::pages::{assert_no_scripts, follow, sign_in, sign_out, submit, text_of};
 use charta_tests::{Browser, Server};
 use charta_web::{AppState, WebConfig};
 use fantoccini::{Client, Locator};
@@ -56,6 +56,16 @@ const AMENDMENT: &str = "/specs/ballot-demo/amendments/1";
 /// page to come back showing it.
 async fn vote(c: &Client, position: &str, rationale: &str) {
     let form = c.find(Locator::Css("section.vote form")).await.unwrap();
+    for radio in form
+        .find_all(Locator::Css("input[name='position']"))
+        .await
+        .unwrap()
+    {
+        assert!(
+            !radio.is_selected().await.unwrap(),
+            "no position is preselected"
+        );
+    }
     form.find(Locator::Css(&format!(
         "input[name='position'][value='{position}']"
     )))
@@ -71,6 +81,16 @@ async fn vote(c: &Client, position: &str, rationale: &str) {
         .await
         .unwrap();
     submit(c, "section.vote form", "Cast vote", "section.tally").await;
+    let notice = text_of(c, "p.notice").await;
+    assert!(
+        notice.starts_with("Your vote (") && notice.ends_with("was recorded."),
+        "{notice}"
+    );
+    let current = text_of(c, "p.current-vote").await;
+    assert!(
+        current.contains("current vote") && current.contains(rationale),
+        "{current}"
+    );
 }
 
 both_backends! {
@@ -114,18 +134,18 @@ both_backends! {
         // The chair sees the gate waiting for a ballot and opens one.
         sign_in(c, &base, "Carmen Chávez", AMENDMENT).await;
         let gate = text_of(c, "section.gate li.check-ballot").await;
-        assert!(gate.contains("the group requires a ballot"), "{gate}");
+        assert!(gate.contains("A ballot must pass first"), "{gate}");
         submit(c, "section.ballots", "Open ballot", "section.tally").await;
         let ballot = c.current_url().await.unwrap().path().to_string();
         assert!(ballot.starts_with("/ballots/"), "{ballot}");
-        assert!(text_of(c, "section.tally").await.contains("no quorum yet: 0 of 3"));
+        assert!(text_of(c, "section.tally").await.contains("None of the 3 organisations has voted yet."));
         sign_out(c).await;
 
         // Three representatives vote in turn; the tally follows.
         let turns = [
-            ("Ana Lindqvist", "approve", "", "no quorum yet: 1 of 3"),
-            ("Bram de Vries", "object", "Seven days is too short for volunteers.", "needs 1 more approval"),
-            ("Chen Wei", "approve", "", "passes: 2 approve and 1 object"),
+            ("Ana Lindqvist", "approve", "", "1 of 3 organisations has voted: 1 approve. It needs 1 more vote to reach the quorum"),
+            ("Bram de Vries", "object", "Seven days is too short for volunteers.", "It needs 1 more approval to pass."),
+            ("Chen Wei", "approve", "", "3 of 3 organisations have voted: 2 approve and 1 object. It would pass if it closed now."),
         ];
         for (name, position, rationale, tally) in turns {
             sign_in(c, &base, name, &ballot).await;
@@ -140,13 +160,18 @@ both_backends! {
         let positions = text_of(c, "table.positions").await;
         assert!(positions.contains("Seven days is too short for volunteers."), "{positions}");
         assert!(text_of(c, "section.tally").await.contains("cannot change this"));
-        submit(c, "section.ballot-actions", "Close now (the outcome can no longer change)", "p.outcome").await;
+        follow(c, "section.ballot-actions", "Close now…", "section.confirm").await;
+        assert_no_scripts(c, "the closing confirmation").await;
+        let confirm = text_of(c, "section.confirm").await;
+        assert!(confirm.contains("Closing now ends the ballot") && confirm.contains("result: passed"), "{confirm}");
+        submit(c, "section.confirm", "Close the ballot now", "p.outcome").await;
         let outcome = text_of(c, "p.outcome").await;
         assert!(outcome.starts_with("Passed"), "{outcome}");
         c.goto(&format!("{base}{AMENDMENT}")).await.unwrap();
         let gate = text_of(c, "section.gate li.check-ballot").await;
-        assert!(gate.contains("the ballot passed"), "{gate}");
-        submit(c, "section.gate", "Merge into a new version", "article.control#BD-VM-01").await;
+        assert!(gate.contains("Ballot passed"), "{gate}");
+        follow(c, "section.gate", "Merge into a new version…", "section.confirm").await;
+        submit(c, "section.confirm", "Merge into version 2", "article.control#BD-VM-01").await;
         assert_eq!(c.current_url().await.unwrap().path(), "/specs/ballot-demo/versions/2");
         assert!(text_of(c, "article.control#BD-VM-01 .statement").await.contains("seven days"));
     };

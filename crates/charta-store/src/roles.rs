@@ -145,15 +145,46 @@ impl Store {
     }
 
     /// Removes a role; returns false if the membership does not exist in
-    /// that group.
+    /// the group. The group's last chair keeps the role (a conflict): a
+    /// working group without a chair has nobody who can manage its people.
     pub async fn remove_membership(&self, group_id: i64, membership_id: i64) -> StoreResult<bool> {
-        let n = on_pool!(self, p => sqlx::query("DELETE FROM memberships WHERE id = $1 AND group_id = $2")
-            .bind(membership_id)
-            .bind(group_id)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))?;
-        Ok(n == 1)
+        in_tx!(self, tx => {
+            // Serialises removals in one group, so that two chairs removing
+            // each other at the same time cannot leave it without one
+            // (SQLite's immediate transaction already does).
+            sqlx::query("UPDATE working_groups SET name = name WHERE id = $1")
+                .bind(group_id)
+                .execute(&mut *tx)
+                .await?;
+            let role: Option<(String,)> =
+                sqlx::query_as("SELECT role FROM memberships WHERE id = $1 AND group_id = $2")
+                    .bind(membership_id)
+                    .bind(group_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some((role,)) = role else {
+                return Ok(false);
+            };
+            if role == "chair" {
+                let (chairs,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM memberships WHERE group_id = $1 AND role = 'chair'",
+                )
+                .bind(group_id)
+                .fetch_one(&mut *tx)
+                .await?;
+                if chairs <= 1 {
+                    return Err(StoreError::Conflict(
+                        "this is the working group's last chair: a group needs a chair to manage its people, so give someone else the chair role before removing this one".into(),
+                    ));
+                }
+            }
+            sqlx::query("DELETE FROM memberships WHERE id = $1 AND group_id = $2")
+                .bind(membership_id)
+                .bind(group_id)
+                .execute(&mut *tx)
+                .await?;
+        });
+        Ok(true)
     }
 
     /// Stores an invitation.

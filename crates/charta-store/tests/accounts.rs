@@ -123,6 +123,11 @@ both_backends! {
         let roles: Vec<_> = db.store.memberships_of(a.id).await.unwrap().into_iter().map(|m| m.role).collect();
         assert_eq!(roles, ["chair", "representative"]);
         assert_eq!(db.store.group_members(g.id).await.unwrap().len(), 4);
+        // The last chair keeps the role: a group needs someone to manage it.
+        let err = db.store.remove_membership(g.id, chair).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+        assert_eq!(db.store.group_members(g.id).await.unwrap().len(), 4);
+        db.store.add_membership(g.id, b.id, "chair", None).await.unwrap();
         assert!(db.store.remove_membership(g.id, chair).await.unwrap());
         assert!(!db.store.remove_membership(g.id, chair).await.unwrap());
     };

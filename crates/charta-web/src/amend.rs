@@ -8,11 +8,10 @@ use crate::lookup::{self, parse_version};
 use crate::state::AppState;
 use charta_domain::Spec;
 use charta_domain::access::{Action, Decision};
-use charta_domain::amendment::{AmendmentState, GateCheck, GateInput, merge_gate};
-use charta_domain::ballot::Rules;
+use charta_domain::amendment::{AmendmentState, BallotGate, GateCheck, GateInput, merge_gate};
 use charta_domain::format::{parse_spec, to_canonical};
 use charta_domain::validate::{check_spec, check_succession};
-use charta_store::{AmendmentRow, BallotRow, RevisionRow, SpecRow, ThreadRow};
+use charta_store::{AmendmentRow, RevisionRow, SpecRow, ThreadRow};
 use std::sync::Arc;
 
 /// An amendment with everything about it that pages need.
@@ -158,23 +157,18 @@ pub async fn gate(state: &AppState, ctx: &Context) -> Result<Vec<GateCheck>, Err
     let threads = state.store.threads(ctx.amendment.id).await?;
     let rules = state.store.group_rules(ctx.spec.group_id).await?;
     let ballots = state.store.ballots_of_amendment(ctx.amendment.id).await?;
-    gate_of(state, ctx, &threads, &rules, &ballots).await
+    let ballot = crate::ballot::gate(state, ctx, &rules, &ballots).await?;
+    Ok(merge_gate(&gate_input(ctx, &threads, ballot)))
 }
 
-/// The merge gate from the amendment's threads, its group's rules and its
-/// ballots, for callers that have read them already.
-pub async fn gate_of(
-    state: &AppState,
-    ctx: &Context,
-    threads: &[ThreadRow],
-    rules: &Rules,
-    ballots: &[BallotRow],
-) -> Result<Vec<GateCheck>, Error> {
-    Ok(merge_gate(&GateInput {
+/// What the merge gate looks at, from the amendment's threads and what its
+/// ballots say, for callers that have read them already.
+pub fn gate_input(ctx: &Context, threads: &[ThreadRow], ballot: BallotGate) -> GateInput {
+    GateInput {
         unresolved_blocking_threads: threads.iter().filter(|t| t.blocking && !t.resolved).count(),
         up_to_date: !ctx.out_of_date(),
-        ballot: crate::ballot::gate(state, ctx, rules, ballots).await?,
-    }))
+        ballot,
+    }
 }
 
 /// How the viewer is named in the audit log.

@@ -5,9 +5,15 @@
 //! failure means the same status everywhere. Internal details are logged
 //! once, here, and never sent to the client.
 
+use crate::auth::Viewer;
+use crate::auth::csrf::CsrfToken;
+use crate::auth::viewer::Chrome;
+use crate::state::AppState;
 use askama::Template;
 use axum::Json;
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::StatusCode;
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use charta_domain::FormatError;
 use charta_store::StoreError;
@@ -178,7 +184,7 @@ pub struct ErrorDetail {
 }
 
 /// One problem in a submitted file.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProblemBody {
     pub line: Option<usize>,
     pub message: String,
@@ -212,14 +218,62 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// The HTML error page.
+/// The HTML error page, inside the site's normal layout.
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {
     pub title: String,
+    pub chrome: Chrome,
     pub status: u16,
     pub message: String,
     pub problems: Vec<ProblemBody>,
+}
+
+/// What an error page says, kept on the response so that [`page_chrome`]
+/// can render it again with the header of the person who asked.
+#[derive(Debug, Clone)]
+pub struct ErrorView {
+    pub status: StatusCode,
+    pub message: String,
+    pub problems: Vec<ProblemBody>,
+}
+
+impl ErrorView {
+    fn render(&self, chrome: Chrome) -> Response {
+        let page = ErrorPage {
+            title: self
+                .status
+                .canonical_reason()
+                .unwrap_or("Error")
+                .to_string(),
+            chrome,
+            status: self.status.as_u16(),
+            message: self.message.clone(),
+            problems: self.problems.clone(),
+        };
+        match page.render() {
+            Ok(html) => {
+                let mut r = (self.status, Html(html)).into_response();
+                r.extensions_mut().insert(self.clone());
+                r
+            }
+            Err(e) => {
+                tracing::error!("error page failed to render: {e}");
+                (self.status, self.message.clone()).into_response()
+            }
+        }
+    }
+}
+
+/// The header of a signed-out visitor: what an error page shows until
+/// [`page_chrome`] knows who asked.
+fn anonymous_chrome() -> Chrome {
+    Chrome {
+        demo: false,
+        user_name: None,
+        admin: false,
+        csrf: String::new(),
+    }
 }
 
 impl IntoResponse for PageError {
@@ -244,20 +298,41 @@ impl IntoResponse for PageError {
             }
             _ => {}
         }
-        let status = self.0.status();
-        let page = ErrorPage {
-            title: status.canonical_reason().unwrap_or("Error").to_string(),
-            status: status.as_u16(),
+        ErrorView {
+            status: self.0.status(),
             message: self.0.message(),
             problems: problems(&self.0),
-        };
-        match page.render() {
-            Ok(html) => (status, Html(html)).into_response(),
-            Err(e) => {
-                tracing::error!("error page failed to render: {e}");
-                (status, self.0.message()).into_response()
-            }
         }
+        .render(anonymous_chrome())
+    }
+}
+
+/// Middleware: an HTML error page gets the same header as every other page
+/// (the person's name, the sign-out button, the demo banner). Errors are
+/// rendered where no viewer is at hand (extractor rejections, the fallback,
+/// handlers that fail before loading one), so the viewer is loaded here,
+/// and only when the response is an error page.
+pub async fn page_chrome(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let mut copy = Request::builder()
+        .method(req.method().clone())
+        .uri(req.uri().clone());
+    if let Some(h) = copy.headers_mut() {
+        h.clone_from(req.headers());
+    }
+    if let Some(t) = req.extensions().get::<CsrfToken>() {
+        copy = copy.extension(t.clone());
+    }
+    let resp = next.run(req).await;
+    let Some(view) = resp.extensions().get::<ErrorView>().cloned() else {
+        return resp;
+    };
+    let Ok(copy) = copy.body(()) else {
+        return resp;
+    };
+    let (mut parts, ()) = copy.into_parts();
+    match Viewer::from_request_parts(&mut parts, &state).await {
+        Ok(viewer) if !viewer.api => view.render(viewer.chrome(&state)),
+        _ => resp,
     }
 }
 

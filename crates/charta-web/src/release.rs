@@ -147,15 +147,27 @@ pub async fn publish(
     publish_as(state, user.id, &row, version, name).await
 }
 
-/// Publishes, for a publisher whose right to publish was checked by the
-/// caller (a request's viewer, or the demo seed).
-pub async fn publish_as(
+/// What publishing a version needs, checked before anything is built.
+pub struct Checked {
+    pub key: Arc<SigningKey>,
+    /// The release before this one, if any.
+    pub predecessor: Option<ReleaseRow>,
+    /// The ballot that approved releasing the version.
+    pub approving: charta_store::BallotRow,
+    pub today: time::Date,
+}
+
+/// Checks that version `version` of `row` can be published as release
+/// `name` (a public specification, a signing key, a name that follows the
+/// group's scheme and moves forward, a later version, a passed ballot),
+/// without building or storing anything; the confirmation page and
+/// publishing share it.
+pub async fn check_publication(
     state: &AppState,
-    publisher_id: i64,
     row: &SpecRow,
     version: i64,
     name: &str,
-) -> Result<ReleaseRow, Error> {
+) -> Result<Checked, Error> {
     let spec = row.slug.as_str();
     if row.visibility != "public" {
         return Err(Error::Conflict(
@@ -173,16 +185,16 @@ pub async fn publish_as(
     let name = name.trim();
     let rules = state.store.group_rules(row.group_id).await?;
     let releases = state.store.releases(row.id).await?;
-    let predecessor = releases.first();
+    let predecessor = releases.into_iter().next();
     let today = time::OffsetDateTime::now_utc().date();
     check_name(
         rules.release_scheme,
         name,
-        predecessor.map(|p| p.name.as_str()),
+        predecessor.as_ref().map(|p| p.name.as_str()),
         today,
     )
     .map_err(Error::BadRequest)?;
-    if let Some(p) = predecessor
+    if let Some(p) = &predecessor
         && version <= p.version
     {
         return Err(Error::Conflict(format!(
@@ -192,7 +204,7 @@ pub async fn publish_as(
     }
     let ballots = state.store.ballots_of_spec(row.id).await?;
     let approving = ballots
-        .iter()
+        .into_iter()
         .find(|b| {
             b.kind == "release" && b.version == Some(version) && b.outcome.as_deref() == Some("passed")
         })
@@ -201,6 +213,32 @@ pub async fn publish_as(
                 "releasing version {version} needs a passed release ballot on it; the chair opens one on the specification's ballots page"
             ))
         })?;
+    Ok(Checked {
+        key,
+        predecessor,
+        approving,
+        today,
+    })
+}
+
+/// Publishes, for a publisher whose right to publish was checked by the
+/// caller (a request's viewer, or the demo seed).
+pub async fn publish_as(
+    state: &AppState,
+    publisher_id: i64,
+    row: &SpecRow,
+    version: i64,
+    name: &str,
+) -> Result<ReleaseRow, Error> {
+    let Checked {
+        key,
+        predecessor,
+        approving,
+        today,
+    } = check_publication(state, row, version, name).await?;
+    let name = name.trim();
+    let predecessor = predecessor.as_ref();
+    let approving = &approving;
     let input = assemble(state, row, version, name, today, predecessor, approving).await?;
     let bundle = charta_release::build(&input, &state.catalogs)
         .map_err(|e| Error::BadRequest(format!("this version cannot be released: {e}")))?;

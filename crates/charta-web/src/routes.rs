@@ -118,6 +118,12 @@ pub fn table() -> Vec<Route> {
         ),
         route(
             Page,
+            g.clone(),
+            "/groups/{group}/members/{membership}/remove",
+            get(pages::members::confirm_remove),
+        ),
+        route(
+            Page,
             p.clone(),
             "/groups/{group}/members/{membership}/remove",
             post(pages::members::remove),
@@ -190,9 +196,21 @@ pub fn table() -> Vec<Route> {
         ),
         route(
             Page,
+            g.clone(),
+            "/specs/{spec}/amendments/{number}/state",
+            get(pages::amendments::confirm_transition),
+        ),
+        route(
+            Page,
             p.clone(),
             "/specs/{spec}/amendments/{number}/state",
             post(pages::amendments::transition),
+        ),
+        route(
+            Page,
+            g.clone(),
+            "/specs/{spec}/amendments/{number}/merge",
+            get(pages::amendments::confirm_merge),
         ),
         route(
             Page,
@@ -245,9 +263,21 @@ pub fn table() -> Vec<Route> {
         ),
         route(
             Page,
+            g.clone(),
+            "/ballots/{id}/cancel",
+            get(pages::ballots::confirm_cancel),
+        ),
+        route(
+            Page,
             p.clone(),
             "/ballots/{id}/cancel",
             post(pages::ballots::cancel),
+        ),
+        route(
+            Page,
+            g.clone(),
+            "/ballots/{id}/close",
+            get(pages::ballots::confirm_close),
         ),
         route(
             Page,
@@ -278,6 +308,12 @@ pub fn table() -> Vec<Route> {
             p.clone(),
             "/specs/{spec}/releases",
             post(pages::releases::publish),
+        ),
+        route(
+            Page,
+            g.clone(),
+            "/specs/{spec}/releases/confirm",
+            get(pages::releases::confirm),
         ),
         route(
             Page,
@@ -550,6 +586,10 @@ pub fn router(state: AppState) -> Router {
     }
     let app = app
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::error::page_chrome,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::auth::csrf::protect,

@@ -33,6 +33,8 @@ enum Outcome {
     NotFound,
     Conflict,
     BadRequest,
+    /// A form shown again with its problems (422).
+    Unprocessable,
     Unavailable,
 }
 
@@ -47,6 +49,7 @@ fn outcome(r: &Resp) -> Outcome {
         404 => Outcome::NotFound,
         409 => Outcome::Conflict,
         400 => Outcome::BadRequest,
+        422 => Outcome::Unprocessable,
         503 => Outcome::Unavailable,
         other => panic!("unexpected status {other}: {}", r.body),
     }
@@ -224,6 +227,13 @@ fn cases(f: &Fixture) -> Vec<Case> {
             WG_CHAIR,
         ),
         case(
+            g.clone(),
+            "/groups/{group}/members/{membership}/remove",
+            &format!("/groups/wg/members/{}/remove", f.observer_membership),
+            "",
+            WG_CHAIR,
+        ),
+        case(
             p.clone(),
             "/groups/{group}/members/{membership}/remove",
             &format!("/groups/wg/members/{}/remove", f.observer_membership),
@@ -320,11 +330,26 @@ fn cases(f: &Fixture) -> Vec<Case> {
             COMMENTERS,
         ),
         case(
+            g.clone(),
+            "/specs/{spec}/amendments/{number}/state",
+            "/specs/demo/amendments/1/state?to=withdrawn",
+            "",
+            STEWARDS,
+        ),
+        case(
             p.clone(),
             "/specs/{spec}/amendments/{number}/state",
             "/specs/demo/amendments/1/state",
             "event=withdraw",
             AUTHOR_THEN_CHANGED,
+        ),
+        case(
+            g.clone(),
+            "/specs/{spec}/amendments/{number}/merge",
+            "/specs/demo/amendments/1/merge",
+            "",
+            // Who may decide; the chair needs no second factor to merge.
+            STEWARDS,
         ),
         case(
             p.clone(),
@@ -394,11 +419,26 @@ fn cases(f: &Fixture) -> Vec<Case> {
             EXTENDERS,
         ),
         case(
+            g.clone(),
+            "/ballots/{id}/cancel",
+            &format!("/ballots/{b}/cancel"),
+            "",
+            WG_CHAIR,
+        ),
+        case(
             p.clone(),
             "/ballots/{id}/cancel",
             &format!("/ballots/{b}/cancel"),
             "reason=Wrong+text",
             CHAIR_THEN_CONFLICT,
+        ),
+        case(
+            g.clone(),
+            "/ballots/{id}/close",
+            &format!("/ballots/{b}/close"),
+            "",
+            // Nobody voted: the outcome can still change.
+            CHAIR_CONFLICT,
         ),
         case(
             p.clone(),
@@ -469,6 +509,14 @@ fn cases(f: &Fixture) -> Vec<Case> {
             "/specs/{spec}/releases",
             "/specs/demo/releases",
             "version=1&name=1.0.1",
+            // Version 1 is released already.
+            CHAIR_CONFLICT,
+        ),
+        case(
+            g.clone(),
+            "/specs/{spec}/releases/confirm",
+            "/specs/demo/releases/confirm?version=1&name=1.0.1",
+            "",
             // Version 1 is released already.
             CHAIR_CONFLICT,
         ),

@@ -101,14 +101,14 @@ both_backends! {
         let f = three_foundations(db, ballot_required()).await;
         // Without a ballot the gate holds the merge.
         let page = f.request("editor", Method::GET, "/specs/demo/amendments/1", "").await.body;
-        assert!(page.contains("the group requires a ballot"), "{page}");
+        assert!(page.contains("A ballot must pass first; none has been opened yet"), "{page}");
         let r = f.request("editor", Method::POST, "/specs/demo/amendments/1/merge", "").await;
         assert_eq!(r.status, StatusCode::CONFLICT);
 
         let id = open_on_amendment_1(&f).await;
         let ballot = format!("/ballots/{id}");
         let page = f.request("rep", Method::GET, &ballot, "").await.body;
-        assert!(page.contains("Live tally") && page.contains("no quorum yet: 0 of 3"), "{page}");
+        assert!(page.contains("Live tally") && page.contains("None of the 3 organisations has voted yet. It needs 2 more votes to reach the quorum of 2."), "{page}");
         assert!(page.contains("name=\"position\" value=\"object\""), "the representative gets the vote form");
         assert!(page.contains("a simple majority of the votes cast"), "the rules are shown");
         let work = f.request("rep-b", Method::GET, "/my-work", "").await.body;
@@ -125,7 +125,7 @@ both_backends! {
         assert!(r.body.contains("can still change"), "{}", r.body);
         // Borealis objects (with a rationale), then changes its mind.
         let r = f.request("rep-b", Method::POST, &format!("{ballot}/votes"), "position=object").await;
-        assert_eq!(r.status, StatusCode::BAD_REQUEST, "an objection needs a rationale");
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "an objection needs a rationale");
         assert!(r.body.contains("rationale"));
         assert_eq!(f.request("rep-b", Method::POST, &format!("{ballot}/votes"), "position=object&rationale=Too+vague").await.status, StatusCode::SEE_OTHER);
         let doc = json(&f, "rep", &format!("/api/v1/ballots/{id}")).await;
@@ -153,7 +153,10 @@ both_backends! {
 
         // The gate passes; the editor merges.
         let page = f.request("editor", Method::GET, "/specs/demo/amendments/1", "").await.body;
-        assert!(page.contains("the ballot passed"), "{page}");
+        assert!(page.contains("Ballot passed"), "{page}");
+        let page = f.request("chair", Method::GET, "/specs/demo/amendments/1", "").await.body;
+        assert!(page.contains("Ballot passed · <a href=\"/ballots/") && page.contains(">Passed</span>"), "{page}");
+        assert!(!page.contains("Open ballot"), "a passed ballot is not offered again: {page}");
         assert_eq!(f.request("editor", Method::POST, "/specs/demo/amendments/1/merge", "").await.status, StatusCode::SEE_OTHER);
         assert_eq!(f.store.spec("demo").await.unwrap().head_version, 2);
         assert_eq!(f.store.verify_audit().await.unwrap().unwrap(), f.store.audit_head().await.unwrap().seq as usize);
@@ -167,7 +170,7 @@ both_backends! {
             assert_eq!(f.request(who, Method::POST, &format!("{ballot}/votes"), body).await.status, StatusCode::SEE_OTHER);
         }
         let page = f.request("chair", Method::GET, &ballot, "").await.body;
-        assert!(page.contains("blocked by an objection from Cygnus"), "{page}");
+        assert!(page.contains("An objection from Cygnus blocks it"), "{page}");
         assert_eq!(f.request("chair", Method::POST, &format!("{ballot}/close"), "").await.status, StatusCode::SEE_OTHER);
         let r = f.request("editor", Method::POST, "/specs/demo/amendments/1/merge", "").await;
         assert_eq!(r.status, StatusCode::CONFLICT);
@@ -205,11 +208,11 @@ both_backends! {
         let id = open_on_amendment_1(&f).await;
         let ballot = format!("/ballots/{id}");
         let r = f.request("rep", Method::POST, &format!("{ballot}/votes"), "position=maybe").await;
-        assert!(r.status == StatusCode::BAD_REQUEST && r.body.contains("approve, abstain, object or recuse"), "{}", r.body);
+        assert!(r.status == StatusCode::UNPROCESSABLE_ENTITY && r.body.contains("approve, abstain, object or recuse"), "{}", r.body);
         let r = f.request("rep", Method::POST, &format!("{ballot}/votes"), "organization=borealis&position=approve").await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "Aurora's representative cannot vote for Borealis");
         let r = f.request("rep", Method::POST, &format!("{ballot}/votes"), "organization=nobody&position=approve").await;
-        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         let r = f.request("chair", Method::POST, &format!("{ballot}/votes"), "position=approve").await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "the chair speaks for no organisation");
         let r = f.request("outsider", Method::GET, &ballot, "").await;

@@ -155,11 +155,27 @@ both_backends! {
         // Names follow the scheme and move forward.
         for (name, why) in [("v1.1", "MAJOR.MINOR.PATCH"), ("1.0.0", "move forward"), ("0.9.0", "move forward"), ("", "MAJOR.MINOR.PATCH")] {
             let r = f.request("chair", Method::POST, "/specs/demo/releases", &format!("version=2&name={name}")).await;
-            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{name}");
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
             assert!(r.body.contains(why), "{name}: {}", r.body);
+            // The confirmation page refuses it the same way: the releases
+            // page again, the name kept and the problem next to it.
+            let r = f.request("chair", Method::GET, &format!("/specs/demo/releases/confirm?version=2&name={name}"), "").await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+            assert!(r.body.contains(&format!("id=\"name\" name=\"name\" required placeholder=\"1.2.0\" value=\"{name}\" aria-invalid=\"true\"")), "{name}: {}", r.body);
+            assert!(r.body.contains("<p class=\"field-error\" id=\"name-error\">") && r.body.contains(why), "{name}: {}", r.body);
+            assert!(r.body.contains("<header class=\"site\">") && r.body.contains("<h1>Releases</h1>"), "inside the normal page");
         }
         let r = f.request("chair", Method::POST, "/specs/demo/releases", "version=abc&name=1.1.0").await;
-        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("value=\"1.1.0\""), "the name is kept");
+        // The confirmation page says what will happen and publishes nothing.
+        let r = f.request("chair", Method::GET, "/specs/demo/releases/confirm?version=2&name=1.1.0", "").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("Publishing freezes version 2 of") && r.body.contains("signs their manifest") && r.body.contains("never changes"), "{}", r.body);
+        assert!(r.body.contains("action=\"/specs/demo/releases\"") && r.body.contains("class=\"danger\"") && r.body.contains("name=\"_csrf\""), "{}", r.body);
+        assert_eq!(f.request("anon", Method::GET, "/releases/demo/1.1.0/", "").await.status, StatusCode::NOT_FOUND, "nothing published yet");
+        let r = f.request("chair-nomfa", Method::GET, "/specs/demo/releases/confirm?version=2&name=1.1.0", "").await;
+        assert!(r.location.starts_with("/auth/login?step_up=1"), "the confirmation asks for MFA like publishing: {}", r.location);
         let r = f.request("chair", Method::POST, "/specs/demo/releases", "version=2&name=1.1.0").await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         assert_eq!(r.location, "/releases/demo/1.1.0/");
@@ -199,7 +215,7 @@ both_backends! {
             // Publishing the same name or version again is refused; superseding
             // only marks the release (checked below: the bytes stay).
             let (uri, body, allowed): (&str, &str, &[StatusCode]) = match r.path {
-                "/specs/{spec}/releases" => ("/specs/demo/releases", "version=1&name=1.0.0", &[StatusCode::BAD_REQUEST, StatusCode::CONFLICT]),
+                "/specs/{spec}/releases" => ("/specs/demo/releases", "version=1&name=1.0.0", &[StatusCode::UNPROCESSABLE_ENTITY, StatusCode::CONFLICT]),
                 "/releases/{spec}/{version}/supersede" => ("/releases/demo/1.0.0/supersede", "reason=Replaced", &[StatusCode::SEE_OTHER]),
                 other => panic!("a new route that can change releases needs a line here: {} {other}", r.method),
             };

@@ -1,6 +1,7 @@
 //! A person's own account: roles, personal API tokens.
 
 use super::Page;
+use super::form::PageForm;
 use super::view::date;
 use crate::auth::tokens::{MAX_DAYS, PREFIX};
 use crate::auth::viewer::Chrome;
@@ -8,7 +9,6 @@ use crate::auth::{Viewer, secret};
 use crate::error::{Error, PageResult, see_other};
 use crate::state::AppState;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use charta_domain::access::{Action, Scope};
@@ -158,7 +158,7 @@ pub async fn create_token(
 pub async fn create(
     State(state): State<AppState>,
     viewer: Viewer,
-    Form(f): Form<Vec<(String, String)>>,
+    PageForm(f): PageForm<Vec<(String, String)>>,
 ) -> PageResult<Page<AccountPage>> {
     let get = |k: &str| {
         f.iter()

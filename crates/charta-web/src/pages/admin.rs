@@ -1,12 +1,12 @@
 //! Platform administration: working groups and member organisations.
 
 use super::Page;
+use super::form::PageForm;
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
 use crate::error::{Error, PageResult, see_other};
 use crate::state::AppState;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use charta_domain::access::Action;
@@ -60,7 +60,7 @@ pub struct GroupForm {
 pub async fn create_group(
     State(state): State<AppState>,
     viewer: Viewer,
-    Form(f): Form<GroupForm>,
+    PageForm(f): PageForm<GroupForm>,
 ) -> PageResult<Response> {
     viewer.require(Action::Administer)?;
     let slug = f.slug.trim();
@@ -101,7 +101,7 @@ pub async fn add_organization(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(group): Path<String>,
-    Form(f): Form<OrgForm>,
+    PageForm(f): PageForm<OrgForm>,
 ) -> PageResult<Response> {
     viewer.require(Action::Administer)?;
     let g = state.store.group(&group).await?;

@@ -1,21 +1,24 @@
 //! Amendment pages: the list, proposing, the redline review page with its
 //! threads, revising, state changes and merging.
 
-use super::Page;
+use super::confirm::{ConfirmPage, TextField};
 use super::diff::{ControlChangeView, FieldView, field_view};
+use super::form::{FieldErrors, PageForm, whole_number};
 use super::view::date;
+use super::{Page, Rejected, rejected_status};
 use crate::amend::{self, Context, check_proposal, require_steward, stored};
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
-use crate::error::{Error, PageResult, see_other};
+use crate::error::{Error, PageResult, ProblemBody, see_other};
 use crate::lookup;
 use crate::state::AppState;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use charta_domain::access::{Action, Decision};
-use charta_domain::amendment::{AmendmentEvent, AmendmentState, GateCheck, apply, gate_passes};
+use charta_domain::amendment::{
+    AmendmentEvent, AmendmentState, BallotGate, CheckStatus, apply, gate_passes, merge_gate,
+};
 use charta_domain::diff::{ChangeKind, DiffSummary, diff_specs};
 use charta_domain::format::content_hash;
 use charta_store::{
@@ -31,6 +34,16 @@ pub struct ListPage {
     pub spec: SpecRow,
     pub amendments: Vec<AmendmentRow>,
     pub can_propose: bool,
+}
+
+impl ListPage {
+    /// An amendment's state as words for its badge.
+    pub fn label(state: &str) -> &str {
+        match AmendmentState::parse(state) {
+            Some(s) => s.label(),
+            None => state,
+        }
+    }
 }
 
 /// The amendments of a specification.
@@ -60,7 +73,15 @@ pub struct NewPage {
     pub title: String,
     pub chrome: Chrome,
     pub spec: SpecRow,
+    /// What the form holds: the newest version at first, what was typed
+    /// when the form comes back with problems.
+    pub amendment_title: String,
+    pub description: String,
     pub content: String,
+    pub open: bool,
+    pub errors: FieldErrors,
+    /// Problems in the specification text, each with its line.
+    pub problems: Vec<ProblemBody>,
 }
 
 /// The form to propose an amendment, prefilled with the newest version.
@@ -78,9 +99,17 @@ pub async fn new(
         title: format!("Propose an amendment to {}", row.title),
         chrome: viewer.chrome(&state),
         spec: row,
+        amendment_title: String::new(),
+        description: String::new(),
         content: head.content,
+        open: true,
+        errors: FieldErrors::new(),
+        problems: Vec::new(),
     }))
 }
+
+/// What a proposal's title must be.
+const TITLE_RULE: &str = "give the amendment a title of 1 to 200 characters";
 
 /// The proposal form.
 #[derive(Debug, Deserialize)]
@@ -94,14 +123,16 @@ pub struct ProposeForm {
     pub open: String,
 }
 
-/// Creates an amendment from a whole proposed specification text.
+/// Creates an amendment from a whole proposed specification text. A
+/// proposal that does not pass its checks comes back as the same form, with
+/// everything typed kept and each problem next to its field.
 pub async fn create(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(spec): Path<String>,
-    Form(f): Form<ProposeForm>,
+    PageForm(f): PageForm<ProposeForm>,
 ) -> PageResult<Response> {
-    let number = propose(
+    let result = propose(
         &state,
         &viewer,
         &spec,
@@ -110,8 +141,47 @@ pub async fn create(
         &f.content,
         f.open == "open",
     )
-    .await?;
-    Ok(see_other(&format!("/specs/{spec}/amendments/{number}")).into_response())
+    .await;
+    let e = match result {
+        Ok(number) => {
+            return Ok(see_other(&format!("/specs/{spec}/amendments/{number}")).into_response());
+        }
+        Err(e @ (Error::BadRequest(_) | Error::Invalid(_))) => e,
+        Err(e) => return Err(e.into()),
+    };
+    let mut errors = FieldErrors::new();
+    let mut problems = Vec::new();
+    match &e {
+        Error::BadRequest(m) if m == TITLE_RULE => errors.add("title", m.clone()),
+        Error::Invalid(format) => {
+            errors.add("content", e.message());
+            problems = format
+                .problems
+                .iter()
+                .map(|p| ProblemBody {
+                    line: p.line,
+                    message: p.message.clone(),
+                })
+                .collect();
+        }
+        other => errors.add("content", other.message()),
+    }
+    let row = lookup::spec(&state, &viewer, &spec).await?;
+    Ok(Rejected(
+        rejected_status(&e),
+        NewPage {
+            title: format!("Propose an amendment to {}", row.title),
+            chrome: viewer.chrome(&state),
+            spec: row,
+            amendment_title: f.title,
+            description: f.description,
+            content: f.content,
+            open: f.open == "open",
+            errors,
+            problems,
+        },
+    )
+    .into_response())
 }
 
 /// Creates an amendment; shared with the API.
@@ -130,9 +200,7 @@ pub async fn propose(
     })?;
     let title = title.trim();
     if title.is_empty() || title.chars().count() > 200 {
-        return Err(Error::BadRequest(
-            "give the amendment a title of 1 to 200 characters".into(),
-        ));
+        return Err(Error::BadRequest(TITLE_RULE.into()));
     }
     let head = state.store.version(&row, row.head_version).await?;
     let (_, canonical) = check_proposal(state, &stored(&head.content, "version")?, content)?;
@@ -207,7 +275,7 @@ pub struct AmendmentPage {
     pub summary: DiffSummary,
     pub changes: Vec<ChangeView>,
     pub meta: Vec<FieldView>,
-    pub gate: Vec<GateCheck>,
+    pub gate_lines: Vec<GateLine>,
     pub gate_ok: bool,
     pub general: Vec<ThreadView>,
     pub anchored: Vec<ThreadView>,
@@ -215,7 +283,13 @@ pub struct AmendmentPage {
     pub can_comment: bool,
     pub can_steward: bool,
     pub can_decide: bool,
-    pub events: Vec<&'static str>,
+    /// State changes offered as plain buttons (submit, reopen).
+    pub routine_events: Vec<&'static str>,
+    /// State changes that go through a confirmation page: (state it leads
+    /// to, button text).
+    pub weighty_events: Vec<(&'static str, &'static str)>,
+    /// The comment form as typed, when it came back with problems.
+    pub draft: CommentDraft,
     /// Catalog items that gain or lose mapped controls with this change.
     pub impact: Vec<charta_domain::coverage::ItemImpact>,
     /// Other open amendments changing some of the same controls.
@@ -290,6 +364,20 @@ pub async fn show(
     Query(q): Query<ShowQuery>,
 ) -> PageResult<Page<AmendmentPage>> {
     let ctx = amend::load(&state, &viewer, &spec, &number).await?;
+    Ok(Page(
+        review_page(&state, &viewer, ctx, &q, CommentDraft::default()).await?,
+    ))
+}
+
+/// The review page of a loaded amendment, with a comment form holding
+/// `draft` (what was typed, when a comment came back with problems).
+async fn review_page(
+    state: &AppState,
+    viewer: &Viewer,
+    ctx: Context,
+    q: &ShowQuery,
+    draft: CommentDraft,
+) -> Result<AmendmentPage, Error> {
     let latest = ctx.latest().clone();
     let to = match q.to.as_deref().filter(|s| !s.is_empty()) {
         Some(t) => lookup::parse_version(t, "`to`")?,
@@ -304,24 +392,24 @@ pub async fn show(
     // Hold whichever cached form the comparison starts from.
     let (base_version, from_revision);
     let from_spec: &charta_domain::Spec = if from_label == "base" {
-        base_version = amend::version_spec(&state, &ctx.spec, to_rev.base_version).await?;
+        base_version = amend::version_spec(state, &ctx.spec, to_rev.base_version).await?;
         &base_version.spec
     } else {
         let n = lookup::parse_version(&from_label, "`from`")?;
-        from_revision = amend::revision_spec(&state, ctx.revision(n)?)?;
+        from_revision = amend::revision_spec(state, ctx.revision(n)?)?;
         &from_revision
     };
     let split = match q.view.as_deref() {
         None | Some("") | Some("unified") => false,
         Some("split") => true,
         Some(other) => {
-            return Err(
-                Error::BadRequest(format!("view must be unified or split, not {other:?}")).into(),
-            );
+            return Err(Error::BadRequest(format!(
+                "view must be unified or split, not {other:?}"
+            )));
         }
     };
-    let to_spec = amend::revision_spec(&state, &to_rev)?;
-    let latest_spec = amend::revision_spec(&state, &latest)?;
+    let to_spec = amend::revision_spec(state, &to_rev)?;
+    let latest_spec = amend::revision_spec(state, &latest)?;
     let diff = diff_specs(from_spec, &to_spec);
     let changes = diff
         .changed()
@@ -343,7 +431,9 @@ pub async fn show(
     let comments = state.store.comments(ctx.amendment.id).await?;
     let rules = state.store.group_rules(ctx.spec.group_id).await?;
     let all_ballots = state.store.ballots_of_amendment(ctx.amendment.id).await?;
-    let gate = amend::gate_of(&state, &ctx, &threads, &rules, &all_ballots).await?;
+    let ballot_gate = crate::ballot::gate(state, &ctx, &rules, &all_ballots).await?;
+    let gate = merge_gate(&amend::gate_input(&ctx, &threads, ballot_gate));
+    let gate_lines = gate_lines(&gate, &ctx, &threads, ballot_gate, &all_ballots);
     let (mut general, mut anchored) = (Vec::new(), Vec::new());
     for t in threads {
         let cs: Vec<CommentRow> = comments
@@ -369,14 +459,31 @@ pub async fn show(
     let overlaps = if ctx.state.is_closed() {
         Vec::new()
     } else {
-        overlaps(&state, &ctx).await?
+        overlaps(state, &ctx).await?
     };
-    let ballots = super::ballots::visible(&viewer, &ctx.spec, all_ballots);
+    let ballots = super::ballots::visible(viewer, &ctx.spec, all_ballots);
     let ballot_days = rules.default_days;
-    Ok(Page(AmendmentPage {
+    let decide = viewer.decide(Action::Decide { group_id }) == Decision::Allow;
+    let can_steward = require_steward(viewer, &ctx).is_ok();
+    let events: Vec<AmendmentEvent> = ctx
+        .state
+        .events()
+        .into_iter()
+        .filter(|e| !matches!(e, AmendmentEvent::Revise | AmendmentEvent::Merge))
+        .filter(|e| match e {
+            AmendmentEvent::Reject => decide,
+            _ => can_steward,
+        })
+        .collect();
+    Ok(AmendmentPage {
         impact,
         overlaps,
+        gate_lines,
+        draft,
+        // Once a ballot is open, or has passed on this text, there is
+        // nothing to open a ballot for.
         can_run_ballot: ctx.state == AmendmentState::Open
+            && !matches!(ballot_gate, BallotGate::Pending | BallotGate::Passed)
             && !ballots.iter().any(|b| b.state == "open")
             && matches!(
                 viewer.decide(Action::RunBallot { group_id }),
@@ -388,7 +495,7 @@ pub async fn show(
             "Amendment {}: {}",
             ctx.amendment.number, ctx.amendment.title
         ),
-        chrome: viewer.chrome(&state),
+        chrome: viewer.chrome(state),
         state_label: ctx.state.label(),
         closed: ctx.state.is_closed(),
         created: date(ctx.amendment.created_at),
@@ -407,23 +514,117 @@ pub async fn show(
         meta: diff.meta.iter().map(field_view).collect(),
         changes,
         gate_ok: gate_passes(&gate),
-        gate,
         general,
         anchored,
         content: latest.content.clone(),
         can_comment: viewer.decide(Action::Comment { group_id }) == Decision::Allow,
-        can_steward: require_steward(&viewer, &ctx).is_ok(),
-        can_decide: viewer.decide(Action::Decide { group_id }) == Decision::Allow,
-        events: ctx
-            .state
-            .events()
-            .into_iter()
-            .filter(|e| !matches!(e, AmendmentEvent::Revise | AmendmentEvent::Merge))
+        can_steward,
+        can_decide: decide,
+        routine_events: events
+            .iter()
+            .filter(|e| !weighty(**e))
             .map(|e| e.as_str())
+            .collect(),
+        weighty_events: events
+            .iter()
+            .filter_map(|e| match e {
+                AmendmentEvent::Reject => Some(("rejected", "Reject…")),
+                AmendmentEvent::Withdraw => Some(("withdrawn", "Withdraw…")),
+                _ => None,
+            })
             .collect(),
         spec: ctx.spec,
         amendment: ctx.amendment,
-    }))
+    })
+}
+
+/// Events that end an amendment's review and so ask for confirmation first.
+fn weighty(e: AmendmentEvent) -> bool {
+    matches!(e, AmendmentEvent::Reject | AmendmentEvent::Withdraw)
+}
+
+/// One check of the merge gate, in words, with a link to what blocks it.
+pub struct GateLine {
+    /// The check's stable name, for styling and tests.
+    pub name: &'static str,
+    pub status: CheckStatus,
+    pub sentence: String,
+    /// Where to go about a failed check: (address, text).
+    pub link: Option<(String, String)>,
+}
+
+/// The merge gate as sentences a reviewer reads at a glance.
+fn gate_lines(
+    gate: &[charta_domain::amendment::GateCheck],
+    ctx: &Context,
+    threads: &[ThreadRow],
+    ballot: BallotGate,
+    ballots: &[charta_store::BallotRow],
+) -> Vec<GateLine> {
+    use charta_domain::amendment::{CHECK_BALLOT, CHECK_NO_BLOCKING, CHECK_UP_TO_DATE};
+    let base = ctx.latest().base_version;
+    let head = ctx.spec.head_version;
+    let newest_ballot = ballots
+        .iter()
+        .find(|b| b.state != "cancelled")
+        .map(|b| (format!("/ballots/{}", b.id), format!("Ballot {}", b.id)));
+    gate.iter()
+        .map(|c| {
+            let (sentence, link) = match c.name {
+                CHECK_NO_BLOCKING => {
+                    let open: Vec<&ThreadRow> =
+                        threads.iter().filter(|t| t.blocking && !t.resolved).collect();
+                    match open.as_slice() {
+                        [] => ("No open objections".to_string(), None),
+                        [t] => (
+                            "1 open objection".to_string(),
+                            Some((format!("#thread-{}", t.id), "See the objection".into())),
+                        ),
+                        [t, ..] => (
+                            format!("{} open objections", open.len()),
+                            Some((format!("#thread-{}", t.id), "See the first objection".into())),
+                        ),
+                    }
+                }
+                CHECK_UP_TO_DATE if c.status == CheckStatus::Passed => {
+                    (format!("Up to date with version {head}"), None)
+                }
+                CHECK_UP_TO_DATE => (
+                    format!(
+                        "Based on version {base}, but the specification is now at version {head}"
+                    ),
+                    Some((
+                        format!("{}/rebase", ctx.path()),
+                        format!("Update it to version {head}"),
+                    )),
+                ),
+                CHECK_BALLOT => match ballot {
+                    BallotGate::NotRequired => (
+                        "No ballot needed: the group's rules do not require one".into(),
+                        None,
+                    ),
+                    BallotGate::Missing => (
+                        "A ballot must pass first; none has been opened yet".into(),
+                        Some(("#ballots".into(), "Ballot section".into())),
+                    ),
+                    BallotGate::Pending => ("The ballot is still open".into(), newest_ballot.clone()),
+                    BallotGate::Stale => (
+                        "The ballot passed on an earlier revision, and normative text changed since; a new ballot is needed".into(),
+                        newest_ballot.clone(),
+                    ),
+                    BallotGate::Passed => ("Ballot passed".into(), newest_ballot.clone()),
+                    BallotGate::Failed => ("The ballot failed".into(), newest_ballot.clone()),
+                },
+                _ => (c.detail.clone(), None),
+            };
+            GateLine {
+                name: c.name,
+                status: c.status,
+                sentence,
+                link,
+            }
+        })
+        .collect()
 }
 
 /// The text fields of a control, split into numbered lines (from 1).
@@ -497,7 +698,7 @@ pub async fn revise(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((spec, number)): Path<(String, String)>,
-    Form(f): Form<ReviseForm>,
+    PageForm(f): PageForm<ReviseForm>,
 ) -> PageResult<Response> {
     let ctx = amend::load(&state, &viewer, &spec, &number).await?;
     let expected = lookup::parse_version(&f.expected, "the revision you edited")?;
@@ -572,14 +773,51 @@ pub struct ThreadForm {
     pub blocking: String,
 }
 
-/// Opens a review thread.
+/// A comment form as typed, shown again with its problems.
+#[derive(Debug, Default)]
+pub struct CommentDraft {
+    /// The control the comment is on; empty for the whole amendment.
+    pub control: String,
+    pub field: String,
+    pub first_line: String,
+    pub last_line: String,
+    pub body: String,
+    pub blocking: bool,
+    /// Problems by field: `lines` (the line range) and `body`.
+    pub errors: FieldErrors,
+}
+
+impl CommentDraft {
+    /// Whether this draft belongs to the form on `control` ("" for the
+    /// form on the whole amendment).
+    pub fn is_for(&self, control: &str) -> bool {
+        !self.errors.is_empty() && self.control == control
+    }
+}
+
+/// Opens a review thread. A comment with an empty text or lines that are
+/// not in the control comes back as the review page with the comment form
+/// holding what was typed and the problem next to the field.
 pub async fn thread(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((spec, number)): Path<(String, String)>,
-    Form(f): Form<ThreadForm>,
+    PageForm(f): PageForm<ThreadForm>,
 ) -> PageResult<Response> {
     let ctx = amend::load(&state, &viewer, &spec, &number).await?;
+    // Who may not comment is told so, whatever the form holds.
+    viewer.require(Action::Comment {
+        group_id: ctx.spec.group_id,
+    })?;
+    let mut draft = CommentDraft {
+        control: f.control.trim().to_string(),
+        field: f.field.trim().to_string(),
+        first_line: f.first_line.clone(),
+        last_line: f.last_line.clone(),
+        body: f.body.clone(),
+        blocking: f.blocking == "on" || f.blocking == "true",
+        errors: FieldErrors::new(),
+    };
     let lines = match (f.first_line.trim(), f.last_line.trim()) {
         ("", "") => None,
         (a, "") => Some((a, a)),
@@ -587,31 +825,50 @@ pub async fn thread(
     };
     let lines = match lines {
         None => None,
-        Some((a, b)) => {
-            let a: i64 = a
-                .parse()
-                .map_err(|_| Error::BadRequest("line numbers must be whole numbers".into()))?;
-            let b: i64 = b
-                .parse()
-                .map_err(|_| Error::BadRequest("line numbers must be whole numbers".into()))?;
-            Some((a, b))
-        }
+        Some((a, b)) => match (whole_number(a, "From line"), whole_number(b, "To line")) {
+            (Ok(a), Ok(b)) => Some((a, b)),
+            (Err(m), _) | (_, Err(m)) => {
+                draft.errors.add("lines", m);
+                None
+            }
+        },
     };
-    let control = Some(f.control.trim()).filter(|c| !c.is_empty());
-    let field = Some(f.field.trim()).filter(|c| !c.is_empty());
-    open_thread(
-        &state,
-        &viewer,
-        &ctx,
-        &f.body,
-        control,
-        field,
-        lines,
-        f.blocking == "on" || f.blocking == "true",
-    )
-    .await?;
-    Ok(see_other(&ctx.path()).into_response())
+    if f.body.trim().is_empty() {
+        draft.errors.add("body", COMMENT_RULE);
+    }
+    if draft.errors.is_empty() {
+        let control = Some(draft.control.as_str()).filter(|c| !c.is_empty());
+        let field = Some(draft.field.as_str()).filter(|c| !c.is_empty());
+        let opened = open_thread(
+            &state,
+            &viewer,
+            &ctx,
+            &f.body,
+            control,
+            field,
+            lines,
+            draft.blocking,
+        )
+        .await;
+        match opened {
+            Ok(_) => return Ok(see_other(&ctx.path()).into_response()),
+            Err(Error::BadRequest(m)) if m == COMMENT_RULE => draft.errors.add("body", m),
+            // Every other refusal of the input is about the lines.
+            Err(Error::BadRequest(m)) => draft.errors.add("lines", m),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let q = ShowQuery {
+        from: None,
+        to: None,
+        view: None,
+    };
+    let page = review_page(&state, &viewer, ctx, &q, draft).await?;
+    Ok(Rejected(axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
+
+/// What a comment's text must be.
+const COMMENT_RULE: &str = "a comment needs text (at most 20,000 characters)";
 
 /// Opens a thread on the newest revision; shared with the API.
 #[expect(clippy::too_many_arguments, reason = "each is one field of the thread")]
@@ -636,9 +893,7 @@ pub async fn open_thread(
     }
     let body = body.trim();
     if body.is_empty() || body.len() > 20_000 {
-        return Err(Error::BadRequest(
-            "a comment needs text (at most 20,000 characters)".into(),
-        ));
+        return Err(Error::BadRequest(COMMENT_RULE.into()));
     }
     let latest = ctx.latest();
     let spec = amend::revision_spec(state, latest)?;
@@ -705,7 +960,7 @@ pub async fn reply(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((spec, number, thread)): Path<(String, String, String)>,
-    Form(f): Form<ReplyForm>,
+    PageForm(f): PageForm<ReplyForm>,
 ) -> PageResult<Response> {
     let ctx = amend::load(&state, &viewer, &spec, &number).await?;
     viewer.require(Action::Comment {
@@ -740,7 +995,7 @@ pub async fn resolve(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((spec, number, thread)): Path<(String, String, String)>,
-    Form(f): Form<ResolveForm>,
+    PageForm(f): PageForm<ResolveForm>,
 ) -> PageResult<Response> {
     let ctx = amend::load(&state, &viewer, &spec, &number).await?;
     viewer.require(Action::Comment {
@@ -779,6 +1034,82 @@ pub async fn resolve(
     Ok(see_other(&ctx.path()).into_response())
 }
 
+/// Which state change to confirm.
+#[derive(Debug, Deserialize)]
+pub struct ConfirmStateQuery {
+    /// `rejected` or `withdrawn`.
+    #[serde(default)]
+    pub to: String,
+}
+
+/// The confirmation page for rejecting or withdrawing an amendment: it
+/// checks access as the state change does and says what will happen.
+pub async fn confirm_transition(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((spec, number)): Path<(String, String)>,
+    Query(q): Query<ConfirmStateQuery>,
+) -> PageResult<Page<ConfirmPage>> {
+    let ctx = amend::load(&state, &viewer, &spec, &number).await?;
+    let event = match q.to.as_str() {
+        "rejected" => AmendmentEvent::Reject,
+        "withdrawn" => AmendmentEvent::Withdraw,
+        other => {
+            return Err(Error::BadRequest(format!(
+                "an amendment can be confirmed as rejected or withdrawn here, not {other:?}"
+            ))
+            .into());
+        }
+    };
+    require_transition(&viewer, &ctx, event)?;
+    apply(ctx.state, event, false).map_err(|e| Error::Conflict(e.to_string()))?;
+    let a = &ctx.amendment;
+    let (title, button, says) = match event {
+        AmendmentEvent::Reject => (
+            format!("Reject amendment {}?", a.number),
+            "Reject amendment",
+            "Rejecting ends the review: the amendment is closed without changing the specification, and its discussion is closed.",
+        ),
+        _ => (
+            format!("Withdraw amendment {}?", a.number),
+            "Withdraw amendment",
+            "Withdrawing gives the amendment up: it is closed without changing the specification, and its discussion is closed.",
+        ),
+    };
+    let back = ctx.path();
+    Ok(Page(
+        ConfirmPage::new(
+            title,
+            viewer.chrome(&state),
+            format!("{back}/state"),
+            button,
+            back.clone(),
+        )
+        .crumb(format!("/specs/{}", ctx.spec.slug), ctx.spec.title.clone())
+        .crumb(back, format!("#{} {}", a.number, a.title))
+        .says(says)
+        .says("A steward can reopen it later for review; everything said stays on record.")
+        .hidden("event", event.as_str())
+        .field(TextField {
+            name: "reason",
+            label: "Reason (shown on the amendment)",
+            required: false,
+            value: String::new(),
+        }),
+    ))
+}
+
+/// Who may make a state change: the chair and editors reject; the
+/// amendment's stewards do the rest.
+fn require_transition(viewer: &Viewer, ctx: &Context, event: AmendmentEvent) -> Result<(), Error> {
+    match event {
+        AmendmentEvent::Reject => viewer.require(Action::Decide {
+            group_id: ctx.spec.group_id,
+        }),
+        _ => require_steward(viewer, ctx),
+    }
+}
+
 /// A state change.
 #[derive(Debug, Deserialize)]
 pub struct StateForm {
@@ -793,7 +1124,7 @@ pub async fn transition(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((spec, number)): Path<(String, String)>,
-    Form(f): Form<StateForm>,
+    PageForm(f): PageForm<StateForm>,
 ) -> PageResult<Response> {
     let ctx = amend::load(&state, &viewer, &spec, &number).await?;
     let event = AmendmentEvent::parse(&f.event)
@@ -804,12 +1135,7 @@ pub async fn transition(
                 f.event
             ))
         })?;
-    match event {
-        AmendmentEvent::Reject => viewer.require(Action::Decide {
-            group_id: ctx.spec.group_id,
-        })?,
-        _ => require_steward(&viewer, &ctx)?,
-    }
+    require_transition(&viewer, &ctx, event)?;
     let to = apply(ctx.state, event, false).map_err(|e| Error::Conflict(e.to_string()))?;
     state
         .store
@@ -828,12 +1154,46 @@ pub async fn transition(
 #[derive(Debug, Deserialize)]
 pub struct MergeForm {}
 
+/// The confirmation page for merging: checked as merging is (the policy
+/// and the merge gate), it says which version merging creates.
+pub async fn confirm_merge(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((spec, number)): Path<(String, String)>,
+) -> PageResult<Page<ConfirmPage>> {
+    let ctx = amend::load(&state, &viewer, &spec, &number).await?;
+    check_merge(&state, &viewer, &ctx).await?;
+    let latest = ctx.latest();
+    let back = ctx.path();
+    Ok(Page(
+        ConfirmPage::new(
+            format!("Merge amendment {}?", ctx.amendment.number),
+            viewer.chrome(&state),
+            format!("{back}/merge"),
+            format!("Merge into version {}", ctx.spec.head_version + 1),
+            back.clone(),
+        )
+        .crumb(format!("/specs/{}", ctx.spec.slug), ctx.spec.title.clone())
+        .crumb(
+            back,
+            format!("#{} {}", ctx.amendment.number, ctx.amendment.title),
+        )
+        .says(format!(
+            "Merging creates version {} of {} from revision {} of this amendment; this cannot be undone.",
+            ctx.spec.head_version + 1,
+            ctx.spec.title,
+            latest.number
+        ))
+        .says("The amendment is then closed as merged, and its discussion with it. A later change needs a new amendment."),
+    ))
+}
+
 /// Merges an open amendment whose gate passes into a new version.
 pub async fn merge(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((spec, number)): Path<(String, String)>,
-    Form(_): Form<MergeForm>,
+    PageForm(_): PageForm<MergeForm>,
 ) -> PageResult<Response> {
     let ctx = amend::load(&state, &viewer, &spec, &number).await?;
     let version = merge_amendment(&state, &viewer, &ctx).await?;
@@ -848,22 +1208,7 @@ pub async fn merge_amendment(
     viewer: &Viewer,
     ctx: &Context,
 ) -> Result<i64, Error> {
-    viewer.require(Action::Decide {
-        group_id: ctx.spec.group_id,
-    })?;
-    let gate = amend::gate(state, ctx).await?;
-    apply(ctx.state, AmendmentEvent::Merge, gate_passes(&gate)).map_err(|e| {
-        let failing: Vec<String> = gate
-            .iter()
-            .filter(|c| c.status == charta_domain::amendment::CheckStatus::Failed)
-            .map(|c| c.detail.clone())
-            .collect();
-        Error::Conflict(if failing.is_empty() {
-            e.to_string()
-        } else {
-            format!("{e}: {}", failing.join("; "))
-        })
-    })?;
+    check_merge(state, viewer, ctx).await?;
     let latest = ctx.latest();
     let spec = amend::revision_spec(state, latest)?;
     let message = format!(
@@ -883,6 +1228,28 @@ pub async fn merge_amendment(
         })
         .await?;
     Ok(version)
+}
+
+/// Whether `viewer` may merge the amendment now: the policy, then its
+/// state and the merge gate.
+async fn check_merge(state: &AppState, viewer: &Viewer, ctx: &Context) -> Result<(), Error> {
+    viewer.require(Action::Decide {
+        group_id: ctx.spec.group_id,
+    })?;
+    let gate = amend::gate(state, ctx).await?;
+    apply(ctx.state, AmendmentEvent::Merge, gate_passes(&gate)).map_err(|e| {
+        let failing: Vec<String> = gate
+            .iter()
+            .filter(|c| c.status == CheckStatus::Failed)
+            .map(|c| c.detail.clone())
+            .collect();
+        Error::Conflict(if failing.is_empty() {
+            e.to_string()
+        } else {
+            format!("{e}: {}", failing.join("; "))
+        })
+    })?;
+    Ok(())
 }
 
 /// What waits on a person.
@@ -964,5 +1331,10 @@ impl AmendmentPage {
 
     pub fn is_open_state(&self) -> bool {
         self.amendment.state == AmendmentState::Open.as_str()
+    }
+
+    /// A ballot's state or outcome as a word for its badge.
+    pub fn word(s: &str) -> &str {
+        super::ballots::word_of(s)
     }
 }

@@ -1,13 +1,13 @@
 //! Sign-in, the provider callback, sign-out and the demo's one-click sign-in.
 
 use super::Page;
+use super::form::PageForm;
 use crate::auth::oidc::{LOGIN_COOKIE, is_multi_factor, safe_return_to};
 use crate::auth::viewer::Chrome;
 use crate::auth::{Viewer, demo, session};
 use crate::error::{Error, PageResult, see_other};
 use crate::state::AppState;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::http::header::SET_COOKIE;
@@ -252,7 +252,7 @@ pub struct LogoutForm {}
 pub async fn logout(
     State(state): State<AppState>,
     viewer: Viewer,
-    Form(_): Form<LogoutForm>,
+    PageForm(_): PageForm<LogoutForm>,
 ) -> PageResult<Response> {
     if let (Some(hash), Some(user)) = (&viewer.session_hash, &viewer.user) {
         state.store.delete_session(hash).await?;
@@ -282,7 +282,7 @@ pub struct DemoForm {
 pub async fn demo_sign_in(
     State(state): State<AppState>,
     viewer: Viewer,
-    Form(f): Form<DemoForm>,
+    PageForm(f): PageForm<DemoForm>,
 ) -> PageResult<Response> {
     if !state.config.demo {
         return Err(Error::NotFound("page /auth/demo".into()).into());

@@ -2,8 +2,10 @@
 //! every organisation's position, voting, extending, cancelling and closing,
 //! and a group's ballot rules.
 
-use super::Page;
+use super::confirm::{ConfirmPage, TextField};
+use super::form::{FieldErrors, PageForm};
 use super::view::datetime;
+use super::{Page, Rejected, rejected_status};
 use crate::amend;
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
@@ -12,11 +14,10 @@ use crate::error::{Error, PageResult, see_other};
 use crate::lookup;
 use crate::state::AppState;
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use charta_domain::access::{Action, Decision};
-use charta_domain::ballot::{BallotState, Position, Rules, Tally, Threshold};
+use charta_domain::ballot::{BallotState, Outcome, Position, Rules, Tally, Threshold};
 use charta_domain::diff::diff_specs;
 use charta_store::{AuditEntry, BallotRow, BallotVoterRow, SpecRow, VoteRow};
 use serde::Deserialize;
@@ -56,6 +57,26 @@ pub async fn list(
     }))
 }
 
+impl ListPage {
+    /// A ballot's state or outcome as a word for its badge.
+    pub fn word(s: &str) -> &str {
+        word_of(s)
+    }
+}
+
+/// A ballot's stored state or outcome as a word for its badge: "Open",
+/// "Passed".
+pub fn word_of(s: &str) -> &str {
+    match s {
+        "open" => "Open",
+        "closed" => "Closed",
+        "cancelled" => "Cancelled",
+        "passed" => "Passed",
+        "failed" => "Failed",
+        other => other,
+    }
+}
+
 /// The ballots of `spec` the viewer may read: open ones only for members.
 pub fn visible(viewer: &Viewer, spec: &SpecRow, ballots: Vec<BallotRow>) -> Vec<BallotRow> {
     let visibility = charta_domain::access::Visibility::parse(&spec.visibility)
@@ -88,7 +109,7 @@ pub async fn open_release(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(spec): Path<String>,
-    Form(f): Form<OpenForm>,
+    PageForm(f): PageForm<OpenForm>,
 ) -> PageResult<Response> {
     let row = lookup::spec(&state, &viewer, &spec).await?;
     let version = if f.version.trim().is_empty() {
@@ -105,7 +126,7 @@ pub async fn open_amendment(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((spec, number)): Path<(String, String)>,
-    Form(f): Form<OpenForm>,
+    PageForm(f): PageForm<OpenForm>,
 ) -> PageResult<Response> {
     let ctx = amend::load(&state, &viewer, &spec, &number).await?;
     let id = ballot::open_on_amendment(&state, &viewer, &ctx, &f.days).await?;
@@ -147,7 +168,35 @@ pub struct BallotPage {
     pub can_extend: bool,
     pub can_run: bool,
     pub can_close_early: bool,
+    /// Positions offered: (value, label).
     pub positions: Vec<(&'static str, &'static str)>,
+    /// The tally in one or two plain sentences.
+    pub tally_sentence: String,
+    /// For each organisation the viewer votes for that has voted: its
+    /// current vote in words, and the rationale given.
+    pub current: Vec<(String, String)>,
+    /// "Your vote (Approve) for … was recorded", just after voting.
+    pub recorded: Option<String>,
+    /// The vote form as typed, when it came back with problems.
+    pub draft: VoteDraft,
+}
+
+/// A vote form as typed, shown again with its problems.
+#[derive(Debug, Default)]
+pub struct VoteDraft {
+    pub organization: String,
+    pub position: String,
+    pub rationale: String,
+    /// Problems by field: `position`, `rationale`, `organization`.
+    pub errors: FieldErrors,
+}
+
+/// What the ballot page is asked to show besides the ballot.
+#[derive(Debug, Deserialize)]
+pub struct ShowQuery {
+    /// The organisation whose vote was just recorded.
+    #[serde(default)]
+    pub voted: String,
 }
 
 /// The ballot page.
@@ -155,15 +204,48 @@ pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
+    Query(q): Query<ShowQuery>,
 ) -> PageResult<Page<BallotPage>> {
-    let l = ballot::load(&state, &viewer, &id).await?;
+    let voted = Some(q.voted).filter(|v| !v.is_empty());
+    Ok(Page(
+        ballot_page(&state, &viewer, &id, VoteDraft::default(), voted).await?,
+    ))
+}
+
+/// The ballot page, with the vote form holding `draft` and, when `voted`
+/// names an organisation, the confirmation of its recorded vote.
+async fn ballot_page(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    draft: VoteDraft,
+    voted: Option<String>,
+) -> Result<BallotPage, Error> {
+    let l = ballot::load(state, viewer, id).await?;
     let count = ballot::count(&state.store, &l).await?;
     let mine = if l.state == BallotState::Open {
-        ballot::voting_for(&viewer, &l, &count.voters)
+        ballot::voting_for(viewer, &l, &count.voters)
     } else {
         Vec::new()
     };
-    let since_vote = since_vote(&state, &l, &count.standings, &mine).await?;
+    let since_vote = since_vote(state, &l, &count.standings, &mine).await?;
+    let current = current_votes(&count.standings, &mine);
+    let recorded = voted.and_then(|slug| {
+        count
+            .standings
+            .iter()
+            .find(|s| s.organization == slug && mine.iter().any(|m| m.slug == slug))
+            .and_then(|s| {
+                s.position.map(|p| {
+                    format!(
+                        "Your vote ({}) for {} was recorded.",
+                        word(p),
+                        s.organization_name
+                    )
+                })
+            })
+    });
+    let tally_sentence = tally_sentence(&count.tally, l.state == BallotState::Open);
     let audit = {
         let mut a = state
             .store
@@ -189,9 +271,13 @@ pub async fn show(
             viewer.decide(Action::RunBallot { group_id }),
             Decision::Allow | Decision::StepUp
         );
-    Ok(Page(BallotPage {
+    Ok(BallotPage {
+        current,
+        recorded,
+        draft,
+        tally_sentence,
         title: l.ballot.title.clone(),
-        chrome: viewer.chrome(&state),
+        chrome: viewer.chrome(state),
         open,
         state_label: match l.state {
             BallotState::Open => "Open",
@@ -222,7 +308,133 @@ pub async fn show(
             .map(|p| (p.as_str(), p.label()))
             .collect(),
         ballot: l.ballot,
-    }))
+    })
+}
+
+/// A position as one word: "Approve", not "Approve (+1)".
+fn word(p: Position) -> &'static str {
+    p.label().split(" (").next().unwrap_or("")
+}
+
+/// A time as people write it: "3 December 2026 at 09:12 UTC".
+fn long_datetime(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{} {} {} at {:02}:{:02} UTC",
+        t.day(),
+        t.month(),
+        t.year(),
+        t.hour(),
+        t.minute()
+    )
+}
+
+/// The current vote of each organisation the viewer votes for, in words,
+/// with its rationale.
+fn current_votes(standings: &[Standing], mine: &[BallotVoterRow]) -> Vec<(String, String)> {
+    let whose = |s: &Standing| {
+        if mine.len() == 1 {
+            "Your organisation's current vote".to_string()
+        } else {
+            format!("Current vote of {}", s.organization_name)
+        }
+    };
+    standings
+        .iter()
+        .filter(|s| mine.iter().any(|m| m.slug == s.organization))
+        .map(|s| match (s.position, &s.voter, s.cast_at) {
+            (Some(p), Some(by), Some(at)) => (
+                format!(
+                    "{}: {}, cast by {by} on {}.",
+                    whose(s),
+                    word(p),
+                    long_datetime(at)
+                ),
+                s.rationale.clone(),
+            ),
+            (Some(p), _, _) => (format!("{}: {}.", whose(s), word(p)), s.rationale.clone()),
+            (None, _, _) => (
+                if mine.len() == 1 {
+                    "Your organisation has not voted yet.".to_string()
+                } else {
+                    format!("{} has not voted yet.", s.organization_name)
+                },
+                String::new(),
+            ),
+        })
+        .collect()
+}
+
+fn plural(n: u32, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The tally as plain sentences: who has voted and how, then what passing
+/// needs and how far the ballot is from it. `open` words it for a ballot
+/// still taking votes.
+pub fn tally_sentence(t: &Tally, open: bool) -> String {
+    let voted = t.approve + t.abstain + t.object + t.recuse;
+    let members = voted + t.not_voted;
+    let mut parts = Vec::new();
+    for (n, what) in [
+        (t.approve, "approve"),
+        (t.object, "object"),
+        (t.abstain, "abstain"),
+        (t.recuse, "recused"),
+    ] {
+        if n > 0 {
+            parts.push(format!("{n} {what}"));
+        }
+    }
+    let how = match parts.as_slice() {
+        [] => String::new(),
+        [one] => format!(": {one}"),
+        [rest @ .., last] => format!(": {} and {last}", rest.join(", ")),
+    };
+    let first = if voted == 0 {
+        format!(
+            "None of the {} has voted yet.",
+            plural(members, "organisation", "organisations")
+        )
+    } else {
+        format!(
+            "{voted} of {} {} voted{how}.",
+            plural(members, "organisation", "organisations"),
+            if voted == 1 { "has" } else { "have" }
+        )
+    };
+    let explanation = t.explanation.as_str();
+    let second = if let Some(who) = explanation.strip_prefix("blocked by an objection from ") {
+        format!("An objection from {who} blocks it under this ballot's rules.")
+    } else if explanation.starts_with("fails: no organisation") {
+        "No organisation is eligible to vote, so it cannot pass.".to_string()
+    } else {
+        let participating = t.approve + t.abstain + t.object;
+        let short = t.quorum_needed.saturating_sub(participating);
+        match (t.outcome, t.approvals_needed) {
+            (Outcome::Passed, _) if open => "It would pass if it closed now.".to_string(),
+            (Outcome::Passed, _) => "It passed.".to_string(),
+            (Outcome::Failed, _) if short > 0 && open => format!(
+                "It needs {short} more {} to reach the quorum of {}.",
+                if short == 1 { "vote" } else { "votes" },
+                t.quorum_needed
+            ),
+            (Outcome::Failed, _) if short > 0 => format!(
+                "It fell {} short of the quorum of {}.",
+                plural(short, "vote", "votes"),
+                t.quorum_needed
+            ),
+            (Outcome::Failed, Some(k)) if open => format!(
+                "It needs {k} more {} to pass.",
+                if k == 1 { "approval" } else { "approvals" }
+            ),
+            (Outcome::Failed, _) if open => {
+                "It can no longer pass with the votes still to come.".to_string()
+            }
+            (Outcome::Failed, _) => "It did not reach the majority it needed.".to_string(),
+        }
+    };
+    format!("{first} {second}")
 }
 
 /// For each organisation the viewer votes for whose vote a normative
@@ -279,23 +491,54 @@ pub struct VoteForm {
     pub rationale: String,
 }
 
-/// Casts or changes an organisation's vote.
+/// Casts or changes an organisation's vote, then shows the ballot page
+/// with the vote confirmed. A vote the form cannot take (no position, an
+/// objection without a rationale) comes back as the ballot page with what
+/// was typed and the problem next to its field.
 pub async fn vote(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-    Form(f): Form<VoteForm>,
+    PageForm(f): PageForm<VoteForm>,
 ) -> PageResult<Response> {
-    ballot::cast(
-        &state,
-        &viewer,
-        &id,
-        Some(f.organization.as_str()),
-        &f.position,
-        &f.rationale,
-    )
-    .await?;
-    Ok(see_other(&format!("/ballots/{id}")).into_response())
+    let mut draft = VoteDraft {
+        organization: f.organization.clone(),
+        position: f.position.trim().to_string(),
+        rationale: f.rationale.clone(),
+        errors: FieldErrors::new(),
+    };
+    let e = if f.position.trim().is_empty() {
+        Error::BadRequest("choose a position: approve, abstain, object or recuse".into())
+    } else {
+        match ballot::cast(
+            &state,
+            &viewer,
+            &id,
+            Some(f.organization.as_str()),
+            &f.position,
+            &f.rationale,
+        )
+        .await
+        {
+            Ok(_) => {
+                let voted = crate::error::url_encode(f.organization.trim());
+                return Ok(see_other(&format!("/ballots/{id}?voted={voted}#vote")).into_response());
+            }
+            Err(e @ Error::BadRequest(_)) => e,
+            Err(e) => return Err(e.into()),
+        }
+    };
+    let message = e.message();
+    let field = if message.contains("rationale") {
+        "rationale"
+    } else if message.contains("position") {
+        "position"
+    } else {
+        "organization"
+    };
+    draft.errors.add(field, message);
+    let page = ballot_page(&state, &viewer, &id, draft, None).await?;
+    Ok(Rejected(rejected_status(&e), page).into_response())
 }
 
 /// An extension.
@@ -310,10 +553,92 @@ pub async fn extend(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-    Form(f): Form<ExtendForm>,
+    PageForm(f): PageForm<ExtendForm>,
 ) -> PageResult<Response> {
     ballot::extend(&state, &viewer, &id, &f.days).await?;
     Ok(see_other(&format!("/ballots/{id}")).into_response())
+}
+
+/// The confirmation page for cancelling a ballot: checked as cancelling
+/// is, it says what cancelling does and asks for the reason.
+pub async fn confirm_cancel(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> PageResult<Page<ConfirmPage>> {
+    let l = ballot::load(&state, &viewer, &id).await?;
+    viewer.require(Action::RunBallot {
+        group_id: l.ballot.group_id,
+    })?;
+    still_open(&l)?;
+    let back = l.path();
+    let page = ConfirmPage::new(
+        format!("Cancel ballot {}?", l.ballot.id),
+        viewer.chrome(&state),
+        format!("{back}/cancel"),
+        "Cancel the ballot",
+        back.clone(),
+    )
+    .crumb(back, format!("Ballot {}: {}", l.ballot.id, l.ballot.title))
+    .says("Cancelling stops the ballot at once, without a result; this cannot be undone.")
+    .says("The votes cast so far stay in its history but count for nothing. A new ballot can be opened afterwards.")
+    .field(TextField {
+        name: "reason",
+        label: "Reason (shown on the ballot)",
+        required: true,
+        value: String::new(),
+    });
+    Ok(Page(page))
+}
+
+/// The confirmation page for closing a ballot early: checked as closing
+/// is (the policy, the rules and a settled outcome), it says what the
+/// result will be.
+pub async fn confirm_close(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> PageResult<Page<ConfirmPage>> {
+    let l = ballot::load(&state, &viewer, &id).await?;
+    viewer.require(Action::RunBallot {
+        group_id: l.ballot.group_id,
+    })?;
+    still_open(&l)?;
+    let count = ballot::count(&state.store, &l).await?;
+    charta_domain::ballot::may_close_early(&l.rules, &count.tally)
+        .map_err(|e| Error::Conflict(e.0))?;
+    let back = l.path();
+    let result = match count.tally.outcome {
+        Outcome::Passed => "passed",
+        Outcome::Failed => "failed",
+    };
+    let page = ConfirmPage::new(
+        format!("Close ballot {} now?", l.ballot.id),
+        viewer.chrome(&state),
+        format!("{back}/close"),
+        "Close the ballot now",
+        back.clone(),
+    )
+    .crumb(back, format!("Ballot {}: {}", l.ballot.id, l.ballot.title))
+    .says(format!(
+        "Closing now ends the ballot before its deadline ({}) with the result: {result}. This cannot be undone.",
+        datetime(l.ballot.closes_at)
+    ))
+    .says(tally_sentence(&count.tally, true))
+    .says("Organisations that have not voted can no longer vote, and no vote can be changed.");
+    Ok(Page(page))
+}
+
+/// Refuses to confirm an action on a ballot that has ended.
+fn still_open(l: &Loaded) -> Result<(), Error> {
+    if l.state == BallotState::Open {
+        Ok(())
+    } else {
+        Err(Error::Conflict(format!(
+            "ballot {} is {}; it can no longer be closed or cancelled",
+            l.ballot.id, l.ballot.state
+        )))
+    }
 }
 
 /// A cancellation.
@@ -328,7 +653,7 @@ pub async fn cancel(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-    Form(f): Form<CancelForm>,
+    PageForm(f): PageForm<CancelForm>,
 ) -> PageResult<Response> {
     ballot::cancel(&state, &viewer, &id, &f.reason).await?;
     Ok(see_other(&format!("/ballots/{id}")).into_response())
@@ -343,7 +668,7 @@ pub async fn close(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-    Form(_): Form<CloseForm>,
+    PageForm(_): PageForm<CloseForm>,
 ) -> PageResult<Response> {
     ballot::close_early(&state, &viewer, &id).await?;
     Ok(see_other(&format!("/ballots/{id}")).into_response())
@@ -448,7 +773,7 @@ pub async fn set_rules(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(group): Path<String>,
-    Form(f): Form<RulesForm>,
+    PageForm(f): PageForm<RulesForm>,
 ) -> PageResult<Response> {
     let g = state.store.group(&group).await?;
     viewer.require(Action::SetRules { group_id: g.id })?;
@@ -514,7 +839,94 @@ impl BallotPage {
 
 #[cfg(test)]
 mod tests {
-    use super::final_wording;
+    use super::{final_wording, tally_sentence};
+    use charta_domain::ballot::{Outcome, Tally};
+
+    fn t(approve: u32, object: u32, not_voted: u32, quorum: u32, explanation: &str) -> Tally {
+        let passed = explanation.starts_with("passes");
+        Tally {
+            members: approve + object + not_voted,
+            approve,
+            abstain: 0,
+            object,
+            recuse: 0,
+            not_voted,
+            eligible: approve + object + not_voted,
+            quorum_needed: quorum,
+            outcome: if passed {
+                Outcome::Passed
+            } else {
+                Outcome::Failed
+            },
+            decided: false,
+            approvals_needed: if passed { None } else { Some(1) },
+            explanation: explanation.into(),
+        }
+    }
+
+    #[test]
+    fn tallies_read_as_plain_english() {
+        assert_eq!(
+            tally_sentence(
+                &t(
+                    0,
+                    0,
+                    3,
+                    2,
+                    "no quorum yet: 0 of 3 eligible organisations have taken part, 2 needed"
+                ),
+                true
+            ),
+            "None of the 3 organisations has voted yet. It needs 2 more votes to reach the quorum of 2."
+        );
+        assert_eq!(
+            tally_sentence(
+                &t(
+                    1,
+                    0,
+                    2,
+                    2,
+                    "no quorum yet: 1 of 3 eligible organisations have taken part, 2 needed"
+                ),
+                true
+            ),
+            "1 of 3 organisations has voted: 1 approve. It needs 1 more vote to reach the quorum of 2."
+        );
+        assert_eq!(
+            tally_sentence(
+                &t(
+                    2,
+                    0,
+                    1,
+                    2,
+                    "passes: 2 approve and 0 object among the votes cast; a simple majority of the votes cast needed"
+                ),
+                true
+            ),
+            "2 of 3 organisations have voted: 2 approve. It would pass if it closed now."
+        );
+        assert_eq!(
+            tally_sentence(
+                &t(
+                    1,
+                    1,
+                    1,
+                    2,
+                    "needs 1 more approval: 1 of 3 eligible approve, a simple majority needed"
+                ),
+                true
+            ),
+            "2 of 3 organisations have voted: 1 approve and 1 object. It needs 1 more approval to pass."
+        );
+        assert_eq!(
+            tally_sentence(&t(2, 1, 0, 2, "blocked by an objection from Cygnus"), false),
+            "3 of 3 organisations have voted: 2 approve and 1 object. An objection from Cygnus blocks it under this ballot's rules."
+        );
+        assert_eq!(
+            tally_sentence(&t(1, 0, 2, 2, "no quorum yet: 1 of 3"), false),
+            "1 of 3 organisations has voted: 1 approve. It fell 1 vote short of the quorum of 2."
+        );
+    }
 
     #[test]
     fn closed_results_read_as_final() {

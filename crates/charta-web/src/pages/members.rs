@@ -2,13 +2,14 @@
 
 use super::Page;
 use super::admin::actor;
+use super::confirm::ConfirmPage;
+use super::form::PageForm;
 use super::view::date;
 use crate::auth::viewer::Chrome;
 use crate::auth::{Viewer, secret};
 use crate::error::{Error, PageResult, see_other, url_encode};
 use crate::state::AppState;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use charta_domain::access::{Action, Decision, Role};
@@ -104,7 +105,7 @@ pub async fn invite(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(group): Path<String>,
-    Form(f): Form<InviteForm>,
+    PageForm(f): PageForm<InviteForm>,
 ) -> PageResult<Page<MembersPage>> {
     let g = state.store.group(&group).await?;
     viewer.require(Action::ManageRoles { group_id: g.id })?;
@@ -155,6 +156,65 @@ async fn organization_for(
                 role.label()
             ))
         })
+}
+
+/// The confirmation page for removing a role: checked as removing is, it
+/// names the person and the role and says what they lose.
+pub async fn confirm_remove(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((group, membership)): Path<(String, String)>,
+) -> PageResult<Page<ConfirmPage>> {
+    let g = state.store.group(&group).await?;
+    viewer.require(Action::ManageRoles { group_id: g.id })?;
+    let not_found = || Error::NotFound(format!("role {membership} in working group {}", g.slug));
+    let id: i64 = membership.parse().map_err(|_| not_found())?;
+    let members = state.store.group_members(g.id).await?;
+    let m = members.iter().find(|m| m.id == id).ok_or_else(not_found)?;
+    let role = Role::parse(&m.role);
+    if role == Some(Role::Chair) && members.iter().filter(|x| x.role == m.role).count() <= 1 {
+        return Err(Error::Conflict(
+            "this is the working group's last chair: a group needs a chair to manage its people, so give someone else the chair role before removing this one".into(),
+        )
+        .into());
+    }
+    let role_label = role.map_or(m.role.as_str(), |r| r.label());
+    let whose = match &m.organization_name {
+        Some(o) => format!("{role_label} for {o}"),
+        None => role_label.to_string(),
+    };
+    let mine = viewer.user.as_ref().is_some_and(|u| u.id == m.user_id);
+    let back = format!("/groups/{}/members", g.slug);
+    let mut page = ConfirmPage::new(
+        format!("Remove the role of {}?", m.user_name),
+        viewer.chrome(&state),
+        format!("{back}/{id}/remove"),
+        "Remove the role",
+        back.clone(),
+    )
+    .crumb(format!("/groups/{}", g.slug), g.name.clone())
+    .crumb(back, "People and roles")
+    .says(format!(
+        "{} will no longer be {whose} in {}; this takes effect at once.",
+        if mine { "You" } else { m.user_name.as_str() },
+        g.name
+    ));
+    if let Some(r) = role {
+        page = page.says(consequence(r));
+    }
+    page = page.says("Their past comments, votes and decisions stay on record. To give the role back, invite them again.");
+    Ok(Page(page))
+}
+
+/// What losing a role takes away, in a sentence.
+fn consequence(role: Role) -> &'static str {
+    if role.speaks_for_organization() {
+        "They can no longer vote for their organisation in open ballots; votes already cast stand."
+    } else if role == Role::Chair {
+        "They can no longer run ballots, publish releases or manage the group's people."
+    } else {
+        "They lose what the role allowed them to do in the group's specifications and amendments."
+    }
 }
 
 /// Removes a role from someone.
@@ -229,7 +289,7 @@ pub async fn accept(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(token): Path<String>,
-    Form(_): Form<AcceptForm>,
+    PageForm(_): PageForm<AcceptForm>,
 ) -> PageResult<Response> {
     viewer.require(Action::AcceptInvitation)?;
     let user = viewer.user()?;
@@ -272,7 +332,7 @@ pub async fn publish(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(spec): Path<String>,
-    Form(_): Form<PublishForm>,
+    PageForm(_): PageForm<PublishForm>,
 ) -> PageResult<Response> {
     let row = crate::lookup::spec(&state, &viewer, &spec).await?;
     viewer.require(Action::PublishSpec {

@@ -9,10 +9,12 @@ pub mod assets;
 pub mod auth;
 pub mod ballots;
 pub mod catalogs;
+pub mod confirm;
 pub mod coverage;
 pub mod diff;
 pub mod docs;
 pub mod feeds;
+pub mod form;
 pub mod home;
 pub mod members;
 pub mod rebase;
@@ -23,6 +25,7 @@ pub mod view;
 pub mod work;
 
 use askama::Template;
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
 use crate::error::{Error, PageError};
@@ -38,5 +41,30 @@ impl<T: Template> IntoResponse for Page<T> {
             Err(e) => PageError(Error::Internal(format!("template failed to render: {e}")))
                 .into_response(),
         }
+    }
+}
+
+/// A page shown again because its form was not accepted: `422
+/// Unprocessable Content` (or the status of the refusal, such as `409`),
+/// with what was typed and the problems next to the fields.
+pub struct Rejected<T>(pub StatusCode, pub T);
+
+impl<T: Template> IntoResponse for Rejected<T> {
+    fn into_response(self) -> Response {
+        let mut r = Page(self.1).into_response();
+        if r.status() == StatusCode::OK {
+            *r.status_mut() = self.0;
+        }
+        r
+    }
+}
+
+/// The status of a form shown again for `e`: 422 for input that does not
+/// pass its checks, and the error's own status (such as 409 for a state
+/// that no longer allows the action) otherwise.
+pub fn rejected_status(e: &Error) -> StatusCode {
+    match e {
+        Error::BadRequest(_) | Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        other => other.status(),
     }
 }

@@ -4,6 +4,7 @@
 //! resolved silently.
 
 use super::Page;
+use super::form::PageForm;
 use crate::amend::{self, Context, require_steward};
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
@@ -11,7 +12,6 @@ use crate::error::{Error, PageResult, see_other};
 use crate::lookup;
 use crate::state::AppState;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use charta_domain::amendment::{AmendmentEvent, apply};
@@ -121,7 +121,7 @@ pub async fn apply_rebase(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((spec, number)): Path<(String, String)>,
-    Form(fields): Form<Vec<(String, String)>>,
+    PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> PageResult<Response> {
     let ctx = amend::load(&state, &viewer, &spec, &number).await?;
     let get = |k: &str| {

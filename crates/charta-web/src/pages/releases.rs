@@ -2,8 +2,10 @@
 //! release as a printable page, its artefacts at permanent addresses,
 //! superseding, and the instance's public release key.
 
-use super::Page;
+use super::confirm::ConfirmPage;
+use super::form::{FieldErrors, PageForm};
 use super::view::{SectionView, sections};
+use super::{Page, Rejected, rejected_status};
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
 use crate::error::{Error, PageResult, see_other};
@@ -11,8 +13,7 @@ use crate::lookup;
 use crate::release;
 use crate::state::AppState;
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use charta_domain::access::{Action, Decision};
@@ -31,6 +32,10 @@ pub struct ListPage {
     /// Versions with a passed release ballot and no release yet.
     pub approved: Vec<i64>,
     pub scheme_example: &'static str,
+    /// The publishing form as typed, when it came back with problems.
+    pub draft: PublishForm,
+    /// Problems by field: `version` and `name`.
+    pub errors: FieldErrors,
 }
 
 /// The releases of a specification, and the chair's publishing form.
@@ -39,7 +44,27 @@ pub async fn list(
     viewer: Viewer,
     Path(spec): Path<String>,
 ) -> PageResult<Page<ListPage>> {
-    let row = lookup::spec(&state, &viewer, &spec).await?;
+    Ok(Page(
+        list_page(
+            &state,
+            &viewer,
+            &spec,
+            PublishForm::default(),
+            FieldErrors::new(),
+        )
+        .await?,
+    ))
+}
+
+/// The releases page, with the publishing form holding `draft`.
+async fn list_page(
+    state: &AppState,
+    viewer: &Viewer,
+    spec: &str,
+    draft: PublishForm,
+    errors: FieldErrors,
+) -> Result<ListPage, Error> {
+    let row = lookup::spec(state, viewer, spec).await?;
     let releases = state.store.releases(row.id).await?;
     let newest = releases.first().map_or(0, |r| r.version);
     let mut approved: Vec<i64> = state
@@ -54,9 +79,11 @@ pub async fn list(
     approved.sort_unstable();
     approved.dedup();
     let rules = state.store.group_rules(row.group_id).await?;
-    Ok(Page(ListPage {
+    Ok(ListPage {
+        draft,
+        errors,
         title: format!("Releases of {}", row.title),
-        chrome: viewer.chrome(&state),
+        chrome: viewer.chrome(state),
         can_publish: row.visibility == "public"
             && matches!(
                 viewer.decide(Action::PublishRelease {
@@ -68,11 +95,11 @@ pub async fn list(
         scheme_example: rules.release_scheme.example(),
         releases,
         spec: row,
-    }))
+    })
 }
 
 /// The publishing form.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct PublishForm {
     #[serde(default)]
     pub version: String,
@@ -80,16 +107,95 @@ pub struct PublishForm {
     pub name: String,
 }
 
+/// The releases page again, with what was typed and the problem next to
+/// its field: the name when it breaks the group's scheme or does not move
+/// forward, the version otherwise.
+async fn rejected(
+    state: &AppState,
+    viewer: &Viewer,
+    spec: &str,
+    f: PublishForm,
+    e: Error,
+) -> PageResult<Response> {
+    let field = match &e {
+        Error::BadRequest(m) if !m.starts_with("this version") => "name",
+        Error::BadRequest(_) | Error::Conflict(_) | Error::NotFound(_) => "version",
+        _ => return Err(e.into()),
+    };
+    let status = rejected_status(&e);
+    let errors = FieldErrors::single(field, e.message());
+    let page = list_page(state, viewer, spec, f, errors).await?;
+    Ok(Rejected(status, page).into_response())
+}
+
+/// The confirmation page for publishing: checked as publishing is (the
+/// policy, then the version and the name), it says what will be built and
+/// signed. A name or version that cannot be published comes back as the
+/// releases page with the problem next to the field.
+pub async fn confirm(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(spec): Path<String>,
+    Query(f): Query<PublishForm>,
+) -> PageResult<Response> {
+    let row = lookup::spec(&state, &viewer, &spec).await?;
+    viewer.require(Action::PublishRelease {
+        group_id: row.group_id,
+    })?;
+    let version = match lookup::parse_version(&f.version, "the version to release") {
+        Ok(v) => v,
+        Err(e) => return rejected(&state, &viewer, &spec, f, e).await,
+    };
+    let checked = match release::check_publication(&state, &row, version, &f.name).await {
+        Ok(c) => c,
+        Err(e) => return rejected(&state, &viewer, &spec, f, e).await,
+    };
+    let name = f.name.trim();
+    let back = format!("/specs/{}/releases", row.slug);
+    let page = ConfirmPage::new(
+        format!("Publish release {name}?"),
+        viewer.chrome(&state),
+        back.clone(),
+        format!("Publish and sign {name}"),
+        back.clone(),
+    )
+    .crumb(format!("/specs/{}", row.slug), row.title.clone())
+    .crumb(back, "releases")
+    .says(format!(
+        "Publishing freezes version {version} of {} as release {name}, approved by ballot {}.",
+        row.title, checked.approving.id
+    ))
+    .says(match &checked.predecessor {
+        Some(p) => format!(
+            "Charta builds the release's files (the OSCAL catalog, the CSV mapping, release notes listing what changed since {}) and signs their manifest with this instance's release key.",
+            p.name
+        ),
+        None => "Charta builds the release's files (the OSCAL catalog, the CSV mapping, the release notes) and signs their manifest with this instance's release key.".to_string(),
+    })
+    .says(format!(
+        "A published release never changes and cannot be deleted: it is served at /releases/{}/{name}/ for good, and can only be marked superseded by a later one.",
+        row.slug
+    ))
+    .hidden("version", version.to_string())
+    .hidden("name", name);
+    Ok(Page(page).into_response())
+}
+
 /// Publishes a release.
 pub async fn publish(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(spec): Path<String>,
-    Form(f): Form<PublishForm>,
+    PageForm(f): PageForm<PublishForm>,
 ) -> PageResult<Response> {
-    let version = lookup::parse_version(&f.version, "the version to release")?;
-    let r = release::publish(&state, &viewer, &spec, version, &f.name).await?;
-    Ok(see_other(&format!("/releases/{}/{}/", r.spec_slug, r.name)).into_response())
+    let version = match lookup::parse_version(&f.version, "the version to release") {
+        Ok(v) => v,
+        Err(e) => return rejected(&state, &viewer, &spec, f, e).await,
+    };
+    match release::publish(&state, &viewer, &spec, version, &f.name).await {
+        Ok(r) => Ok(see_other(&format!("/releases/{}/{}/", r.spec_slug, r.name)).into_response()),
+        Err(e) => rejected(&state, &viewer, &spec, f, e).await,
+    }
 }
 
 /// One artefact as listed on the release page.
@@ -219,7 +325,7 @@ pub async fn supersede(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((spec, name)): Path<(String, String)>,
-    Form(f): Form<SupersedeForm>,
+    PageForm(f): PageForm<SupersedeForm>,
 ) -> PageResult<Response> {
     release::supersede(&state, &viewer, &spec, &name, &f.reason).await?;
     Ok(see_other(&format!("/releases/{spec}/{name}/")).into_response())

@@ -10,7 +10,9 @@ use crate::auth::Viewer;
 use crate::error::Error;
 use crate::state::AppState;
 use charta_domain::access::{Action, Decision};
-use charta_domain::amendment::{AmendmentState, CHECK_BALLOT, CheckStatus, gate_passes};
+use charta_domain::amendment::{
+    AmendmentState, CHECK_BALLOT, CheckStatus, gate_passes, merge_gate,
+};
 use charta_domain::ballot::BallotState;
 use charta_store::{AmendmentRow, SpecRow, now};
 
@@ -118,7 +120,8 @@ async fn amendments(
         };
         let threads = state.store.threads(ctx.amendment.id).await?;
         let ballots = state.store.ballots_of_amendment(ctx.amendment.id).await?;
-        let checks = amend::gate_of(state, &ctx, &threads, &rules, &ballots).await?;
+        let ballot = crate::ballot::gate(state, &ctx, &rules, &ballots).await?;
+        let checks = merge_gate(&amend::gate_input(&ctx, &threads, ballot));
         let href = ctx.path();
         let label = format!(
             "{} #{}: {}",
