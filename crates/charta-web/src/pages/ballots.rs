@@ -255,7 +255,7 @@ async fn ballot_page(
         // Shown with people's names and times in words; the JSON keeps the
         // hashed text.
         let actors: Vec<&str> = a.iter().map(|e| e.actor.as_str()).collect();
-        let people = super::view::People::of(&state, &actors).await?;
+        let people = super::view::People::of(state, &actors).await?;
         for e in &mut a {
             e.actor = people.name(&e.actor);
             e.at = super::view::when_text(&e.at);
