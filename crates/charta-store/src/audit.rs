@@ -40,6 +40,17 @@ pub struct AuditHead {
     pub hash: String,
 }
 
+/// A signed checkpoint of the audit log, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CheckpointRow {
+    /// The number of the entry it pins (the log's length then).
+    pub seq: i64,
+    pub hash: String,
+    pub made_at: OffsetDateTime,
+    /// The signed JSON document, as published.
+    pub document: String,
+}
+
 #[derive(sqlx::FromRow)]
 struct EntryRow {
     seq: i64,
@@ -214,6 +225,40 @@ impl Store {
         .fetch_one(p)
         .await)?;
         Ok(head)
+    }
+
+    /// Stores a signed checkpoint of the log's head. A second checkpoint of
+    /// the same entry (another instance made one at the same moment) is
+    /// ignored, so each entry has at most one.
+    pub async fn record_checkpoint(
+        &self,
+        seq: i64,
+        hash: &str,
+        made_at: OffsetDateTime,
+        document: &str,
+    ) -> StoreResult<()> {
+        on_pool!(self, p => sqlx::query(
+            "INSERT INTO audit_checkpoints (seq, hash, made_at, document) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (seq) DO NOTHING",
+        )
+        .bind(seq)
+        .bind(hash)
+        .bind(made_at)
+        .bind(document)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// The newest checkpoint, if any was made.
+    pub async fn latest_checkpoint(&self) -> StoreResult<Option<CheckpointRow>> {
+        let row = on_pool!(self, p => sqlx::query_as(
+            "SELECT seq, hash, made_at, document FROM audit_checkpoints ORDER BY seq DESC LIMIT 1",
+        )
+        .fetch_optional(p)
+        .await)?;
+        Ok(row)
     }
 
     /// Checks the whole log: numbered without gaps, every entry linked to the

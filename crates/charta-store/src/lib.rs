@@ -30,7 +30,7 @@ pub use accounts::{LoginRow, NewSession, SessionRow, UserRow};
 pub use amendments::{
     AmendmentRow, CommentRow, NewAmendment, NewRevision, NewThread, RevisionRow, ThreadRow, Work,
 };
-pub use audit::{AuditEvent, AuditHead};
+pub use audit::{AuditEvent, AuditHead, CheckpointRow};
 pub use ballots::{
     BallotRow, BallotVoterRow, Closing, NewBallot, NewVote, VoteRow, current_positions,
 };

@@ -192,6 +192,15 @@ both_backends! {
     append_only_tables_refuse_truncate => |db: TestDb| async move {
         seeded(&db).await;
         import_spec_text(&db.store, &catalogs(), V1, "", "").await.unwrap();
+        let head = db.store.audit_head().await.unwrap();
+        db.store.record_checkpoint(head.seq, &head.hash, time::OffsetDateTime::now_utc(), "{}").await.unwrap();
+        // A second checkpoint of the same entry is ignored, not an error.
+        db.store.record_checkpoint(head.seq, &head.hash, time::OffsetDateTime::now_utc(), "{\"x\":1}").await.unwrap();
+        assert_eq!(db.store.latest_checkpoint().await.unwrap().unwrap().document, "{}");
+        for sql in ["DELETE FROM audit_checkpoints", "UPDATE audit_checkpoints SET hash = 'x'"] {
+            let err = db.execute_raw(sql).await.unwrap_err().to_string();
+            assert!(err.contains("append-only"), "{sql}: {err}");
+        }
         if db.backend() == charta_store::Backend::Postgres {
             // TRUNCATE fires no row triggers; statement triggers refuse it,
             // also when a CASCADE from a parent table would reach them.
@@ -206,6 +215,7 @@ both_backends! {
                 "TRUNCATE releases CASCADE",
                 "TRUNCATE release_files",
                 "TRUNCATE specs CASCADE",
+                "TRUNCATE audit_checkpoints",
             ] {
                 let err = db.execute_raw(sql).await.unwrap_err().to_string();
                 assert!(err.contains("append-only"), "{sql}: {err}");

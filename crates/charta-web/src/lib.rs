@@ -12,6 +12,7 @@ pub mod audit;
 pub mod auth;
 pub mod ballot;
 pub mod cache;
+pub mod checkpoint;
 pub mod client_addr;
 pub mod config;
 pub mod cpu;
@@ -50,6 +51,11 @@ pub async fn serve(
         state.config.session_idle,
         std::time::Duration::from_secs(600),
     ));
+    // The audit log's head is signed at least daily.
+    let checkpointer = tokio::spawn(checkpoint::checkpoint_forever(
+        state.clone(),
+        std::time::Duration::from_secs(3600),
+    ));
     let app = router(state);
     // Client addresses are needed to rate-limit failed token attempts.
     let served = axum::serve(
@@ -60,5 +66,6 @@ pub async fn serve(
     .await;
     closer.abort();
     purger.abort();
+    checkpointer.abort();
     served
 }

@@ -267,6 +267,12 @@ pub async fn publish_as(
         })
         .await?;
     tracing::info!(release = id, spec = %row.slug, name, "release published");
+    // A release is a moment others will point to: pin the audit log as it
+    // stands, publication included. The release stands if this fails; the
+    // daily checkpoint catches up.
+    if let Err(e) = crate::checkpoint::make(state).await {
+        tracing::warn!("audit checkpoint after release {name} failed: {e}");
+    }
     Ok(state.store.release(row.id, name).await?)
 }
 

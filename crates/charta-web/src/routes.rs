@@ -348,6 +348,12 @@ pub fn table() -> Vec<Route> {
         route(
             Page,
             g.clone(),
+            "/.well-known/charta/audit-checkpoint",
+            get(crate::checkpoint::latest),
+        ),
+        route(
+            Page,
+            g.clone(),
             "/feeds/groups/{file}",
             get(pages::feeds::group),
         ),

@@ -557,6 +557,13 @@ fn cases(f: &Fixture) -> Vec<Case> {
         ),
         case(
             g.clone(),
+            "/.well-known/charta/audit-checkpoint",
+            "/.well-known/charta/audit-checkpoint",
+            "",
+            ALL_OK,
+        ),
+        case(
+            g.clone(),
             "/feeds/groups/{file}",
             "/feeds/groups/wg.atom",
             "",

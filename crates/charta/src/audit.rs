@@ -1,15 +1,18 @@
 //! `charta audit`: checking and reading the audit log.
 
 use crate::cli::DbArgs;
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use charta_store::{AuditEntry, Store};
 use clap::{Args, Subcommand};
+use std::path::PathBuf;
 
 /// What to do with the audit log.
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Check the whole audit log: every entry present, unaltered and linked
-    /// to the one before. Exits with status 1 naming the first broken entry.
+    /// to the one before, and, with --checkpoint, that the log still holds
+    /// the entry a signed checkpoint pins, unchanged. Exits with status 1
+    /// naming the first broken entry.
     Verify(VerifyArgs),
     /// Show recent entries, oldest first, one per line.
     List(ListArgs),
@@ -19,6 +22,21 @@ pub enum AuditCommand {
 pub struct VerifyArgs {
     #[command(flatten)]
     pub db: DbArgs,
+    /// A signed audit checkpoint, as a file or the URL it is published at
+    /// (https://INSTANCE/.well-known/charta/audit-checkpoint). Detects a
+    /// log cut short or rewritten after the checkpoint was made.
+    #[arg(long, value_name = "FILE|URL")]
+    pub checkpoint: Option<String>,
+    /// The instance's public release key (the JSON document served at
+    /// /.well-known/charta/release-key, or a PEM public key) to check the
+    /// checkpoint's signature with. Default: the public half of the key
+    /// file in CHARTA_RELEASE_KEY.
+    #[arg(long, value_name = "FILE", requires = "checkpoint")]
+    pub public_key: Option<PathBuf>,
+    /// The instance's release key file, used for its public half when no
+    /// --public-key is given.
+    #[arg(long, env = "CHARTA_RELEASE_KEY", default_value = "charta-release.key")]
+    pub release_key: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -47,19 +65,101 @@ impl AuditCommand {
 /// Runs an audit command against an open store.
 pub async fn run(store: &Store, command: &AuditCommand) -> Result<()> {
     match command {
-        AuditCommand::Verify(_) => verify(store).await,
+        AuditCommand::Verify(a) => verify(store, a).await,
         AuditCommand::List(a) => list(store, a.limit, a.object.as_deref()).await,
     }
 }
 
-async fn verify(store: &Store) -> Result<()> {
-    match store.verify_audit().await? {
-        Ok(n) => {
-            println!("audit log intact: {n} entries");
+async fn verify(store: &Store, args: &VerifyArgs) -> Result<()> {
+    // The checkpoint is read and its signature checked first: a bad
+    // checkpoint says nothing about the log.
+    let checkpoint = match &args.checkpoint {
+        Some(source) => Some(read_checkpoint(source, args).await?),
+        None => None,
+    };
+    let n = match store.verify_audit().await? {
+        Ok(n) => n,
+        Err(brk) => bail!("audit log broken: {brk}"),
+    };
+    let Some(c) = checkpoint else {
+        println!("audit log intact: {n} entries");
+        return Ok(());
+    };
+    let len = i64::try_from(n).unwrap_or(i64::MAX);
+    if len < c.seq {
+        bail!(
+            "audit log cut short: the checkpoint made {} pins entry {}, but the log now has {n} entries",
+            c.at,
+            c.seq
+        );
+    }
+    let pinned = store.audit_entries(c.seq - 1, 1).await?;
+    match pinned.first() {
+        Some(e) if e.seq == c.seq && e.hash == c.hash => {
+            println!(
+                "audit log intact: {n} entries; it still holds entry {} exactly as the checkpoint made {} pins it",
+                c.seq, c.at
+            );
             Ok(())
         }
-        Err(brk) => bail!("audit log broken: {brk}"),
+        Some(e) => bail!(
+            "audit log rewritten: the checkpoint made {} pins entry {} with hash {}, but the log's entry {} has hash {}",
+            c.at,
+            c.seq,
+            c.hash,
+            e.seq,
+            e.hash
+        ),
+        None => bail!("audit log cut short: entry {} is missing", c.seq),
     }
+}
+
+/// Reads a checkpoint from a file or URL and checks its signature.
+async fn read_checkpoint(
+    source: &str,
+    args: &VerifyArgs,
+) -> Result<charta_release::checkpoint::Checkpoint> {
+    let bytes = if source.starts_with("http://") || source.starts_with("https://") {
+        let response = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(30))
+            .build()
+            .context("cannot set up the HTTP client")?
+            .get(source)
+            .send()
+            .await
+            .with_context(|| format!("cannot download the checkpoint {source}"))?;
+        if !response.status().is_success() {
+            bail!(
+                "cannot download the checkpoint {source}: the server answered {}",
+                response.status()
+            );
+        }
+        response
+            .bytes()
+            .await
+            .with_context(|| format!("cannot download the checkpoint {source}"))?
+            .to_vec()
+    } else {
+        std::fs::read(source).with_context(|| format!("cannot read the checkpoint {source}"))?
+    };
+    let key = match &args.public_key {
+        Some(path) => {
+            let bytes = std::fs::read(path)
+                .with_context(|| format!("cannot read the public key {}", path.display()))?;
+            charta_release::parse_public_key(&bytes)
+                .with_context(|| format!("{} is not a Charta release public key", path.display()))?
+        }
+        None => charta_release::key::load(&args.release_key)
+            .with_context(|| {
+                format!(
+                    "cannot read the release key {} to check the checkpoint's signature; pass --public-key FILE",
+                    args.release_key.display()
+                )
+            })?
+            .verifying_key(),
+    };
+    charta_release::checkpoint::verify_checkpoint(&bytes, &key)
+        .map_err(|e| anyhow::anyhow!("the checkpoint {source} cannot be trusted: {e}"))
 }
 
 async fn list(store: &Store, limit: i64, object: Option<&str>) -> Result<()> {

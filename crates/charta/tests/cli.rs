@@ -259,6 +259,99 @@ async fn admin_grant_needs_an_existing_unambiguous_account() {
     );
 }
 
+/// A signed checkpoint pins the audit log: `charta audit verify
+/// --checkpoint` accepts a log that still holds the pinned entry (and has
+/// grown since), and names a log cut short or rewritten after it, or a
+/// checkpoint signed by another key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_verify_checks_a_signed_checkpoint() {
+    use charta_release::checkpoint::sign_checkpoint;
+    let db = TestDb::sqlite().await;
+    let dir = temp_dir("checkpoint");
+    let key = charta_release::SigningKey::from_bytes(&[9; 32]);
+    let key_file = dir.join("release-key.json");
+    std::fs::write(
+        &key_file,
+        charta_release::public_key_document(&key.verifying_key()),
+    )
+    .unwrap();
+    charta_store::import_group_text(
+        &db.store,
+        "group: wg\nname: WG\nmembers:\n  - slug: aurora\n    name: A\n",
+        "t",
+    )
+    .await
+    .unwrap();
+    let head = db.store.audit_head().await.unwrap();
+    let write = |name: &str, seq: i64, hash: &str, key: &charta_release::SigningKey| {
+        let path = dir.join(name);
+        std::fs::write(
+            &path,
+            sign_checkpoint(key, "http://c.example", seq, hash, "2026-12-03T09:00:00Z").unwrap(),
+        )
+        .unwrap();
+        path
+    };
+    let verify = |path: &std::path::Path| {
+        charta(
+            &db,
+            &[
+                "audit",
+                "verify",
+                "--checkpoint",
+                path.to_str().unwrap(),
+                "--public-key",
+                key_file.to_str().unwrap(),
+            ],
+        )
+    };
+    let good = write("good.json", head.seq, &head.hash, &key);
+    // The log grows after the checkpoint: still fine.
+    charta_store::import_group_text(
+        &db.store,
+        "group: wg2\nname: WG2\nmembers:\n  - slug: borealis\n    name: B\n",
+        "t",
+    )
+    .await
+    .unwrap();
+    let out = verify(&good);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains(&format!("still holds entry {}", head.seq)),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // What a checkpoint made before a truncation or a rewrite looks like
+    // to the log as it is now.
+    let longer = write("longer.json", head.seq + 50, &head.hash, &key);
+    let err = text(&verify(&longer).stderr);
+    assert!(
+        err.contains("cut short") && err.contains(&format!("pins entry {}", head.seq + 50)),
+        "{err}"
+    );
+    let other = write("other.json", head.seq, "sha256:00ff", &key);
+    let err = text(&verify(&other).stderr);
+    assert!(
+        err.contains("rewritten") && err.contains("sha256:00ff"),
+        "{err}"
+    );
+    let forged = write(
+        "forged.json",
+        head.seq,
+        &head.hash,
+        &charta_release::SigningKey::from_bytes(&[1; 32]),
+    );
+    let out = verify(&forged);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("cannot be trusted"),
+        "{}",
+        text(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// `charta demo` as a newcomer starts it: seeded, serving, with amendments
 /// in every state, a closed ballot, EFSP-like ballot rules and one-click
 /// sign-in.
@@ -318,6 +411,41 @@ fn demo_starts_seeded_and_serves() {
         let releases = get("/api/v1/specs/steward-baseline/releases").unwrap();
         let catalog = get("/releases/steward-baseline/1.1.0/catalog.oscal.json").unwrap();
         let key = get("/.well-known/charta/release-key").unwrap();
+        // Publishing signed a checkpoint of the audit log; it verifies
+        // against the database it was made from.
+        let checkpoint = get("/.well-known/charta/audit-checkpoint").unwrap();
+        let key_body = key
+            .1
+            .split("\r\n\r\n")
+            .nth(1)
+            .unwrap_or_default()
+            .to_string();
+        std::fs::write(dir.join("release-key.json"), key_body).unwrap();
+        let audit = Command::new(env!("CARGO_BIN_EXE_charta"))
+            .args([
+                "audit",
+                "verify",
+                "--database-url",
+                &db,
+                "--checkpoint",
+                &format!("http://127.0.0.1:{port}/.well-known/charta/audit-checkpoint"),
+                "--public-key",
+                dir.join("release-key.json").to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(checkpoint.0, 200, "{}", checkpoint.1);
+        assert!(
+            checkpoint.1.contains("charta-audit-checkpoint/1"),
+            "{}",
+            checkpoint.1
+        );
+        assert!(
+            audit.status.success() && text(&audit.stdout).contains("still holds entry"),
+            "{}{}",
+            text(&audit.stdout),
+            text(&audit.stderr)
+        );
         // A consumer checks a published release over HTTP.
         let verified = Command::new(env!("CARGO_BIN_EXE_charta"))
             .args([
