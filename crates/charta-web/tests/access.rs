@@ -947,6 +947,12 @@ both_backends! {
             last = f.send(bearer(&format!("charta_guess{i}"), Method::GET, "/api/v1/me", "")).await.status;
         }
         assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+        // Tokens work on the API only, never on pages or their forms.
+        let r = f.send(bearer(&f.rep_token, Method::GET, "/my-work", "")).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+        assert!(r.body.contains("/api/v1 only"), "{}", r.body);
+        let r = f.send(bearer(&f.rep_token, Method::POST, "/specs/demo/amendments/1/threads", "control=X-VM-01&body=hi")).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
         // The limit slows guessing down; it never refuses a valid token
         // from the same address.
         assert_eq!(f.send(bearer(&f.rep_token, Method::GET, "/api/v1/me", "")).await.status, StatusCode::OK);

@@ -177,8 +177,18 @@ impl FromRequestParts<AppState> for Viewer {
             .map(|t| t.0.clone())
             .unwrap_or_default();
 
-        // An API token, when one is sent, is the only credential considered.
+        // An API token, when one is sent, is the only credential considered,
+        // and only by the API: the pages and their forms act for people at
+        // a browser, whose decisions a script holding a token cannot make.
         if let Some(value) = parts.headers.get(AUTHORIZATION) {
+            if !api {
+                return Err(reject(
+                    api,
+                    Error::Unauthorized(
+                        "API tokens are accepted under /api/v1 only; sign in to use the pages".into(),
+                    ),
+                ));
+            }
             let peer = parts
                 .extensions
                 .get::<ConnectInfo<SocketAddr>>()
