@@ -204,8 +204,17 @@ pub enum Action {
     Comment { group_id: i64 },
     /// Cast an organisation's vote in a group.
     Vote { group_id: i64, organization_id: i64 },
-    /// Merge an amendment into a new version, or reject it.
+    /// Act on an amendment on the group's behalf: revise, submit or
+    /// withdraw someone else's amendment.
     Decide { group_id: i64 },
+    /// Merge an amendment into a new version, or reject it: a decision of
+    /// the group, taken by its chair, or by an editor where the group's
+    /// rules let editors merge (`editors_may`), always with a multi-factor
+    /// browser sign-in.
+    Merge { group_id: i64, editors_may: bool },
+    /// Settle a blocking objection someone else raised: the chair, with a
+    /// recorded reason and a multi-factor sign-in.
+    SettleObjection { group_id: i64 },
     /// Set the group's ballot rules.
     SetRules { group_id: i64 },
     /// Publish a signed release of a specification version, or mark a
@@ -236,6 +245,8 @@ impl Action {
                 | Action::SetRules { .. }
                 | Action::RunBallot { .. }
                 | Action::PublishRelease { .. }
+                | Action::Merge { .. }
+                | Action::SettleObjection { .. }
         )
     }
 
@@ -251,9 +262,11 @@ impl Action {
             Action::Propose { .. } | Action::Decide { .. } => Some(Scope::Propose),
             Action::Comment { .. } => Some(Scope::Comment),
             Action::Vote { .. } | Action::ExtendBallot { .. } => Some(Scope::Vote),
-            Action::SetRules { .. } | Action::RunBallot { .. } | Action::PublishRelease { .. } => {
-                None
-            }
+            Action::SetRules { .. }
+            | Action::RunBallot { .. }
+            | Action::PublishRelease { .. }
+            | Action::Merge { .. }
+            | Action::SettleObjection { .. } => None,
             Action::PublishSpec { .. }
             | Action::ManageRoles { .. }
             | Action::Administer
@@ -382,6 +395,14 @@ pub fn decide(actor: &Actor, action: Action) -> Decision {
             p.is_member(group_id) && !p.has_only(group_id, Role::Observer)
         }
         Action::Decide { group_id } => p.has_role(group_id, &[Role::Chair, Role::Editor]),
+        Action::Merge {
+            group_id,
+            editors_may,
+        } => {
+            p.has_role(group_id, &[Role::Chair])
+                || (editors_may && p.has_role(group_id, &[Role::Editor]))
+        }
+        Action::SettleObjection { group_id } => p.has_role(group_id, &[Role::Chair]),
         Action::Vote {
             group_id,
             organization_id,
@@ -406,7 +427,16 @@ pub fn decide(actor: &Actor, action: Action) -> Decision {
                 "only the organisation's representative or an alternate can vote for it"
             }
             Action::Decide { .. } => {
-                "only the group's chair and editors can merge or reject amendments"
+                "only the amendment's author or the group's chair and editors can do this"
+            }
+            Action::Merge {
+                editors_may: true, ..
+            } => "only the group's chair and editors can merge or reject amendments",
+            Action::Merge { .. } => {
+                "only the group's chair can merge or reject amendments (the group's rules do not let editors merge)"
+            }
+            Action::SettleObjection { .. } => {
+                "only the person who raised an objection, or the group's chair giving a reason, can settle it"
             }
             Action::SetRules { .. } => "only the working group's chair can set its ballot rules",
             Action::RunBallot { .. } => {

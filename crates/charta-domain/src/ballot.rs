@@ -190,6 +190,10 @@ pub struct Rules {
     /// How the group names its releases.
     #[serde(default)]
     pub release_scheme: crate::release::ReleaseScheme,
+    /// Whether the group's editors may merge and reject amendments (the
+    /// chair always may).
+    #[serde(default)]
+    pub editors_may_merge: bool,
 }
 
 impl Default for Rules {
@@ -208,6 +212,7 @@ impl Default for Rules {
             members_may_extend: true,
             objection_blocks: false,
             early_close: true,
+            editors_may_merge: false,
             release_scheme: crate::release::ReleaseScheme::Semantic,
         }
     }
@@ -307,6 +312,11 @@ impl Rules {
             "The chair may close a ballot early once the outcome can no longer change.".into()
         } else {
             "Ballots always run until their deadline.".into()
+        });
+        out.push(if self.editors_may_merge {
+            "The chair or an editor merges or rejects amendments.".into()
+        } else {
+            "Only the chair merges or rejects amendments.".into()
         });
         out.push(format!(
             "Releases are named {} (such as {}).",

@@ -94,6 +94,11 @@ const AUTHOR_THEN_SAME: [Outcome; 10] = [
     Login, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Ok, BadRequest, BadRequest,
     Forbidden,
 ];
+/// Merging or rejecting: the chair with a multi-factor sign-in (the
+/// fixture's rules do not let editors merge).
+const MERGERS: [Outcome; 10] = [
+    Login, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, StepUp, Ok, Forbidden,
+];
 /// The amendment's author (the editor), the chair and editors.
 const STEWARDS: [Outcome; 10] = [
     Login, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Ok, Ok, Ok, Forbidden,
@@ -348,15 +353,16 @@ fn cases(f: &Fixture) -> Vec<Case> {
             "/specs/{spec}/amendments/{number}/merge",
             "/specs/demo/amendments/1/merge",
             "",
-            // Who may decide; the chair needs no second factor to merge.
-            STEWARDS,
+            // Merging is the group's decision: the chair, with a
+            // multi-factor sign-in; editors only where the rules say so.
+            MERGERS,
         ),
         case(
             p.clone(),
             "/specs/{spec}/amendments/{number}/merge",
             "/specs/demo/amendments/1/merge",
             "",
-            AUTHOR_THEN_CHANGED,
+            MERGERS,
         ),
         case(
             g.clone(),
@@ -631,7 +637,7 @@ fn cases(f: &Fixture) -> Vec<Case> {
             "/api/v1/specs/{spec}/amendments/{number}/merge",
             "/api/v1/specs/demo/amendments/1/merge",
             "",
-            AUTHOR_THEN_CHANGED,
+            MERGERS,
         ),
         case(
             g.clone(),

@@ -102,7 +102,7 @@ both_backends! {
         // Without a ballot the gate holds the merge.
         let page = f.request("editor", Method::GET, "/specs/demo/amendments/1", "").await.body;
         assert!(page.contains("A ballot must pass first; none has been opened yet"), "{page}");
-        let r = f.request("editor", Method::POST, "/specs/demo/amendments/1/merge", "").await;
+        let r = f.request("chair", Method::POST, "/specs/demo/amendments/1/merge", "").await;
         assert_eq!(r.status, StatusCode::CONFLICT);
 
         let id = open_on_amendment_1(&f).await;
@@ -136,7 +136,7 @@ both_backends! {
         assert_eq!(doc["tally"]["outcome"], "passed");
         assert_eq!(doc["tally"]["decided"], true, "2 to at most 1: Cygnus can no longer change the outcome");
         // The gate waits for the ballot to close.
-        assert_eq!(f.request("editor", Method::POST, "/specs/demo/amendments/1/merge", "").await.status, StatusCode::CONFLICT);
+        assert_eq!(f.request("chair", Method::POST, "/specs/demo/amendments/1/merge", "").await.status, StatusCode::CONFLICT);
         // Cygnus approves too; the chair closes early.
         assert_eq!(f.request("rep-c", Method::POST, &format!("{ballot}/votes"), "position=approve").await.status, StatusCode::SEE_OTHER);
         assert_eq!(f.request("chair", Method::POST, &format!("{ballot}/close"), "").await.status, StatusCode::SEE_OTHER);
@@ -157,7 +157,7 @@ both_backends! {
         let page = f.request("chair", Method::GET, "/specs/demo/amendments/1", "").await.body;
         assert!(page.contains("Ballot passed · <a href=\"/ballots/") && page.contains(">Passed</span>"), "{page}");
         assert!(!page.contains("Open ballot"), "a passed ballot is not offered again: {page}");
-        assert_eq!(f.request("editor", Method::POST, "/specs/demo/amendments/1/merge", "").await.status, StatusCode::SEE_OTHER);
+        assert_eq!(f.request("chair", Method::POST, "/specs/demo/amendments/1/merge", "").await.status, StatusCode::SEE_OTHER);
         assert_eq!(f.store.spec("demo").await.unwrap().head_version, 2);
         assert_eq!(f.store.verify_audit().await.unwrap().unwrap(), f.store.audit_head().await.unwrap().seq as usize);
     };
@@ -172,7 +172,7 @@ both_backends! {
         let page = f.request("chair", Method::GET, &ballot, "").await.body;
         assert!(page.contains("An objection from Cygnus blocks it"), "{page}");
         assert_eq!(f.request("chair", Method::POST, &format!("{ballot}/close"), "").await.status, StatusCode::SEE_OTHER);
-        let r = f.request("editor", Method::POST, "/specs/demo/amendments/1/merge", "").await;
+        let r = f.request("chair", Method::POST, "/specs/demo/amendments/1/merge", "").await;
         assert_eq!(r.status, StatusCode::CONFLICT);
         assert!(r.body.contains("the ballot failed"), "{}", r.body);
         assert_eq!(f.store.spec("demo").await.unwrap().head_version, 1, "nothing merged");

@@ -30,17 +30,22 @@ both_backends! {
     confirmation_pages_say_what_happens_and_do_nothing => |db: TestDb| async move {
         let f = fixture(db, false).await;
         // The amendment page links to the confirmation, with a danger button.
-        let page = f.request("editor", Method::GET, "/specs/demo/amendments/1", "").await.body;
+        let page = f.request("chair", Method::GET, "/specs/demo/amendments/1", "").await.body;
         assert!(page.contains("class=\"button danger\" href=\"/specs/demo/amendments/1/merge\""), "{page}");
+        // Editors are not offered the merge the group's rules keep for the chair.
+        let page = f.request("editor", Method::GET, "/specs/demo/amendments/1", "").await.body;
+        assert!(!page.contains("href=\"/specs/demo/amendments/1/merge\""), "{page}");
         assert!(page.contains("href=\"/specs/demo/amendments/1/state?to=withdrawn\""), "{page}");
         assert!(!page.contains("name=\"event\" value=\"withdraw\""), "withdrawing is not a plain button any more");
 
         let r = f.request("editor", Method::GET, "/specs/demo/amendments/1/merge", "").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        let r = f.request("chair", Method::GET, "/specs/demo/amendments/1/merge", "").await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert!(r.body.contains("Merging creates version 2 of") && r.body.contains("from revision 1") && r.body.contains("cannot be undone"), "{}", r.body);
         assert!(r.body.contains("method=\"post\" action=\"/specs/demo/amendments/1/merge\"") && r.body.contains("name=\"_csrf\""), "{}", r.body);
         assert!(r.body.contains("<button type=\"submit\" class=\"danger\">Merge into version 2</button>") && r.body.contains(">Cancel</a>"), "{}", r.body);
-        assert!(in_layout_for(&r.body, "editor"));
+        assert!(in_layout_for(&r.body, "chair"));
 
         let r = f.request("chair", Method::GET, "/specs/demo/amendments/1/state?to=rejected", "").await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -76,7 +81,7 @@ both_backends! {
         let r = f.request("chair", Method::POST, "/specs/demo/amendments/1/state", "event=reject&reason=Out+of+scope").await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         assert_eq!(f.store.amendment(demo.id, 1).await.unwrap().state, "rejected");
-        let r = f.request("editor", Method::GET, "/specs/demo/amendments/1/merge", "").await;
+        let r = f.request("chair", Method::GET, "/specs/demo/amendments/1/merge", "").await;
         assert_eq!(r.status, StatusCode::CONFLICT, "a rejected amendment has nothing to confirm");
     };
 

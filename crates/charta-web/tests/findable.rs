@@ -201,6 +201,12 @@ both_backends! {
         let running = list_after(&chair.body, "Ballots you run");
         assert!(running.contains(&format!("href=\"/ballots/{}\"", f.ballot_id)) && running.contains("0 of 1 organisations voted"), "{running}");
         assert!(list_after(&chair.body, "Versions waiting to be published").ends_with("<ul class=\"work\">"), "nothing approved yet");
+        // Editors merge only where the group's rules let them.
+        let editor = f.request("editor", Method::GET, "/my-work", "").await;
+        assert!(!editor.body.contains("Ready to merge"), "{}", editor.body);
+        let wg_id = f.store.group("wg").await.unwrap().id;
+        let editors_merge = charta_domain::ballot::Rules { editors_may_merge: true, ..f.store.group_rules(wg_id).await.unwrap() };
+        f.store.set_group_rules(wg_id, "wg", &editors_merge, None, "test").await.unwrap();
         let editor = f.request("editor", Method::GET, "/my-work", "").await;
         assert!(list_after(&editor.body, "Ready to merge").contains("/specs/demo/amendments/1\""));
         assert!(!editor.body.contains("Ballots you run"), "editors do not run ballots");

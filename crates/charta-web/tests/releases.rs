@@ -140,7 +140,7 @@ both_backends! {
     publishing_needs_a_passed_ballot_and_a_forward_name => |db: TestDb| async move {
         let f = fixture(db, false).await;
         // Version 2 exists after merging amendment 1; no ballot on it yet.
-        assert_eq!(f.request("editor", Method::POST, "/specs/demo/amendments/1/merge", "").await.status, StatusCode::SEE_OTHER);
+        assert_eq!(f.request("chair", Method::POST, "/specs/demo/amendments/1/merge", "").await.status, StatusCode::SEE_OTHER);
         let r = f.request("chair", Method::POST, "/specs/demo/releases", "version=2&name=1.1.0").await;
         assert_eq!(r.status, StatusCode::CONFLICT);
         assert!(r.body.contains("needs a passed release ballot"), "{}", r.body);

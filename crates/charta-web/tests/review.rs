@@ -32,7 +32,7 @@ both_backends! {
         let r = f.request("reviewer", Method::POST, "/specs/demo/amendments/1/threads",
             &form(&[("control", "X-VM-01"), ("field", "statement"), ("first_line", "1"), ("last_line", "1"), ("body", "Say which channel."), ("blocking", "on")])).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        let r = f.request("editor", Method::POST, "/specs/demo/amendments/1/merge", "").await;
+        let r = f.request("chair", Method::POST, "/specs/demo/amendments/1/merge", "").await;
         assert_eq!(r.status, StatusCode::CONFLICT);
         assert!(r.body.contains("1 blocking thread is unresolved"), "{}", r.body);
 
@@ -64,7 +64,7 @@ both_backends! {
         assert_eq!(f.request("rep", Method::POST, &resolve, "resolved=true").await.status, StatusCode::FORBIDDEN);
         assert_eq!(f.request("reviewer", Method::POST, &resolve, "resolved=true").await.status, StatusCode::SEE_OTHER);
 
-        let r = f.request("editor", Method::POST, "/specs/demo/amendments/1/merge", "").await;
+        let r = f.request("chair", Method::POST, "/specs/demo/amendments/1/merge", "").await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         assert_eq!(r.location, "/specs/demo/versions/2");
         let v2 = f.request("anon", Method::GET, "/api/v1/specs/demo/versions/2/source", "").await.body;
@@ -86,7 +86,7 @@ both_backends! {
         let second = spec("demo", "wg", "publish a policy and keep it current");
         let r = f.request("rep", Method::POST, "/api/v1/specs/demo/amendments", &serde_json::json!({"title": "Keep current", "content": second}).to_string()).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-        assert_eq!(f.request("editor", Method::POST, "/specs/demo/amendments/1/merge", "").await.status, StatusCode::SEE_OTHER);
+        assert_eq!(f.request("chair", Method::POST, "/specs/demo/amendments/1/merge", "").await.status, StatusCode::SEE_OTHER);
         let page = f.request("rep", Method::GET, "/specs/demo/amendments/2", "").await.body;
         assert!(page.contains("Out of date"), "{page}");
         let r = f.request("chair", Method::POST, "/api/v1/specs/demo/amendments/2/merge", "").await;
@@ -139,7 +139,7 @@ both_backends! {
         let page = f.request("rep", Method::GET, "/specs/demo/amendments/4", "").await.body;
         assert!(page.contains("Overlaps with other open amendments") && page.contains("#1 Clarify"), "{page}");
 
-        assert_eq!(f.request("editor", Method::POST, "/specs/demo/amendments/1/merge", "").await.status, StatusCode::SEE_OTHER);
+        assert_eq!(f.request("chair", Method::POST, "/specs/demo/amendments/1/merge", "").await.status, StatusCode::SEE_OTHER);
 
         // A clean rebase, then a merge that keeps both changes.
         let preview = f.request("rep", Method::GET, "/specs/demo/amendments/3/rebase", "").await;

@@ -83,6 +83,7 @@ fn demo_rules() -> Rules {
         members_may_extend: true,
         objection_blocks: false,
         early_close: true,
+        editors_may_merge: false,
         release_scheme: charta_domain::release::ReleaseScheme::Semantic,
     }
 }

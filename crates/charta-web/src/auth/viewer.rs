@@ -185,7 +185,8 @@ impl FromRequestParts<AppState> for Viewer {
                 return Err(reject(
                     api,
                     Error::Unauthorized(
-                        "API tokens are accepted under /api/v1 only; sign in to use the pages".into(),
+                        "API tokens are accepted under /api/v1 only; sign in to use the pages"
+                            .into(),
                     ),
                 ));
             }

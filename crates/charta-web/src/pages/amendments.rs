@@ -245,6 +245,8 @@ pub struct ThreadView {
     pub outdated: bool,
     /// Where the anchored lines are in the newest revision.
     pub lines: Option<(i64, i64)>,
+    /// The viewer raised it.
+    pub mine: bool,
 }
 
 /// A changed control on the amendment page, with its threads.
@@ -442,11 +444,13 @@ async fn review_page(
             .cloned()
             .collect();
         let (outdated, lines) = relocate(&t, &latest_spec);
+        let mine = viewer.user.as_ref().is_some_and(|u| u.id == t.author_id);
         let view = ThreadView {
             thread: t,
             comments: cs,
             outdated,
             lines,
+            mine,
         };
         if view.thread.control_id.is_some() {
             anchored.push(view)
@@ -463,7 +467,15 @@ async fn review_page(
     };
     let ballots = super::ballots::visible(viewer, &ctx.spec, all_ballots);
     let ballot_days = rules.default_days;
-    let decide = viewer.decide(Action::Decide { group_id }) == Decision::Allow;
+    // Merging and rejecting are decisions: offered to whoever may take them,
+    // the confirmation page then asks for a fresh multi-factor sign-in.
+    let decide = matches!(
+        viewer.decide(Action::Merge {
+            group_id,
+            editors_may: rules.editors_may_merge,
+        }),
+        Decision::Allow | Decision::StepUp
+    );
     let can_steward = require_steward(viewer, &ctx).is_ok();
     let events: Vec<AmendmentEvent> = ctx
         .state
@@ -987,6 +999,9 @@ pub async fn reply(
 pub struct ResolveForm {
     /// `true` to resolve, `false` to reopen.
     pub resolved: String,
+    /// Why the chair settles someone else's objection; shown in the thread.
+    #[serde(default)]
+    pub reason: String,
 }
 
 /// Resolves or reopens a thread. A blocking thread (an objection) is
@@ -1014,22 +1029,38 @@ pub async fn resolve(
             Error::NotFound(format!("thread {id} on amendment {}", ctx.amendment.number))
         })?;
     let mine = viewer.user.as_ref().is_some_and(|u| u.id == t.author_id);
-    if t.blocking
-        && !mine
-        && viewer.decide(Action::Decide {
+    let resolving = f.resolved == "true";
+    if t.blocking && !mine {
+        // An objection is withdrawn by whoever raised it. Anyone else
+        // settling it overrides a member's objection: only the chair may,
+        // with a fresh multi-factor sign-in and a reason the objector and
+        // everyone reading the amendment can see.
+        viewer.require(Action::SettleObjection {
             group_id: ctx.spec.group_id,
-        }) != Decision::Allow
-    {
-        return Err(Error::Forbidden("an objection is withdrawn by the person who raised it, or settled by the chair or an editor".into()).into());
+        })?;
+        if resolving {
+            let reason = f.reason.trim();
+            if reason.is_empty() || reason.chars().count() > 2000 {
+                return Err(Error::BadRequest(
+                    "say why you settle this objection (at most 2,000 characters): the reason is added to the thread for the objector and everyone to read".into(),
+                )
+                .into());
+            }
+            let user = viewer.user()?;
+            state
+                .store
+                .reply(
+                    &ctx.amendment,
+                    id,
+                    user.id,
+                    &format!("Objection settled by the chair: {reason}"),
+                )
+                .await?;
+        }
     }
     state
         .store
-        .set_thread_resolved(
-            &ctx.amendment,
-            id,
-            f.resolved == "true",
-            &amend::actor(&viewer),
-        )
+        .set_thread_resolved(&ctx.amendment, id, resolving, &amend::actor(&viewer))
         .await?;
     Ok(see_other(&ctx.path()).into_response())
 }
@@ -1061,7 +1092,7 @@ pub async fn confirm_transition(
             .into());
         }
     };
-    require_transition(&viewer, &ctx, event)?;
+    require_transition(&state, &viewer, &ctx, event).await?;
     apply(ctx.state, event, false).map_err(|e| Error::Conflict(e.to_string()))?;
     let a = &ctx.amendment;
     let (title, button, says) = match event {
@@ -1099,15 +1130,32 @@ pub async fn confirm_transition(
     ))
 }
 
-/// Who may make a state change: the chair and editors reject; the
-/// amendment's stewards do the rest.
-fn require_transition(viewer: &Viewer, ctx: &Context, event: AmendmentEvent) -> Result<(), Error> {
+/// Who may make a state change: rejecting is a decision of the group (the
+/// chair, or an editor where the rules allow, with a multi-factor
+/// sign-in); the amendment's stewards do the rest.
+async fn require_transition(
+    state: &AppState,
+    viewer: &Viewer,
+    ctx: &Context,
+    event: AmendmentEvent,
+) -> Result<(), Error> {
     match event {
-        AmendmentEvent::Reject => viewer.require(Action::Decide {
-            group_id: ctx.spec.group_id,
-        }),
+        AmendmentEvent::Reject => require_merge_right(state, viewer, ctx).await,
         _ => require_steward(viewer, ctx),
     }
+}
+
+/// The right to merge or reject `ctx`'s amendment under its group's rules.
+async fn require_merge_right(
+    state: &AppState,
+    viewer: &Viewer,
+    ctx: &Context,
+) -> Result<(), Error> {
+    let rules = state.store.group_rules(ctx.spec.group_id).await?;
+    viewer.require(Action::Merge {
+        group_id: ctx.spec.group_id,
+        editors_may: rules.editors_may_merge,
+    })
 }
 
 /// A state change.
@@ -1135,7 +1183,7 @@ pub async fn transition(
                 f.event
             ))
         })?;
-    require_transition(&viewer, &ctx, event)?;
+    require_transition(&state, &viewer, &ctx, event).await?;
     let to = apply(ctx.state, event, false).map_err(|e| Error::Conflict(e.to_string()))?;
     state
         .store
@@ -1233,9 +1281,7 @@ pub async fn merge_amendment(
 /// Whether `viewer` may merge the amendment now: the policy, then its
 /// state and the merge gate.
 async fn check_merge(state: &AppState, viewer: &Viewer, ctx: &Context) -> Result<(), Error> {
-    viewer.require(Action::Decide {
-        group_id: ctx.spec.group_id,
-    })?;
+    require_merge_right(state, viewer, ctx).await?;
     let gate = amend::gate(state, ctx).await?;
     apply(ctx.state, AmendmentEvent::Merge, gate_passes(&gate)).map_err(|e| {
         let failing: Vec<String> = gate

@@ -757,6 +757,8 @@ pub struct RulesForm {
     pub objection_blocks: String,
     #[serde(default)]
     pub early_close: String,
+    #[serde(default)]
+    pub editors_may_merge: String,
     /// `semantic` or `calendar`.
     #[serde(default)]
     pub release_scheme: String,
@@ -788,6 +790,7 @@ pub async fn set_rules(
         members_may_extend: ticked(&f.members_may_extend),
         objection_blocks: ticked(&f.objection_blocks),
         early_close: ticked(&f.early_close),
+        editors_may_merge: ticked(&f.editors_may_merge),
         release_scheme: match f.release_scheme.as_str() {
             "" => charta_domain::release::ReleaseScheme::Semantic,
             s => charta_domain::release::ReleaseScheme::parse(s).ok_or_else(|| {

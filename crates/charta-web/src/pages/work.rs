@@ -70,7 +70,14 @@ pub async fn steward_work(
     let mut work = StewardWork::default();
     for spec in specs {
         let group_id = spec.group_id;
-        let decides = allowed(viewer, Action::Decide { group_id });
+        let editors_may = state.store.group_rules(group_id).await?.editors_may_merge;
+        let decides = allowed(
+            viewer,
+            Action::Merge {
+                group_id,
+                editors_may,
+            },
+        );
         let runs = allowed(viewer, Action::RunBallot { group_id });
         let publishes = allowed(viewer, Action::PublishRelease { group_id });
         if !(decides || runs || publishes) {
