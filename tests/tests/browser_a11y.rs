@@ -141,7 +141,7 @@ both_backends! {
         assert!(failures.is_empty(), "accessibility violations:\n{}", failures.join("\n"));
     };
 
-    no_page_scrolls_sideways_at_390_px => |db: TestDb| async move {
+    no_page_scrolls_sideways_at_390_px_and_axe_core_agrees => |db: TestDb| async move {
         let Some(browser) = Browser::launch().await else { return };
         let server = demo_server(&db).await;
         let c: &Client = &browser;
@@ -155,11 +155,15 @@ both_backends! {
         }
         let inner = c.execute("return window.innerWidth;", vec![]).await.unwrap();
         assert_eq!(inner.as_u64(), Some(390), "the viewport is 390 px wide");
+        // axe-core again, at this width: a table that scrolls inside its
+        // own box must still be reachable by keyboard, and so on.
         let failures = each_page(c, &server.base(), async |c: &Client, page: &str| {
-            sideways_overflow(c).await.map(|o| format!("{page}: {o}"))
+            let mut found: Vec<String> = sideways_overflow(c).await.into_iter().collect();
+            found.extend(charta_tests::a11y::axe_violations(c).await);
+            (!found.is_empty()).then(|| format!("{page}:\n{}", found.join("\n")))
         })
         .await;
-        assert!(failures.is_empty(), "pages that scroll sideways at 390 px:\n{}", failures.join("\n"));
+        assert!(failures.is_empty(), "pages that scroll sideways or fail axe-core at 390 px:\n{}", failures.join("\n"));
     };
 
     the_keyboard_focus_is_visible_on_every_control => |db: TestDb| async move {
@@ -223,4 +227,44 @@ async fn the_checks_catch_what_they_look_for() {
     assert_eq!(reached[0].tag, "button");
     assert!(!reached[0].is_visible(), "{:?}", reached[0]);
     assert!(reached[1].is_visible(), "{:?}", reached[1]);
+}
+
+/// Screenshots of a few pages at 390 px and 1280 px, for a person to look
+/// at: `CHARTA_TEST_SCREENSHOTS=/tmp/shots ./scripts/test -p charta-tests
+/// --test browser_a11y -- --ignored screenshots`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "writes PNG files for a person to look at"]
+async fn screenshots() {
+    let dir = std::path::PathBuf::from(
+        std::env::var_os("CHARTA_TEST_SCREENSHOTS").expect("CHARTA_TEST_SCREENSHOTS names a directory"),
+    );
+    std::fs::create_dir_all(&dir).unwrap();
+    let Some(browser) = Browser::launch().await else { return };
+    let db = TestDb::sqlite().await;
+    let server = demo_server(&db).await;
+    let base = server.base();
+    let c: &Client = &browser;
+    sign_in(c, &base, "Carmen Chávez", "/").await;
+    // Each page, and what to scroll to before taking the picture.
+    let pages = [
+        ("spec", SPEC, "main"),
+        ("control", "/specs/steward-baseline/controls/SVH-GV-02", "table.list"),
+        ("amendment", "/specs/steward-baseline/amendments/3", "article.thread"),
+        ("ballot", "/ballots/2", "table.positions"),
+        ("split-diff", "/specs/steward-baseline/diff?from=1&to=4&view=split", ".split"),
+        ("versions", "/specs/steward-baseline/versions", "table.list"),
+        ("coverage", "/specs/steward-baseline/versions/4/coverage", "table.coverage"),
+    ];
+    for width in [390u32, 1280] {
+        c.set_window_size(width, 900).await.unwrap();
+        for (name, path, css) in pages {
+            c.goto(&format!("{base}{path}")).await.unwrap();
+            let target = c.find(Locator::Css(css)).await.unwrap();
+            c.execute("arguments[0].scrollIntoView();", vec![serde_json::to_value(&target).unwrap()])
+                .await
+                .unwrap();
+            let png = c.screenshot().await.unwrap();
+            std::fs::write(dir.join(format!("{name}-{width}.png")), png).unwrap();
+        }
+    }
 }
