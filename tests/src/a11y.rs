@@ -27,8 +27,8 @@ const NODES_SHOWN: usize = 3;
 fn axe_source() -> &'static str {
     static SOURCE: OnceLock<String> = OnceLock::new();
     SOURCE.get_or_init(|| {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("a11y/node_modules/axe-core/axe.min.js");
+        let path =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("a11y/node_modules/axe-core/axe.min.js");
         std::fs::read_to_string(&path).unwrap_or_else(|e| {
             panic!(
                 "cannot read {}: {e} (run `npm ci` in tests/a11y; ./scripts/test does)",
@@ -162,13 +162,17 @@ pub struct Focus {
     /// In CSS pixels.
     pub outline_width: f64,
     pub outline_color: String,
+    /// The contrast ratio of the outline against the background behind it.
+    pub contrast: f64,
 }
 
 impl Focus {
     /// A focus ring someone can see: an outline of at least 2 px that is
-    /// neither hidden nor transparent.
+    /// neither hidden nor transparent, with a contrast of at least 3:1
+    /// against what is behind it (WCAG's minimum for non-text contrast).
     pub fn is_visible(&self) -> bool {
-        self.outline_style != "none"
+        self.contrast >= 3.0
+            && self.outline_style != "none"
             && self.outline_style != "hidden"
             && self.outline_width >= 2.0
             && self.outline_color != "rgba(0, 0, 0, 0)"
@@ -194,7 +198,24 @@ pub async fn tab_through(c: &Client, presses: usize) -> Vec<Focus> {
         if (el.id) { name += '#' + el.id; }
         if (el.classList.length) { name += '.' + [...el.classList].join('.'); }
         const text = (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().slice(0, 40);
+        // The outline is drawn outside the element, over what is behind it:
+        // the nearest ancestor's background colour, white at the root.
+        const rgb = c => (c.match(/[\d.]+/g) || []).map(Number);
+        let behind = [255, 255, 255];
+        for (let a = el.parentElement; a; a = a.parentElement) {
+            const b = rgb(getComputedStyle(a).backgroundColor);
+            if (b.length >= 3 && (b.length < 4 || b[3] > 0)) { behind = b; break; }
+        }
+        const lum = c => {
+            const [r, g, b] = c.slice(0, 3).map(v => {
+                v /= 255;
+                return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+            });
+            return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        };
+        const [hi, lo] = [lum(rgb(s.outlineColor)), lum(behind)].sort((x, y) => y - x);
         return {
+            contrast: (hi + 0.05) / (lo + 0.05),
             element: name + (text ? ' "' + text + '"' : ''),
             tag: el.tagName.toLowerCase(),
             style: s.outlineStyle,
@@ -219,6 +240,7 @@ pub async fn tab_through(c: &Client, presses: usize) -> Vec<Focus> {
             outline_style: f["style"].as_str().unwrap_or("").to_owned(),
             outline_width: f["width"].as_f64().unwrap_or(0.0),
             outline_color: f["color"].as_str().unwrap_or("").to_owned(),
+            contrast: f["contrast"].as_f64().unwrap_or(0.0),
         });
     }
     seen

@@ -21,7 +21,7 @@ use charta_domain::CatalogSet;
 use charta_store::both_backends;
 use charta_store::testing::TestDb;
 use charta_tests::a11y::{sideways_overflow, tab_through};
-use charta_tests::pages::{sign_in, sign_out};
+use charta_tests::pages::{assert_no_scripts, sign_in, sign_out};
 use charta_tests::{Browser, Server};
 use charta_web::{AppState, WebConfig};
 use fantoccini::{Client, Locator};
@@ -116,7 +116,10 @@ where
                     shown.text().await.unwrap()
                 );
             }
-            if let Some(failure) = check(c, &format!("{page} ({path}) as {who}")).await {
+            let name = format!("{page} ({path}) as {who}");
+            // Checked before anything is injected: the pages carry none.
+            assert_no_scripts(c, &name).await;
+            if let Some(failure) = check(c, &name).await {
                 failures.push(failure);
             }
         }
@@ -164,6 +167,18 @@ both_backends! {
         })
         .await;
         assert!(failures.is_empty(), "pages that scroll sideways or fail axe-core at 390 px:\n{}", failures.join("\n"));
+        // The side-by-side diff stacks its two panes on a phone.
+        c.goto(&server.url("/specs/steward-baseline/diff?from=1&to=4&view=split")).await.unwrap();
+        let stacked = c
+            .execute(
+                "const o = document.querySelector('.split .old').getBoundingClientRect();
+                 const n = document.querySelector('.split .new').getBoundingClientRect();
+                 return n.top >= o.bottom && Math.abs(n.left - o.left) < 1;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(stacked, true, "the split diff's panes stand side by side at 390 px");
     };
 
     the_keyboard_focus_is_visible_on_every_control => |db: TestDb| async move {
@@ -188,7 +203,7 @@ both_backends! {
             for f in reached {
                 tags.insert(f.tag.clone());
                 if !f.is_visible() {
-                    invisible.push(format!("{path}: {} (outline {} {}px {})", f.element, f.outline_style, f.outline_width, f.outline_color));
+                    invisible.push(format!("{path}: {} (outline {} {}px {}, contrast {:.1}:1)", f.element, f.outline_style, f.outline_width, f.outline_color, f.contrast));
                 }
             }
         }
@@ -204,12 +219,15 @@ both_backends! {
 /// for want of looking.
 #[tokio::test]
 async fn the_checks_catch_what_they_look_for() {
-    let Some(browser) = Browser::launch().await else { return };
+    let Some(browser) = Browser::launch().await else {
+        return;
+    };
     let c: &Client = &browser;
+    // No `#` in this URL: it would start the fragment and cut the page.
     let page = "data:text/html,<!DOCTYPE html><html><head><title>t</title>\
-        <style>button:focus{outline:none} a:focus-visible{outline:3px solid blue}</style></head><body><main>\
+        <style>button:focus{outline:none} a:focus-visible{outline:3px solid blue} input:focus-visible{outline:3px solid rgb(238,238,238)}</style></head><body><main>\
         <img src='x.png'><div style='width:2000px'>wide</div>\
-        <button>one</button><a href='/elsewhere'>two</a></main></body></html>";
+        <button>one</button><a href='/elsewhere'>two</a><input aria-label='three'></main></body></html>";
     c.goto(page).await.unwrap();
     let violations = charta_tests::a11y::axe_violations(c).await;
     assert!(
@@ -222,11 +240,14 @@ async fn the_checks_catch_what_they_look_for() {
     );
     let overflow = sideways_overflow(c).await.expect("a 2000 px div overflows");
     assert!(overflow.contains("div"), "{overflow}");
-    let reached = tab_through(c, 2).await;
-    assert_eq!(reached.len(), 2, "{reached:?}");
+    let reached = tab_through(c, 3).await;
+    assert_eq!(reached.len(), 3, "{reached:?}");
     assert_eq!(reached[0].tag, "button");
     assert!(!reached[0].is_visible(), "{:?}", reached[0]);
     assert!(reached[1].is_visible(), "{:?}", reached[1]);
+    // A light grey ring on white is there but cannot be seen.
+    assert_eq!(reached[2].outline_width, 3.0);
+    assert!(!reached[2].is_visible(), "{:?}", reached[2]);
 }
 
 /// Screenshots of a few pages at 390 px and 1280 px, for a person to look
@@ -236,10 +257,13 @@ async fn the_checks_catch_what_they_look_for() {
 #[ignore = "writes PNG files for a person to look at"]
 async fn screenshots() {
     let dir = std::path::PathBuf::from(
-        std::env::var_os("CHARTA_TEST_SCREENSHOTS").expect("CHARTA_TEST_SCREENSHOTS names a directory"),
+        std::env::var_os("CHARTA_TEST_SCREENSHOTS")
+            .expect("CHARTA_TEST_SCREENSHOTS names a directory"),
     );
     std::fs::create_dir_all(&dir).unwrap();
-    let Some(browser) = Browser::launch().await else { return };
+    let Some(browser) = Browser::launch().await else {
+        return;
+    };
     let db = TestDb::sqlite().await;
     let server = demo_server(&db).await;
     let base = server.base();
@@ -248,21 +272,40 @@ async fn screenshots() {
     // Each page, and what to scroll to before taking the picture.
     let pages = [
         ("spec", SPEC, "main"),
-        ("control", "/specs/steward-baseline/controls/SVH-GV-02", "table.list"),
-        ("amendment", "/specs/steward-baseline/amendments/3", "article.thread"),
+        (
+            "control",
+            "/specs/steward-baseline/controls/SVH-GV-02",
+            "table.list",
+        ),
+        (
+            "amendment",
+            "/specs/steward-baseline/amendments/3",
+            "article.thread",
+        ),
         ("ballot", "/ballots/2", "table.positions"),
-        ("split-diff", "/specs/steward-baseline/diff?from=1&to=4&view=split", ".split"),
+        (
+            "split-diff",
+            "/specs/steward-baseline/diff?from=1&to=4&view=split",
+            ".split",
+        ),
         ("versions", "/specs/steward-baseline/versions", "table.list"),
-        ("coverage", "/specs/steward-baseline/versions/4/coverage", "table.coverage"),
+        (
+            "coverage",
+            "/specs/steward-baseline/versions/4/coverage",
+            "table.coverage",
+        ),
     ];
     for width in [390u32, 1280] {
         c.set_window_size(width, 900).await.unwrap();
         for (name, path, css) in pages {
             c.goto(&format!("{base}{path}")).await.unwrap();
             let target = c.find(Locator::Css(css)).await.unwrap();
-            c.execute("arguments[0].scrollIntoView();", vec![serde_json::to_value(&target).unwrap()])
-                .await
-                .unwrap();
+            c.execute(
+                "arguments[0].scrollIntoView();",
+                vec![serde_json::to_value(&target).unwrap()],
+            )
+            .await
+            .unwrap();
             let png = c.screenshot().await.unwrap();
             std::fs::write(dir.join(format!("{name}-{width}.png")), png).unwrap();
         }
