@@ -100,8 +100,13 @@ both_backends! {
         import_group_text(&db.store, GROUP, "test").await.unwrap();
         import_spec_text(&db.store, &catalogs, V1, "first draft", "test").await.unwrap();
         import_spec_text(&db.store, &catalogs, &v2(), "shorter triage", "test").await.unwrap();
-        let state = AppState::new(db.store.clone(), Arc::new(catalogs), WebConfig::default());
-        let server = Server::start(state).await.unwrap();
+        // The server answers only for its public URL's host.
+        let server = Server::start_with(|base| {
+            let config = WebConfig { public_url: base, ..WebConfig::default() };
+            AppState::new(db.store.clone(), Arc::new(catalogs), config)
+        })
+        .await
+        .unwrap();
         let c: &Client = &browser;
 
         // Home lists the group and its specification.
