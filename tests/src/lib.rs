@@ -13,6 +13,7 @@
 //! sets so that a missing browser fails the run instead of passing it
 //! silently.
 
+pub mod a11y;
 pub mod oidc;
 pub mod pages;
 
