@@ -162,6 +162,32 @@ pub struct Checked {
 /// group's scheme and moves forward, a later version, a passed ballot),
 /// without building or storing anything; the confirmation page and
 /// publishing share it.
+/// The versions of a specification whose release ballot passed and that
+/// are newer than its newest release: what waits to be published, oldest
+/// first.
+pub async fn awaiting_publication(state: &AppState, spec_id: i64) -> Result<Vec<i64>, Error> {
+    let newest = state
+        .store
+        .releases(spec_id)
+        .await?
+        .iter()
+        .map(|r| r.version)
+        .max()
+        .unwrap_or(0);
+    let mut approved: Vec<i64> = state
+        .store
+        .ballots_of_spec(spec_id)
+        .await?
+        .iter()
+        .filter(|b| b.kind == "release" && b.outcome.as_deref() == Some("passed"))
+        .filter_map(|b| b.version)
+        .filter(|v| *v > newest)
+        .collect();
+    approved.sort_unstable();
+    approved.dedup();
+    Ok(approved)
+}
+
 pub async fn check_publication(
     state: &AppState,
     row: &SpecRow,

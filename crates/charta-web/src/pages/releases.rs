@@ -66,18 +66,7 @@ async fn list_page(
 ) -> Result<ListPage, Error> {
     let row = lookup::spec(state, viewer, spec).await?;
     let releases = state.store.releases(row.id).await?;
-    let newest = releases.first().map_or(0, |r| r.version);
-    let mut approved: Vec<i64> = state
-        .store
-        .ballots_of_spec(row.id)
-        .await?
-        .iter()
-        .filter(|b| b.kind == "release" && b.outcome.as_deref() == Some("passed"))
-        .filter_map(|b| b.version)
-        .filter(|v| *v > newest)
-        .collect();
-    approved.sort_unstable();
-    approved.dedup();
+    let approved = crate::release::awaiting_publication(state, row.id).await?;
     let rules = state.store.group_rules(row.group_id).await?;
     Ok(ListPage {
         draft,

@@ -208,20 +208,7 @@ async fn approved_versions(
     spec: &SpecRow,
     work: &mut StewardWork,
 ) -> Result<(), Error> {
-    let releases = state.store.releases(spec.id).await?;
-    let newest = releases.iter().map(|r| r.version).max().unwrap_or(0);
-    let mut approved: Vec<i64> = state
-        .store
-        .ballots_of_spec(spec.id)
-        .await?
-        .iter()
-        .filter(|b| b.kind == "release" && b.outcome.as_deref() == Some("passed"))
-        .filter_map(|b| b.version)
-        .filter(|v| *v > newest)
-        .collect();
-    approved.sort_unstable();
-    approved.dedup();
-    for v in approved {
+    for v in crate::release::awaiting_publication(state, spec.id).await? {
         work.to_publish.push(WorkItem {
             href: format!("/specs/{}/releases", spec.slug),
             label: format!("{}, version {v}", spec.title),
