@@ -457,7 +457,8 @@ fn must_do(spec: &charta_domain::Spec, catalogs: &CatalogSet, level: u8) -> Must
            ("version" = i64, Path, description = "Version number, from 1"),
            CoverageParams),
     responses((status = 200, body = CoverageDocument), (status = 400, body = crate::error::ErrorBody),
-              (status = 404, body = crate::error::ErrorBody)))]
+              (status = 404, body = crate::error::ErrorBody),
+              (status = 429, body = crate::error::ErrorBody, description = "Too many requests from this address; `Retry-After` says when to try again")))]
 pub async fn coverage(
     State(state): State<AppState>,
     viewer: Viewer,

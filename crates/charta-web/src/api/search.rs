@@ -23,7 +23,8 @@ pub const LIMIT: i64 = 50;
 /// (as a word or a word prefix). In `snippet`, matched words are wrapped in
 /// U+E000 and U+E001.
 #[utoipa::path(get, path = "/api/v1/search", tag = "search", params(SearchParams),
-    responses((status = 200, body = Vec<SearchHit>)))]
+    responses((status = 200, body = Vec<SearchHit>),
+              (status = 429, body = crate::error::ErrorBody, description = "Too many requests from this address; `Retry-After` says when to try again")))]
 pub async fn search(
     State(state): State<AppState>,
     viewer: Viewer,

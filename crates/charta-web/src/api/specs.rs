@@ -255,7 +255,8 @@ pub struct DiffDocument {
 /// word-level changes in prose.
 #[utoipa::path(get, path = "/api/v1/specs/{spec}/diff", tag = "specs",
     params(("spec" = String, Path, description = "Specification slug"), DiffParams),
-    responses((status = 200, body = DiffDocument), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = DiffDocument), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
+              (status = 429, body = crate::error::ErrorBody, description = "Too many requests from this address; `Retry-After` says when to try again")))]
 pub async fn diff(
     State(state): State<AppState>,
     viewer: Viewer,

@@ -34,7 +34,8 @@ pub struct ValidationReport {
     request_body(content = String, content_type = "application/yaml", description = "A specification file"),
     responses((status = 200, body = ValidationReport),
               (status = 413, body = crate::error::ErrorBody),
-              (status = 422, body = crate::error::ErrorBody, description = "The file is invalid; `problems` lists each with its line")))]
+              (status = 422, body = crate::error::ErrorBody, description = "The file is invalid; `problems` lists each with its line"),
+              (status = 429, body = crate::error::ErrorBody, description = "Too many requests from this address; `Retry-After` says when to try again")))]
 pub async fn validate(
     State(state): State<AppState>,
     viewer: Viewer,
