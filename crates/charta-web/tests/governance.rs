@@ -19,6 +19,13 @@ use charta_store::testing::TestDb;
 mod support;
 use support::*;
 
+/// The threads of amendment 1 of `demo`, as stored.
+async fn threads(f: &Fixture) -> Vec<charta_store::ThreadRow> {
+    let demo = f.store.spec("demo").await.unwrap();
+    let a = f.store.amendment(demo.id, 1).await.unwrap();
+    f.store.threads(a.id).await.unwrap()
+}
+
 /// Raises an objection on amendment 1 as `who` and returns its thread id.
 async fn object(f: &Fixture, who: &str, body: &str) -> i64 {
     let r = f
@@ -30,30 +37,13 @@ async fn object(f: &Fixture, who: &str, body: &str) -> i64 {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let demo = f.store.spec("demo").await.unwrap();
-    let a = f.store.amendment(demo.id, 1).await.unwrap();
-    f.store
-        .threads(a.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|t| t.blocking)
-        .map(|t| t.id)
-        .max()
-        .unwrap()
+    let objections = threads(f).await.into_iter().filter(|t| t.blocking);
+    objections.map(|t| t.id).max().unwrap()
 }
 
 async fn resolved(f: &Fixture, thread: i64) -> bool {
-    let demo = f.store.spec("demo").await.unwrap();
-    let a = f.store.amendment(demo.id, 1).await.unwrap();
-    f.store
-        .threads(a.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|t| t.id == thread)
-        .unwrap()
-        .resolved
+    let all = threads(f).await;
+    all.into_iter().find(|t| t.id == thread).unwrap().resolved
 }
 
 both_backends! {

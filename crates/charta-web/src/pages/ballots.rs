@@ -566,11 +566,7 @@ pub async fn confirm_cancel(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> PageResult<Page<ConfirmPage>> {
-    let l = ballot::load(&state, &viewer, &id).await?;
-    viewer.require(Action::RunBallot {
-        group_id: l.ballot.group_id,
-    })?;
-    still_open(&l)?;
+    let l = open_for_chair(&state, &viewer, &id).await?;
     let back = l.path();
     let page = ConfirmPage::new(
         format!("Cancel ballot {}?", l.ballot.id),
@@ -599,11 +595,7 @@ pub async fn confirm_close(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> PageResult<Page<ConfirmPage>> {
-    let l = ballot::load(&state, &viewer, &id).await?;
-    viewer.require(Action::RunBallot {
-        group_id: l.ballot.group_id,
-    })?;
-    still_open(&l)?;
+    let l = open_for_chair(&state, &viewer, &id).await?;
     let count = ballot::count(&state.store, &l).await?;
     charta_domain::ballot::may_close_early(&l.rules, &count.tally)
         .map_err(|e| Error::Conflict(e.0))?;
@@ -630,6 +622,17 @@ pub async fn confirm_close(
 }
 
 /// Refuses to confirm an action on a ballot that has ended.
+/// The ballot `id`, for a confirmation page of the chair's (closing or
+/// cancelling): checked as the action is, and still open.
+async fn open_for_chair(state: &AppState, viewer: &Viewer, id: &str) -> Result<Loaded, Error> {
+    let l = ballot::load(state, viewer, id).await?;
+    viewer.require(Action::RunBallot {
+        group_id: l.ballot.group_id,
+    })?;
+    still_open(&l)?;
+    Ok(l)
+}
+
 fn still_open(l: &Loaded) -> Result<(), Error> {
     if l.state == BallotState::Open {
         Ok(())
