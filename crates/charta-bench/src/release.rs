@@ -181,6 +181,7 @@ fn input(
         }],
         amendments: Vec::new(),
         base_url: WebConfig::default().public_url,
+        audit_checkpoint: None,
     }
 }
 

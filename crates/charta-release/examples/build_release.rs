@@ -227,6 +227,7 @@ fn main() -> ExitCode {
         }],
         amendments: Vec::new(),
         base_url: "https://charta.example.org".into(),
+        audit_checkpoint: None,
     };
     let key = SigningKey::from_bytes(&[7; 32]);
     let bundle = match build(&input, &catalogs) {

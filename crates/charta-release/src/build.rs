@@ -1,10 +1,10 @@
 //! The release builder: one pure function from input to bundle.
 
 use crate::ids::{Names, check_date, check_version_name, date_str, one_line};
-use crate::manifest::{Manifest, sha256_hex};
+use crate::manifest::{Manifest, ManifestCheckpoint, sha256_hex};
 use crate::notes::{ReleaseNotes, render_markdown};
 use crate::{
-    CATALOG_OSCAL, CROSSWALK_CSV, MANIFEST, MAPPING_OSCAL, NOTES_MD, RELEASE_JSON, ReleaseError,
+    AUDIT_CHECKPOINT, CATALOG_OSCAL, CROSSWALK_CSV, MANIFEST, MAPPING_OSCAL, NOTES_MD, RELEASE_JSON, ReleaseError,
     ReleaseInput, SIGNATURE, csv, oscal, release_json, sign_manifest,
 };
 use charta_domain::catalog::CatalogSet;
@@ -122,6 +122,28 @@ pub fn build(input: &ReleaseInput, catalogs: &CatalogSet) -> Result<Bundle, Rele
         render_markdown(input, &names, &notes, catalogs)?.into_bytes(),
     );
 
+    let audit_checkpoint = match &input.audit_checkpoint {
+        None => None,
+        Some(doc) => {
+            let c = crate::checkpoint::read_checkpoint(doc)
+                .map_err(|e| ReleaseError::input("audit checkpoint", e.to_string()))?;
+            if c.instance != input.base_url {
+                return Err(ReleaseError::input(
+                    "audit checkpoint",
+                    format!(
+                        "it was made by {:?}, not by this instance {:?}",
+                        c.instance, input.base_url
+                    ),
+                ));
+            }
+            artefacts.insert(AUDIT_CHECKPOINT, doc.clone());
+            Some(ManifestCheckpoint {
+                seq: c.seq,
+                hash: c.hash,
+                at: c.at,
+            })
+        }
+    };
     let manifest = Manifest::describe(
         Manifest {
             format: crate::manifest::FORMAT.to_string(),
@@ -131,6 +153,7 @@ pub fn build(input: &ReleaseInput, catalogs: &CatalogSet) -> Result<Bundle, Rele
             content_hash: input.content_hash.clone(),
             date: date_str(input.date),
             url: names.release(),
+            audit_checkpoint,
             artefacts: Vec::new(),
         },
         &artefacts,

@@ -44,6 +44,10 @@ pub struct ReleaseInput {
     /// every link in the artefacts is made absolute with it, so that a
     /// downloaded copy still points home.
     pub base_url: String,
+    /// The signed audit checkpoint (a `charta-audit-checkpoint/1` document,
+    /// byte for byte) made when the release was published; it becomes the
+    /// artefact `audit-checkpoint.json` and is named in the manifest.
+    pub audit_checkpoint: Option<Vec<u8>>,
 }
 
 /// The previous release: its name and the snapshot it froze.

@@ -40,7 +40,7 @@ use std::path::PathBuf;
 pub use dir::verify_dir;
 pub use ed25519_dalek::{SigningKey, VerifyingKey};
 pub use input::{AmendmentRef, BallotRef, Predecessor, ReleaseInput};
-pub use manifest::{Manifest, ManifestEntry};
+pub use manifest::{Manifest, ManifestCheckpoint, ManifestEntry};
 pub use notes::ReleaseNotes;
 pub use sign::{
     VerifyError, VerifyProblem, key_id, parse_public_key, public_key_document, public_key_pem,
@@ -64,9 +64,13 @@ pub const MAPPING_OSCAL: &str = "mapping.oscal.json";
 pub const CROSSWALK_CSV: &str = "crosswalk.csv";
 /// File name of the release notes in Markdown.
 pub const NOTES_MD: &str = "notes.md";
+/// File name of the signed audit checkpoint a release carries.
+pub const AUDIT_CHECKPOINT: &str = "audit-checkpoint.json";
 
-/// Every artefact a manifest lists, in the order it lists them (by name).
-/// `manifest.json` and `manifest.sig` are not artefacts: they describe them.
+/// Every artefact a manifest lists, in the order it lists them (by name),
+/// besides [`AUDIT_CHECKPOINT`] which releases carry since checkpoints
+/// exist. `manifest.json` and `manifest.sig` are not artefacts: they
+/// describe them.
 pub const ARTEFACTS: [&str; 5] = [
     CATALOG_OSCAL,
     CROSSWALK_CSV,

@@ -13,12 +13,19 @@
 //!   "content-hash": "sha256:…",
 //!   "date": "2026-11-22",
 //!   "url": "https://charta.example.org/releases/steward-baseline/1.2.0/",
+//!   "audit-checkpoint": { "seq": 812, "hash": "sha256:…", "at": "2026-11-22T10:00:00Z" },
 //!   "artefacts": [
 //!     { "name": "catalog.oscal.json", "sha256": "<64 hex>", "size": 12345 },
 //!     …
 //!   ]
 //! }
 //! ```
+//!
+//! `audit-checkpoint` names the signed checkpoint of the instance's audit
+//! log made when the release was published (the artefact
+//! `audit-checkpoint.json`): the release states how long the record of
+//! decisions behind it was, so a later rewrite of that record shows. Releases
+//! made before checkpoints existed have no such key.
 //!
 //! Keys come in this order, artefacts are sorted by name, the JSON is
 //! pretty-printed with two spaces and ends with a newline. Artefact names
@@ -48,8 +55,24 @@ pub struct Manifest {
     pub date: String,
     /// Absolute URL of the release page.
     pub url: String,
+    /// The audit log's head when the release was published, as pinned by
+    /// the artefact `audit-checkpoint.json`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_checkpoint: Option<ManifestCheckpoint>,
     /// Every artefact, sorted by name.
     pub artefacts: Vec<ManifestEntry>,
+}
+
+/// The audit checkpoint a release carries: which entry of the log it pins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestCheckpoint {
+    /// The number of the newest audit entry then.
+    pub seq: i64,
+    /// That entry's hash, `sha256:<hex>`.
+    pub hash: String,
+    /// When the checkpoint was signed, RFC 3339.
+    pub at: String,
 }
 
 /// One artefact of the release.

@@ -38,7 +38,7 @@
 //! `charta verify DIR --public-key FILE` takes whichever the user saved.
 
 use crate::manifest::{Manifest, is_plain_name, sha256_hex};
-use crate::{MANIFEST, ReleaseError, SIGNATURE};
+use crate::{AUDIT_CHECKPOINT, MANIFEST, ReleaseError, SIGNATURE};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
@@ -244,6 +244,9 @@ pub enum VerifyProblem {
     Duplicate {
         name: String,
     },
+    /// The audit checkpoint the manifest names is missing, not signed by
+    /// the release key, or pins another entry than the manifest says.
+    Checkpoint(String),
 }
 
 impl VerifyProblem {
@@ -256,6 +259,7 @@ impl VerifyProblem {
             }
             Self::BadSignature => vec![MANIFEST, SIGNATURE],
             Self::BadName { .. } | Self::Duplicate { .. } => vec![MANIFEST],
+            Self::Checkpoint(_) => vec![AUDIT_CHECKPOINT],
             Self::Altered { name, .. } | Self::Missing { name } | Self::Unexpected { name } => {
                 vec![name.as_str()]
             }
@@ -295,6 +299,7 @@ impl fmt::Display for VerifyProblem {
                 "{MANIFEST} lists {name:?}, which cannot be an artefact of a release"
             ),
             Self::Duplicate { name } => write!(f, "{MANIFEST} lists {name} more than once"),
+            Self::Checkpoint(e) => write!(f, "{AUDIT_CHECKPOINT}: {e}"),
         }
     }
 }
@@ -403,10 +408,41 @@ pub fn verify_bundle(
                 problems.push(VerifyProblem::Unexpected { name: name.clone() });
             }
         }
+        if let Some(p) = check_audit_checkpoint(m, &listed, files, public_key) {
+            problems.push(p);
+        }
     }
     match manifest {
         Some(m) if problems.is_empty() => Ok(m),
         _ => Err(VerifyError { problems }),
+    }
+}
+
+/// The audit checkpoint a manifest names must be one of its artefacts,
+/// signed with the release key, and pin the entry the manifest states.
+fn check_audit_checkpoint(
+    m: &Manifest,
+    listed: &BTreeSet<&str>,
+    files: &BTreeMap<String, Vec<u8>>,
+    public_key: &VerifyingKey,
+) -> Option<VerifyProblem> {
+    let stated = m.audit_checkpoint.as_ref()?;
+    if !listed.contains(AUDIT_CHECKPOINT) {
+        return Some(VerifyProblem::Checkpoint(format!(
+            "{MANIFEST} names an audit checkpoint but does not list its file"
+        )));
+    }
+    // A missing or altered file is already reported against the manifest.
+    let doc = files.get(AUDIT_CHECKPOINT)?;
+    match crate::checkpoint::verify_checkpoint(doc, public_key) {
+        Err(e) => Some(VerifyProblem::Checkpoint(e.to_string())),
+        Ok(c) if c.seq != stated.seq || c.hash != stated.hash || c.at != stated.at => {
+            Some(VerifyProblem::Checkpoint(format!(
+                "it pins audit entry {} ({}), but {MANIFEST} says entry {} ({})",
+                c.seq, c.hash, stated.seq, stated.hash
+            )))
+        }
+        Ok(_) => None,
     }
 }
 

@@ -157,3 +157,79 @@ fn a_manifest_naming_paths_outside_the_release_is_refused() {
         "{err}"
     );
 }
+
+/// The seed release carrying an audit checkpoint signed with `signer`.
+fn with_checkpoint(signer: u8, release_key: u8) -> BTreeMap<String, Vec<u8>> {
+    let mut input = seed_input();
+    input.audit_checkpoint = Some(
+        charta_release::checkpoint::sign_checkpoint(
+            &key(signer),
+            "https://charta.example.org",
+            812,
+            "sha256:0f0f",
+            "2026-11-22T10:00:00Z",
+        )
+        .unwrap(),
+    );
+    build(&input, &catalogs())
+        .unwrap()
+        .into_signed_files(&key(release_key))
+}
+
+#[test]
+fn a_release_names_the_audit_checkpoint_it_carries_and_verifies() {
+    let files = with_checkpoint(1, 1);
+    assert!(files.contains_key(charta_release::AUDIT_CHECKPOINT));
+    let manifest = verify_bundle(&files, &key(1).verifying_key()).unwrap();
+    let pinned = manifest.audit_checkpoint.expect("the manifest names it");
+    assert_eq!((pinned.seq, pinned.hash.as_str()), (812, "sha256:0f0f"));
+    assert!(
+        manifest
+            .artefacts
+            .iter()
+            .any(|e| e.name == charta_release::AUDIT_CHECKPOINT)
+    );
+    // A release without a checkpoint keeps the manifest it always had.
+    let plain = String::from_utf8(signed()[MANIFEST].clone()).unwrap();
+    assert!(!plain.contains("audit-checkpoint"), "{plain}");
+}
+
+#[test]
+fn a_checkpoint_signed_with_another_key_fails_naming_it() {
+    let files = with_checkpoint(2, 1);
+    let err = verify_bundle(&files, &key(1).verifying_key()).unwrap_err();
+    assert_eq!(
+        err.files().into_iter().collect::<Vec<_>>(),
+        vec![charta_release::AUDIT_CHECKPOINT],
+        "{err}"
+    );
+    assert!(
+        matches!(err.problems.as_slice(), [VerifyProblem::Checkpoint(e)] if e.contains("key")),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_checkpoint_from_another_instance_is_not_built_into_a_release() {
+    let mut input = seed_input();
+    input.audit_checkpoint = Some(
+        charta_release::checkpoint::sign_checkpoint(
+            &key(1),
+            "https://elsewhere.example",
+            3,
+            "sha256:aa",
+            "2026-11-22T10:00:00Z",
+        )
+        .unwrap(),
+    );
+    let err = build(&input, &catalogs()).unwrap_err();
+    assert!(err.to_string().contains("elsewhere.example"), "{err}");
+    input.audit_checkpoint = Some(b"{}".to_vec());
+    assert!(matches!(
+        build(&input, &catalogs()),
+        Err(ReleaseError::InvalidInput {
+            field: "audit checkpoint",
+            ..
+        })
+    ));
+}

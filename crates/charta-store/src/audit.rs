@@ -251,6 +251,17 @@ impl Store {
         Ok(())
     }
 
+    /// The checkpoint of entry `seq`.
+    pub async fn checkpoint(&self, seq: i64) -> StoreResult<CheckpointRow> {
+        let row: Option<CheckpointRow> = on_pool!(self, p => sqlx::query_as(
+            "SELECT seq, hash, made_at, document FROM audit_checkpoints WHERE seq = $1",
+        )
+        .bind(seq)
+        .fetch_optional(p)
+        .await)?;
+        row.ok_or_else(|| StoreError::NotFound(format!("audit checkpoint of entry {seq}")))
+    }
+
     /// The newest checkpoint, if any was made.
     pub async fn latest_checkpoint(&self) -> StoreResult<Option<CheckpointRow>> {
         let row = on_pool!(self, p => sqlx::query_as(

@@ -16,7 +16,7 @@ macro_rules! release_select {
         concat!(
             "SELECT r.id, r.spec_id, s.slug AS spec_slug, s.title AS spec_title, g.slug AS group_slug, r.version, r.name,
                     r.published_on, r.published_at, u.name AS publisher_name, r.predecessor_id, p.name AS predecessor_name,
-                    r.ballot_id, r.manifest_sha256, r.key_id, r.superseded_at, r.superseded_reason
+                    r.ballot_id, r.manifest_sha256, r.key_id, r.audit_checkpoint_seq, r.superseded_at, r.superseded_reason
              FROM releases r JOIN specs s ON s.id = r.spec_id JOIN working_groups g ON g.id = s.group_id
              JOIN users u ON u.id = r.published_by LEFT JOIN releases p ON p.id = r.predecessor_id ",
             $rest
@@ -55,6 +55,9 @@ pub struct ReleaseRow {
     pub manifest_sha256: String,
     /// The signing key's id.
     pub key_id: String,
+    /// The audit entry pinned by the checkpoint the release carries
+    /// (`audit-checkpoint.json`); none for releases made before checkpoints.
+    pub audit_checkpoint_seq: Option<i64>,
     #[serde(with = "time::serde::rfc3339::option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub superseded_at: Option<OffsetDateTime>,
@@ -83,6 +86,8 @@ pub struct NewRelease<'a> {
     pub ballot_id: Option<i64>,
     pub manifest_sha256: &'a str,
     pub key_id: &'a str,
+    /// The audit checkpoint the bundle carries.
+    pub audit_checkpoint_seq: Option<i64>,
     /// Every file of the bundle, with its SHA-256 hex.
     pub files: Vec<(&'a str, &'a [u8], String)>,
 }
@@ -122,8 +127,8 @@ impl Store {
                 )));
             }
             let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO releases (spec_id, version, name, published_on, published_at, published_by, predecessor_id, ballot_id, manifest_sha256, key_id)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                "INSERT INTO releases (spec_id, version, name, published_on, published_at, published_by, predecessor_id, ballot_id, manifest_sha256, key_id, audit_checkpoint_seq)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
             )
             .bind(r.spec_id)
             .bind(r.version)
@@ -135,6 +140,7 @@ impl Store {
             .bind(r.ballot_id)
             .bind(r.manifest_sha256)
             .bind(r.key_id)
+            .bind(r.audit_checkpoint_seq)
             .fetch_one(&mut *tx)
             .await?;
             for (name, content, sha) in &r.files {
@@ -153,6 +159,7 @@ impl Store {
                 details: serde_json::json!({
                     "version": r.version, "date": r.published_on, "ballot": r.ballot_id,
                     "manifest_sha256": r.manifest_sha256, "key_id": r.key_id,
+                    "audit_checkpoint": r.audit_checkpoint_seq,
                     "files": r.files.iter().map(|(n, c, s)| serde_json::json!({"name": n, "sha256": s, "size": c.len()})).collect::<Vec<_>>(),
                 }),
             });

@@ -20,7 +20,7 @@ use axum::response::Response;
 use charta_domain::access::Action;
 use charta_domain::release::check_name;
 use charta_release::{AmendmentRef, BallotRef, Predecessor, ReleaseInput, SigningKey};
-use charta_store::{NewRelease, ReleaseRow, SpecRow};
+use charta_store::{CheckpointRow, NewRelease, ReleaseRow, SpecRow};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
@@ -265,7 +265,21 @@ pub async fn publish_as(
     let name = name.trim();
     let predecessor = predecessor.as_ref();
     let approving = &approving;
-    let input = assemble(state, row, version, name, today, predecessor, approving).await?;
+    // The release carries a signed checkpoint of the audit log as it stands
+    // before publication (the approving ballot included), so that anyone
+    // holding the release can later tell whether that record was rewritten.
+    let checkpoint = crate::checkpoint::make(state).await?;
+    let input = assemble(
+        state,
+        row,
+        version,
+        name,
+        today,
+        predecessor,
+        approving,
+        checkpoint.as_ref(),
+    )
+    .await?;
     let bundle = charta_release::build(&input, &state.catalogs)
         .map_err(|e| Error::BadRequest(format!("this version cannot be released: {e}")))?;
     let manifest_sha256 = hex::encode(Sha256::digest(bundle.manifest_bytes()));
@@ -289,6 +303,7 @@ pub async fn publish_as(
             ballot_id: Some(approving.id),
             manifest_sha256: &manifest_sha256,
             key_id: &key_id,
+            audit_checkpoint_seq: checkpoint.as_ref().map(|c| c.seq),
             files: hashed,
         })
         .await?;
@@ -329,8 +344,12 @@ pub async fn supersede(
 
 /// Everything a release states, gathered from the store: the frozen
 /// version, the previous release, the approving ballot and the amendments
-/// merged since. The same stored data always gives the same input, and so
-/// the same bytes.
+/// merged since, and the audit checkpoint it carries. The same stored data
+/// always gives the same input, and so the same bytes.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "each is one stored fact the release states"
+)]
 async fn assemble(
     state: &AppState,
     row: &SpecRow,
@@ -339,6 +358,7 @@ async fn assemble(
     today: time::Date,
     predecessor: Option<&ReleaseRow>,
     approving: &charta_store::BallotRow,
+    checkpoint: Option<&CheckpointRow>,
 ) -> Result<ReleaseInput, Error> {
     // Versions never change: take their parsed form from the cache.
     let stored = lookup::version_of(state, row, version).await?;
@@ -388,6 +408,7 @@ async fn assemble(
             })
             .collect(),
         base_url: state.config.public_url.clone(),
+        audit_checkpoint: checkpoint.map(|c| c.document.clone().into_bytes()),
     };
     Ok(input)
 }
@@ -412,6 +433,10 @@ pub async fn rebuild(
         .ballot_id
         .ok_or_else(|| Error::Internal(format!("release {} has no ballot", release.name)))?;
     let ballot = state.store.ballot(ballot_id).await?;
+    let checkpoint = match release.audit_checkpoint_seq {
+        Some(seq) => Some(state.store.checkpoint(seq).await?),
+        None => None,
+    };
     let format = time::macros::format_description!("[year]-[month]-[day]");
     let date = time::Date::parse(&release.published_on, format)
         .map_err(|e| Error::Internal(format!("release {} has a bad date: {e}", release.name)))?;
@@ -423,6 +448,7 @@ pub async fn rebuild(
         date,
         predecessor.as_ref(),
         &ballot,
+        checkpoint.as_ref(),
     )
     .await?;
     let bundle = charta_release::build(&input, &state.catalogs)

@@ -20,7 +20,8 @@ use tower::ServiceExt;
 mod support;
 use support::*;
 
-const FILES: [&str; 7] = [
+const FILES: [&str; 8] = [
+    "audit-checkpoint.json",
     "catalog.oscal.json",
     "crosswalk.csv",
     "manifest.json",
@@ -96,7 +97,21 @@ both_backends! {
         let key = charta_release::parse_public_key(&key_doc).unwrap();
         assert_eq!(key, release_key().verifying_key());
         let manifest = charta_release::verify_bundle(&files, &key).unwrap();
-        assert_eq!(manifest.artefacts.len(), 5);
+        assert_eq!(manifest.artefacts.len(), 6);
+
+        // It carries a checkpoint of the audit log made just before it was
+        // published: signed with the release key, pinning an entry that
+        // still has that hash, older than the publication's own entry.
+        let pinned = manifest.audit_checkpoint.clone().expect("the manifest names its checkpoint");
+        let checkpoint = charta_release::checkpoint::verify_checkpoint(&files["audit-checkpoint.json"], &key).unwrap();
+        assert_eq!((checkpoint.seq, &checkpoint.hash), (pinned.seq, &pinned.hash));
+        let entries = f.store.audit_entries(0, 10_000).await.unwrap();
+        let entry = entries.iter().find(|e| e.seq == pinned.seq).expect("the pinned entry exists");
+        assert_eq!(entry.hash, pinned.hash);
+        let published = entries.iter().find(|e| e.action == "release.publish" && e.object == "release:demo/1.0.0").unwrap();
+        assert!(pinned.seq < published.seq, "pinned before publication");
+        let details: serde_json::Value = serde_json::from_str(&published.details).unwrap();
+        assert_eq!(details["audit_checkpoint"], pinned.seq);
         let other = charta_release::SigningKey::from_bytes(&[9u8; 32]).verifying_key();
         assert!(charta_release::verify_bundle(&files, &other).is_err());
 
@@ -114,6 +129,7 @@ both_backends! {
         assert!(page.body.contains("href=\"catalog.oscal.json\""));
         assert!(page.body.contains("not a claim of compliance"));
         assert!(page.body.contains("approved by <a href=\"/ballots/"));
+        assert!(page.body.contains("/releases/demo/1.0.0/audit-checkpoint.json\">checkpoint of the audit log</a> at entry"), "{}", page.body);
         assert_eq!(f.request("anon", Method::GET, "/releases/demo/1.0.0", "").await.location, "/releases/demo/1.0.0/");
 
         // The API lists it with absolute artefact URLs; unknown things are 404.
@@ -242,7 +258,8 @@ both_backends! {
                 let b = sqlx::query("DELETE FROM release_files").execute(&mut c).await.is_err();
                 let d = sqlx::query("UPDATE releases SET name = '6.6.6'").execute(&mut c).await.is_err();
                 let e = sqlx::query("DELETE FROM releases").execute(&mut c).await.is_err();
-                a && b && d && e
+                let g = sqlx::query("UPDATE releases SET audit_checkpoint_seq = NULL").execute(&mut c).await.is_err();
+                a && b && d && e && g
             }
             Backend::Postgres => {
                 use sqlx::Connection;
@@ -251,7 +268,8 @@ both_backends! {
                 let b = sqlx::query("DELETE FROM release_files").execute(&mut c).await.is_err();
                 let d = sqlx::query("UPDATE releases SET name = '6.6.6'").execute(&mut c).await.is_err();
                 let e = sqlx::query("DELETE FROM releases").execute(&mut c).await.is_err();
-                a && b && d && e
+                let g = sqlx::query("UPDATE releases SET audit_checkpoint_seq = NULL").execute(&mut c).await.is_err();
+                a && b && d && e && g
             }
         };
         assert!(refused, "triggers refuse every change to a published release");

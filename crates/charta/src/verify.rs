@@ -584,6 +584,12 @@ fn print_verified(manifest: &Manifest, key: &VerifyingKey, source: &KeySource, l
         "All {} artefacts match the signed manifest.",
         manifest.artefacts.len()
     );
+    if let Some(c) = &manifest.audit_checkpoint {
+        println!(
+            "The release pins the instance's audit log at entry {} ({}), signed {}.",
+            c.seq, c.hash, c.at
+        );
+    }
     if let KeySource::TrustedOnFirstUse(_) = source {
         println!(
             "Note: the key was trusted on first use: it came from the same server as the release; compare its id with one obtained another way to know who signed it."

@@ -71,6 +71,7 @@ impl Release {
             ballots: Vec::new(),
             amendments: Vec::new(),
             base_url: "https://charta.example.org".into(),
+            audit_checkpoint: None,
         };
         let signing = charta_release::key::load_or_create(&tmp.path().join("release.key")).unwrap();
         let files = build(&input, &CatalogSet::builtin().unwrap())

@@ -55,6 +55,7 @@ pub fn seed_input() -> ReleaseInput {
             },
         ],
         base_url: "https://charta.example.org".into(),
+        audit_checkpoint: None,
     }
 }
 
