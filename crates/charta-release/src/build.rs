@@ -4,8 +4,8 @@ use crate::ids::{Names, check_date, check_version_name, date_str, one_line};
 use crate::manifest::{Manifest, ManifestCheckpoint, sha256_hex};
 use crate::notes::{ReleaseNotes, render_markdown};
 use crate::{
-    AUDIT_CHECKPOINT, CATALOG_OSCAL, CROSSWALK_CSV, MANIFEST, MAPPING_OSCAL, NOTES_MD, RELEASE_JSON, ReleaseError,
-    ReleaseInput, SIGNATURE, csv, oscal, release_json, sign_manifest,
+    AUDIT_CHECKPOINT, CATALOG_OSCAL, CROSSWALK_CSV, MANIFEST, MAPPING_OSCAL, NOTES_MD,
+    RELEASE_JSON, ReleaseError, ReleaseInput, SIGNATURE, csv, oscal, release_json, sign_manifest,
 };
 use charta_domain::catalog::CatalogSet;
 use charta_domain::coverage::coverage;

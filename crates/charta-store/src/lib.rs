@@ -17,6 +17,7 @@ mod connect;
 mod error;
 mod groups;
 mod import;
+mod privileges;
 mod releases;
 mod roles;
 mod rows;
@@ -38,6 +39,7 @@ pub use charta_domain::audit::{AuditEntry, BreakReason, ChainBreak};
 pub use connect::{Backend, DEFAULT_DATABASE_URL};
 pub use error::{StoreError, StoreResult};
 pub use import::{ImportMeta, ImportOutcome, import_group_text, import_spec, import_spec_text};
+pub use privileges::INSERT_ONLY;
 pub use releases::{NewRelease, ReleaseFile, ReleaseRow};
 pub use roles::{InvitationRow, MembershipRow, NewInvitation};
 pub use rows::*;
@@ -104,13 +106,82 @@ impl Store {
     }
 
     /// Applies any migrations not yet applied. Safe to run at every start
-    /// and from several instances at once (sqlx takes a lock).
+    /// and from several instances at once (sqlx takes a lock). When the
+    /// schema is already current it changes nothing and needs no rights
+    /// beyond reading, so a database role that does not own the schema can
+    /// start Charta; only `charta migrate`, run as the owner, alters it.
     pub async fn migrate(&self) -> StoreResult<()> {
+        if self.pending_migrations().await?.is_empty() {
+            return Ok(());
+        }
         match &self.pool {
             Pool::Sqlite(p) => sqlx::migrate!("../../migrations/sqlite").run(p).await?,
             Pool::Postgres(p) => sqlx::migrate!("../../migrations/postgres").run(p).await?,
         }
         Ok(())
+    }
+
+    /// The migrations of this build that the database has not applied, as
+    /// `version description`, oldest first. Refused when an applied
+    /// migration differs from this build's or was left half done: the
+    /// schema is then not one this build knows.
+    pub async fn pending_migrations(&self) -> StoreResult<Vec<String>> {
+        let migrator = match &self.pool {
+            Pool::Sqlite(_) => sqlx::migrate!("../../migrations/sqlite"),
+            Pool::Postgres(_) => sqlx::migrate!("../../migrations/postgres"),
+        };
+        let exists: bool = match &self.pool {
+            Pool::Sqlite(p) => {
+                sqlx::query_scalar::<_, i64>(
+                    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+                )
+                .fetch_one(p)
+                .await?
+                    > 0
+            }
+            Pool::Postgres(p) => {
+                sqlx::query_scalar::<_, bool>("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+                    .fetch_one(p)
+                    .await?
+            }
+        };
+        let applied: Vec<(i64, Vec<u8>, bool)> = if exists {
+            on_pool!(self, p => sqlx::query_as("SELECT version, checksum, success FROM _sqlx_migrations")
+                .fetch_all(p)
+                .await)?
+        } else {
+            Vec::new()
+        };
+        let mut pending = Vec::new();
+        for m in migrator
+            .iter()
+            .filter(|m| !m.migration_type.is_down_migration())
+        {
+            match applied.iter().find(|(v, _, _)| *v == m.version) {
+                None => pending.push(format!("{} {}", m.version, m.description)),
+                Some((_, _, false)) => {
+                    return Err(StoreError::Config(format!(
+                        "migration {} {} was left half applied; restore the database from a backup",
+                        m.version, m.description
+                    )));
+                }
+                Some((_, checksum, true)) if checksum.as_slice() != &*m.checksum => {
+                    return Err(StoreError::Config(format!(
+                        "migration {} {} was applied in a different form than this build's; this build does not know the schema",
+                        m.version, m.description
+                    )));
+                }
+                Some(_) => {}
+            }
+        }
+        if let Some(newest) = applied.iter().map(|(v, _, _)| *v).max()
+            && migrator.iter().all(|m| m.version < newest)
+        {
+            return Err(StoreError::Config(format!(
+                "the database was migrated by a newer Charta (migration {newest}); run that version or newer"
+            )));
+        }
+        Ok(pending)
     }
 
     /// A trivial query, for the readiness probe.

@@ -23,13 +23,14 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve Charta over HTTP. Runs pending database migrations first.
+    /// Serve Charta over HTTP. Runs pending database migrations first,
+    /// unless told not to with `--migrate false`.
     Serve(ServeArgs),
     /// Start a demo instance on a local SQLite file, seeded with a working
     /// group, three member foundations and a specification with its history.
     Demo(DemoArgs),
     /// Apply pending database migrations and exit.
-    Migrate(DbArgs),
+    Migrate(MigrateArgs),
     /// Import working group and specification files. A directory is read
     /// recursively: group files first, then specifications in path order. A
     /// changed specification becomes a new version; an unchanged one is
@@ -65,6 +66,18 @@ pub enum AdminAction {
     },
     /// Remove platform administration from the account with this e-mail address.
     Revoke { email: String },
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// PostgreSQL only: after migrating (as the role that owns the schema),
+    /// give this login role what `charta serve` needs and nothing more:
+    /// reading and writing rows, never altering tables or their triggers;
+    /// append-only tables only take new rows. Run it after every migration.
+    #[arg(long, value_name = "ROLE")]
+    pub grant_to: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -118,6 +131,12 @@ pub struct ServeArgs {
     /// later release unverifiable against the key consumers already trust.
     #[arg(long, env = "CHARTA_CREATE_RELEASE_KEY")]
     pub create_release_key: bool,
+    /// Apply pending database migrations before serving. With `false` the
+    /// server never alters the schema and refuses to start while migrations
+    /// are pending: for deployments where Charta's database role does not
+    /// own the schema and `charta migrate` runs as the owner.
+    #[arg(long, env = "CHARTA_MIGRATE", default_value_t = true, action = clap::ArgAction::Set)]
+    pub migrate: bool,
 }
 
 /// The demo's own key file, in the working directory. The demo never reads
@@ -331,7 +350,11 @@ pub async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Serve(a) => {
             let key = release_key(&a.release_key, a.create_release_key)?;
-            let store = open(&a.db.database_url).await?;
+            let store = if a.migrate {
+                open(&a.db.database_url).await?
+            } else {
+                open_current(&a.db.database_url).await?
+            };
             serve(store, &a.http, &a.auth, key, false).await
         }
         Command::Demo(a) => {
@@ -351,9 +374,19 @@ pub async fn run(cli: Cli) -> Result<()> {
             serve_state(state, &a.http).await
         }
         Command::Migrate(a) => {
-            let store = open(&a.database_url).await?;
+            let store = open(&a.db.database_url).await?;
+            let granted = match &a.grant_to {
+                Some(role) => store.grant_to(role).await.with_context(|| {
+                    format!("cannot give the database role {role:?} its privileges")
+                }),
+                None => Ok(()),
+            };
             store.close().await;
+            granted?;
             println!("Database is up to date.");
+            if let Some(role) = &a.grant_to {
+                println!("Role {role} may read and write rows, and cannot alter the schema.");
+            }
             Ok(())
         }
         Command::Import(a) => {
@@ -398,20 +431,41 @@ pub fn catalogs() -> Result<CatalogSet> {
     CatalogSet::builtin().context("the built-in reference catalogs are invalid")
 }
 
+/// Opens the database and applies pending migrations.
 async fn open(url: &str) -> Result<Store> {
-    let store = Store::connect(url).await.with_context(|| {
+    let store = connect(url).await?;
+    store.migrate().await.context(
+        "cannot migrate the database (migrations need the role that owns the schema: run `charta migrate` as that role)",
+    )?;
+    Ok(store)
+}
+
+/// Opens the database without altering it, refusing a schema that lacks
+/// any of this build's migrations.
+async fn open_current(url: &str) -> Result<Store> {
+    let store = connect(url).await?;
+    let pending = store
+        .pending_migrations()
+        .await
+        .context("cannot read which migrations the database has")?;
+    if let Some(first) = pending.first() {
+        bail!(
+            "the database lacks {} of this build's migrations (from {first}); run `charta migrate` as the role that owns the schema, then start again",
+            pending.len()
+        );
+    }
+    Ok(store)
+}
+
+async fn connect(url: &str) -> Result<Store> {
+    Store::connect(url).await.with_context(|| {
         format!(
             "cannot open the database ({})",
             charta_store::Backend::from_url(url)
                 .map(|b| b.as_str())
                 .unwrap_or("unknown backend")
         )
-    })?;
-    store
-        .migrate()
-        .await
-        .context("cannot migrate the database")?;
-    Ok(store)
+    })
 }
 
 async fn serve(
