@@ -4,6 +4,7 @@
 //! the cookie or `state` value, so a copy of the database cannot be used to
 //! take over a session.
 
+use crate::audit::{AuditEvent, audit_append};
 use crate::{Store, StoreError, StoreResult, in_tx, now, on_pool};
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
@@ -155,21 +156,92 @@ impl Store {
         Ok(())
     }
 
-    /// Grants or removes platform administration.
-    pub async fn set_platform_admin(&self, user_id: i64, admin: bool) -> StoreResult<()> {
-        let r = on_pool!(self, p => sqlx::query("UPDATE users SET platform_admin = $1 WHERE id = $2")
+    /// Grants or removes platform administration, with its audit entry.
+    pub async fn set_platform_admin(
+        &self,
+        user_id: i64,
+        admin: bool,
+        actor: &str,
+    ) -> StoreResult<()> {
+        in_tx!(self, tx => {
+            let user: Option<(String, String)> = sqlx::query_as(
+                "UPDATE users SET platform_admin = $1 WHERE id = $2 RETURNING email, issuer",
+            )
             .bind(admin)
             .bind(user_id)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))?;
-        if r == 0 {
-            return Err(StoreError::NotFound(format!("user {user_id}")));
-        }
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((email, issuer)) = user else {
+                return Err(StoreError::NotFound(format!("user {user_id}")));
+            };
+            let object = format!("user:{user_id}");
+            audit_append!(tx, &AuditEvent {
+                actor,
+                action: if admin { "admin.grant" } else { "admin.revoke" },
+                object: &object,
+                details: serde_json::json!({"email": email, "issuer": issuer}),
+            });
+        });
         Ok(())
     }
 
-    /// Stores a new session.
+    /// Signs a person in: stores their new session, when their provider
+    /// authenticated them, and the `auth.sign_in` audit entry with
+    /// `details`, in one transaction.
+    pub async fn sign_in(
+        &self,
+        s: NewSession<'_>,
+        auth_time: Option<OffsetDateTime>,
+        details: serde_json::Value,
+    ) -> StoreResult<()> {
+        let at = now();
+        in_tx!(self, tx => {
+            sqlx::query(
+                "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, expires_at, mfa, amr, acr, auth_time)
+                 VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(s.id_hash)
+            .bind(s.user_id)
+            .bind(at)
+            .bind(at + s.lifetime)
+            .bind(s.mfa)
+            .bind(s.amr)
+            .bind(s.acr)
+            .bind(auth_time)
+            .execute(&mut *tx)
+            .await?;
+            let user = format!("user:{}", s.user_id);
+            audit_append!(tx, &AuditEvent {
+                actor: &user,
+                action: "auth.sign_in",
+                object: &user,
+                details,
+            });
+        });
+        Ok(())
+    }
+
+    /// Signs a person out: ends the session and records `auth.sign_out`,
+    /// in one transaction.
+    pub async fn sign_out(&self, id_hash: &str, user_id: i64) -> StoreResult<()> {
+        in_tx!(self, tx => {
+            sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+                .bind(id_hash)
+                .execute(&mut *tx)
+                .await?;
+            let user = format!("user:{user_id}");
+            audit_append!(tx, &AuditEvent {
+                actor: &user,
+                action: "auth.sign_out",
+                object: &user,
+                details: serde_json::json!({}),
+            });
+        });
+        Ok(())
+    }
+
+    /// Stores a new session, without an audit entry: for tests and tools
+    /// that set up sessions; people sign in through [`Store::sign_in`].
     pub async fn create_session(&self, s: NewSession<'_>) -> StoreResult<()> {
         let at = now();
         on_pool!(self, p => sqlx::query(

@@ -1,6 +1,7 @@
 //! Personal API tokens. Only a SHA-256 of each token is stored.
 
-use crate::{Store, StoreError, StoreResult, now, on_pool};
+use crate::audit::{AuditEvent, audit_append};
+use crate::{Store, StoreError, StoreResult, in_tx, now, on_pool};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -42,21 +43,37 @@ pub struct NewToken<'a> {
 }
 
 impl Store {
-    /// Stores a token and returns its id.
+    /// Stores a token and its `token.create` audit entry, and returns its
+    /// id.
     pub async fn create_token(&self, t: NewToken<'_>) -> StoreResult<i64> {
-        let (id,): (i64,) = on_pool!(self, p => sqlx::query_as(
-            "INSERT INTO api_tokens (user_id, name, prefix, token_hash, scopes, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(t.user_id)
-        .bind(t.name)
-        .bind(t.prefix)
-        .bind(t.token_hash)
-        .bind(t.scopes)
-        .bind(now())
-        .bind(t.expires_at)
-        .fetch_one(p)
-        .await)?;
+        let id = in_tx!(self, tx => {
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO api_tokens (user_id, name, prefix, token_hash, scopes, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(t.user_id)
+            .bind(t.name)
+            .bind(t.prefix)
+            .bind(t.token_hash)
+            .bind(t.scopes)
+            .bind(now())
+            .bind(t.expires_at)
+            .fetch_one(&mut *tx)
+            .await?;
+            let actor = format!("user:{}", t.user_id);
+            let object = format!("token:{id}");
+            let expires = t
+                .expires_at
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default();
+            audit_append!(tx, &AuditEvent {
+                actor: &actor,
+                action: "token.create",
+                object: &object,
+                details: serde_json::json!({"name": t.name, "scopes": t.scopes, "prefix": t.prefix, "expires_at": expires}),
+            });
+            id
+        });
         Ok(id)
     }
 
@@ -98,23 +115,34 @@ impl Store {
         Ok(row)
     }
 
-    /// Revokes one of a person's tokens. Another person's token id is
-    /// reported as not found, so ids cannot be probed.
+    /// Revokes one of a person's tokens, with its `token.revoke` audit
+    /// entry. Another person's token id is reported as not found, so ids
+    /// cannot be probed.
     pub async fn revoke_token(&self, user_id: i64, token_id: i64) -> StoreResult<()> {
-        let n = on_pool!(self, p => sqlx::query(
-            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
-        )
-        .bind(now())
-        .bind(token_id)
-        .bind(user_id)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
-        if n == 0 {
-            return Err(StoreError::NotFound(format!(
-                "token {token_id} (or it is already revoked)"
-            )));
-        }
+        in_tx!(self, tx => {
+            let n = sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
+            )
+            .bind(now())
+            .bind(token_id)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound(format!(
+                    "token {token_id} (or it is already revoked)"
+                )));
+            }
+            let actor = format!("user:{user_id}");
+            let object = format!("token:{token_id}");
+            audit_append!(tx, &AuditEvent {
+                actor: &actor,
+                action: "token.revoke",
+                object: &object,
+                details: serde_json::json!({}),
+            });
+        });
         Ok(())
     }
 }

@@ -16,6 +16,41 @@ use time::{Duration, OffsetDateTime};
 const GROUP: &str = "group: wg\nname: WG\nmembers:\n  - slug: aurora\n    name: Aurora\n  - slug: borealis\n    name: Borealis\n";
 
 both_backends! {
+    sign_ins_tokens_and_administration_write_their_audit_entry_with_the_change => |db: TestDb| async move {
+        let u = db.store.upsert_user("https://idp.one", "ada", "ada@example.org", "Ada").await.unwrap();
+        let actions = |entries: Vec<charta_store::AuditEntry>| entries.into_iter().map(|e| (e.action, e.object)).collect::<Vec<_>>();
+        let user = format!("user:{}", u.id);
+        let at = OffsetDateTime::now_utc() - Duration::minutes(2);
+        db.store.sign_in(NewSession { id_hash: "h1", user_id: u.id, lifetime: Duration::hours(8), mfa: true, amr: "mfa", acr: "" }, Some(at), serde_json::json!({"mfa": true})).await.unwrap();
+        let s = db.store.session("h1", Duration::hours(1)).await.unwrap().unwrap();
+        assert_eq!(s.auth_time.map(|t| t.unix_timestamp()), Some(at.unix_timestamp()), "auth_time stored with the session");
+        let token = db.store.create_token(NewToken { user_id: u.id, name: "ci", prefix: "charta_abc", token_hash: "th", scopes: "read", expires_at: OffsetDateTime::now_utc() + Duration::days(30) }).await.unwrap();
+        db.store.revoke_token(u.id, token).await.unwrap();
+        db.store.set_platform_admin(u.id, true, "charta admin").await.unwrap();
+        db.store.sign_out("h1", u.id).await.unwrap();
+        assert!(db.store.session("h1", Duration::hours(1)).await.unwrap().is_none());
+        let token_object = format!("token:{token}");
+        assert_eq!(actions(db.store.audit_entries(0, 100).await.unwrap()), vec![
+            ("auth.sign_in".to_string(), user.clone()),
+            ("token.create".to_string(), token_object.clone()),
+            ("token.revoke".to_string(), token_object.clone()),
+            ("admin.grant".to_string(), user.clone()),
+            ("auth.sign_out".to_string(), user.clone()),
+        ]);
+        // A refused change writes no entry: revoking twice, another
+        // person's token, an unknown account, a duplicate session.
+        let before = db.store.audit_head().await.unwrap().seq;
+        assert!(matches!(db.store.revoke_token(u.id, token).await, Err(StoreError::NotFound(_))));
+        assert!(matches!(db.store.revoke_token(u.id + 1, token).await, Err(StoreError::NotFound(_))));
+        assert!(matches!(db.store.set_platform_admin(9999, true, "charta admin").await, Err(StoreError::NotFound(_))));
+        db.store.sign_in(NewSession { id_hash: "h2", user_id: u.id, lifetime: Duration::hours(8), mfa: false, amr: "", acr: "" }, None, serde_json::json!({})).await.unwrap();
+        let after_one = db.store.audit_head().await.unwrap().seq;
+        assert!(db.store.sign_in(NewSession { id_hash: "h2", user_id: u.id, lifetime: Duration::hours(8), mfa: false, amr: "", acr: "" }, None, serde_json::json!({})).await.is_err());
+        assert_eq!(db.store.audit_head().await.unwrap().seq, after_one);
+        assert_eq!(after_one, before + 1);
+        assert!(db.store.verify_audit().await.unwrap().is_ok());
+    };
+
     users_are_keyed_by_issuer_and_subject => |db: TestDb| async move {
         let a = db.store.upsert_user("https://idp.one", "alice", "alice@example.org", "Alice").await.unwrap();
         let same = db.store.upsert_user("https://idp.one", "alice", "alice@new.example", "Alice B").await.unwrap();
@@ -24,9 +59,9 @@ both_backends! {
         let other = db.store.upsert_user("https://idp.two", "alice", "alice@new.example", "Imposter").await.unwrap();
         assert_ne!(other.id, a.id, "same subject and e-mail at another provider is another account");
         assert!(!same.platform_admin);
-        db.store.set_platform_admin(a.id, true).await.unwrap();
+        db.store.set_platform_admin(a.id, true, "test").await.unwrap();
         assert!(db.store.user(a.id).await.unwrap().platform_admin);
-        assert!(matches!(db.store.set_platform_admin(9999, true).await, Err(StoreError::NotFound(_))));
+        assert!(matches!(db.store.set_platform_admin(9999, true, "test").await, Err(StoreError::NotFound(_))));
     };
 
     sessions_expire_idle_and_absolute => |db: TestDb| async move {

@@ -215,7 +215,7 @@ both_backends! {
                 "TRUNCATE releases CASCADE",
                 "TRUNCATE release_files",
                 "TRUNCATE specs CASCADE",
-                "TRUNCATE audit_checkpoints",
+                "TRUNCATE audit_checkpoints CASCADE",
             ] {
                 let err = db.execute_raw(sql).await.unwrap_err().to_string();
                 assert!(err.contains("append-only"), "{sql}: {err}");

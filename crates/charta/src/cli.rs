@@ -609,14 +609,8 @@ async fn set_admin(store: &Store, action: &AdminAction) -> Result<()> {
                 .join(", ")
         ),
     };
-    store.set_platform_admin(user.id, grant).await?;
     store
-        .record(&charta_store::AuditEvent {
-            actor: "charta admin",
-            action: if grant { "admin.grant" } else { "admin.revoke" },
-            object: &format!("user:{}", user.id),
-            details: serde_json::json!({"email": email, "issuer": user.issuer}),
-        })
+        .set_platform_admin(user.id, grant, "charta admin")
         .await?;
     println!(
         "{} is {} a platform administrator",

@@ -113,8 +113,10 @@ pub async fn seed_people(store: &Store, group: &str) -> StoreResult<()> {
         let user = store
             .upsert_user(DEMO_ISSUER, p.slug, p.email, p.name)
             .await?;
-        if p.platform_admin {
-            store.set_platform_admin(user.id, true).await?;
+        if p.platform_admin && !user.platform_admin {
+            store
+                .set_platform_admin(user.id, true, "charta demo")
+                .await?;
         }
         let org = match p.organization {
             Some(slug) => Some(

@@ -62,24 +62,26 @@ pub async fn start(
     amr: &str,
     acr: &str,
     auth_time: Option<time::OffsetDateTime>,
+    details: serde_json::Value,
 ) -> Result<HeaderValue, Error> {
     let id = secret::random(32)
         .map_err(|e| Error::Internal(format!("no randomness for a session id: {e}")))?;
     let id_hash = secret::hash(&id);
     state
         .store
-        .create_session(NewSession {
-            id_hash: &id_hash,
-            user_id: user.id,
-            lifetime: state.config.session_lifetime,
-            mfa,
-            amr,
-            acr,
-        })
+        .sign_in(
+            NewSession {
+                id_hash: &id_hash,
+                user_id: user.id,
+                lifetime: state.config.session_lifetime,
+                mfa,
+                amr,
+                acr,
+            },
+            auth_time,
+            details,
+        )
         .await?;
-    if let Some(at) = auth_time {
-        state.store.set_session_auth_time(&id_hash, at).await?;
-    }
     Ok(set_cookie(
         &state.config,
         cookie_name(&state.config),

@@ -143,14 +143,6 @@ pub async fn create_token(
             expires_at: time::OffsetDateTime::now_utc() + time::Duration::days(days),
         })
         .await?;
-    crate::audit::record(
-        state,
-        &format!("user:{}", user.id),
-        "token.create",
-        &format!("token:{id}"),
-        serde_json::json!({"name": name, "scopes": scopes, "days": days, "prefix": prefix}),
-    )
-    .await?;
     Ok((id, secret_value))
 }
 
@@ -198,13 +190,5 @@ pub async fn revoke_token(state: &AppState, viewer: &Viewer, id: &str) -> Result
         .parse()
         .map_err(|_| Error::NotFound(format!("token {id}")))?;
     state.store.revoke_token(user.id, id).await?;
-    crate::audit::record(
-        state,
-        &format!("user:{}", user.id),
-        "token.revoke",
-        &format!("token:{id}"),
-        serde_json::json!({}),
-    )
-    .await?;
     Ok(())
 }

@@ -212,13 +212,6 @@ pub async fn callback(
         &identity.amr.join(" "),
         &identity.acr,
         identity.auth_time,
-    )
-    .await?;
-    crate::audit::record(
-        &state,
-        &format!("user:{}", user.id),
-        "auth.sign_in",
-        &format!("user:{}", user.id),
         serde_json::json!({"issuer": identity.issuer, "mfa": mfa, "amr": identity.amr, "acr": identity.acr, "step_up": login.step_up}),
     )
     .await?;
@@ -255,15 +248,7 @@ pub async fn logout(
     PageForm(_): PageForm<LogoutForm>,
 ) -> PageResult<Response> {
     if let (Some(hash), Some(user)) = (&viewer.session_hash, &viewer.user) {
-        state.store.delete_session(hash).await?;
-        crate::audit::record(
-            &state,
-            &format!("user:{}", user.id),
-            "auth.sign_out",
-            &format!("user:{}", user.id),
-            serde_json::json!({}),
-        )
-        .await?;
+        state.store.sign_out(hash, user.id).await?;
     }
     let mut resp = see_other("/");
     resp.headers_mut()
@@ -305,13 +290,6 @@ pub async fn demo_sign_in(
         "demo",
         "",
         Some(time::OffsetDateTime::now_utc()),
-    )
-    .await?;
-    crate::audit::record(
-        &state,
-        &format!("user:{}", user.id),
-        "auth.sign_in",
-        &format!("user:{}", user.id),
         serde_json::json!({"issuer": demo::DEMO_ISSUER, "mfa": true, "demo": true}),
     )
     .await?;

@@ -163,7 +163,10 @@ pub async fn fixture(db: TestDb, demo: bool) -> Fixture {
         .add_membership(other.id, ids["outsider"], "editor", None)
         .await
         .unwrap();
-    store.set_platform_admin(ids["admin"], true).await.unwrap();
+    store
+        .set_platform_admin(ids["admin"], true, "test")
+        .await
+        .unwrap();
 
     let invitation_token = "invitation-token-for-tests".to_string();
     store
