@@ -12,6 +12,7 @@
 mod accounts;
 mod amendments;
 mod audit;
+mod backup;
 mod ballots;
 mod connect;
 mod error;
@@ -32,6 +33,7 @@ pub use amendments::{
     AmendmentRow, CommentRow, NewAmendment, NewRevision, NewThread, RevisionRow, ThreadRow, Work,
 };
 pub use audit::{AuditEvent, AuditHead, CheckpointRow};
+pub use backup::{BACKUP_FORMAT, BackupHeader, BackupSummary};
 pub use ballots::{
     BallotRow, BallotVoterRow, Closing, NewBallot, NewVote, VoteRow, current_positions,
 };

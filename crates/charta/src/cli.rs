@@ -47,6 +47,20 @@ pub enum Command {
     /// URL or as a downloaded directory, naming every file that does not
     /// match. Needs no database.
     Verify(crate::verify::VerifyArgs),
+    /// Write a consistent snapshot of the whole database (every table,
+    /// release files, the audit chain) to a new file, while the server runs.
+    Backup(BackupArgs),
+    /// Load a backup into an empty database of either backend (the way to
+    /// move from SQLite to PostgreSQL), then check its audit chain.
+    Restore(BackupArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The backup file (gzip-compressed JSON lines).
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -423,6 +437,18 @@ pub async fn run(cli: Cli) -> Result<()> {
             result
         }
         Command::Verify(a) => crate::verify::run(a).await.map_err(anyhow::Error::from),
+        Command::Backup(a) => {
+            let store = open_current(&a.db.database_url).await?;
+            let result = crate::backup::backup(&store, &a.file).await;
+            store.close().await;
+            result
+        }
+        Command::Restore(a) => {
+            let store = open(&a.db.database_url).await?;
+            let result = crate::backup::restore(&store, &a.file).await;
+            store.close().await;
+            result
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! moving specification files in and out of the database.
 
 mod audit;
+mod backup;
 mod cli;
 mod demo;
 mod files;

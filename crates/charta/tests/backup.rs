@@ -1,0 +1,298 @@
+//! `charta backup` and `charta restore` as an operator uses them: a backup
+//! of a running demo instance restored into PostgreSQL (the documented way
+//! to outgrow SQLite) and back into SQLite, after which the audit chain
+//! verifies and the releases still verify against the original key; and
+//! the refusals that keep a restore all-or-nothing.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failing test panics with its message"
+)]
+
+use charta_store::testing::TestDb;
+use std::path::Path;
+use std::process::{Child, Command, Output};
+use std::time::Duration;
+
+fn charta(url: &str, dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_charta"))
+        .args(args)
+        .env("CHARTA_DATABASE_URL", url)
+        .env("RUST_LOG", "warn")
+        .current_dir(dir)
+        .output()
+        .expect("run charta")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn get(port: u16, path: &str) -> Option<(u16, Vec<u8>)> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).ok()?;
+    let head_end = out.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let status = String::from_utf8_lossy(&out[..head_end])
+        .split(' ')
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some((status, out[head_end + 4..].to_vec()))
+}
+
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start(args: &[&str], url: Option<&str>, dir: &Path, port: u16) -> Running {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_charta"));
+    cmd.args(args)
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .env("RUST_LOG", "warn")
+        .current_dir(dir);
+    if let Some(url) = url {
+        cmd.env("CHARTA_DATABASE_URL", url);
+    }
+    // Killed and waited for when dropped, also when the test fails.
+    let running = Running(cmd.spawn().unwrap());
+    for _ in 0..300 {
+        if get(port, "/readyz").is_some_and(|(s, _)| s == 200) {
+            return running;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("charta {args:?} did not become ready");
+}
+
+/// The artefacts of demo release 1.1.0 as a server answers them.
+fn release_files(port: u16) -> Vec<(u16, Vec<u8>)> {
+    [
+        "manifest.json",
+        "manifest.sig",
+        "catalog.oscal.json",
+        "audit-checkpoint.json",
+    ]
+    .iter()
+    .map(|f| get(port, &format!("/releases/steward-baseline/1.1.0/{f}")).unwrap())
+    .collect()
+}
+
+#[tokio::test]
+async fn a_running_sqlite_instance_moves_to_postgresql_and_back_with_every_signature_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let demo_url = format!("sqlite://{}/demo.db", d.display());
+    let port = free_port();
+    let demo = start(&["demo", "--database-url", &demo_url], None, d, port);
+    let original = release_files(port);
+    assert!(original.iter().all(|(s, _)| *s == 200));
+    let (_, key) = get(port, "/.well-known/charta/release-key").unwrap();
+    std::fs::write(d.join("release-key.json"), &key).unwrap();
+
+    // Backed up while the demo serves.
+    let out = charta(&demo_url, d, &["backup", "demo.charta-backup.gz"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("Backed up"),
+        "{}",
+        text(&out.stdout)
+    );
+    // A backup never overwrites a file.
+    let out = charta(&demo_url, d, &["backup", "demo.charta-backup.gz"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("exists already"),
+        "{}",
+        text(&out.stderr)
+    );
+    drop(demo);
+
+    let Some(pg) = TestDb::postgres().await else {
+        return;
+    };
+    let out = charta(&pg.url, d, &["restore", "demo.charta-backup.gz"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("hash chain intact"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = charta(&pg.url, d, &["audit", "verify"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // A second restore into the same database is refused and changes
+    // nothing.
+    let head = pg.store.audit_head().await.unwrap();
+    let out = charta(&pg.url, d, &["restore", "demo.charta-backup.gz"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("restore into an empty database"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(pg.store.audit_head().await.unwrap(), head);
+
+    // The PostgreSQL instance serves the same release bytes, signed with
+    // the same key, and `charta verify` accepts them with that key.
+    std::fs::copy(d.join("charta-demo-release.key"), d.join("release.key")).unwrap();
+    let port = free_port();
+    let serving = start(
+        &["serve", "--release-key", "release.key"],
+        Some(&pg.url),
+        d,
+        port,
+    );
+    assert_eq!(release_files(port), original);
+    let out = charta(
+        &pg.url,
+        d,
+        &[
+            "verify",
+            &format!("http://127.0.0.1:{port}/releases/steward-baseline/1.1.0/"),
+            "--public-key",
+            "release-key.json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let (status, body) = get(port, "/api/v1/specs/steward-baseline/amendments").unwrap();
+    assert_eq!(status, 200, "{}", text(&body));
+    drop(serving);
+    // Ids go on after the restored ones: a new account and a new audit
+    // entry do not collide with restored rows.
+    let known = pg.store.users_by_email("ada@charta.example").await.unwrap();
+    assert!(!known.is_empty(), "the demo's people came along");
+    let newcomer = pg
+        .store
+        .upsert_user("https://idp.example", "newcomer", "n@example.org", "N")
+        .await
+        .unwrap();
+    assert!(
+        known.iter().all(|u| u.id < newcomer.id),
+        "{known:?} vs {}",
+        newcomer.id
+    );
+    pg.store
+        .set_platform_admin(newcomer.id, true, "test")
+        .await
+        .unwrap();
+    assert!(pg.store.verify_audit().await.unwrap().is_ok());
+
+    // And back: a backup of PostgreSQL restores into a new SQLite file.
+    let out = charta(&pg.url, d, &["backup", "pg.charta-backup.gz"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let back_url = format!("sqlite://{}/back.db", d.display());
+    let out = charta(&back_url, d, &["restore", "pg.charta-backup.gz"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let port = free_port();
+    let serving = start(
+        &["serve", "--release-key", "release.key"],
+        Some(&back_url),
+        d,
+        port,
+    );
+    assert_eq!(release_files(port), original);
+    // Times written by PostgreSQL read back in SQLite: the open ballot
+    // still shows its deadline.
+    let (status, body) = get(port, "/api/v1/specs/steward-baseline/ballots").unwrap();
+    assert_eq!(status, 200, "{}", text(&body));
+    assert!(text(&body).contains("closes_at"), "{}", text(&body));
+    drop(serving);
+}
+
+#[tokio::test]
+async fn a_cut_off_or_foreign_backup_restores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let source = TestDb::sqlite().await;
+    let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs");
+    for p in [specs.join("groups"), specs.join("seed/steward-baseline")] {
+        let out = charta(&source.url, d, &["import", p.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let out = charta(&source.url, d, &["backup", "full.gz"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // Uncompressed, cut before its last line.
+    let mut plain = String::new();
+    std::io::Read::read_to_string(&mut flate2_reader(&d.join("full.gz")), &mut plain).unwrap();
+    let lines: Vec<&str> = plain.lines().collect();
+    assert!(lines.last().unwrap().starts_with("{\"end\""));
+    std::fs::write(d.join("cut.jsonl"), lines[..lines.len() - 1].join("\n")).unwrap();
+    // A row removed, trailer kept.
+    let mut fewer = lines.clone();
+    fewer.remove(lines.len() / 2);
+    std::fs::write(d.join("fewer.jsonl"), fewer.join("\n")).unwrap();
+    std::fs::write(d.join("junk.jsonl"), "hello\n").unwrap();
+
+    for (file, says) in [
+        ("cut.jsonl", "cut off"),
+        ("fewer.jsonl", "other row counts"),
+        ("junk.jsonl", "not a Charta backup"),
+    ] {
+        let target = TestDb::sqlite().await;
+        let out = charta(&target.url, d, &["restore", file]);
+        assert!(!out.status.success(), "{file} restored");
+        assert!(
+            text(&out.stderr).contains(says),
+            "{file}: {}",
+            text(&out.stderr)
+        );
+        assert_eq!(
+            target.store.audit_head().await.unwrap().seq,
+            0,
+            "{file} wrote something"
+        );
+        assert!(
+            target.store.spec("steward-baseline").await.is_err(),
+            "{file} wrote something"
+        );
+    }
+    // The whole file restores.
+    let target = TestDb::sqlite().await;
+    let out = charta(&target.url, d, &["restore", "full.gz"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        target
+            .store
+            .spec("steward-baseline")
+            .await
+            .unwrap()
+            .head_version,
+        source
+            .store
+            .spec("steward-baseline")
+            .await
+            .unwrap()
+            .head_version
+    );
+}
+
+fn flate2_reader(path: &Path) -> impl std::io::Read {
+    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap())
+}
