@@ -46,6 +46,9 @@ pub struct WebConfig {
     /// public endpoints (validation, diffs, search, coverage, feeds) before
     /// being answered `429`; 0 turns the limit off.
     pub expensive_per_minute: u32,
+    /// A directory that receives a static mirror of every release, the
+    /// feeds and the public key after each publication (see `mirror`).
+    pub mirror_dir: Option<std::path::PathBuf>,
 }
 
 /// The ID token signature algorithms Charta can be configured to accept:
@@ -131,6 +134,7 @@ impl Default for WebConfig {
             trusted_proxies: Vec::new(),
             cpu_workers: crate::cpu::Pool::default_size(),
             expensive_per_minute: 120,
+            mirror_dir: None,
         }
     }
 }

@@ -20,6 +20,7 @@ pub mod error;
 pub mod lookup;
 pub mod markdown;
 pub mod middleware;
+pub mod mirror;
 pub mod pages;
 pub mod rate;
 pub mod release;

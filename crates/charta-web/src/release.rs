@@ -314,6 +314,14 @@ pub async fn publish_as(
     if let Err(e) = crate::checkpoint::make(state).await {
         tracing::warn!("audit checkpoint after release {name} failed: {e}");
     }
+    // Consumers may read releases from a static mirror; bring it up to
+    // date. The release stands if this fails; `charta mirror` catches up.
+    if let Some(dir) = &state.config.mirror_dir {
+        match crate::mirror::write(state, dir).await {
+            Ok(m) => tracing::info!(files = m.files, dir = %dir.display(), "mirror updated"),
+            Err(e) => tracing::warn!("updating the mirror in {} failed: {e}", dir.display()),
+        }
+    }
     Ok(state.store.release(row.id, name).await?)
 }
 

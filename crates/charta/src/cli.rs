@@ -53,6 +53,9 @@ pub enum Command {
     /// Load a backup into an empty database of either backend (the way to
     /// move from SQLite to PostgreSQL), then check its audit chain.
     Restore(BackupArgs),
+    /// Write every published release, the feeds and the public key as
+    /// static files at the instance's paths, for any static host or CDN.
+    Mirror(MirrorArgs),
 }
 
 #[derive(Debug, Args)]
@@ -151,6 +154,29 @@ pub struct ServeArgs {
     /// own the schema and `charta migrate` runs as the owner.
     #[arg(long, env = "CHARTA_MIGRATE", default_value_t = true, action = clap::ArgAction::Set)]
     pub migrate: bool,
+    /// After each publication, write a static mirror of every release, the
+    /// feeds and the public key into this directory (as `charta mirror`).
+    #[arg(long, env = "CHARTA_MIRROR_DIR")]
+    pub mirror_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct MirrorArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The instance's public URL, which links in feeds and release pages
+    /// point to (as for `charta serve`).
+    #[arg(
+        long,
+        env = "CHARTA_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    pub public_url: String,
+    /// The release key file, for the public key the mirror publishes.
+    #[arg(long, env = "CHARTA_RELEASE_KEY", default_value = "charta-release.key")]
+    pub release_key: PathBuf,
+    /// The directory to write; created if missing, files in it replaced.
+    pub dir: PathBuf,
 }
 
 /// The demo's own key file, in the working directory. The demo never reads
@@ -364,12 +390,14 @@ pub async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Serve(a) => {
             let key = release_key(&a.release_key, a.create_release_key)?;
+            let mirror_dir = a.mirror_dir.clone();
             let store = if a.migrate {
                 open(&a.db.database_url).await?
             } else {
                 open_current(&a.db.database_url).await?
             };
-            serve(store, &a.http, &a.auth, key, false).await
+            let state = app_state(store, &a.http, &a.auth, key, false, mirror_dir)?;
+            serve_state(state, &a.http).await
         }
         Command::Demo(a) => {
             if !a.http.listen.ip().is_loopback() {
@@ -383,7 +411,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
             let key = release_key(Path::new(DEMO_RELEASE_KEY), true)?;
             let store = open(&a.database_url).await?;
-            let state = app_state(store, &a.http, &a.auth, key, true)?;
+            let state = app_state(store, &a.http, &a.auth, key, true, None)?;
             crate::demo::seed(&state).await?;
             serve_state(state, &a.http).await
         }
@@ -443,6 +471,26 @@ pub async fn run(cli: Cli) -> Result<()> {
             store.close().await;
             result
         }
+        Command::Mirror(a) => {
+            let key = release_key(&a.release_key, false)?;
+            let store = open_current(&a.db.database_url).await?;
+            let config = WebConfig {
+                public_url: a.public_url.trim_end_matches('/').to_string(),
+                ..WebConfig::default()
+            };
+            let state =
+                AppState::with_release_key(store.clone(), Arc::new(catalogs()?), config, Some(key));
+            let result = charta_web::mirror::write(&state, &a.dir).await;
+            store.close().await;
+            let m = result?;
+            println!(
+                "Mirrored {} files ({} bytes) into {}.",
+                m.files,
+                m.bytes,
+                a.dir.display()
+            );
+            Ok(())
+        }
         Command::Restore(a) => {
             let store = open(&a.db.database_url).await?;
             let result = crate::backup::restore(&store, &a.file).await;
@@ -494,17 +542,6 @@ async fn connect(url: &str) -> Result<Store> {
     })
 }
 
-async fn serve(
-    store: Store,
-    http: &HttpArgs,
-    auth: &AuthArgs,
-    key: SigningKey,
-    demo: bool,
-) -> Result<()> {
-    let state = app_state(store, http, auth, key, demo)?;
-    serve_state(state, http).await
-}
-
 /// Loads the release signing key, creating it only when `create` is set.
 fn release_key(path: &Path, create: bool) -> Result<SigningKey> {
     let loaded = if create {
@@ -541,8 +578,10 @@ fn app_state(
     auth: &AuthArgs,
     key: SigningKey,
     demo: bool,
+    mirror_dir: Option<PathBuf>,
 ) -> Result<AppState> {
     let mut config = WebConfig {
+        mirror_dir,
         max_body_bytes: http.max_body_bytes,
         request_timeout: Duration::from_secs(http.request_timeout),
         ballot_sweep: Duration::from_secs(http.ballot_sweep_seconds),

@@ -63,6 +63,18 @@ pub struct Fixture {
 }
 
 pub async fn fixture(db: TestDb, demo: bool) -> Fixture {
+    fixture_with(
+        db,
+        WebConfig {
+            demo,
+            ..WebConfig::default()
+        },
+    )
+    .await
+}
+
+/// The fixture served with `config`.
+pub async fn fixture_with(db: TestDb, config: WebConfig) -> Fixture {
     let store = db.store.clone();
     let cats = catalogs();
     import_group_text(
@@ -315,10 +327,6 @@ pub async fn fixture(db: TestDb, demo: bool) -> Fixture {
         .await
         .unwrap();
 
-    let config = WebConfig {
-        demo,
-        ..WebConfig::default()
-    };
     let state =
         AppState::with_release_key(store.clone(), Arc::new(cats), config, Some(release_key()));
     let f = Fixture {

@@ -1,8 +1,10 @@
-//! `charta backup` and `charta restore` as an operator uses them: a backup
-//! of a running demo instance restored into PostgreSQL (the documented way
-//! to outgrow SQLite) and back into SQLite, after which the audit chain
-//! verifies and the releases still verify against the original key; and
-//! the refusals that keep a restore all-or-nothing.
+//! Operating an instance with the shipped binary: `charta backup` and
+//! `charta restore` (a running demo restored into PostgreSQL, the
+//! documented way to outgrow SQLite, and back into SQLite, after which the
+//! audit chain verifies and the releases still verify against the original
+//! key; the refusals that keep a restore all-or-nothing), and `charta
+//! mirror` served by a plain static web server and checked with `charta
+//! verify`.
 
 #![allow(
     clippy::unwrap_used,
@@ -295,4 +297,108 @@ async fn a_cut_off_or_foreign_backup_restores_nothing() {
 
 fn flate2_reader(path: &Path) -> impl std::io::Read {
     flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap())
+}
+
+#[test]
+fn a_static_mirror_served_by_a_plain_web_server_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let demo_url = format!("sqlite://{}/demo.db", d.display());
+    let port = free_port();
+    let demo = start(&["demo", "--database-url", &demo_url], None, d, port);
+    let original = release_files(port);
+    let (_, key) = get(port, "/.well-known/charta/release-key").unwrap();
+    let (_, feed) = get(port, "/feeds/specs/steward-baseline.atom").unwrap();
+    drop(demo);
+    let key_doc: serde_json::Value = serde_json::from_slice(&key).unwrap();
+    let key_id = key_doc["key-id"]
+        .as_str()
+        .expect("the key document names its id");
+
+    // A missing key file is named, not replaced.
+    let out = charta(
+        &demo_url,
+        d,
+        &["mirror", "out", "--release-key", "missing.key"],
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("missing.key"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = charta(
+        &demo_url,
+        d,
+        &[
+            "mirror",
+            "out",
+            "--release-key",
+            "charta-demo-release.key",
+            "--public-url",
+            &format!("http://127.0.0.1:{port}"),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("Mirrored"),
+        "{}",
+        text(&out.stdout)
+    );
+    let mirrored_feed = std::fs::read(d.join("out/feeds/specs/steward-baseline.atom")).unwrap();
+    assert_eq!(mirrored_feed, feed, "the feed as the instance serves it");
+
+    // Python's static file server stands for any static host or CDN.
+    let static_port = free_port();
+    let _server = Running(
+        Command::new("python3")
+            .args([
+                "-m",
+                "http.server",
+                &static_port.to_string(),
+                "--bind",
+                "127.0.0.1",
+            ])
+            .current_dir(d.join("out"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("python3 serves the mirror"),
+    );
+    let mut up = false;
+    for _ in 0..100 {
+        if get(static_port, "/").is_some() {
+            up = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(up, "the static server started");
+    assert_eq!(
+        release_files(static_port),
+        original,
+        "the same bytes from the mirror"
+    );
+    let out = charta(
+        &demo_url,
+        d,
+        &[
+            "verify",
+            &format!("http://127.0.0.1:{static_port}/releases/steward-baseline/1.1.0/"),
+            "--key-id",
+            key_id,
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stdout).contains("pins the instance's audit log"),
+        "{}",
+        text(&out.stdout)
+    );
 }
