@@ -186,6 +186,11 @@ impl Store {
         Ok(pending)
     }
 
+    /// The connection pool's open and idle connections, for metrics.
+    pub fn pool_connections(&self) -> (u32, usize) {
+        on_pool!(self, p => (p.size(), p.num_idle()))
+    }
+
     /// A trivial query, for the readiness probe.
     pub async fn ping(&self) -> StoreResult<()> {
         on_pool!(self, p => sqlx::query("SELECT 1").execute(p).await.map(|_| ()))?;

@@ -510,12 +510,18 @@ pub async fn gate(
 /// Closes due ballots every `every`, for as long as the server runs. Every
 /// instance sharing a database runs one; the store makes sure each ballot
 /// closes once, with the tally at its deadline.
-pub async fn close_due_forever(store: Store, every: Duration) {
+pub async fn close_due_forever(
+    store: Store,
+    every: Duration,
+    metrics: std::sync::Arc<crate::metrics::Metrics>,
+) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        match store.close_due_ballots(now()).await {
+        let closed = store.close_due_ballots(now()).await;
+        metrics.job_ran("ballot_deadlines", closed.is_ok());
+        match closed {
             Ok(closed) => {
                 for (id, outcome) in closed {
                     tracing::info!(

@@ -62,11 +62,18 @@ pub async fn checkpoint_forever(state: AppState, every: Duration) {
             Ok(Some(c)) => charta_store::now() - c.made_at >= MAX_AGE,
             Ok(None) => true,
             Err(e) => {
+                state.metrics.job_ran("audit_checkpoint", false);
                 tracing::warn!("reading the newest audit checkpoint failed; will retry: {e}");
                 continue;
             }
         };
-        if due && let Err(e) = make(&state).await {
+        let made = if due {
+            make(&state).await.map(|_| ())
+        } else {
+            Ok(())
+        };
+        state.metrics.job_ran("audit_checkpoint", made.is_ok());
+        if let Err(e) = made {
             tracing::warn!("making an audit checkpoint failed; will retry: {e}");
         }
     }

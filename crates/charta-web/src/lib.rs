@@ -19,6 +19,7 @@ pub mod cpu;
 pub mod error;
 pub mod lookup;
 pub mod markdown;
+pub mod metrics;
 pub mod middleware;
 pub mod mirror;
 pub mod pages;
@@ -45,12 +46,14 @@ pub async fn serve(
     let closer = tokio::spawn(ballot::close_due_forever(
         state.store.clone(),
         state.config.ballot_sweep,
+        state.metrics.clone(),
     ));
     // Expired sessions and abandoned sign-ins are deleted, not just ignored.
     let purger = tokio::spawn(auth::session::purge_forever(
         state.store.clone(),
         state.config.session_idle,
         std::time::Duration::from_secs(600),
+        state.metrics.clone(),
     ));
     // The audit log's head is signed at least daily.
     let checkpointer = tokio::spawn(checkpoint::checkpoint_forever(

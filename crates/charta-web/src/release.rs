@@ -78,6 +78,7 @@ pub async fn artefact(
     // Releases exist only for public specifications, but a specification
     // can never go back to draft, so the cache is safe to answer first.
     if let Some(hit) = state.release_files.get(&key) {
+        state.metrics.artefact_served();
         return Ok(hit);
     }
     let (_, release) = load(state, viewer, spec, name).await?;
@@ -87,6 +88,7 @@ pub async fn artefact(
         .await
         .map_err(|_| Error::NotFound(format!("file {file} of release {name}")))?;
     let weight = stored.content.len();
+    state.metrics.artefact_served();
     Ok(state.release_files.insert(
         key,
         Served {

@@ -604,6 +604,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             crate::rate::limit,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::metrics::record,
+        ))
         .with_state(state);
     middleware::apply(app, &config)
 }

@@ -41,6 +41,8 @@ pub struct App {
     pub cpu: crate::cpu::Pool,
     /// Requests to the expensive public endpoints per client address.
     pub expensive_limit: crate::rate::Limiter,
+    /// This process's Prometheus metrics, shared with the background jobs.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {
@@ -73,6 +75,7 @@ impl AppState {
                 config.expensive_per_minute,
                 std::time::Duration::from_secs(60),
             ),
+            metrics: Arc::new(crate::metrics::Metrics::new()),
             config,
         }))
     }

@@ -109,6 +109,10 @@ pub struct HttpArgs {
     /// Address to listen on.
     #[arg(long, env = "CHARTA_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+    /// Address for Prometheus metrics (`GET /metrics`), such as
+    /// 127.0.0.1:9464; off when unset. Kept off the public port.
+    #[arg(long, env = "CHARTA_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
     /// Seconds a request may take before it is answered with 503.
     #[arg(long, env = "CHARTA_REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout: u64,
@@ -613,8 +617,26 @@ async fn serve_state(state: AppState, http: &HttpArgs) -> Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", http.listen))?;
     let addr = listener.local_addr()?;
+    let metrics = match http.metrics_listen {
+        Some(at) => {
+            let l = tokio::net::TcpListener::bind(at)
+                .await
+                .with_context(|| format!("cannot listen for metrics on {at}"))?;
+            tracing::info!(listen = %at, "metrics at http://{at}/metrics");
+            let for_metrics = state.clone();
+            Some(tokio::spawn(async move {
+                if let Err(e) = charta_web::metrics::serve(l, for_metrics).await {
+                    tracing::warn!("the metrics listener stopped: {e}");
+                }
+            }))
+        }
+        None => None,
+    };
     tracing::info!(listen = %addr, backend = store.backend().as_str(), "Charta is serving on http://{addr}/");
     charta_web::serve(listener, state, shutdown_signal()).await?;
+    if let Some(m) = metrics {
+        m.abort();
+    }
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -402,3 +402,60 @@ fn a_static_mirror_served_by_a_plain_web_server_verifies() {
         text(&out.stdout)
     );
 }
+
+#[test]
+fn metrics_are_on_their_own_listener_by_route_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let port = free_port();
+    let metrics_port = free_port();
+    let url = format!("sqlite://{}/demo.db", d.display());
+    let _demo = start(
+        &[
+            "demo",
+            "--database-url",
+            &url,
+            "--metrics-listen",
+            &format!("127.0.0.1:{metrics_port}"),
+        ],
+        None,
+        d,
+        port,
+    );
+    for path in [
+        "/specs/steward-baseline",
+        "/specs/steward-baseline",
+        "/no/such/page",
+    ] {
+        assert!(get(port, path).is_some());
+    }
+    let artefacts = release_files(port);
+    assert!(artefacts.iter().all(|(s, _)| *s == 200));
+    // Not on the public port.
+    assert_eq!(get(port, "/metrics").unwrap().0, 404);
+    let (status, body) = get(metrics_port, "/metrics").unwrap();
+    assert_eq!(status, 200);
+    let text = text(&body);
+    for line in [
+        "charta_http_requests_total{method=\"GET\",route=\"/specs/{spec}\",status=\"200\"} 2",
+        "charta_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} ",
+        "charta_http_request_duration_seconds_bucket{le=\"",
+        "charta_db_pool_connections{state=\"open\"} ",
+        "# TYPE charta_job_runs counter",
+    ] {
+        assert!(text.contains(line), "{line} missing from:\n{text}");
+    }
+    let served: u64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("charta_release_artefacts_served_total "))
+        .expect("artefacts served")
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(served >= 4, "{served}");
+    // The ballot sweeper runs at start-up and is counted.
+    assert!(
+        text.contains("charta_job_runs_total{job=\"ballot_deadlines\",outcome=\"ok\"}"),
+        "{text}"
+    );
+}

@@ -109,15 +109,17 @@ pub async fn purge_forever(
     store: charta_store::Store,
     idle: time::Duration,
     every: std::time::Duration,
+    metrics: std::sync::Arc<crate::metrics::Metrics>,
 ) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        match store
+        let purged = store
             .purge_sign_ins(idle, crate::auth::oidc::LOGIN_TTL)
-            .await
-        {
+            .await;
+        metrics.job_ran("purge_sign_ins", purged.is_ok());
+        match purged {
             Ok((0, 0)) => {}
             Ok((sessions, logins)) => {
                 tracing::info!(
