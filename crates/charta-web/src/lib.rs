@@ -60,14 +60,38 @@ pub async fn serve(
         state.clone(),
         std::time::Duration::from_secs(3600),
     ));
+    // No request outlives the request timeout, so once shutdown starts the
+    // requests in flight finish within it; a connection that still holds
+    // the server after that (a client that never reads) does not keep the
+    // process alive, and a single SIGTERM always ends it.
+    let grace = state.config.request_timeout + std::time::Duration::from_secs(1);
     let app = router(state);
+    let (stopping_tx, stopping) = tokio::sync::oneshot::channel::<()>();
+    let signal = async move {
+        shutdown.await;
+        tracing::info!("shutting down: no new connections, finishing requests in flight");
+        let _ = stopping_tx.send(());
+    };
     // Client addresses are needed to rate-limit failed token attempts.
-    let served = axum::serve(
+    let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown)
-    .await;
+    .with_graceful_shutdown(signal);
+    let deadline = async move {
+        if stopping.await.is_ok() {
+            tokio::time::sleep(grace).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    let served = tokio::select! {
+        served = server => served,
+        () = deadline => {
+            tracing::warn!(?grace, "connections still open after the shutdown grace period; stopping anyway");
+            Ok(())
+        }
+    };
     closer.abort();
     purger.abort();
     checkpointer.abort();

@@ -459,3 +459,50 @@ fn metrics_are_on_their_own_listener_by_route_template() {
         "{text}"
     );
 }
+
+#[test]
+fn one_sigterm_stops_the_server_even_with_a_client_holding_a_connection() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let port = free_port();
+    let url = format!("sqlite://{}/demo.db", d.display());
+    let mut demo = start(
+        &["demo", "--database-url", &url, "--request-timeout", "2"],
+        None,
+        d,
+        port,
+    );
+    // A client that starts a request and never finishes it, and one that
+    // keeps an answered connection open.
+    let mut stuck = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stuck
+        .write_all(b"GET /specs HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        .unwrap();
+    let mut idle = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        idle,
+        "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+
+    let pid = demo.0.id().to_string();
+    let term = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(term.success());
+    let mut exited = None;
+    for _ in 0..100 {
+        if let Some(status) = demo.0.try_wait().unwrap() {
+            exited = Some(status);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let status = exited.expect("one SIGTERM ends the server within its grace period");
+    assert!(status.success(), "{status:?}");
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "no longer listening"
+    );
+    drop((stuck, idle));
+}
