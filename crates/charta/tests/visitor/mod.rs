@@ -283,6 +283,33 @@ impl Visitor {
         self.send("GET", path, None).await
     }
 
+    /// Posts `json` to an API path with this visitor's cookies, as a
+    /// page's script would (same origin); the status and body, or the
+    /// connection error (the server may be gone).
+    pub async fn post_json(
+        &self,
+        path: &str,
+        json: &serde_json::Value,
+    ) -> Result<(u16, String), reqwest::Error> {
+        let jar = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let resp = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("origin", &self.base)
+            .header("cookie", jar)
+            .header("content-type", "application/json")
+            .body(json.to_string())
+            .send()
+            .await?;
+        let status = resp.status().as_u16();
+        Ok((status, resp.text().await?))
+    }
+
     /// Submits `form` with the button labelled `label`, like a click.
     pub async fn submit(&mut self, form: &Form, label: &str) -> Page {
         let mut fields = form.fields.clone();
