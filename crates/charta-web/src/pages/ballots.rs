@@ -762,6 +762,8 @@ pub struct RulesForm {
     pub early_close: String,
     #[serde(default)]
     pub editors_may_merge: String,
+    #[serde(default)]
+    pub editorial_changes_after_approval: String,
     /// `semantic` or `calendar`.
     #[serde(default)]
     pub release_scheme: String,
@@ -794,6 +796,7 @@ pub async fn set_rules(
         objection_blocks: ticked(&f.objection_blocks),
         early_close: ticked(&f.early_close),
         editors_may_merge: ticked(&f.editors_may_merge),
+        editorial_changes_after_approval: ticked(&f.editorial_changes_after_approval),
         release_scheme: match f.release_scheme.as_str() {
             "" => charta_domain::release::ReleaseScheme::Semantic,
             s => charta_domain::release::ReleaseScheme::parse(s).ok_or_else(|| {
