@@ -12,6 +12,9 @@
 //! changes nothing the amendment proposes and never makes an approval
 //! stale.
 //!
+//! Votes cast while a ballot is open follow the same rule ([`resets_votes`]):
+//! a revision that would make a passed ballot stale starts a new round.
+//!
 //! The rules that count are the ones the ballot was opened under, like
 //! every other rule of a ballot: changing the group's rules afterwards
 //! cannot widen an approval already given.
@@ -46,6 +49,18 @@ pub fn passed_ballot_gate(voted: i64, revisions: &[RevisionStep], rules: &Rules)
         TextChange::Editorial if rules.editorial_changes_after_approval => BallotGate::Passed,
         TextChange::Editorial => BallotGate::Edited,
         TextChange::Normative => BallotGate::Stale,
+    }
+}
+
+/// Whether a revision posted while a ballot is open resets the votes cast
+/// so far. A vote approves the text it was cast on, so the rule is the one
+/// for a passed ballot: a normative change always resets them, an editorial
+/// one unless the rules let editorial changes follow an approval.
+pub fn resets_votes(change: TextChange, rules: &Rules) -> bool {
+    match change {
+        TextChange::None => false,
+        TextChange::Editorial => !rules.editorial_changes_after_approval,
+        TextChange::Normative => true,
     }
 }
 
@@ -123,6 +138,14 @@ mod tests {
                 BallotGate::Stale
             );
         }
+    }
+
+    #[test]
+    fn votes_on_an_open_ballot_reset_by_the_same_rule() {
+        assert!(resets_votes(Normative, &strict()) && resets_votes(Normative, &lenient()));
+        assert!(resets_votes(Editorial, &strict()));
+        assert!(!resets_votes(Editorial, &lenient()));
+        assert!(!resets_votes(None, &strict()));
     }
 
     #[test]

@@ -161,6 +161,17 @@ pub enum TextChange {
     Normative,
 }
 
+impl TextChange {
+    /// The name used in the audit log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Editorial => "editorial",
+            Self::Normative => "normative",
+        }
+    }
+}
+
 /// One part of a specification that a change can touch.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Part {

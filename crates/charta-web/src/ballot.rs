@@ -57,7 +57,7 @@ pub struct Standing {
     /// The amendment revision the current vote was cast on.
     pub revision: Option<i64>,
     /// The revision of this organisation's last vote in an earlier round,
-    /// when a normative revision since reset it.
+    /// when a revision since reset it.
     pub reset_from_revision: Option<i64>,
 }
 

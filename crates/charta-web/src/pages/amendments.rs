@@ -751,8 +751,9 @@ pub async fn add_revision(
     } else {
         message.trim()
     };
-    // Votes on an open ballot stand through editorial revisions only.
-    let normative = charta_domain::diff::revision_is_normative(
+    // Whether votes on an open ballot stand depends on the change and the
+    // ballot's rules; the store decides with the ballot row locked.
+    let change = charta_domain::diff::revision_change(
         base_spec,
         &*amend::revision_spec(state, ctx.latest())?,
         base_spec,
@@ -770,7 +771,7 @@ pub async fn add_revision(
                 author_id: user.id,
                 message,
             },
-            normative,
+            change,
         )
         .await?)
 }
