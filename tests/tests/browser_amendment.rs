@@ -17,6 +17,7 @@
 )]
 
 use charta_domain::CatalogSet;
+use charta_domain::ballot::Rules;
 use charta_store::testing::TestDb;
 use charta_store::{both_backends, import_group_text, import_spec_text};
 use charta_tests::pages::{
@@ -172,6 +173,11 @@ both_backends! {
         import_group_text(&db.store, GROUP, "test").await.unwrap();
         import_spec_text(&db.store, &catalogs, V1, "first draft", "test").await.unwrap();
         charta_web::auth::demo::seed_people(&db.store, "wg").await.unwrap();
+        // This story is about review, not ballots: the group lets amendments
+        // merge without one.
+        let wg = db.store.group("wg").await.unwrap();
+        let rules = Rules { amendment_ballot_required: false, ..Rules::default() };
+        db.store.set_group_rules(wg.id, "wg", &rules, None, "test").await.unwrap();
         // The public URL must be known before serving: it is the origin that
         // form posts are checked against.
         let server = Server::start_with(|base| {

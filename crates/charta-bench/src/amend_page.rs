@@ -23,7 +23,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use charta_domain::coverage::coverage_impact;
-use charta_domain::diff::{diff_specs, revision_is_normative};
+use charta_domain::diff::{TextChange, diff_specs, revision_is_normative};
 use charta_domain::format::{content_hash, parse_spec, to_canonical};
 use charta_domain::merge::{Side, merge_specs, resolve};
 use charta_domain::validate::{check_spec, check_succession};
@@ -712,7 +712,7 @@ pub async fn run(o: &Options) -> Result<()> {
                     author_id: s.author,
                     message: "Updated",
                 },
-                false,
+                TextChange::None,
             )
             .await?;
         writes.push(t.elapsed());

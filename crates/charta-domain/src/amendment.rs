@@ -258,6 +258,11 @@ pub enum BallotGate {
     /// A ballot passed, but a later revision changed normative text, so
     /// the text to be merged is not the text that was approved.
     Stale,
+    /// A ballot passed, but a later revision changed editorial text (a
+    /// title, guidance, a section, the specification's title or summary)
+    /// and the rules the ballot ran under do not let editorial changes
+    /// follow an approval; see [`crate::approval`].
+    Edited,
     /// The ballot closed and passed.
     Passed,
     /// The ballot closed and failed.
@@ -373,6 +378,10 @@ fn ballot_check(ballot: BallotGate) -> GateCheck {
         BallotGate::Stale => (
             CheckStatus::Failed,
             "the ballot passed on an earlier revision and normative text changed since; a new ballot is needed",
+        ),
+        BallotGate::Edited => (
+            CheckStatus::Failed,
+            "the ballot passed on an earlier revision and the text changed since (editorial changes only); the rules the ballot ran under do not allow editorial changes after approval, so a new ballot is needed",
         ),
         BallotGate::Passed => (CheckStatus::Passed, "the ballot passed"),
         BallotGate::Failed => (CheckStatus::Failed, "the ballot failed"),
@@ -533,6 +542,7 @@ mod tests {
             BallotGate::Missing,
             BallotGate::Pending,
             BallotGate::Stale,
+            BallotGate::Edited,
             BallotGate::Failed,
         ] {
             let checks = gate(0, true, ballot);

@@ -194,18 +194,27 @@ pub struct Rules {
     /// chair always may).
     #[serde(default)]
     pub editors_may_merge: bool,
+    /// Whether editorial changes (titles, guidance, sections, the
+    /// specification's title and summary) may follow a passed ballot on an
+    /// amendment without a new ballot. Off unless the chair turns it on:
+    /// what members approved is then exactly what merges. Rules stored
+    /// before this setting existed read as off.
+    #[serde(default)]
+    pub editorial_changes_after_approval: bool,
 }
 
 impl Default for Rules {
     /// Rules in the spirit of the Eclipse Foundation Specification Process:
     /// releases need two thirds of the eligible organisations, amendments a
-    /// simple majority of the votes cast, seven-day ballots that members may
-    /// extend to thirty, no blocking objections.
+    /// passed ballot with a simple majority of the votes cast, seven-day
+    /// ballots that members may extend to thirty, no blocking objections.
+    /// A new group therefore cannot merge an amendment no member voted on
+    /// until its chair decides otherwise.
     fn default() -> Self {
         Rules {
             amendment: Threshold::MajorityOfVotesCast,
             release: Threshold::TWO_THIRDS,
-            amendment_ballot_required: false,
+            amendment_ballot_required: true,
             quorum_percent: 50,
             default_days: 7,
             min_days: 1,
@@ -213,6 +222,7 @@ impl Default for Rules {
             objection_blocks: false,
             early_close: true,
             editors_may_merge: false,
+            editorial_changes_after_approval: false,
             release_scheme: crate::release::ReleaseScheme::Semantic,
         }
     }
@@ -312,6 +322,11 @@ impl Rules {
             "The chair may close a ballot early once the outcome can no longer change.".into()
         } else {
             "Ballots always run until their deadline.".into()
+        });
+        out.push(if self.editorial_changes_after_approval {
+            "After a ballot on an amendment passes, editorial changes (titles, guidance, sections, the specification's title and summary) may follow without a new ballot; a normative change needs a new ballot.".into()
+        } else {
+            "After a ballot on an amendment passes, any change to its text, even editorial, needs a new ballot.".into()
         });
         out.push(if self.editors_may_merge {
             "The chair or an editor merges or rejects amendments.".into()
@@ -1055,6 +1070,32 @@ mod tests {
         let json = serde_json::to_string(&r).unwrap();
         assert_eq!(serde_json::from_str::<Rules>(&json).unwrap(), r);
         assert!(serde_json::from_str::<Rules>("{\"bogus\":1}").is_err());
+    }
+
+    #[test]
+    fn new_groups_need_a_ballot_and_stored_rules_keep_reading() {
+        let r = Rules::default();
+        assert!(r.amendment_ballot_required);
+        assert!(!r.editorial_changes_after_approval);
+        assert!(r.describe().iter().any(|s| s.contains("even editorial")));
+        // Rules stored before the editorial setting existed: it reads as off.
+        let mut stored = serde_json::to_value(r).unwrap();
+        stored
+            .as_object_mut()
+            .unwrap()
+            .remove("editorial-changes-after-approval");
+        let read: Rules = serde_json::from_value(stored).unwrap();
+        assert_eq!(read, r);
+        let allowed = Rules {
+            editorial_changes_after_approval: true,
+            ..r
+        };
+        assert!(
+            allowed
+                .describe()
+                .iter()
+                .any(|s| s.contains("editorial changes") && s.contains("without a new ballot"))
+        );
     }
 
     #[test]

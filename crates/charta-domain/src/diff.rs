@@ -6,11 +6,20 @@
 //! difference is computed word by word, which is what a reviewer needs to see
 //! in a normative sentence. Each change is classified as normative (it changes
 //! what implementers must do) or editorial.
+//!
+//! What is normative: a control's statement, level, status and successors,
+//! its mappings, and a control added or removed. Everything else is
+//! editorial: a control's title, section and guidance, a section's title and
+//! description, a section added or removed (the controls in it carry the
+//! requirements), and the specification's own title and summary. Editorial
+//! changes are still changes: reviewers see them in every comparison, and
+//! a passed ballot does not cover them unless the group's rules say so
+//! (see [`crate::approval`]).
 
-use crate::spec::{Control, ControlStatus, Mapping, Spec};
+use crate::spec::{Control, ControlStatus, Mapping, Section, Spec};
 use serde::Serialize;
 use similar::{ChangeTag, TextDiff};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// What happened to a control between two versions.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -104,6 +113,23 @@ pub struct DiffSummary {
     pub unchanged: usize,
     pub normative: usize,
     pub editorial: usize,
+    /// Sections added, removed or retitled or redescribed (all editorial).
+    pub sections: usize,
+}
+
+/// The comparison of one section that changed. Sections are paired by
+/// identifier, like controls.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SectionDiff {
+    pub id: String,
+    /// The title on the newer side, or the older one if the section was
+    /// removed.
+    pub title: String,
+    /// Added, removed or modified.
+    pub kind: ChangeKind,
+    /// The changed fields, `title` and `description`; never normative.
+    pub fields: Vec<FieldDiff>,
 }
 
 /// The comparison of two versions.
@@ -112,26 +138,87 @@ pub struct DiffSummary {
 pub struct SpecDiff {
     /// Changes to the specification's own title and summary.
     pub meta: Vec<FieldDiff>,
+    /// Sections that changed: the newer order first, then removed ones.
+    pub sections: Vec<SectionDiff>,
     /// Every control of either side: the newer order first, then removed ones.
     pub controls: Vec<ControlDiff>,
     pub summary: DiffSummary,
 }
 
+/// How a revision of an amendment changes what the amendment proposes,
+/// compared with an earlier revision; the strongest change wins, so the
+/// variants are ordered.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TextChange {
+    /// The amendment proposes the same text (a rebase that only took in
+    /// other merged changes).
+    None,
+    /// Only editorial text changed (see the module documentation).
+    Editorial,
+    /// Something implementers must do changed.
+    Normative,
+}
+
+impl TextChange {
+    /// The name used in the audit log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Editorial => "editorial",
+            Self::Normative => "normative",
+        }
+    }
+}
+
+/// One part of a specification that a change can touch.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Part {
+    /// The specification's own `title` or `summary`.
+    Meta(&'static str),
+    Section(String),
+    Control(String),
+}
+
+/// How a new revision of an amendment changes what the amendment proposes.
+/// Each revision is compared with its own base, and only the parts that
+/// either revision changes relative to its base count: a revision that
+/// only moved to a newer base (a rebase bringing in other merged changes)
+/// and left the amendment's own controls, sections and metadata as they
+/// were changes nothing, even though its full text differs. On the same
+/// base, any difference counts, including a reordering.
+pub fn revision_change(old_base: &Spec, old: &Spec, new_base: &Spec, new: &Spec) -> TextChange {
+    let touched: HashSet<Part> = diff_specs(old_base, old)
+        .parts()
+        .chain(diff_specs(new_base, new).parts())
+        .map(|(part, _)| part)
+        .collect();
+    let change = diff_specs(old, new)
+        .parts()
+        .filter(|(part, _)| touched.contains(part))
+        .map(|(_, normative)| {
+            if normative {
+                TextChange::Normative
+            } else {
+                TextChange::Editorial
+            }
+        })
+        .max()
+        .unwrap_or(TextChange::None);
+    if change == TextChange::None && old_base == new_base && old != new {
+        // Same base, different text, no part differs: only the order of
+        // sections or controls moved, which readers see.
+        return TextChange::Editorial;
+    }
+    change
+}
+
 /// Whether a new revision of an amendment changes normative text of what
 /// the amendment proposes, so that votes cast on the old revision no longer
-/// stand. Each revision is compared with its own base: a revision that only
-/// moved to a newer base (a rebase bringing in other merged changes) and
-/// left the amendment's own controls as they were is not normative, even
-/// though its full text differs.
+/// stand; see [`revision_change`].
 pub fn revision_is_normative(old_base: &Spec, old: &Spec, new_base: &Spec, new: &Spec) -> bool {
-    let touched: std::collections::HashSet<String> = diff_specs(old_base, old)
-        .changed()
-        .chain(diff_specs(new_base, new).changed())
-        .map(|c| c.id.clone())
-        .collect();
-    let d = diff_specs(old, new);
-    d.meta.iter().any(|f| f.normative)
-        || d.changed().any(|c| c.normative && touched.contains(&c.id))
+    revision_change(old_base, old, new_base, new) == TextChange::Normative
 }
 
 impl SpecDiff {
@@ -140,6 +227,25 @@ impl SpecDiff {
         self.controls
             .iter()
             .filter(|c| c.kind != ChangeKind::Unchanged)
+    }
+
+    /// Whether the two sides differ in any field of the specification,
+    /// its sections or its controls.
+    pub fn is_empty(&self) -> bool {
+        self.meta.is_empty() && self.sections.is_empty() && self.changed().next().is_none()
+    }
+
+    /// Every part that changed, with whether its change is normative.
+    fn parts(&self) -> impl Iterator<Item = (Part, bool)> + '_ {
+        let meta = self.meta.iter().map(|f| (Part::Meta(f.field), f.normative));
+        let sections = self
+            .sections
+            .iter()
+            .map(|s| (Part::Section(s.id.clone()), false));
+        let controls = self
+            .changed()
+            .map(|c| (Part::Control(c.id.clone()), c.normative));
+        meta.chain(sections).chain(controls)
     }
 }
 
@@ -154,8 +260,7 @@ pub fn diff_specs(old: &Spec, new: &Spec) -> SpecDiff {
             None => whole(n, ChangeKind::Added),
         });
     }
-    let new_ids: std::collections::HashSet<&str> =
-        new.controls.iter().map(|c| c.id.as_str()).collect();
+    let new_ids: HashSet<&str> = new.controls.iter().map(|c| c.id.as_str()).collect();
     for o in &old.controls {
         if !new_ids.contains(o.id.as_str()) {
             controls.push(whole(o, ChangeKind::Removed));
@@ -165,6 +270,7 @@ pub fn diff_specs(old: &Spec, new: &Spec) -> SpecDiff {
     let mut meta = Vec::new();
     push_field(&mut meta, "title", &old.title, &new.title, false);
     push_field(&mut meta, "summary", &old.summary, &new.summary, false);
+    let sections = diff_sections(&old.sections, &new.sections);
 
     let mut summary = DiffSummary::default();
     for c in &controls {
@@ -183,11 +289,56 @@ pub fn diff_specs(old: &Spec, new: &Spec) -> SpecDiff {
             }
         }
     }
+    summary.sections = sections.len();
     SpecDiff {
         meta,
+        sections,
         controls,
         summary,
     }
+}
+
+/// The sections that changed, paired by identifier: the newer order first,
+/// then the removed ones.
+fn diff_sections(old: &[Section], new: &[Section]) -> Vec<SectionDiff> {
+    let old_by_id: HashMap<&str, &Section> = old.iter().map(|s| (s.id.as_str(), s)).collect();
+    let new_ids: HashSet<&str> = new.iter().map(|s| s.id.as_str()).collect();
+    let fields = |o: (&str, &str), n: (&str, &str)| {
+        let mut out = Vec::new();
+        push_field(&mut out, "title", o.0, n.0, false);
+        push_field(&mut out, "description", o.1, n.1, false);
+        out
+    };
+    let mut out = Vec::new();
+    for n in new {
+        let (kind, fields) = match old_by_id.get(n.id.as_str()) {
+            Some(o) => (
+                ChangeKind::Modified,
+                fields((&o.title, &o.description), (&n.title, &n.description)),
+            ),
+            None => (
+                ChangeKind::Added,
+                fields(("", ""), (&n.title, &n.description)),
+            ),
+        };
+        if kind == ChangeKind::Added || !fields.is_empty() {
+            out.push(SectionDiff {
+                id: n.id.clone(),
+                title: n.title.clone(),
+                kind,
+                fields,
+            });
+        }
+    }
+    for o in old.iter().filter(|o| !new_ids.contains(o.id.as_str())) {
+        out.push(SectionDiff {
+            id: o.id.clone(),
+            title: o.title.clone(),
+            kind: ChangeKind::Removed,
+            fields: fields((&o.title, &o.description), ("", "")),
+        });
+    }
+    out
 }
 
 /// A control that exists on one side only: every field is shown as added or
@@ -412,6 +563,122 @@ mod tests {
             &base,
             &rev1_without(&rev1)
         ));
+    }
+
+    #[test]
+    fn section_and_specification_changes_are_listed() {
+        let old = spec(vec![control("A-1", "MUST do x.")]);
+        let mut new = old.clone();
+        new.title = "S, second edition".into();
+        new.sections[0].title = "Vulnerability management".into();
+        new.sections.push(Section {
+            id: "BR".into(),
+            title: "Build and release".into(),
+            description: "How releases are made.".into(),
+        });
+        let d = diff_specs(&old, &new);
+        assert!(!d.is_empty());
+        assert_eq!(d.changed().count(), 0, "no control changed");
+        let meta: Vec<_> = d.meta.iter().map(|f| (f.field, f.new.as_str())).collect();
+        assert_eq!(meta, [("title", "S, second edition")]);
+        let sections: Vec<_> = d
+            .sections
+            .iter()
+            .map(|s| (s.id.as_str(), s.kind, s.fields.len()))
+            .collect();
+        assert_eq!(
+            sections,
+            [
+                ("VM", ChangeKind::Modified, 1),
+                ("BR", ChangeKind::Added, 2)
+            ]
+        );
+        assert_eq!(d.sections[0].fields[0].field, "title");
+        assert_eq!(d.sections[0].fields[0].old, "VM");
+        assert!(
+            d.sections
+                .iter()
+                .all(|s| s.fields.iter().all(|f| !f.normative))
+        );
+        assert_eq!(d.summary.sections, 2);
+
+        let back = diff_specs(&new, &old);
+        assert_eq!(back.sections[1].id, "BR");
+        assert_eq!(back.sections[1].kind, ChangeKind::Removed);
+        assert!(diff_specs(&old, &old).is_empty());
+    }
+
+    #[test]
+    fn revisions_changing_only_editorial_text_or_metadata_are_editorial() {
+        let base = spec(vec![control("A-1", "MUST do x.")]);
+        let rev1 = spec(vec![control("A-1", "MUST do x within 7 days.")]);
+        let mut guidance = rev1.clone();
+        guidance.controls[0].guidance = "Use a tracker.".into();
+        let mut section_title = rev1.clone();
+        section_title.sections[0].title = "Vulnerabilities".into();
+        let mut section_description = rev1.clone();
+        section_description.sections[0].description = "Finding and fixing.".into();
+        let mut spec_title = rev1.clone();
+        spec_title.title = "Renamed".into();
+        let mut spec_summary = rev1.clone();
+        spec_summary.summary = "Now with a summary.".into();
+        for (what, rev2) in [
+            ("guidance", &guidance),
+            ("section title", &section_title),
+            ("section description", &section_description),
+            ("specification title", &spec_title),
+            ("specification summary", &spec_summary),
+        ] {
+            assert_eq!(
+                revision_change(&base, &rev1, &base, rev2),
+                TextChange::Editorial,
+                "{what}"
+            );
+        }
+        assert_eq!(
+            revision_change(&base, &rev1, &base, &rev1),
+            TextChange::None
+        );
+        let mut statement = rev1.clone();
+        statement.controls[0].statement = "MUST do x within 3 days.".into();
+        assert_eq!(
+            revision_change(&base, &rev1, &base, &statement),
+            TextChange::Normative
+        );
+        // Reordering on the same base is a change readers see.
+        let two = spec(vec![control("A-1", "a"), control("A-2", "b")]);
+        let mut reordered = two.clone();
+        reordered.controls.reverse();
+        assert_eq!(
+            revision_change(&two, &two, &two, &reordered),
+            TextChange::Editorial
+        );
+    }
+
+    #[test]
+    fn a_rebase_bringing_in_other_metadata_and_section_changes_changes_nothing() {
+        let base = spec(vec![control("A-1", "MUST do x.")]);
+        let rev1 = spec(vec![control("A-1", "MUST do x within 7 days.")]);
+        // Another amendment merged meanwhile renamed the specification and
+        // its section.
+        let mut new_base = base.clone();
+        new_base.title = "Renamed".into();
+        new_base.sections[0].title = "Vulnerabilities".into();
+        let mut rebased = rev1.clone();
+        rebased.title = "Renamed".into();
+        rebased.sections[0].title = "Vulnerabilities".into();
+        assert_eq!(
+            revision_change(&base, &rev1, &new_base, &rebased),
+            TextChange::None
+        );
+        // The same rebase that also retitles the section its own way is
+        // the amendment's change.
+        let mut own = rebased.clone();
+        own.sections[0].title = "Vulnerability handling".into();
+        assert_eq!(
+            revision_change(&base, &rev1, &new_base, &own),
+            TextChange::Editorial
+        );
     }
 
     fn rev1_without(rev: &Spec) -> Spec {

@@ -10,13 +10,15 @@
 //! ([`amendment`]), rebasing by three-way merge ([`merge`]), keeping review
 //! comments on their lines across revisions ([`anchor`]) and the effect of a
 //! change on catalog coverage ([`coverage`]); and how groups decide: ballot
-//! rules and tallies ([`ballot`]), and how releases are named ([`release`]). Keeping these pure makes them
+//! rules and tallies ([`ballot`]), whether a passed ballot still approves the
+//! text to be merged ([`approval`]), and how releases are named ([`release`]). Keeping these pure makes them
 //! testable in microseconds and lets the storage and web crates share one
 //! definition of "valid".
 
 pub mod access;
 pub mod amendment;
 pub mod anchor;
+pub mod approval;
 pub mod audit;
 pub mod ballot;
 pub mod catalog;

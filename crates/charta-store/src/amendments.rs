@@ -2,6 +2,9 @@
 
 use crate::audit::{AuditEvent, audit_append};
 use crate::{Store, StoreError, StoreResult, in_tx, now, on_pool};
+use charta_domain::approval::resets_votes;
+use charta_domain::ballot::Rules;
+use charta_domain::diff::TextChange;
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -259,20 +262,23 @@ impl Store {
         expected_head: i64,
         r: NewRevision<'_>,
     ) -> StoreResult<i64> {
-        self.add_classified_revision(a, expected_head, r, true)
+        self.add_classified_revision(a, expected_head, r, TextChange::Normative)
             .await
     }
 
     /// Adds a revision as [`Store::add_revision`] does. An open ballot on
-    /// the amendment moves on to the new revision; when the revision changes
-    /// normative text (`normative`), the votes cast so far stop counting
-    /// and a new round starts, in the same transaction.
+    /// the amendment moves on to the new revision; when the revision's
+    /// `change` resets the votes under the rules the ballot runs under
+    /// ([`resets_votes`]: a normative change always, an editorial one
+    /// unless the rules let editorial changes follow an approval), the
+    /// votes cast so far stop counting and a new round starts, in the same
+    /// transaction.
     pub async fn add_classified_revision(
         &self,
         a: &AmendmentRow,
         expected_head: i64,
         r: NewRevision<'_>,
-        normative: bool,
+        change: TextChange,
     ) -> StoreResult<i64> {
         let at = now();
         let number = expected_head + 1;
@@ -295,29 +301,45 @@ impl Store {
                 )));
             }
             insert_revision!(tx, a.id, number, &r, at);
-            let ballot: Option<(i64, i64)> = sqlx::query_as(
-                "UPDATE ballots SET revision = $1, round = round + $2 WHERE amendment_id = $3 AND state = 'open' RETURNING id, round",
+            // Moving the open ballot first takes its row lock, so no vote
+            // lands between reading its rules and starting a new round.
+            let ballot: Option<(i64, String)> = sqlx::query_as(
+                "UPDATE ballots SET revision = $1 WHERE amendment_id = $2 AND state = 'open' RETURNING id, rules",
             )
             .bind(number)
-            .bind(i64::from(normative))
             .bind(a.id)
             .fetch_optional(&mut *tx)
             .await?;
             let object = format!("amendment:{}/{}", a.spec_slug, a.number);
-            if let Some((ballot_id, round)) = ballot.filter(|_| normative) {
-                let ballot_object = format!("ballot:{ballot_id}");
-                audit_append!(tx, &AuditEvent {
-                    actor: &actor,
-                    action: "ballot.reset",
-                    object: &ballot_object,
-                    details: serde_json::json!({"revision": number, "round": round, "reason": "a normative revision was posted"}),
-                });
+            if let Some((ballot_id, rules)) = ballot {
+                let rules: Rules = serde_json::from_str(&rules).map_err(|e| {
+                    StoreError::Config(format!("ballot {ballot_id} has unreadable rules: {e}"))
+                })?;
+                if resets_votes(change, &rules) {
+                    let (round,): (i64,) = sqlx::query_as(
+                        "UPDATE ballots SET round = round + 1 WHERE id = $1 RETURNING round",
+                    )
+                    .bind(ballot_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    let reason = match change {
+                        TextChange::Normative => "a normative revision was posted",
+                        _ => "an editorial revision was posted, and the ballot's rules do not let changes follow an approval",
+                    };
+                    let ballot_object = format!("ballot:{ballot_id}");
+                    audit_append!(tx, &AuditEvent {
+                        actor: &actor,
+                        action: "ballot.reset",
+                        object: &ballot_object,
+                        details: serde_json::json!({"revision": number, "round": round, "reason": reason}),
+                    });
+                }
             }
             audit_append!(tx, &AuditEvent {
                 actor: &actor,
                 action: "amendment.revise",
                 object: &object,
-                details: serde_json::json!({"revision": number, "base_version": r.base_version, "content_hash": r.content_hash, "message": r.message, "normative": normative}),
+                details: serde_json::json!({"revision": number, "base_version": r.base_version, "content_hash": r.content_hash, "message": r.message, "normative": change == TextChange::Normative, "change": change.as_str()}),
             });
         });
         Ok(number)

@@ -8,6 +8,7 @@
 
 use charta_domain::ballot::{BallotKind, Outcome, Position, Rules, Threshold};
 use charta_domain::catalog::{Catalog, CatalogSet};
+use charta_domain::diff::TextChange;
 use charta_domain::format::content_hash;
 use charta_store::testing::TestDb;
 use charta_store::{
@@ -271,19 +272,20 @@ both_backends! {
         }
     };
 
-    normative_revisions_reset_votes_and_editorial_ones_keep_them => |db: TestDb| async move {
+    normative_revisions_reset_votes_and_editorial_ones_keep_them_where_the_rules_allow => |db: TestDb| async move {
         let s = setup(&db).await;
-        let b = open(&db, &s, &Rules::default(), OffsetDateTime::now_utc() - Duration::hours(1), 7).await;
+        let lenient = Rules { editorial_changes_after_approval: true, ..Rules::default() };
+        let b = open(&db, &s, &lenient, OffsetDateTime::now_utc() - Duration::hours(1), 7).await;
         db.store.cast_vote(&b, vote(&s, 0, Position::Approve, OffsetDateTime::now_utc())).await.unwrap();
         let a = db.store.amendment(s.spec_id, 1).await.unwrap();
         let editorial = V1.replace("a policy", "a disclosure policy").replace("title: Policy", "title: Disclosure policy");
         let hash = content_hash(&editorial);
-        db.store.add_classified_revision(&a, 1, NewRevision { base_version: 1, content: &editorial, content_hash: &hash, author_id: s.chair, message: "typo" }, false).await.unwrap();
+        db.store.add_classified_revision(&a, 1, NewRevision { base_version: 1, content: &editorial, content_hash: &hash, author_id: s.chair, message: "typo" }, TextChange::Editorial).await.unwrap();
         let b2 = db.store.ballot(b.id).await.unwrap();
         assert_eq!((b2.round, b2.revision), (1, Some(2)), "editorial: same round, new revision");
         let normative = editorial.replace("MUST", "SHOULD");
         let hash = content_hash(&normative);
-        db.store.add_classified_revision(&a, 2, NewRevision { base_version: 1, content: &normative, content_hash: &hash, author_id: s.chair, message: "weaker" }, true).await.unwrap();
+        db.store.add_classified_revision(&a, 2, NewRevision { base_version: 1, content: &normative, content_hash: &hash, author_id: s.chair, message: "weaker" }, TextChange::Normative).await.unwrap();
         let b3 = db.store.ballot(b.id).await.unwrap();
         assert_eq!((b3.round, b3.revision), (2, Some(3)), "normative: new round");
         let votes = db.store.votes(b.id).await.unwrap();
@@ -295,6 +297,21 @@ both_backends! {
         // Votes now record revision 3.
         db.store.cast_vote(&b3, vote(&s, 0, Position::Approve, OffsetDateTime::now_utc())).await.unwrap();
         assert_eq!(db.store.votes(b.id).await.unwrap()[1].revision, Some(3));
+    };
+
+    an_editorial_revision_resets_votes_under_the_default_rules => |db: TestDb| async move {
+        let s = setup(&db).await;
+        let b = open(&db, &s, &Rules::default(), OffsetDateTime::now_utc() - Duration::hours(1), 7).await;
+        db.store.cast_vote(&b, vote(&s, 0, Position::Approve, OffsetDateTime::now_utc())).await.unwrap();
+        let a = db.store.amendment(s.spec_id, 1).await.unwrap();
+        let editorial = V1.replace("a policy", "a disclosure policy").replace("title: Policy", "title: Disclosure policy");
+        let hash = content_hash(&editorial);
+        db.store.add_classified_revision(&a, 1, NewRevision { base_version: 1, content: &editorial, content_hash: &hash, author_id: s.chair, message: "typo" }, TextChange::Editorial).await.unwrap();
+        let b2 = db.store.ballot(b.id).await.unwrap();
+        assert_eq!((b2.round, b2.revision), (2, Some(2)), "the approval covered the old text only");
+        let entries = db.store.audit_entries_for(&b.audit_object()).await.unwrap();
+        let reset = entries.iter().find(|e| e.action == "ballot.reset").unwrap();
+        assert!(reset.details.to_string().contains("an editorial revision was posted"), "{}", reset.details);
     };
 
     early_close_cancel_extend_and_rules => |db: TestDb| async move {

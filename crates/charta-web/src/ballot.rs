@@ -10,8 +10,9 @@ use crate::lookup;
 use crate::state::AppState;
 use charta_domain::access::{Action, Decision, Visibility};
 use charta_domain::amendment::{AmendmentState, BallotGate};
+use charta_domain::approval::{RevisionStep, passed_ballot_gate};
 use charta_domain::ballot::{BallotKind, BallotState, MAX_DAYS, Position, Rules, Tally, tally};
-use charta_domain::diff::revision_is_normative;
+use charta_domain::diff::revision_change;
 use charta_store::{
     BallotRow, BallotVoterRow, Closing, NewBallot, NewVote, SpecRow, Store, VoteRow,
     current_positions, now,
@@ -56,7 +57,7 @@ pub struct Standing {
     /// The amendment revision the current vote was cast on.
     pub revision: Option<i64>,
     /// The revision of this organisation's last vote in an earlier round,
-    /// when a normative revision since reset it.
+    /// when a revision since reset it.
     pub reset_from_revision: Option<i64>,
 }
 
@@ -486,25 +487,37 @@ pub async fn gate(
     if b.outcome.as_deref() != Some("passed") {
         return Ok(BallotGate::Failed);
     }
-    let latest = ctx.latest();
-    let voted = b.revision.unwrap_or(latest.number);
-    if voted == latest.number {
-        return Ok(BallotGate::Passed);
+    let voted = b.revision.unwrap_or(ctx.latest().number);
+    let steps = revision_steps(state, ctx, voted).await?;
+    Ok(passed_ballot_gate(voted, &steps, &b.rules()?))
+}
+
+/// How each revision after `voted` changed the amendment's text compared
+/// with the revision before it.
+async fn revision_steps(
+    state: &AppState,
+    ctx: &Context,
+    voted: i64,
+) -> Result<Vec<RevisionStep>, Error> {
+    let mut steps = Vec::new();
+    for pair in ctx.revisions.windows(2) {
+        let [before, after] = pair else { continue };
+        if after.number <= voted {
+            continue;
+        }
+        let old_base = amend::version_spec(state, &ctx.spec, before.base_version).await?;
+        let new_base = amend::version_spec(state, &ctx.spec, after.base_version).await?;
+        steps.push(RevisionStep {
+            number: after.number,
+            change: revision_change(
+                &old_base.spec,
+                &*amend::revision_spec(state, before)?,
+                &new_base.spec,
+                &*amend::revision_spec(state, after)?,
+            ),
+        });
     }
-    let at_vote = ctx.revision(voted)?;
-    let old_base = amend::version_spec(state, &ctx.spec, at_vote.base_version).await?;
-    let new_base = amend::version_spec(state, &ctx.spec, latest.base_version).await?;
-    let normative = revision_is_normative(
-        &old_base.spec,
-        &*amend::revision_spec(state, at_vote)?,
-        &new_base.spec,
-        &*amend::revision_spec(state, latest)?,
-    );
-    Ok(if normative {
-        BallotGate::Stale
-    } else {
-        BallotGate::Passed
-    })
+    Ok(steps)
 }
 
 /// Closes due ballots every `every`, for as long as the server runs. Every

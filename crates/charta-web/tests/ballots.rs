@@ -179,7 +179,7 @@ both_backends! {
     };
 
     normative_revisions_reset_votes_and_show_what_changed => |db: TestDb| async move {
-        let f = three_foundations(db, ballot_required()).await;
+        let f = three_foundations(db, Rules { editorial_changes_after_approval: true, ..ballot_required() }).await;
         let id = open_on_amendment_1(&f).await;
         let ballot = format!("/ballots/{id}");
         assert_eq!(f.request("rep", Method::POST, &format!("{ballot}/votes"), "position=approve").await.status, StatusCode::SEE_OTHER);
@@ -201,6 +201,23 @@ both_backends! {
         assert!(page.contains("?from=1&amp;to=3"), "links the interdiff from the revision Aurora voted on");
         let work = f.request("rep", Method::GET, "/my-work", "").await.body;
         assert!(work.contains(&ballot), "the ballot waits on Aurora again");
+    };
+
+    under_the_default_rules_an_editorial_revision_resets_votes_too => |db: TestDb| async move {
+        let f = three_foundations(db, ballot_required()).await;
+        let id = open_on_amendment_1(&f).await;
+        let ballot = format!("/ballots/{id}");
+        assert_eq!(f.request("rep", Method::POST, &format!("{ballot}/votes"), "position=approve").await.status, StatusCode::SEE_OTHER);
+        // Only the section's title changes: Aurora approved other words.
+        let editorial = spec("demo", "wg", "publish a disclosure policy").replace("  - id: VM\n    title: V\n", "  - id: VM\n    title: Vulnerability management\n");
+        let form = serde_urlencoded::to_string([("content", editorial.as_str()), ("expected", "1"), ("message", "Section title")]).unwrap();
+        assert_eq!(f.request("editor", Method::POST, "/specs/demo/amendments/1/revisions", &form).await.status, StatusCode::SEE_OTHER);
+        let doc = json(&f, "rep", &format!("/api/v1/ballots/{id}")).await;
+        assert_eq!((doc["round"].as_i64(), doc["revision"].as_i64(), doc["tally"]["approve"].as_i64()), (Some(2), Some(2), Some(0)), "{doc}");
+        let page = f.request("rep", Method::GET, &ballot, "").await.body;
+        assert!(page.contains("What changed since Aurora voted") && page.contains("Section VM Vulnerability management"), "{page}");
+        let audit: serde_json::Value = json(&f, "rep", &format!("/api/v1/ballots/{id}/audit")).await;
+        assert!(audit.to_string().contains("an editorial revision was posted"), "{audit}");
     };
 
     ballots_refuse_bad_input_clearly => |db: TestDb| async move {

@@ -70,8 +70,9 @@ pub async fn seed(state: &AppState) -> Result<()> {
 /// Process: amendments merge after a simple majority of the votes cast,
 /// releases need two thirds of the member foundations, seven-day ballots
 /// that members may extend to thirty, no blocking objections, and early
-/// closing once the outcome is settled. Ballots may be as short as a day so
-/// that the demo can be clicked through.
+/// closing once the outcome is settled; what merges is exactly the text
+/// the members approved. Ballots may be as short as a day so that the demo
+/// can be clicked through.
 fn demo_rules() -> Rules {
     Rules {
         amendment: Threshold::MajorityOfVotesCast,
@@ -84,6 +85,7 @@ fn demo_rules() -> Rules {
         objection_blocks: false,
         early_close: true,
         editors_may_merge: false,
+        editorial_changes_after_approval: false,
         release_scheme: charta_domain::release::ReleaseScheme::Semantic,
     }
 }

@@ -251,8 +251,9 @@ pub struct DiffDocument {
     pub diff: SpecDiff,
 }
 
-/// Compare two versions control by control, paired by identifier, with
-/// word-level changes in prose.
+/// Compare two versions: the specification's title and summary, its
+/// sections, and control by control, paired by identifier, with word-level
+/// changes in prose.
 #[utoipa::path(get, path = "/api/v1/specs/{spec}/diff", tag = "specs",
     params(("spec" = String, Path, description = "Specification slug"), DiffParams),
     responses((status = 200, body = DiffDocument), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),

@@ -2,7 +2,7 @@
 //! threads, revising, state changes and merging.
 
 use super::confirm::{ConfirmPage, TextField};
-use super::diff::{ControlChangeView, FieldView, field_view};
+use super::diff::{ControlChangeView, FieldView, SectionChangeView, field_view, section_views};
 use super::form::{FieldErrors, PageForm, whole_number};
 use super::view::date;
 use super::{Page, Rejected, rejected_status};
@@ -277,6 +277,7 @@ pub struct AmendmentPage {
     pub summary: DiffSummary,
     pub changes: Vec<ChangeView>,
     pub meta: Vec<FieldView>,
+    pub sections: Vec<SectionChangeView>,
     pub gate_lines: Vec<GateLine>,
     pub gate_ok: bool,
     pub general: Vec<ThreadView>,
@@ -524,6 +525,7 @@ async fn review_page(
         out_of_date: ctx.out_of_date() && !ctx.state.is_closed(),
         summary: diff.summary,
         meta: diff.meta.iter().map(field_view).collect(),
+        sections: section_views(&diff.sections),
         changes,
         gate_ok: gate_passes(&gate),
         general,
@@ -622,6 +624,10 @@ fn gate_lines(
                     BallotGate::Pending => ("The ballot is still open".into(), newest_ballot.clone()),
                     BallotGate::Stale => (
                         "The ballot passed on an earlier revision, and normative text changed since; a new ballot is needed".into(),
+                        newest_ballot.clone(),
+                    ),
+                    BallotGate::Edited => (
+                        "The ballot passed on an earlier revision, and the text changed since (editorial changes only); the group's rules for that ballot do not allow changes after approval, so a new ballot is needed".into(),
                         newest_ballot.clone(),
                     ),
                     BallotGate::Passed => ("Ballot passed".into(), newest_ballot.clone()),
@@ -745,8 +751,9 @@ pub async fn add_revision(
     } else {
         message.trim()
     };
-    // Votes on an open ballot stand through editorial revisions only.
-    let normative = charta_domain::diff::revision_is_normative(
+    // Whether votes on an open ballot stand depends on the change and the
+    // ballot's rules; the store decides with the ballot row locked.
+    let change = charta_domain::diff::revision_change(
         base_spec,
         &*amend::revision_spec(state, ctx.latest())?,
         base_spec,
@@ -764,7 +771,7 @@ pub async fn add_revision(
                 author_id: user.id,
                 message,
             },
-            normative,
+            change,
         )
         .await?)
 }

@@ -18,7 +18,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use charta_domain::access::{Action, Decision};
 use charta_domain::ballot::{BallotState, Outcome, Position, Rules, Tally, Threshold};
-use charta_domain::diff::diff_specs;
+use charta_domain::diff::{SpecDiff, diff_specs};
 use charta_store::{AuditEntry, BallotRow, BallotVoterRow, SpecRow, VoteRow};
 use serde::Deserialize;
 
@@ -138,7 +138,8 @@ pub struct SinceVote {
     pub organization: String,
     pub from: i64,
     pub to: i64,
-    /// Changed controls: id, title, normative.
+    /// What changed: the specification's title or summary, sections and
+    /// controls, each as a name, a title and whether it is normative.
     pub controls: Vec<(String, String, bool)>,
 }
 
@@ -437,8 +438,8 @@ pub fn tally_sentence(t: &Tally, open: bool) -> String {
     format!("{first} {second}")
 }
 
-/// For each organisation the viewer votes for whose vote a normative
-/// revision reset: the controls that changed since the revision it voted on.
+/// For each organisation the viewer votes for whose vote a revision reset:
+/// what changed since the revision it voted on.
 async fn since_vote(
     state: &AppState,
     l: &Loaded,
@@ -471,13 +472,27 @@ async fn since_vote(
             organization: s.organization_name.clone(),
             from,
             to: current,
-            controls: diff_specs(&*parsed(from)?, &new)
-                .changed()
-                .map(|c| (c.id.clone(), c.title.clone(), c.normative))
-                .collect(),
+            controls: changed_parts(&diff_specs(&*parsed(from)?, &new)),
         });
     }
     Ok(out)
+}
+
+/// Every changed part of a comparison, in the order pages show them: the
+/// specification's own fields, sections, then controls.
+fn changed_parts(d: &SpecDiff) -> Vec<(String, String, bool)> {
+    let meta = d
+        .meta
+        .iter()
+        .map(|f| (format!("Specification {}", f.field), String::new(), false));
+    let sections = d
+        .sections
+        .iter()
+        .map(|s| (format!("Section {}", s.id), s.title.clone(), false));
+    let controls = d
+        .changed()
+        .map(|c| (c.id.clone(), c.title.clone(), c.normative));
+    meta.chain(sections).chain(controls).collect()
 }
 
 /// A vote.
@@ -762,6 +777,8 @@ pub struct RulesForm {
     pub early_close: String,
     #[serde(default)]
     pub editors_may_merge: String,
+    #[serde(default)]
+    pub editorial_changes_after_approval: String,
     /// `semantic` or `calendar`.
     #[serde(default)]
     pub release_scheme: String,
@@ -794,6 +811,7 @@ pub async fn set_rules(
         objection_blocks: ticked(&f.objection_blocks),
         early_close: ticked(&f.early_close),
         editors_may_merge: ticked(&f.editors_may_merge),
+        editorial_changes_after_approval: ticked(&f.editorial_changes_after_approval),
         release_scheme: match f.release_scheme.as_str() {
             "" => charta_domain::release::ReleaseScheme::Semantic,
             s => charta_domain::release::ReleaseScheme::parse(s).ok_or_else(|| {

@@ -8,7 +8,9 @@ use crate::lookup;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use charta_domain::diff::{ChangeKind, DiffSummary, FieldDiff, MappingChange, SegmentOp};
+use charta_domain::diff::{
+    ChangeKind, DiffSummary, FieldDiff, MappingChange, SectionDiff, SegmentOp,
+};
 use charta_store::SpecRow;
 use serde::Deserialize;
 
@@ -42,6 +44,27 @@ pub struct ControlChangeView {
     pub mappings: Vec<MappingChange>,
 }
 
+/// A changed section, ready to show.
+pub struct SectionChangeView {
+    pub id: String,
+    pub title: String,
+    pub kind: &'static str,
+    pub fields: Vec<FieldView>,
+}
+
+/// The section changes of a comparison, ready to show.
+pub fn section_views(sections: &[SectionDiff]) -> Vec<SectionChangeView> {
+    sections
+        .iter()
+        .map(|s| SectionChangeView {
+            id: s.id.clone(),
+            title: s.title.clone(),
+            kind: s.kind.as_str(),
+            fields: s.fields.iter().map(field_view).collect(),
+        })
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "diff.html")]
 pub struct DiffPage {
@@ -53,6 +76,7 @@ pub struct DiffPage {
     pub split: bool,
     pub summary: DiffSummary,
     pub meta: Vec<FieldView>,
+    pub sections: Vec<SectionChangeView>,
     pub changes: Vec<ControlChangeView>,
     pub versions: Vec<i64>,
 }
@@ -136,6 +160,7 @@ pub async fn diff(
         split,
         summary: c.diff.summary,
         meta: c.diff.meta.iter().map(field_view).collect(),
+        sections: section_views(&c.diff.sections),
         changes,
         spec: row,
     }))

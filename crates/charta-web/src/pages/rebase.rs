@@ -177,11 +177,11 @@ pub async fn rebase(
     let user = viewer.user()?;
     let message = format!("Updated to version {}", ctx.spec.head_version);
     let hash = content_hash(&canonical);
-    // Taking in the versions merged meanwhile is not a normative change of
-    // the amendment; resolving a conflict against its own text may be.
+    // Taking in the versions merged meanwhile changes nothing the amendment
+    // proposes; resolving a conflict against its own text may.
     let latest = ctx.latest();
     let old_base = amend::version_spec(state, &ctx.spec, latest.base_version).await?;
-    let normative = charta_domain::diff::revision_is_normative(
+    let change = charta_domain::diff::revision_change(
         &old_base.spec,
         &*amend::revision_spec(state, latest)?,
         &head.spec,
@@ -199,7 +199,7 @@ pub async fn rebase(
                 author_id: user.id,
                 message: &message,
             },
-            normative,
+            change,
         )
         .await?)
 }

@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::state::AppState;
 use charta_domain::access::{Action, Decision};
 use charta_domain::amendment::{
-    AmendmentState, CHECK_BALLOT, CheckStatus, gate_passes, merge_gate,
+    AmendmentState, BallotGate, CHECK_BALLOT, CheckStatus, gate_passes, merge_gate,
 };
 use charta_domain::ballot::BallotState;
 use charta_store::{AmendmentRow, SpecRow, now};
@@ -148,14 +148,20 @@ async fn amendments(
             .iter()
             .filter(|c| c.name != CHECK_BALLOT)
             .all(|c| c.status != CheckStatus::Failed);
-        let balloted = ballots
-            .iter()
-            .any(|b| b.state == "open" || b.outcome.as_deref() == Some("passed"));
-        if runs && others_pass && !balloted && rules.amendment_ballot_required {
+        let detail = match ballot {
+            BallotGate::Missing => {
+                "every other check passes; the group's ballot has not been opened"
+            }
+            BallotGate::Stale | BallotGate::Edited => {
+                "every other check passes; the text changed after the ballot passed, so a new ballot is needed"
+            }
+            _ => continue,
+        };
+        if runs && others_pass {
             work.ready_for_ballot.push(WorkItem {
                 href,
                 label,
-                detail: "every other check passes; the group's ballot has not been opened".into(),
+                detail: detail.into(),
             });
         }
     }

@@ -1,5 +1,7 @@
-//! The fixture shared by the HTTP tests: two working groups, a public
-//! specification and two drafts, people in every role with live sessions,
+//! The fixture shared by the HTTP tests: two working groups (`wg` with
+//! explicit rules that let amendments merge without a ballot, since most
+//! tests are not about ballots; `other` with no stored rules, so the
+//! defaults), a public specification and two drafts, people in every role with live sessions,
 //! an invitation, an API token, two open amendments (one with a thread, one
 //! under ballot), a release ballot that passed and release 1.0.0; and a
 //! client that sends requests as a browser on a Charta page would.
@@ -122,6 +124,10 @@ pub async fn fixture_with(db: TestDb, config: WebConfig) -> Fixture {
     .unwrap();
     let wg = store.group("wg").await.unwrap();
     let other = store.group("other").await.unwrap();
+    store
+        .set_group_rules(wg.id, "wg", &no_ballot_needed(), None, "test")
+        .await
+        .unwrap();
     let aurora = store.organizations(wg.id).await.unwrap()[0].id;
 
     let mut sessions = BTreeMap::new();
@@ -357,6 +363,15 @@ pub async fn fixture_with(db: TestDb, config: WebConfig) -> Fixture {
         r.body
     );
     f
+}
+
+/// Rules like the defaults, except that amendments merge without a ballot
+/// unless one is held: for tests whose point is not ballots.
+pub fn no_ballot_needed() -> charta_domain::ballot::Rules {
+    charta_domain::ballot::Rules {
+        amendment_ballot_required: false,
+        ..charta_domain::ballot::Rules::default()
+    }
 }
 
 /// The fixture's release signing key (fixed, so tests can check signatures).
