@@ -77,9 +77,19 @@ fn start(args: &[&str], url: Option<&str>, dir: &Path, port: u16) -> Running {
         cmd.env("CHARTA_DATABASE_URL", url);
     }
     // Killed and waited for when dropped, also when the test fails.
-    let running = Running(cmd.spawn().unwrap());
+    let mut running = Running(cmd.spawn().unwrap());
     for _ in 0..300 {
+        if let Ok(Some(status)) = running.0.try_wait() {
+            panic!("charta {args:?} exited with {status} before it was ready");
+        }
         if get(port, "/readyz").is_some_and(|(s, _)| s == 200) {
+            // The answer came from this child, not from another test's
+            // server that took the port first: it is still running.
+            std::thread::sleep(Duration::from_millis(100));
+            assert!(
+                running.0.try_wait().is_ok_and(|s| s.is_none()),
+                "charta {args:?} could not listen on port {port}"
+            );
             return running;
         }
         std::thread::sleep(Duration::from_millis(100));
@@ -349,32 +359,32 @@ fn a_static_mirror_served_by_a_plain_web_server_verifies() {
     let mirrored_feed = std::fs::read(d.join("out/feeds/specs/steward-baseline.atom")).unwrap();
     assert_eq!(mirrored_feed, feed, "the feed as the instance serves it");
 
-    // Python's static file server stands for any static host or CDN.
-    let static_port = free_port();
-    let _server = Running(
+    // Python's static file server stands for any static host or CDN. It
+    // picks its own port and says which, so no other test's server can be
+    // mistaken for it.
+    let mut server = Running(
         Command::new("python3")
-            .args([
-                "-m",
-                "http.server",
-                &static_port.to_string(),
-                "--bind",
-                "127.0.0.1",
-            ])
+            .args(["-u", "-m", "http.server", "0", "--bind", "127.0.0.1"])
             .current_dir(d.join("out"))
-            .stdout(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("python3 serves the mirror"),
     );
-    let mut up = false;
-    for _ in 0..100 {
-        if get(static_port, "/").is_some() {
-            up = true;
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    assert!(up, "the static server started");
+    let mut first = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(server.0.stdout.take().unwrap()),
+        &mut first,
+    )
+    .unwrap();
+    // "Serving HTTP on 127.0.0.1 port 41234 (http://127.0.0.1:41234/) ..."
+    let static_port: u16 = first
+        .split(" port ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {first:?}"));
+    assert!(get(static_port, "/").is_some(), "the static server answers");
     assert_eq!(
         release_files(static_port),
         original,
