@@ -10,7 +10,8 @@
 //! ([`amendment`]), rebasing by three-way merge ([`merge`]), keeping review
 //! comments on their lines across revisions ([`anchor`]) and the effect of a
 //! change on catalog coverage ([`coverage`]); and how groups decide: ballot
-//! rules and tallies ([`ballot`]), and how releases are named ([`release`]). Keeping these pure makes them
+//! rules and tallies ([`ballot`]), who casts each organisation's vote
+//! ([`delegation`]), and how releases are named ([`release`]). Keeping these pure makes them
 //! testable in microseconds and lets the storage and web crates share one
 //! definition of "valid".
 
@@ -21,6 +22,7 @@ pub mod audit;
 pub mod ballot;
 pub mod catalog;
 pub mod coverage;
+pub mod delegation;
 pub mod diff;
 pub mod format;
 pub mod group;

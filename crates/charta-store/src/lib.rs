@@ -14,6 +14,7 @@ mod amendments;
 mod audit;
 mod ballots;
 mod connect;
+mod delegations;
 mod error;
 mod groups;
 mod import;
@@ -36,6 +37,7 @@ pub use ballots::{
 };
 pub use charta_domain::audit::{AuditEntry, BreakReason, ChainBreak};
 pub use connect::{Backend, DEFAULT_DATABASE_URL};
+pub use delegations::{DelegationRow, NewDelegation};
 pub use error::{StoreError, StoreResult};
 pub use import::{ImportMeta, ImportOutcome, import_group_text, import_spec, import_spec_text};
 pub use releases::{NewRelease, ReleaseFile, ReleaseRow};

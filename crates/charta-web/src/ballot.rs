@@ -177,8 +177,9 @@ fn standings(
         .collect()
 }
 
-/// The organisations among a ballot's `voters` the viewer may vote for.
-pub fn voting_for(viewer: &Viewer, l: &Loaded, voters: &[BallotVoterRow]) -> Vec<BallotVoterRow> {
+/// The organisations among a ballot's `voters` the viewer speaks for (the
+/// access policy): the representative's or alternate's organisations.
+fn speaking_for(viewer: &Viewer, l: &Loaded, voters: &[BallotVoterRow]) -> Vec<BallotVoterRow> {
     voters
         .iter()
         .filter(|o| {
@@ -189,6 +190,27 @@ pub fn voting_for(viewer: &Viewer, l: &Loaded, voters: &[BallotVoterRow]) -> Vec
         })
         .cloned()
         .collect()
+}
+
+/// The organisations among a ballot's `voters` the viewer votes for right
+/// now: those they speak for and whose one current voter they are.
+pub async fn voting_for(
+    store: &Store,
+    viewer: &Viewer,
+    l: &Loaded,
+    voters: &[BallotVoterRow],
+) -> Result<Vec<BallotVoterRow>, Error> {
+    let Some(user) = viewer.user.as_ref() else {
+        return Ok(Vec::new());
+    };
+    let at = now();
+    let mut mine = Vec::new();
+    for o in speaking_for(viewer, l, voters) {
+        if store.voice(o.organization_id, at).await?.person() == Some(user.id) {
+            mine.push(o);
+        }
+    }
+    Ok(mine)
 }
 
 /// Casts (or changes) an organisation's vote. `organization` may be left
@@ -219,7 +241,8 @@ pub async fn cast(
         ));
     }
     let voters = state.store.ballot_voters(l.ballot.id).await?;
-    let mine = voting_for(viewer, &l, &voters);
+    let mine = voting_for(&state.store, viewer, &l, &voters).await?;
+    let speaks = speaking_for(viewer, &l, &voters);
     let org = match (
         organization.map(str::trim).filter(|s| !s.is_empty()),
         mine.as_slice(),
@@ -237,11 +260,14 @@ pub async fn cast(
             o
         }
         (None, [one]) => one.clone(),
+        // Someone who speaks for one organisation without holding its vote
+        // now: the store refuses and says who holds it.
+        (None, []) if speaks.len() == 1 => speaks[0].clone(),
         (None, []) => {
             // Explain as the policy would: sign in, or not allowed.
             viewer.require(read_action(&l))?;
             return Err(Error::Forbidden(
-                "only an organisation's representative or an alternate can vote for it".into(),
+                "only an organisation's representative, or an alternate it delegated its vote to, can vote for it".into(),
             ));
         }
         (None, _) => {

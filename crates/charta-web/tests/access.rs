@@ -112,9 +112,11 @@ const CHAIR_CONFLICT: [Outcome; 10] = [
     Login, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, StepUp, Conflict,
     Conflict,
 ];
-/// The representative and the alternate of Aurora, Aurora's voters.
-const AURORA_VOTERS: [Outcome; 10] = [
-    Login, Forbidden, Forbidden, Forbidden, Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden,
+/// Aurora's one voter: its representative, as no delegation hands the vote
+/// to the alternate.
+const AURORA_VOTER: [Outcome; 10] = [
+    Login, Forbidden, Forbidden, Forbidden, Forbidden, Ok, Forbidden, Forbidden, Forbidden,
+    Forbidden,
 ];
 /// The chair (without step-up) and Aurora's voters, as the default rules
 /// let members extend.
@@ -415,7 +417,7 @@ fn cases(f: &Fixture) -> Vec<Case> {
             "/ballots/{id}/votes",
             &format!("/ballots/{b}/votes"),
             "organization=aurora&position=approve",
-            AURORA_VOTERS,
+            AURORA_VOTER,
         ),
         case(
             p.clone(),
@@ -494,7 +496,7 @@ fn cases(f: &Fixture) -> Vec<Case> {
             "/api/v1/ballots/{id}/votes",
             &format!("/api/v1/ballots/{b}/votes"),
             r#"{"organization":"aurora","position":"approve"}"#,
-            AURORA_VOTERS,
+            AURORA_VOTER,
         ),
         case(
             g.clone(),

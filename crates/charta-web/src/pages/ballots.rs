@@ -224,7 +224,7 @@ async fn ballot_page(
     let l = ballot::load(state, viewer, id).await?;
     let count = ballot::count(&state.store, &l).await?;
     let mine = if l.state == BallotState::Open {
-        ballot::voting_for(viewer, &l, &count.voters)
+        ballot::voting_for(&state.store, viewer, &l, &count.voters).await?
     } else {
         Vec::new()
     };
