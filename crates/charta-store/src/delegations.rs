@@ -214,6 +214,20 @@ impl Store {
         )
     }
 
+    /// The group's delegations in force at some moment of `[from, to)`,
+    /// oldest first: those a ballot running then was voted under.
+    pub async fn delegations_during(
+        &self,
+        group_id: i64,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> StoreResult<Vec<DelegationRow>> {
+        let mut rows = self.delegations_of_group(group_id).await?;
+        rows.retain(|d| d.domain().overlaps(from, Some(to)));
+        rows.reverse();
+        Ok(rows)
+    }
+
     /// One delegation.
     pub async fn delegation(&self, id: i64) -> StoreResult<DelegationRow> {
         let row: Option<DelegationRow> = on_pool!(self, p => sqlx::query_as(delegation_select!("AND d.id = $1"))

@@ -13,7 +13,7 @@ use charta_domain::amendment::{AmendmentState, BallotGate};
 use charta_domain::ballot::{BallotKind, BallotState, MAX_DAYS, Position, Rules, Tally, tally};
 use charta_domain::diff::revision_is_normative;
 use charta_store::{
-    BallotRow, BallotVoterRow, Closing, NewBallot, NewVote, SpecRow, Store, VoteRow,
+    BallotRow, BallotVoterRow, Closing, DelegationRow, NewBallot, NewVote, SpecRow, Store, VoteRow,
     current_positions, now,
 };
 use serde::Serialize;
@@ -67,6 +67,8 @@ pub struct Count {
     pub tally: Tally,
     pub standings: Vec<Standing>,
     pub history: Vec<VoteRow>,
+    /// The delegations in force at some moment while the ballot ran.
+    pub delegations: Vec<DelegationRow>,
 }
 
 /// Parses a ballot id from a path.
@@ -134,11 +136,16 @@ pub async fn count(store: &Store, l: &Loaded) -> Result<Count, Error> {
         ),
     };
     let standings = standings(&voters, &history, &current, l.ballot.round);
+    let ran_until = l.ballot.closed_at.unwrap_or(l.ballot.closes_at);
+    let delegations = store
+        .delegations_during(l.ballot.group_id, l.ballot.opened_at, ran_until)
+        .await?;
     Ok(Count {
         voters,
         tally,
         standings,
         history,
+        delegations,
     })
 }
 

@@ -7,13 +7,14 @@ use super::form::PageForm;
 use super::view::date;
 use crate::auth::viewer::Chrome;
 use crate::auth::{Viewer, secret};
+use crate::delegation::{self, GiveRequest, OrgVoice};
 use crate::error::{Error, PageResult, see_other, url_encode};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use charta_domain::access::{Action, Decision, Role};
-use charta_store::{GroupRow, InvitationRow, MembershipRow, NewInvitation, OrgRow};
+use charta_store::{DelegationRow, GroupRow, InvitationRow, MembershipRow, NewInvitation, OrgRow};
 use serde::Deserialize;
 
 /// How long an invitation link stays valid.
@@ -38,6 +39,21 @@ pub struct MembersPage {
     pub roles: Vec<(&'static str, &'static str)>,
     /// The link of an invitation just created, shown once.
     pub new_link: Option<String>,
+    /// Who holds each organisation's vote, and the delegation forms.
+    pub voices: Vec<OrgVoice>,
+    /// The group's delegations, newest first, and whether the viewer may
+    /// revoke each.
+    pub delegations: Vec<(DelegationRow, bool)>,
+}
+
+impl MembersPage {
+    fn when(t: &time::OffsetDateTime) -> String {
+        super::view::datetime(*t)
+    }
+
+    fn any_delegate(&self) -> bool {
+        self.voices.iter().any(|v| v.can_delegate)
+    }
 }
 
 async fn members_page(
@@ -68,10 +84,14 @@ async fn members_page(
     } else {
         Vec::new()
     };
+    let members = state.store.group_members(g.id).await?;
+    let (voices, delegations) = delegation::voices(state, viewer, &g, &members).await?;
     Ok(MembersPage {
         title: format!("People of {}", g.name),
         chrome: viewer.chrome(state),
-        members: state.store.group_members(g.id).await?,
+        members,
+        voices,
+        delegations,
         organizations: state.store.organizations(g.id).await?,
         invitations,
         can_manage,
@@ -350,4 +370,54 @@ pub async fn publish(
     )
     .await?;
     Ok(see_other(&format!("/specs/{spec}")).into_response())
+}
+
+/// The delegation form.
+#[derive(Debug, Deserialize)]
+pub struct DelegationForm {
+    pub organization: String,
+    pub alternate: String,
+    #[serde(default)]
+    pub starts: String,
+    #[serde(default)]
+    pub ends: String,
+}
+
+/// Delegates an organisation's vote to one of its alternates, from the
+/// representative (or the chair, for an organisation without one).
+pub async fn delegate(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(group): Path<String>,
+    PageForm(f): PageForm<DelegationForm>,
+) -> PageResult<Response> {
+    delegation::give(
+        &state,
+        &viewer,
+        &group,
+        GiveRequest {
+            organization: &f.organization,
+            alternate: &f.alternate,
+            starts: &f.starts,
+            ends: &f.ends,
+        },
+    )
+    .await?;
+    Ok(see_other(&format!(
+        "/groups/{}/members#votes",
+        url_encode(&group)
+    )))
+}
+
+/// Revokes a delegation from now on.
+pub async fn revoke_delegation(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((group, id)): Path<(String, String)>,
+) -> PageResult<Response> {
+    delegation::revoke(&state, &viewer, &group, &id).await?;
+    Ok(see_other(&format!(
+        "/groups/{}/members#votes",
+        url_encode(&group)
+    )))
 }
