@@ -11,11 +11,12 @@
 //! comments on their lines across revisions ([`anchor`]) and the effect of a
 //! change on catalog coverage ([`coverage`]); and how groups decide: ballot
 //! rules and tallies ([`ballot`]), who casts each organisation's vote
-//! ([`delegation`]), and how releases are named ([`release`]). Keeping these pure makes them
+//! ([`delegation`]) and who may speak for one ([`affiliation`]), and how releases are named ([`release`]). Keeping these pure makes them
 //! testable in microseconds and lets the storage and web crates share one
 //! definition of "valid".
 
 pub mod access;
+pub mod affiliation;
 pub mod amendment;
 pub mod anchor;
 pub mod audit;

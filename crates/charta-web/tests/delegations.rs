@@ -139,4 +139,24 @@ both_backends! {
         assert_eq!(f.request("outsider", Method::GET, "/api/v1/groups/wg/delegations", "").await.status, StatusCode::FORBIDDEN);
         assert_eq!(f.request("anon", Method::GET, "/api/v1/groups/wg/delegations", "").await.status, StatusCode::UNAUTHORIZED);
     };
+
+    invitations_to_voting_roles_follow_the_organisation_s_domain => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        import_group_text(&f.store, "group: wg\nname: WG\nmembers:\n  - slug: aurora\n    name: Aurora\n    email-domain: example.org\n  - slug: borealis\n    name: Borealis\n", "test").await.unwrap();
+        let invite = |email: &str, role: &str, org: &str| form(&[("email", email), ("role", role), ("organization", org)]);
+        // Outside Aurora's domain: refused for the chair, confirmed by an administrator.
+        let r = f.request("chair", Method::POST, "/groups/wg/invitations", &invite("ana@other.test", "alternate", "aurora")).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        assert!(r.body.contains("verified e-mail address in example.org"), "{}", r.body);
+        let r = f.request("admin", Method::POST, "/groups/wg/invitations", &invite("ana@other.test", "alternate", "aurora")).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(f.request("chair", Method::POST, "/groups/wg/invitations", &invite("bo@example.org", "alternate", "aurora")).await.status, StatusCode::OK);
+        // The chair making themselves a voter: only within their own domain.
+        let r = f.request("chair", Method::POST, "/groups/wg/invitations", &invite("chair@example.org", "representative", "borealis")).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        assert!(r.body.contains("no e-mail domain on record"), "{}", r.body);
+        assert_eq!(f.request("chair", Method::POST, "/groups/wg/invitations", &invite("chair@example.org", "alternate", "aurora")).await.status, StatusCode::OK);
+        // Roles that do not vote are not concerned.
+        assert_eq!(f.request("chair", Method::POST, "/groups/wg/invitations", &invite("someone@other.test", "reviewer", "")).await.status, StatusCode::OK);
+    };
 }

@@ -14,6 +14,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use charta_domain::access::{Action, Decision, Role};
+use charta_domain::affiliation::{Claim, may_speak_for};
 use charta_store::{DelegationRow, GroupRow, InvitationRow, MembershipRow, NewInvitation, OrgRow};
 use serde::Deserialize;
 
@@ -136,6 +137,10 @@ pub async fn invite(
     let role = Role::parse(&f.role)
         .ok_or_else(|| Error::BadRequest(format!("unknown role {:?}", f.role)))?;
     let organization = organization_for(&state, &g, role, &f.organization).await?;
+    if let Some(org) = &organization {
+        may_invite_voter(&viewer, org, email)?;
+    }
+    let organization = organization.map(|o| o.id);
     let token = secret::random(32).map_err(|e| Error::Internal(format!("no randomness: {e}")))?;
     let inviter = viewer.user()?.id;
     let id = state
@@ -157,19 +162,40 @@ pub async fn invite(
     ))
 }
 
+/// Refuses at once an invitation to a voting role that could not be
+/// accepted: an address outside the organisation's e-mail domain (unless a
+/// platform administrator sends it), or a chair inviting themselves to an
+/// organisation their verified address is not in. Acceptance checks again.
+fn may_invite_voter(viewer: &Viewer, org: &OrgRow, email: &str) -> Result<(), Error> {
+    let inviter = viewer.user()?;
+    let self_granted = inviter.email.eq_ignore_ascii_case(email);
+    may_speak_for(Claim {
+        domain: org.email_domain.as_deref(),
+        email,
+        // Someone else's address is verified when they accept.
+        email_verified: !self_granted || inviter.email_verified,
+        self_granted,
+        admin_confirmed: inviter.platform_admin,
+    })
+    .map_err(|e| match self_granted {
+        true => Error::Forbidden(e.to_string()),
+        false => Error::BadRequest(e.to_string()),
+    })
+}
+
 async fn organization_for(
     state: &AppState,
     g: &GroupRow,
     role: Role,
     slug: &str,
-) -> Result<Option<i64>, Error> {
+) -> Result<Option<OrgRow>, Error> {
     if !role.speaks_for_organization() {
         return Ok(None);
     }
     let orgs = state.store.organizations(g.id).await?;
-    orgs.iter()
+    orgs.into_iter()
         .find(|o| o.slug == slug)
-        .map(|o| Some(o.id))
+        .map(Some)
         .ok_or_else(|| {
             Error::BadRequest(format!(
                 "{} speaks for a member organisation: choose one of the group's organisations",
