@@ -202,8 +202,18 @@ pub enum Action {
     Propose { group_id: i64 },
     /// Comment on a group's proposals.
     Comment { group_id: i64 },
-    /// Cast an organisation's vote in a group.
+    /// Cast an organisation's vote in a group. The policy only says who
+    /// speaks for it; [`crate::delegation::voter_at`] decides which one of
+    /// them votes at the moment.
     Vote { group_id: i64, organization_id: i64 },
+    /// Give or revoke a delegation of an organisation's vote to one of its
+    /// alternates: its representative, or the chair while the organisation
+    /// has no representative.
+    Delegate {
+        group_id: i64,
+        organization_id: i64,
+        has_representative: bool,
+    },
     /// Act on an amendment on the group's behalf: revise, submit or
     /// withdraw someone else's amendment.
     Decide { group_id: i64 },
@@ -261,7 +271,9 @@ impl Action {
             | Action::RevokeToken => Some(Scope::Read),
             Action::Propose { .. } | Action::Decide { .. } => Some(Scope::Propose),
             Action::Comment { .. } => Some(Scope::Comment),
-            Action::Vote { .. } | Action::ExtendBallot { .. } => Some(Scope::Vote),
+            Action::Vote { .. } | Action::ExtendBallot { .. } | Action::Delegate { .. } => {
+                Some(Scope::Vote)
+            }
             Action::SetRules { .. }
             | Action::RunBallot { .. }
             | Action::PublishRelease { .. }
@@ -409,6 +421,15 @@ pub fn decide(actor: &Actor, action: Action) -> Decision {
         } => p.roles_in(group_id).any(|m| {
             m.role.speaks_for_organization() && m.organization_id == Some(organization_id)
         }),
+        Action::Delegate {
+            group_id,
+            organization_id,
+            has_representative,
+        } => {
+            p.roles_in(group_id).any(|m| {
+                m.role == Role::Representative && m.organization_id == Some(organization_id)
+            }) || (!has_representative && p.has_role(group_id, &[Role::Chair]))
+        }
     };
     if !allowed {
         return Decision::Deny(match action {
@@ -424,7 +445,14 @@ pub fn decide(actor: &Actor, action: Action) -> Decision {
             }
             Action::Comment { .. } => "only the group's members (other than observers) can comment",
             Action::Vote { .. } => {
-                "only the organisation's representative or an alternate can vote for it"
+                "only the organisation's representative, or an alternate it delegated its vote to, can vote for it"
+            }
+            Action::Delegate {
+                has_representative: true,
+                ..
+            } => "only the organisation's representative can delegate its vote",
+            Action::Delegate { .. } => {
+                "only the working group's chair can delegate the vote of an organisation without a representative"
             }
             Action::Decide { .. } => {
                 "only the amendment's author or the group's chair and editors can do this"
@@ -632,6 +660,47 @@ mod tests {
             assert_eq!(decide(&a, comment) == Decision::Allow, c, "{role} comment");
             assert_eq!(decide(&a, vote) == Decision::Allow, v, "{role} vote");
         }
+    }
+
+    #[test]
+    fn delegations_are_given_by_the_representative_or_a_chair_standing_in() {
+        let delegate = |has_representative| Action::Delegate {
+            group_id: G,
+            organization_id: ORG,
+            has_representative,
+        };
+        let expect = [
+            (Role::Representative, Some(ORG), true, true),
+            (Role::Representative, Some(ORG + 1), false, false),
+            (Role::Alternate, Some(ORG), false, false),
+            (Role::Chair, None, false, true),
+            (Role::Editor, None, false, false),
+        ];
+        for (role, org, with_rep, without_rep) in expect {
+            let a = user(&[(role, org)], false);
+            assert_eq!(
+                decide(&a, delegate(true)) == Decision::Allow,
+                with_rep,
+                "{role}"
+            );
+            assert_eq!(
+                decide(&a, delegate(false)) == Decision::Allow,
+                without_rep,
+                "{role} without a representative"
+            );
+        }
+        assert!(matches!(
+            decide(&admin(true), delegate(false)),
+            Decision::Deny(_)
+        ));
+        assert_eq!(decide(&Actor::Anonymous, delegate(true)), Decision::SignIn);
+        let rep_token = token(&[(Role::Representative, Some(ORG))], &[Scope::Read]);
+        assert!(matches!(
+            decide(&rep_token, delegate(true)),
+            Decision::Deny(_)
+        ));
+        let rep_token = token(&[(Role::Representative, Some(ORG))], &[Scope::Vote]);
+        assert_eq!(decide(&rep_token, delegate(true)), Decision::Allow);
     }
 
     #[test]

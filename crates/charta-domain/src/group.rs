@@ -28,6 +28,11 @@ pub struct MemberOrg {
     pub name: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub url: String,
+    /// The domain of the organisation's e-mail addresses; when set, its
+    /// representatives and alternates need a verified address in it (see
+    /// [`crate::affiliation`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_domain: Option<String>,
 }
 
 impl GroupFile {
@@ -65,6 +70,17 @@ impl GroupFile {
                     format!("organisation {} needs a name", m.slug),
                 ));
             }
+            if let Some(d) = &m.email_domain
+                && !is_valid_domain(d)
+            {
+                problems.push(Problem::new(
+                    find_line(text, "email-domain", d, 0),
+                    format!(
+                        "the e-mail domain {d:?} of organisation {} is not a domain name such as example.org",
+                        m.slug
+                    ),
+                ));
+            }
         }
         if problems.is_empty() {
             Ok(g)
@@ -74,9 +90,37 @@ impl GroupFile {
     }
 }
 
+/// Whether `d` looks like a domain name: dot-separated labels of letters,
+/// digits and hyphens.
+pub fn is_valid_domain(d: &str) -> bool {
+    d.len() <= 253
+        && d.contains('.')
+        && d.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn email_domains_are_checked() {
+        let text = "group: wg\nname: WG\nmembers:\n  - slug: aa\n    name: A\n    email-domain: aurora.org\n";
+        let g = GroupFile::parse(text).unwrap();
+        assert_eq!(g.members[0].email_domain.as_deref(), Some("aurora.org"));
+        let err = GroupFile::parse(&text.replace("aurora.org", "aurora")).unwrap_err();
+        assert!(err.to_string().contains("is not a domain name"), "{err}");
+        assert!(
+            !is_valid_domain("-a.org")
+                && !is_valid_domain("a..org")
+                && is_valid_domain("mail.a-b.org")
+        );
+    }
 
     #[test]
     fn parses_members_and_refuses_duplicates() {

@@ -11,11 +11,14 @@
 //! comments on their lines across revisions ([`anchor`]) and the effect of a
 //! change on catalog coverage ([`coverage`]); and how groups decide: ballot
 //! rules and tallies ([`ballot`]), whether a passed ballot still approves the
-//! text to be merged ([`approval`]), and how releases are named ([`release`]). Keeping these pure makes them
+//! text to be merged ([`approval`]), who casts each organisation's vote
+//! ([`delegation`]) and who may speak for one ([`affiliation`]), and how
+//! releases are named ([`release`]). Keeping these pure makes them
 //! testable in microseconds and lets the storage and web crates share one
 //! definition of "valid".
 
 pub mod access;
+pub mod affiliation;
 pub mod amendment;
 pub mod anchor;
 pub mod approval;
@@ -23,6 +26,7 @@ pub mod audit;
 pub mod ballot;
 pub mod catalog;
 pub mod coverage;
+pub mod delegation;
 pub mod diff;
 pub mod format;
 pub mod group;

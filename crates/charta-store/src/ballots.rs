@@ -10,6 +10,7 @@
 //! the values read inside the transaction, never as text in SQL.
 
 use crate::audit::{AuditEvent, audit_append};
+use crate::delegations::voice_facts;
 use crate::{Store, StoreError, StoreResult, in_tx, now, on_pool};
 use charta_domain::ballot::{
     BallotKind, Outcome, Position, Rules, Tally, Voter, may_close_early, tally,
@@ -34,12 +35,13 @@ macro_rules! ballot_select {
 
 /// The organisations eligible in ballot `$1`, as [`BallotVoterRow`]s; read
 /// on their own and inside the closing transaction.
-const VOTERS: &str = "SELECT o.id AS organization_id, o.slug, o.name FROM ballot_voters v JOIN organizations o ON o.id = v.organization_id
+const VOTERS: &str = "SELECT o.id AS organization_id, o.slug, o.name, u.name AS voter_at_opening, v.delegation_id
+     FROM ballot_voters v JOIN organizations o ON o.id = v.organization_id LEFT JOIN users u ON u.id = v.voter_id
      WHERE v.ballot_id = $1 ORDER BY o.name";
 
 /// Every vote of ballot `$1`, oldest first, as [`VoteRow`]s.
 const VOTES: &str = "SELECT v.id, v.organization_id, o.slug AS organization_slug, o.name AS organization_name, v.user_id,
-            u.name AS voter_name, v.position, v.rationale, v.round, v.revision, v.cast_at
+            u.name AS voter_name, v.position, v.rationale, v.round, v.revision, v.cast_at, v.delegation_id
      FROM ballot_votes v JOIN organizations o ON o.id = v.organization_id JOIN users u ON u.id = v.user_id
      WHERE v.ballot_id = $1 ORDER BY v.id";
 
@@ -137,6 +139,11 @@ pub struct BallotVoterRow {
     pub organization_id: i64,
     pub slug: String,
     pub name: String,
+    /// Who could vote for it when the ballot opened; `None` when nobody
+    /// could (no representative and no delegation in force).
+    pub voter_at_opening: Option<String>,
+    /// The delegation that made them the voter, if one did.
+    pub delegation_id: Option<i64>,
 }
 
 /// One vote event.
@@ -159,6 +166,9 @@ pub struct VoteRow {
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub cast_at: OffsetDateTime,
+    /// The delegation the vote was cast under; `None` when the
+    /// organisation's representative cast it.
+    pub delegation_id: Option<i64>,
 }
 
 /// A ballot to open.
@@ -329,6 +339,20 @@ impl Store {
                     "the working group has no member organisations to vote".into(),
                 ));
             }
+            let orgs: Vec<(i64,)> = sqlx::query_as("SELECT organization_id FROM ballot_voters WHERE ballot_id = $1 ORDER BY organization_id")
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
+            for (org,) in orgs {
+                let voice = voice_facts!(tx, org).voice_at(b.opened_at);
+                sqlx::query("UPDATE ballot_voters SET voter_id = $1, delegation_id = $2 WHERE ballot_id = $3 AND organization_id = $4")
+                    .bind(voice.person())
+                    .bind(voice.delegation())
+                    .bind(id)
+                    .bind(org)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             let object = format!("ballot:{id}");
             audit_append!(tx, &AuditEvent {
                 actor: &actor,
@@ -395,8 +419,12 @@ impl Store {
     }
 
     /// Records a vote if the ballot is open and its deadline has not
-    /// passed at `v.at`. Who may vote for the organisation is the caller's
-    /// question (the access policy); the organisation must be eligible.
+    /// passed at `v.at`. The organisation must be eligible, and `v.user_id`
+    /// must be the one person who votes for it at `v.at` (its
+    /// representative, or the alternate of the delegation in force), and
+    /// must not have voted for another organisation in this ballot: both
+    /// are checked under the ballot's lock, so the organisation's position
+    /// is always its current voter's newest vote.
     pub async fn cast_vote(&self, ballot: &BallotRow, v: NewVote<'_>) -> StoreResult<i64> {
         let actor = format!("user:{}", v.user_id);
         let object = ballot.audit_object();
@@ -428,9 +456,29 @@ impl Store {
                     "this organisation was not a member of the group when the ballot opened, so it has no vote in it".into(),
                 ));
             }
+            let facts = voice_facts!(tx, v.organization_id);
+            let voice = facts.voice_at(v.at);
+            if voice.person() != Some(v.user_id) {
+                return Err(StoreError::Forbidden(facts.refusal(voice)));
+            }
+            let other: Option<(String,)> = sqlx::query_as(
+                "SELECT o.name FROM ballot_votes x JOIN organizations o ON o.id = x.organization_id
+                 WHERE x.ballot_id = $1 AND x.user_id = $2 AND x.organization_id <> $3 ORDER BY x.id LIMIT 1",
+            )
+            .bind(ballot.id)
+            .bind(v.user_id)
+            .bind(v.organization_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some((other,)) = other {
+                return Err(StoreError::Conflict(format!(
+                    "you already voted for {other} in this ballot, and one person casts the vote of one organisation only; {} needs someone else to vote for it",
+                    facts.organization_name
+                )));
+            }
             let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO ballot_votes (ballot_id, organization_id, user_id, position, rationale, round, revision, cast_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                "INSERT INTO ballot_votes (ballot_id, organization_id, user_id, position, rationale, round, revision, cast_at, delegation_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
             )
             .bind(ballot.id)
             .bind(v.organization_id)
@@ -440,6 +488,7 @@ impl Store {
             .bind(round)
             .bind(revision)
             .bind(v.at)
+            .bind(voice.delegation())
             .fetch_one(&mut *tx)
             .await?;
             audit_append!(tx, &AuditEvent {
@@ -449,6 +498,7 @@ impl Store {
                 details: serde_json::json!({
                     "vote": id, "organization": v.organization_id, "position": v.position.as_str(),
                     "rationale": v.rationale, "round": round, "revision": revision,
+                    "delegation": voice.delegation(),
                 }),
             });
             id
@@ -631,10 +681,11 @@ impl Store {
         Ok(closed)
     }
 
-    /// Open ballots in which the person speaks for an organisation that has
-    /// not voted in the current round: what waits on them.
+    /// Open ballots in which the person holds the vote of an organisation
+    /// (as its representative, or under a delegation in force) that has not
+    /// voted in the current round: what waits on them.
     pub async fn ballots_awaiting(&self, user_id: i64) -> StoreResult<Vec<BallotRow>> {
-        Ok(on_pool!(self, p => sqlx::query_as(ballot_select!(
+        let candidates: Vec<BallotRow> = on_pool!(self, p => sqlx::query_as(ballot_select!(
             "WHERE b.state = 'open' AND EXISTS (
                 SELECT 1 FROM ballot_voters v
                 JOIN memberships m ON m.organization_id = v.organization_id AND m.group_id = b.group_id
@@ -644,7 +695,34 @@ impl Store {
         ))
         .bind(user_id)
         .fetch_all(p)
-        .await)?)
+        .await)?;
+        let at = now();
+        let mut out = Vec::new();
+        for b in candidates {
+            let orgs: Vec<(i64,)> = on_pool!(self, p => sqlx::query_as(
+                "SELECT v.organization_id FROM ballot_voters v
+                 JOIN memberships m ON m.organization_id = v.organization_id AND m.group_id = $3
+                 WHERE v.ballot_id = $1 AND m.user_id = $2 AND m.role IN ('representative', 'alternate')
+                   AND NOT EXISTS (SELECT 1 FROM ballot_votes x WHERE x.ballot_id = v.ballot_id AND x.organization_id = v.organization_id AND x.round = $4)",
+            )
+            .bind(b.id)
+            .bind(user_id)
+            .bind(b.group_id)
+            .bind(b.round)
+            .fetch_all(p)
+            .await)?;
+            let mut mine = false;
+            for (org,) in orgs {
+                if self.voice(org, at).await?.person() == Some(user_id) {
+                    mine = true;
+                    break;
+                }
+            }
+            if mine {
+                out.push(b);
+            }
+        }
+        Ok(out)
     }
 }
 

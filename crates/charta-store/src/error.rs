@@ -15,6 +15,10 @@ pub enum StoreError {
     /// The change lost a race or contradicts stored state; nothing was written.
     #[error("{0}")]
     Conflict(String),
+    /// The person may not do this now, for a reason the message explains
+    /// (such as someone else holding the organisation's vote).
+    #[error("{0}")]
+    Forbidden(String),
     /// The input breaks a domain rule; nothing was written.
     #[error("{0}")]
     Invalid(#[from] FormatError),

@@ -47,14 +47,16 @@ impl Store {
             .await?;
             for m in &g.members {
                 changed += sqlx::query(
-                    "INSERT INTO organizations (group_id, slug, name, url, created_at) VALUES ($1, $2, $3, $4, $5)
-                     ON CONFLICT (group_id, slug) DO UPDATE SET name = excluded.name, url = excluded.url
-                     WHERE organizations.name <> excluded.name OR organizations.url <> excluded.url",
+                    "INSERT INTO organizations (group_id, slug, name, url, email_domain, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+                     ON CONFLICT (group_id, slug) DO UPDATE SET name = excluded.name, url = excluded.url, email_domain = excluded.email_domain
+                     WHERE organizations.name <> excluded.name OR organizations.url <> excluded.url
+                        OR organizations.email_domain IS DISTINCT FROM excluded.email_domain",
                 )
                 .bind(row.id)
                 .bind(&m.slug)
                 .bind(&m.name)
                 .bind(&m.url)
+                .bind(m.email_domain.as_deref().map(str::to_ascii_lowercase))
                 .bind(at)
                 .execute(&mut *tx)
                 .await?
@@ -92,7 +94,7 @@ impl Store {
     /// The member organisations of a group, by name.
     pub async fn organizations(&self, group_id: i64) -> StoreResult<Vec<OrgRow>> {
         let rows = on_pool!(self, p => sqlx::query_as(
-            "SELECT id, group_id, slug, name, url FROM organizations WHERE group_id = $1 ORDER BY name",
+            "SELECT id, group_id, slug, name, url, email_domain FROM organizations WHERE group_id = $1 ORDER BY name",
         )
         .bind(group_id)
         .fetch_all(p)

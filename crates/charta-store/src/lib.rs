@@ -15,6 +15,7 @@ mod audit;
 mod backup;
 mod ballots;
 mod connect;
+mod delegations;
 mod error;
 mod groups;
 mod import;
@@ -39,6 +40,7 @@ pub use ballots::{
 };
 pub use charta_domain::audit::{AuditEntry, BreakReason, ChainBreak};
 pub use connect::{Backend, DEFAULT_DATABASE_URL};
+pub use delegations::{DelegationRow, NewDelegation};
 pub use error::{StoreError, StoreResult};
 pub use import::{ImportMeta, ImportOutcome, import_group_text, import_spec, import_spec_text};
 pub use privileges::INSERT_ONLY;

@@ -1,6 +1,7 @@
 //! Roles in working groups and invitations to them.
 
 use crate::{Store, StoreError, StoreResult, in_tx, now, on_pool};
+use charta_domain::affiliation::{Claim, may_speak_for};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -103,7 +104,9 @@ impl Store {
     }
 
     /// Gives a person a role. A second voting representative for the same
-    /// organisation, or the same role twice, is a conflict.
+    /// organisation, or the same role twice, is a conflict. This is the
+    /// operator's path (imports, the demo, tests); people get roles through
+    /// invitations, which also check who may speak for an organisation.
     pub async fn add_membership(
         &self,
         group_id: i64,
@@ -231,6 +234,12 @@ impl Store {
 
     /// Accepts an invitation: in one transaction, marks it used (only if it
     /// is still open) and grants the role. Returns the new membership id.
+    /// A voting role (one for an organisation) is refused unless the
+    /// person may speak for the organisation
+    /// ([`charta_domain::affiliation::may_speak_for`]): a verified address
+    /// in its e-mail domain when one is recorded, or an administrator's
+    /// invitation; and never to a chair who invited themselves to an
+    /// organisation outside their domain.
     pub async fn accept_invitation(&self, token_hash: &str, user_id: i64) -> StoreResult<i64> {
         let inv = self.invitation(token_hash).await?;
         let at = now();
@@ -259,6 +268,28 @@ impl Store {
             .await?;
             if claimed.rows_affected() != 1 {
                 return Err(StoreError::Conflict("this invitation has already been used".into()));
+            }
+            if let Some(org) = inv.organization_id {
+                let (domain,): (Option<String>,) = sqlx::query_as("SELECT email_domain FROM organizations WHERE id = $1")
+                    .bind(org)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let (email, email_verified): (String, bool) = sqlx::query_as("SELECT email, email_verified FROM users WHERE id = $1")
+                    .bind(user_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let (admin,): (bool,) = sqlx::query_as("SELECT platform_admin FROM users WHERE id = $1")
+                    .bind(inv.invited_by)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                may_speak_for(Claim {
+                    domain: domain.as_deref(),
+                    email: &email,
+                    email_verified,
+                    self_granted: inv.invited_by == user_id,
+                    admin_confirmed: admin,
+                })
+                .map_err(|e| StoreError::Forbidden(e.to_string()))?;
             }
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO memberships (group_id, user_id, role, organization_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",

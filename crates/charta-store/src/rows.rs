@@ -29,6 +29,9 @@ pub struct OrgRow {
     pub slug: String,
     pub name: String,
     pub url: String,
+    /// When set, its representatives and alternates need a verified
+    /// e-mail address in this domain.
+    pub email_domain: Option<String>,
 }
 
 /// A specification with its owning group and newest version number.

@@ -167,6 +167,54 @@ both_backends! {
         assert!(!db.store.remove_membership(g.id, chair).await.unwrap());
     };
 
+    voting_roles_need_an_address_in_the_organisation_s_domain => |db: TestDb| async move {
+        import_group_text(&db.store, &GROUP.replace("name: Aurora\n", "name: Aurora\n    email-domain: Aurora.org\n"), "tester").await.unwrap();
+        let g = db.store.group("wg").await.unwrap();
+        let orgs = db.store.organizations(g.id).await.unwrap();
+        assert_eq!(orgs.iter().map(|o| o.email_domain.as_deref()).collect::<Vec<_>>(), [Some("aurora.org"), None]);
+        let (aurora, borealis) = (orgs[0].id, orgs[1].id);
+        let person = |subject: &'static str, email: &'static str, verified: bool| {
+            let store = db.store.clone();
+            async move {
+                let u = store.upsert_user("i", subject, email, subject).await.unwrap();
+                store.set_email_verified(u.id, verified).await.unwrap();
+                u.id
+            }
+        };
+        let chair = person("chair", "carmen@aurora.org", true).await;
+        let admin = person("admin", "root@platform.example", true).await;
+        db.store.set_platform_admin(admin, true, "test").await.unwrap();
+        let ana = person("ana", "ana@aurora.org", true).await;
+        let bob = person("bob", "bob@example.com", true).await;
+        let eve = person("eve", "eve@aurora.org", false).await;
+        let mut n = 0;
+        let mut try_accept = |role: &'static str, org: i64, by: i64, user: i64| {
+            n += 1;
+            let hash = format!("tok-{n}");
+            let store = db.store.clone();
+            async move {
+                store.create_invitation(NewInvitation {
+                    token_hash: &hash, group_id: g.id, role, organization_id: Some(org),
+                    email: "someone@x", invited_by: by, expires_at: OffsetDateTime::now_utc() + Duration::days(1),
+                }).await.unwrap();
+                store.accept_invitation(&hash, user).await
+            }
+        };
+        try_accept("representative", aurora, chair, ana).await.unwrap();
+        let err = try_accept("alternate", aurora, chair, bob).await.unwrap_err();
+        assert!(matches!(&err, StoreError::Forbidden(m) if m.contains("verified e-mail address in aurora.org")), "{err}");
+        assert!(matches!(try_accept("alternate", aurora, chair, eve).await, Err(StoreError::Forbidden(_))), "an unverified address is not enough");
+        try_accept("alternate", aurora, admin, bob).await.expect("an administrator's invitation confirms it");
+        // The chair cannot make themselves the voter of an organisation
+        // without a domain on record, but can of their own.
+        let err = try_accept("representative", borealis, chair, chair).await.unwrap_err();
+        assert!(matches!(&err, StoreError::Forbidden(m) if m.contains("no e-mail domain on record")), "{err}");
+        try_accept("alternate", aurora, chair, chair).await.unwrap();
+        // Refused acceptances leave the invitation open and grant nothing.
+        assert!(db.store.memberships_of(eve).await.unwrap().is_empty());
+        assert_eq!(db.store.open_invitations(g.id).await.unwrap().len(), 3);
+    };
+
     invitations_are_accepted_once => |db: TestDb| async move {
         import_group_text(&db.store, GROUP, "tester").await.unwrap();
         let g = db.store.group("wg").await.unwrap();

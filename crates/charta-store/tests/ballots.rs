@@ -12,8 +12,8 @@ use charta_domain::diff::TextChange;
 use charta_domain::format::content_hash;
 use charta_store::testing::TestDb;
 use charta_store::{
-    BallotRow, Closing, NewAmendment, NewBallot, NewRevision, NewVote, StoreError, both_backends,
-    current_positions, import_group_text, import_spec_text,
+    BallotRow, Closing, NewAmendment, NewBallot, NewDelegation, NewRevision, NewVote, StoreError,
+    both_backends, current_positions, import_group_text, import_spec_text,
 };
 use time::{Duration, OffsetDateTime};
 
@@ -243,7 +243,8 @@ both_backends! {
 
     one_organisation_never_has_two_current_positions => |db: TestDb| async move {
         let s = setup(&db).await;
-        // An alternate for Aurora, beside its representative.
+        // An alternate for Aurora, beside its representative, without a
+        // delegation: racing the representative, it is refused every time.
         let alt = db.store.upsert_user("i", "alt", "a@x", "Alt").await.unwrap().id;
         db.store.add_membership(s.group_id, alt, "alternate", Some(s.orgs[0])).await.unwrap();
         let b = open(&db, &s, &Rules::default(), OffsetDateTime::now_utc() - Duration::hours(1), 7).await;
@@ -257,18 +258,20 @@ both_backends! {
                     store.cast_vote(&b, NewVote { organization_id: org, user_id: user, position, rationale: "Concurrent.", at: OffsetDateTime::now_utc() }).await
                 }));
             }
+            let mut results = Vec::new();
             for t in tasks {
-                t.await.unwrap().unwrap();
+                results.push(t.await.unwrap());
             }
+            assert!(results[0].is_ok(), "{:?}", results[0]);
+            assert!(matches!(results[1], Err(StoreError::Forbidden(ref m)) if m.contains("Rep 0")), "{:?}", results[1]);
             let votes = db.store.votes(b.id).await.unwrap();
-            assert_eq!(votes.len(), 2 * (round + 1));
+            assert_eq!(votes.len(), round + 1);
+            assert!(votes.iter().all(|v| v.user_id == s.voters[0] && v.delegation_id.is_none()));
             let voters = db.store.ballot_voters(b.id).await.unwrap();
             let current = current_positions(&voters, &votes, 1, None);
             let aurora: Vec<_> = current.iter().filter(|(_, v)| v.as_ref().is_some_and(|v| v.organization_id == s.orgs[0])).collect();
             assert_eq!(aurora.len(), 1, "exactly one current position for Aurora");
-            // The current one is the newest event.
-            let newest = votes.iter().filter(|v| v.organization_id == s.orgs[0]).max_by_key(|v| v.id).unwrap();
-            assert_eq!(aurora[0].1.as_ref().unwrap().id, newest.id);
+            assert_eq!(aurora[0].0.position, Some(Position::Approve));
         }
     };
 
@@ -383,5 +386,137 @@ both_backends! {
         };
         assert!(tampered, "the database refuses to change or delete votes");
         assert_eq!(db.store.votes(b.id).await.unwrap()[0].position, "approve");
+    };
+}
+
+/// An alternate for organisation `i` of the setup.
+async fn alternate(db: &TestDb, s: &Setup, i: usize, name: &str) -> i64 {
+    let alt = db
+        .store
+        .upsert_user("i", name, &format!("{name}@x"), name)
+        .await
+        .unwrap()
+        .id;
+    db.store
+        .add_membership(s.group_id, alt, "alternate", Some(s.orgs[i]))
+        .await
+        .unwrap();
+    alt
+}
+
+fn delegation(
+    s: &Setup,
+    i: usize,
+    alternate: i64,
+    starts_at: OffsetDateTime,
+    ends_at: Option<OffsetDateTime>,
+) -> NewDelegation {
+    NewDelegation {
+        group_id: s.group_id,
+        organization_id: s.orgs[i],
+        alternate_id: alternate,
+        starts_at,
+        ends_at,
+        given_by: s.voters[i],
+        at: OffsetDateTime::now_utc(),
+    }
+}
+
+fn by(user: i64, org: i64, position: Position) -> NewVote<'static> {
+    NewVote {
+        organization_id: org,
+        user_id: user,
+        position,
+        rationale: "",
+        at: OffsetDateTime::now_utc(),
+    }
+}
+
+both_backends! {
+    only_the_current_voter_votes_and_a_delegation_hands_the_vote_over => |db: TestDb| async move {
+        let s = setup(&db).await;
+        let alt = alternate(&db, &s, 0, "alt").await;
+        let b = open(&db, &s, &Rules::default(), OffsetDateTime::now_utc() - Duration::hours(1), 7).await;
+        // The representative votes; the alternate cannot override it.
+        db.store.cast_vote(&b, by(s.voters[0], s.orgs[0], Position::Approve)).await.unwrap();
+        let err = db.store.cast_vote(&b, by(alt, s.orgs[0], Position::Recuse)).await.unwrap_err();
+        assert!(matches!(&err, StoreError::Forbidden(m) if m.contains("representative, Rep 0") && m.contains("delegate")), "{err}");
+        // Under a delegation the alternate votes, and the representative no longer can.
+        let now = OffsetDateTime::now_utc();
+        let d = db.store.give_delegation(delegation(&s, 0, alt, now, None)).await.unwrap();
+        let err = db.store.cast_vote(&b, by(s.voters[0], s.orgs[0], Position::Abstain)).await.unwrap_err();
+        assert!(matches!(&err, StoreError::Forbidden(m) if m.contains(&format!("delegation {d}")) && m.contains("alt")), "{err}");
+        // Until the alternate votes, the representative's vote stands.
+        let votes = db.store.votes(b.id).await.unwrap();
+        let current = current_positions(&db.store.ballot_voters(b.id).await.unwrap(), &votes, 1, None);
+        assert_eq!(current.iter().find(|(_, v)| v.as_ref().is_some_and(|v| v.organization_id == s.orgs[0])).unwrap().0.position, Some(Position::Approve));
+        db.store.cast_vote(&b, by(alt, s.orgs[0], Position::Abstain)).await.unwrap();
+        let votes = db.store.votes(b.id).await.unwrap();
+        assert_eq!(votes.iter().map(|v| (v.user_id, v.delegation_id)).collect::<Vec<_>>(), vec![(s.voters[0], None), (alt, Some(d))]);
+        // Revoked, the vote returns to the representative.
+        db.store.revoke_delegation(s.group_id, d, s.voters[0], OffsetDateTime::now_utc()).await.unwrap();
+        assert!(matches!(db.store.cast_vote(&b, by(alt, s.orgs[0], Position::Approve)).await, Err(StoreError::Forbidden(_))));
+        db.store.cast_vote(&b, by(s.voters[0], s.orgs[0], Position::Approve)).await.unwrap();
+        let err = db.store.revoke_delegation(s.group_id, d, s.voters[0], OffsetDateTime::now_utc()).await.unwrap_err();
+        assert!(matches!(&err, StoreError::Conflict(m) if m.contains("already revoked")), "{err}");
+        // Each step is in the audit log.
+        let entries = db.store.audit_entries(0, 1000).await.unwrap();
+        assert_eq!(entries.iter().filter(|e| e.action.starts_with("delegation.")).count(), 2);
+        let cast = entries.iter().filter(|e| e.action == "ballot.vote").nth(1).unwrap();
+        let details: serde_json::Value = serde_json::from_str(&cast.details).unwrap();
+        assert_eq!(details["delegation"], serde_json::json!(d));
+    };
+
+    delegations_are_checked_and_append_only => |db: TestDb| async move {
+        let s = setup(&db).await;
+        let alt = alternate(&db, &s, 0, "alt").await;
+        let other = alternate(&db, &s, 1, "other").await;
+        let now = OffsetDateTime::now_utc();
+        let d = db.store.give_delegation(delegation(&s, 0, alt, now + Duration::days(1), Some(now + Duration::days(3)))).await.unwrap();
+        for (alternate, from, to, needle) in [
+            (other, now, None, "not an alternate of this organisation"),
+            (s.voters[0], now, None, "not an alternate of this organisation"),
+            (alt, now + Duration::days(2), None, &*format!("delegation {d} of this organisation")),
+            (alt, now, Some(now), "must end after it starts"),
+            (alt, now - Duration::days(1), Some(now + Duration::hours(1)), "cannot start in the past"),
+        ] {
+            let err = db.store.give_delegation(delegation(&s, 0, alternate, from, to)).await.unwrap_err();
+            assert!(matches!(&err, StoreError::Conflict(m) if m.contains(needle)), "{needle}: {err}");
+        }
+        // Touching periods are fine; an unknown one cannot be revoked.
+        db.store.give_delegation(delegation(&s, 0, alt, now + Duration::days(3), None)).await.unwrap();
+        assert!(matches!(db.store.revoke_delegation(s.group_id, 9999, s.voters[0], now).await, Err(StoreError::NotFound(_))));
+        assert_eq!(db.store.delegations_of_group(s.group_id).await.unwrap().len(), 2);
+        // Not yet in force: the representative still votes.
+        assert_eq!(db.store.voice(s.orgs[0], now).await.unwrap().person(), Some(s.voters[0]));
+        assert_eq!(db.store.voice(s.orgs[0], now + Duration::days(2)).await.unwrap().person(), Some(alt));
+        for sql in ["UPDATE delegation_events SET alternate_id = NULL", "DELETE FROM delegation_events"] {
+            let err = db.execute_raw(sql).await.unwrap_err().to_string();
+            assert!(err.contains("append-only"), "{sql}: {err}");
+        }
+        if db.backend() == charta_store::Backend::Postgres {
+            let err = db.execute_raw("TRUNCATE delegation_events CASCADE").await.unwrap_err().to_string();
+            assert!(err.contains("append-only"), "{err}");
+        }
+        assert_eq!(db.store.delegations_of_group(s.group_id).await.unwrap().len(), 2);
+    };
+
+    one_person_votes_for_one_organisation_and_the_record_names_who_could => |db: TestDb| async move {
+        let s = setup(&db).await;
+        // Rep 0 is also Borealis's alternate, under a delegation.
+        db.store.add_membership(s.group_id, s.voters[0], "alternate", Some(s.orgs[1])).await.unwrap();
+        let mut d = delegation(&s, 1, s.voters[0], OffsetDateTime::now_utc(), None);
+        d.given_by = s.voters[1];
+        let given = db.store.give_delegation(d).await.unwrap();
+        let b = open(&db, &s, &Rules::default(), OffsetDateTime::now_utc(), 7).await;
+        let voters = db.store.ballot_voters(b.id).await.unwrap();
+        let at_opening: Vec<_> = voters.iter().map(|v| (v.name.as_str(), v.voter_at_opening.as_deref(), v.delegation_id)).collect();
+        assert_eq!(at_opening, vec![("Aurora", Some("Rep 0"), None), ("Borealis", Some("Rep 0"), Some(given)), ("Cygnus", Some("Rep 2"), None)]);
+        db.store.cast_vote(&b, by(s.voters[0], s.orgs[0], Position::Approve)).await.unwrap();
+        let err = db.store.cast_vote(&b, by(s.voters[0], s.orgs[1], Position::Approve)).await.unwrap_err();
+        assert!(matches!(&err, StoreError::Conflict(m) if m.contains("already voted for Aurora")), "{err}");
+        // Changing the vote for the same organisation is still fine.
+        db.store.cast_vote(&b, by(s.voters[0], s.orgs[0], Position::Abstain)).await.unwrap();
+        assert_eq!(db.store.votes(b.id).await.unwrap().len(), 2);
     };
 }

@@ -14,7 +14,7 @@ use charta_domain::approval::{RevisionStep, passed_ballot_gate};
 use charta_domain::ballot::{BallotKind, BallotState, MAX_DAYS, Position, Rules, Tally, tally};
 use charta_domain::diff::revision_change;
 use charta_store::{
-    BallotRow, BallotVoterRow, Closing, NewBallot, NewVote, SpecRow, Store, VoteRow,
+    BallotRow, BallotVoterRow, Closing, DelegationRow, NewBallot, NewVote, SpecRow, Store, VoteRow,
     current_positions, now,
 };
 use serde::Serialize;
@@ -68,6 +68,8 @@ pub struct Count {
     pub tally: Tally,
     pub standings: Vec<Standing>,
     pub history: Vec<VoteRow>,
+    /// The delegations in force at some moment while the ballot ran.
+    pub delegations: Vec<DelegationRow>,
 }
 
 /// Parses a ballot id from a path.
@@ -135,11 +137,16 @@ pub async fn count(store: &Store, l: &Loaded) -> Result<Count, Error> {
         ),
     };
     let standings = standings(&voters, &history, &current, l.ballot.round);
+    let ran_until = l.ballot.closed_at.unwrap_or(l.ballot.closes_at);
+    let delegations = store
+        .delegations_during(l.ballot.group_id, l.ballot.opened_at, ran_until)
+        .await?;
     Ok(Count {
         voters,
         tally,
         standings,
         history,
+        delegations,
     })
 }
 
@@ -178,8 +185,9 @@ fn standings(
         .collect()
 }
 
-/// The organisations among a ballot's `voters` the viewer may vote for.
-pub fn voting_for(viewer: &Viewer, l: &Loaded, voters: &[BallotVoterRow]) -> Vec<BallotVoterRow> {
+/// The organisations among a ballot's `voters` the viewer speaks for (the
+/// access policy): the representative's or alternate's organisations.
+fn speaking_for(viewer: &Viewer, l: &Loaded, voters: &[BallotVoterRow]) -> Vec<BallotVoterRow> {
     voters
         .iter()
         .filter(|o| {
@@ -190,6 +198,27 @@ pub fn voting_for(viewer: &Viewer, l: &Loaded, voters: &[BallotVoterRow]) -> Vec
         })
         .cloned()
         .collect()
+}
+
+/// The organisations among a ballot's `voters` the viewer votes for right
+/// now: those they speak for and whose one current voter they are.
+pub async fn voting_for(
+    store: &Store,
+    viewer: &Viewer,
+    l: &Loaded,
+    voters: &[BallotVoterRow],
+) -> Result<Vec<BallotVoterRow>, Error> {
+    let Some(user) = viewer.user.as_ref() else {
+        return Ok(Vec::new());
+    };
+    let at = now();
+    let mut mine = Vec::new();
+    for o in speaking_for(viewer, l, voters) {
+        if store.voice(o.organization_id, at).await?.person() == Some(user.id) {
+            mine.push(o);
+        }
+    }
+    Ok(mine)
 }
 
 /// Casts (or changes) an organisation's vote. `organization` may be left
@@ -220,7 +249,8 @@ pub async fn cast(
         ));
     }
     let voters = state.store.ballot_voters(l.ballot.id).await?;
-    let mine = voting_for(viewer, &l, &voters);
+    let mine = voting_for(&state.store, viewer, &l, &voters).await?;
+    let speaks = speaking_for(viewer, &l, &voters);
     let org = match (
         organization.map(str::trim).filter(|s| !s.is_empty()),
         mine.as_slice(),
@@ -238,11 +268,14 @@ pub async fn cast(
             o
         }
         (None, [one]) => one.clone(),
+        // Someone who speaks for one organisation without holding its vote
+        // now: the store refuses and says who holds it.
+        (None, []) if speaks.len() == 1 => speaks[0].clone(),
         (None, []) => {
             // Explain as the policy would: sign in, or not allowed.
             viewer.require(read_action(&l))?;
             return Err(Error::Forbidden(
-                "only an organisation's representative or an alternate can vote for it".into(),
+                "only an organisation's representative, or an alternate it delegated its vote to, can vote for it".into(),
             ));
         }
         (None, _) => {

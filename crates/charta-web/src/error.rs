@@ -127,6 +127,7 @@ impl From<StoreError> for Error {
         match e {
             StoreError::NotFound(what) => Error::NotFound(what),
             StoreError::Conflict(m) => Error::Conflict(m),
+            StoreError::Forbidden(m) => Error::Forbidden(m),
             StoreError::Invalid(f) => Error::Invalid(f),
             other => Error::Internal(other.to_string()),
         }

@@ -16,6 +16,7 @@ pub mod checkpoint;
 pub mod client_addr;
 pub mod config;
 pub mod cpu;
+pub mod delegation;
 pub mod error;
 pub mod lookup;
 pub mod markdown;

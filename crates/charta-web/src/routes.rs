@@ -130,6 +130,18 @@ pub fn table() -> Vec<Route> {
         ),
         route(
             Page,
+            p.clone(),
+            "/groups/{group}/delegations",
+            post(pages::members::delegate),
+        ),
+        route(
+            Page,
+            p.clone(),
+            "/groups/{group}/delegations/{delegation}/revoke",
+            post(pages::members::revoke_delegation),
+        ),
+        route(
+            Page,
             g.clone(),
             "/invitations/{token}",
             get(pages::members::invitation),
@@ -548,6 +560,24 @@ pub fn table() -> Vec<Route> {
             p.clone(),
             "/api/v1/ballots/{id}/votes",
             post(api::ballots::vote),
+        ),
+        route(
+            Api,
+            g.clone(),
+            "/api/v1/groups/{group}/delegations",
+            get(api::delegations::list),
+        ),
+        route(
+            Api,
+            p.clone(),
+            "/api/v1/groups/{group}/delegations",
+            post(api::delegations::give),
+        ),
+        route(
+            Api,
+            p.clone(),
+            "/api/v1/groups/{group}/delegations/{delegation}/revoke",
+            post(api::delegations::revoke),
         ),
         route(
             Api,

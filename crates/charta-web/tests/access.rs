@@ -112,9 +112,11 @@ const CHAIR_CONFLICT: [Outcome; 10] = [
     Login, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, StepUp, Conflict,
     Conflict,
 ];
-/// The representative and the alternate of Aurora, Aurora's voters.
-const AURORA_VOTERS: [Outcome; 10] = [
-    Login, Forbidden, Forbidden, Forbidden, Ok, Ok, Forbidden, Forbidden, Forbidden, Forbidden,
+/// Aurora's one voter: its representative, as no delegation hands the vote
+/// to the alternate.
+const AURORA_VOTER: [Outcome; 10] = [
+    Login, Forbidden, Forbidden, Forbidden, Forbidden, Ok, Forbidden, Forbidden, Forbidden,
+    Forbidden,
 ];
 /// The chair (without step-up) and Aurora's voters, as the default rules
 /// let members extend.
@@ -125,6 +127,12 @@ const ADMIN: [Outcome; 10] = [
     Login, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden,
     Ok,
 ];
+
+/// A date `days` from today, as a form's date field sends it.
+fn in_days(days: i64) -> String {
+    let d = (time::OffsetDateTime::now_utc() + time::Duration::days(days)).date();
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
 
 fn cases(f: &Fixture) -> Vec<Case> {
     let case =
@@ -415,7 +423,7 @@ fn cases(f: &Fixture) -> Vec<Case> {
             "/ballots/{id}/votes",
             &format!("/ballots/{b}/votes"),
             "organization=aurora&position=approve",
-            AURORA_VOTERS,
+            AURORA_VOTER,
         ),
         case(
             p.clone(),
@@ -494,7 +502,7 @@ fn cases(f: &Fixture) -> Vec<Case> {
             "/api/v1/ballots/{id}/votes",
             &format!("/api/v1/ballots/{b}/votes"),
             r#"{"organization":"aurora","position":"approve"}"#,
-            AURORA_VOTERS,
+            AURORA_VOTER,
         ),
         case(
             g.clone(),
@@ -821,7 +829,44 @@ fn cases(f: &Fixture) -> Vec<Case> {
             ALL_OK,
         ),
         case(g.clone(), "/healthz", "/healthz", "", ALL_OK),
-        case(g, "/readyz", "/readyz", "", ALL_OK),
+        case(g.clone(), "/readyz", "/readyz", "", ALL_OK),
+        // Aurora's representative delegates its vote for a day next week,
+        // and revokes the fixture's two delegations; nobody else may.
+        case(
+            g,
+            "/api/v1/groups/{group}/delegations",
+            "/api/v1/groups/wg/delegations",
+            "",
+            WG_MEMBERS,
+        ),
+        case(
+            p.clone(),
+            "/groups/{group}/delegations",
+            "/groups/wg/delegations",
+            &form(&[("organization", "aurora"), ("alternate", "alternate@example.org"), ("starts", &in_days(7)), ("ends", &in_days(7))]),
+            AURORA_VOTER,
+        ),
+        case(
+            p.clone(),
+            "/api/v1/groups/{group}/delegations",
+            "/api/v1/groups/wg/delegations",
+            &serde_json::json!({"organization": "aurora", "alternate": "alternate@example.org", "starts_at": in_days(9), "ends_at": in_days(9)}).to_string(),
+            AURORA_VOTER,
+        ),
+        case(
+            p.clone(),
+            "/groups/{group}/delegations/{delegation}/revoke",
+            &format!("/groups/wg/delegations/{}/revoke", f.delegations[0]),
+            "",
+            AURORA_VOTER,
+        ),
+        case(
+            p.clone(),
+            "/api/v1/groups/{group}/delegations/{delegation}/revoke",
+            &format!("/api/v1/groups/wg/delegations/{}/revoke", f.delegations[1]),
+            "",
+            AURORA_VOTER,
+        ),
     ]
 }
 

@@ -196,7 +196,7 @@ both_backends! {
         let doc = json(&f, "rep", &format!("/api/v1/ballots/{id}")).await;
         assert_eq!((doc["round"].as_i64(), doc["tally"]["approve"].as_i64()), (Some(2), Some(0)), "{doc}");
         assert_eq!(doc["history"].as_array().unwrap().len(), 1, "the old vote stays in the history");
-        let page = f.request("alternate", Method::GET, &ballot, "").await.body;
+        let page = f.request("rep", Method::GET, &ballot, "").await.body;
         assert!(page.contains("What changed since Aurora voted") && page.contains("X-VM-01"), "{page}");
         assert!(page.contains("?from=1&amp;to=3"), "links the interdiff from the revision Aurora voted on");
         let work = f.request("rep", Method::GET, "/my-work", "").await.body;

@@ -12,7 +12,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use charta_domain::ballot::{Rules, Tally};
-use charta_store::{AuditEntry, BallotRow, VoteRow};
+use charta_store::{AuditEntry, BallotRow, BallotVoterRow, DelegationRow, VoteRow};
 use serde::{Deserialize, Serialize};
 
 /// List the ballots on a specification and its amendments, newest first.
@@ -43,8 +43,14 @@ pub struct BallotDocument {
     pub tally: Tally,
     /// Each eligible organisation's current (or final) position.
     pub positions: Vec<Standing>,
-    /// Every vote cast, oldest first, including changed and reset ones.
+    /// Every vote cast, oldest first, including changed and reset ones,
+    /// each with the delegation it was cast under (if any).
     pub history: Vec<VoteRow>,
+    /// The organisations eligible, fixed when the ballot opened, with the
+    /// person who could vote for each at that moment.
+    pub eligible: Vec<BallotVoterRow>,
+    /// Every delegation in force at some moment while the ballot ran.
+    pub delegations: Vec<DelegationRow>,
     /// Where the audit entries of this ballot are.
     pub audit: String,
 }
@@ -68,6 +74,8 @@ pub async fn show(
         tally: count.tally,
         positions: count.standings,
         history: count.history,
+        eligible: count.voters,
+        delegations: count.delegations,
         audit: format!("/api/v1/ballots/{}/audit", l.ballot.id),
         ballot: l.ballot,
     }))

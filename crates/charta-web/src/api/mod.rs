@@ -6,6 +6,7 @@ pub mod amendments;
 pub mod ballots;
 pub mod catalogs;
 pub mod coverage;
+pub mod delegations;
 pub mod groups;
 pub mod health;
 pub mod openapi;

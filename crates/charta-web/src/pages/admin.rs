@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use charta_domain::access::Action;
-use charta_domain::group::{GroupFile, MemberOrg};
+use charta_domain::group::{GroupFile, MemberOrg, is_valid_domain};
 use charta_domain::ident::is_valid_slug;
 use charta_store::{GroupRow, OrgRow, StoreError};
 use serde::Deserialize;
@@ -94,6 +94,8 @@ pub struct OrgForm {
     pub name: String,
     #[serde(default)]
     pub url: String,
+    #[serde(default)]
+    pub email_domain: String,
 }
 
 /// Adds a member organisation to a group.
@@ -120,6 +122,13 @@ pub async fn add_organization(
         )
         .into());
     }
+    let domain = f.email_domain.trim().trim_start_matches('@');
+    if !domain.is_empty() && !is_valid_domain(domain) {
+        return Err(Error::BadRequest(format!(
+            "{domain:?} is not an e-mail domain: give the part after the @ of the organisation's addresses, such as example.org"
+        ))
+        .into());
+    }
     let file = GroupFile {
         group: g.slug.clone(),
         name: g.name.clone(),
@@ -128,6 +137,7 @@ pub async fn add_organization(
             slug: slug.to_string(),
             name: f.name.trim().to_string(),
             url: url.to_string(),
+            email_domain: Some(domain.to_ascii_lowercase()).filter(|d| !d.is_empty()),
         }],
     };
     state.store.upsert_group(&file, &actor(&viewer)).await?;

@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 use charta_domain::access::{Action, Decision};
 use charta_domain::ballot::{BallotState, Outcome, Position, Rules, Tally, Threshold};
 use charta_domain::diff::{SpecDiff, diff_specs};
-use charta_store::{AuditEntry, BallotRow, BallotVoterRow, SpecRow, VoteRow};
+use charta_store::{AuditEntry, BallotRow, BallotVoterRow, DelegationRow, SpecRow, VoteRow};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -162,6 +162,10 @@ pub struct BallotPage {
     pub threshold: String,
     pub standings: Vec<Standing>,
     pub history: Vec<VoteRow>,
+    /// The organisations eligible, with who could vote for each at opening.
+    pub eligible: Vec<BallotVoterRow>,
+    /// The delegations in force while the ballot ran.
+    pub delegations: Vec<DelegationRow>,
     pub audit: Vec<AuditEntry>,
     /// Organisations the viewer may vote for.
     pub mine: Vec<BallotVoterRow>,
@@ -225,7 +229,7 @@ async fn ballot_page(
     let l = ballot::load(state, viewer, id).await?;
     let count = ballot::count(&state.store, &l).await?;
     let mine = if l.state == BallotState::Open {
-        ballot::voting_for(viewer, &l, &count.voters)
+        ballot::voting_for(&state.store, viewer, &l, &count.voters).await?
     } else {
         Vec::new()
     };
@@ -301,6 +305,8 @@ async fn ballot_page(
         tally: count.tally,
         standings: count.standings,
         history: count.history,
+        eligible: count.voters,
+        delegations: count.delegations,
         audit,
         mine,
         since_vote,

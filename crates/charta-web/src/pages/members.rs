@@ -7,13 +7,15 @@ use super::form::PageForm;
 use super::view::date;
 use crate::auth::viewer::Chrome;
 use crate::auth::{Viewer, secret};
+use crate::delegation::{self, GiveRequest, OrgVoice};
 use crate::error::{Error, PageResult, see_other, url_encode};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use charta_domain::access::{Action, Decision, Role};
-use charta_store::{GroupRow, InvitationRow, MembershipRow, NewInvitation, OrgRow};
+use charta_domain::affiliation::{Claim, may_speak_for};
+use charta_store::{DelegationRow, GroupRow, InvitationRow, MembershipRow, NewInvitation, OrgRow};
 use serde::Deserialize;
 
 /// How long an invitation link stays valid.
@@ -38,6 +40,21 @@ pub struct MembersPage {
     pub roles: Vec<(&'static str, &'static str)>,
     /// The link of an invitation just created, shown once.
     pub new_link: Option<String>,
+    /// Who holds each organisation's vote, and the delegation forms.
+    pub voices: Vec<OrgVoice>,
+    /// The group's delegations, newest first, and whether the viewer may
+    /// revoke each.
+    pub delegations: Vec<(DelegationRow, bool)>,
+}
+
+impl MembersPage {
+    fn when(t: &time::OffsetDateTime) -> String {
+        super::view::datetime(*t)
+    }
+
+    fn any_delegate(&self) -> bool {
+        self.voices.iter().any(|v| v.can_delegate)
+    }
 }
 
 async fn members_page(
@@ -68,10 +85,14 @@ async fn members_page(
     } else {
         Vec::new()
     };
+    let members = state.store.group_members(g.id).await?;
+    let (voices, delegations) = delegation::voices(state, viewer, &g, &members).await?;
     Ok(MembersPage {
         title: format!("People of {}", g.name),
         chrome: viewer.chrome(state),
-        members: state.store.group_members(g.id).await?,
+        members,
+        voices,
+        delegations,
         organizations: state.store.organizations(g.id).await?,
         invitations,
         can_manage,
@@ -116,6 +137,10 @@ pub async fn invite(
     let role = Role::parse(&f.role)
         .ok_or_else(|| Error::BadRequest(format!("unknown role {:?}", f.role)))?;
     let organization = organization_for(&state, &g, role, &f.organization).await?;
+    if let Some(org) = &organization {
+        may_invite_voter(&viewer, org, email)?;
+    }
+    let organization = organization.map(|o| o.id);
     let token = secret::random(32).map_err(|e| Error::Internal(format!("no randomness: {e}")))?;
     let inviter = viewer.user()?.id;
     let id = state
@@ -137,19 +162,40 @@ pub async fn invite(
     ))
 }
 
+/// Refuses at once an invitation to a voting role that could not be
+/// accepted: an address outside the organisation's e-mail domain (unless a
+/// platform administrator sends it), or a chair inviting themselves to an
+/// organisation their verified address is not in. Acceptance checks again.
+fn may_invite_voter(viewer: &Viewer, org: &OrgRow, email: &str) -> Result<(), Error> {
+    let inviter = viewer.user()?;
+    let self_granted = inviter.email.eq_ignore_ascii_case(email);
+    may_speak_for(Claim {
+        domain: org.email_domain.as_deref(),
+        email,
+        // Someone else's address is verified when they accept.
+        email_verified: !self_granted || inviter.email_verified,
+        self_granted,
+        admin_confirmed: inviter.platform_admin,
+    })
+    .map_err(|e| match self_granted {
+        true => Error::Forbidden(e.to_string()),
+        false => Error::BadRequest(e.to_string()),
+    })
+}
+
 async fn organization_for(
     state: &AppState,
     g: &GroupRow,
     role: Role,
     slug: &str,
-) -> Result<Option<i64>, Error> {
+) -> Result<Option<OrgRow>, Error> {
     if !role.speaks_for_organization() {
         return Ok(None);
     }
     let orgs = state.store.organizations(g.id).await?;
-    orgs.iter()
+    orgs.into_iter()
         .find(|o| o.slug == slug)
-        .map(|o| Some(o.id))
+        .map(Some)
         .ok_or_else(|| {
             Error::BadRequest(format!(
                 "{} speaks for a member organisation: choose one of the group's organisations",
@@ -350,4 +396,54 @@ pub async fn publish(
     )
     .await?;
     Ok(see_other(&format!("/specs/{spec}")).into_response())
+}
+
+/// The delegation form.
+#[derive(Debug, Deserialize)]
+pub struct DelegationForm {
+    pub organization: String,
+    pub alternate: String,
+    #[serde(default)]
+    pub starts: String,
+    #[serde(default)]
+    pub ends: String,
+}
+
+/// Delegates an organisation's vote to one of its alternates, from the
+/// representative (or the chair, for an organisation without one).
+pub async fn delegate(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(group): Path<String>,
+    PageForm(f): PageForm<DelegationForm>,
+) -> PageResult<Response> {
+    delegation::give(
+        &state,
+        &viewer,
+        &group,
+        GiveRequest {
+            organization: &f.organization,
+            alternate: &f.alternate,
+            starts: &f.starts,
+            ends: &f.ends,
+        },
+    )
+    .await?;
+    Ok(see_other(&format!(
+        "/groups/{}/members#votes",
+        url_encode(&group)
+    )))
+}
+
+/// Revokes a delegation from now on.
+pub async fn revoke_delegation(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((group, id)): Path<(String, String)>,
+) -> PageResult<Response> {
+    delegation::revoke(&state, &viewer, &group, &id).await?;
+    Ok(see_other(&format!(
+        "/groups/{}/members#votes",
+        url_encode(&group)
+    )))
 }

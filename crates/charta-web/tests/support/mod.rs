@@ -61,6 +61,9 @@ pub struct Fixture {
     pub thread_id: i64,
     /// An open ballot on amendment 2 of `demo`.
     pub ballot_id: i64,
+    /// Two delegations of Aurora's vote to its alternate, given by its
+    /// representative, for a day each, 30 and 40 days from now.
+    pub delegations: [i64; 2],
     pub _db: TestDb,
 }
 
@@ -333,6 +336,23 @@ pub async fn fixture_with(db: TestDb, config: WebConfig) -> Fixture {
         .await
         .unwrap();
 
+    let mut delegations = [0; 2];
+    for (slot, days) in delegations.iter_mut().zip([30, 40]) {
+        let starts_at = time::OffsetDateTime::now_utc() + time::Duration::days(days);
+        *slot = store
+            .give_delegation(charta_store::NewDelegation {
+                group_id: wg.id,
+                organization_id: aurora,
+                alternate_id: ids["alternate"],
+                starts_at,
+                ends_at: Some(starts_at + time::Duration::days(1)),
+                given_by: ids["rep"],
+                at: time::OffsetDateTime::now_utc(),
+            })
+            .await
+            .unwrap();
+    }
+
     let state =
         AppState::with_release_key(store.clone(), Arc::new(cats), config, Some(release_key()));
     let f = Fixture {
@@ -345,6 +365,7 @@ pub async fn fixture_with(db: TestDb, config: WebConfig) -> Fixture {
         rep_token,
         thread_id,
         ballot_id,
+        delegations,
         _db: db,
     };
     // Release 1.0.0 of `demo`, published by the chair through the page.
