@@ -128,6 +128,9 @@ impl From<StoreError> for Error {
             StoreError::NotFound(what) => Error::NotFound(what),
             StoreError::Conflict(m) => Error::Conflict(m),
             StoreError::Invalid(f) => Error::Invalid(f),
+            StoreError::Cursor(m) => Error::BadRequest(format!(
+                "after is not a cursor this list handed out ({m}); use the address in the previous page's Link header, or leave after out to start from the first page"
+            )),
             other => Error::Internal(other.to_string()),
         }
     }

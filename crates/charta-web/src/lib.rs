@@ -21,6 +21,7 @@ pub mod lookup;
 pub mod markdown;
 pub mod middleware;
 pub mod pages;
+pub mod paging;
 pub mod rate;
 pub mod release;
 pub mod routes;

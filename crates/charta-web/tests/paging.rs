@@ -1,0 +1,187 @@
+//! Every API list comes a page at a time, through the real router on both
+//! databases: following `Link: rel="next"` with small pages visits each item
+//! exactly once and in the order of one large page, bad limits and cursors
+//! are refused with `400` and a message, and the OpenAPI document describes
+//! the parameters and the header.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failing test panics with its message"
+)]
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use charta_store::both_backends;
+use charta_store::testing::TestDb;
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+mod support;
+use support::*;
+
+/// One GET as `person`: the status, the next page's path (from `Link`)
+/// and the body.
+async fn page(f: &Fixture, person: &str, uri: &str) -> (StatusCode, Option<String>, Value) {
+    let mut b = Request::get(uri).header(header::HOST, "127.0.0.1:8080");
+    if let Some(s) = f.sessions.get(person) {
+        b = b.header(header::COOKIE, format!("charta_session={s}"));
+    }
+    let resp = f
+        .router
+        .clone()
+        .oneshot(b.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = resp.status();
+    let next = resp.headers().get(header::LINK).map(|v| {
+        let v = v.to_str().unwrap();
+        let url = v
+            .strip_prefix('<')
+            .unwrap()
+            .split_once(">; rel=\"next\"")
+            .unwrap()
+            .0;
+        url.strip_prefix(ORIGIN)
+            .expect("an address under the public URL")
+            .to_string()
+    });
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        next,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+/// Follows `Link` from `first` to the end; returns every item and the
+/// number of pages.
+async fn walk(f: &Fixture, person: &str, first: &str) -> (Vec<Value>, usize) {
+    let (mut items, mut pages, mut uri) = (Vec::new(), 0, Some(first.to_string()));
+    while let Some(u) = uri {
+        let (status, next, body) = page(f, person, &u).await;
+        assert_eq!(status, StatusCode::OK, "{u}: {body}");
+        items.extend(
+            body.as_array()
+                .unwrap_or_else(|| panic!("{u}: {body}"))
+                .iter()
+                .cloned(),
+        );
+        pages += 1;
+        assert!(pages < 100, "{u} never ends");
+        uri = next;
+    }
+    (items, pages)
+}
+
+fn with(path: &str, query: &str) -> String {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{sep}{query}")
+}
+
+both_backends! {
+    small_pages_visit_every_item_once => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        let ballot = f.ballot_id;
+        let lists = [
+            ("admin", "/api/v1/groups".to_string()),
+            ("admin", "/api/v1/specs".to_string()),
+            ("anon", "/api/v1/specs".to_string()),
+            ("admin", "/api/v1/specs/demo/versions".to_string()),
+            ("admin", "/api/v1/specs/demo/amendments".to_string()),
+            ("admin", "/api/v1/specs/demo/ballots".to_string()),
+            ("admin", "/api/v1/specs/demo/releases".to_string()),
+            ("admin", "/api/v1/catalogs".to_string()),
+            ("rep", "/api/v1/tokens".to_string()),
+            ("admin", format!("/api/v1/ballots/{ballot}/audit")),
+            ("admin", "/api/v1/search?q=projects".to_string()),
+        ];
+        for (person, path) in &lists {
+            let (status, next, whole) = page(&f, person, &with(path, "limit=200")).await;
+            assert_eq!(status, StatusCode::OK, "{path}: {whole}");
+            assert_eq!(next, None, "{path} fits on one page of 200");
+            let whole = whole.as_array().unwrap().clone();
+            let (walked, pages) = walk(&f, person, &with(path, "limit=1")).await;
+            assert_eq!(walked, whole, "{path} as {person}, a page of one at a time");
+            assert!(pages >= whole.len(), "{path}: {pages} pages for {} items", whole.len());
+            // Without a limit, the default page holds all of these short lists.
+            let (_, next, default) = page(&f, person, path).await;
+            assert_eq!((next, default.as_array().unwrap().len()), (None, whole.len()), "{path}");
+        }
+        // Lists with more than one item really were split.
+        for (person, path) in [("admin", "/api/v1/groups"), ("admin", "/api/v1/specs"), ("admin", "/api/v1/specs/demo/amendments"), ("admin", "/api/v1/search?q=projects")] {
+            let (walked, pages) = walk(&f, person, &with(path, "limit=1")).await;
+            assert!(walked.len() >= 2 && pages >= 2, "{path}: {} items, {pages} pages", walked.len());
+        }
+        // Drafts stay hidden on every page.
+        let (anon, _) = walk(&f, "anon", "/api/v1/specs?limit=1").await;
+        assert!(anon.iter().all(|s| s["slug"] == "demo"), "{anon:?}");
+    };
+
+    bad_limits_and_cursors_are_refused => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        for path in ["/api/v1/groups", "/api/v1/specs", "/api/v1/specs/demo/versions", "/api/v1/catalogs", "/api/v1/search?q=x"] {
+            for limit in ["0", "201", "-5", "many"] {
+                let (status, next, body) = page(&f, "admin", &with(path, &format!("limit={limit}"))).await;
+                assert_eq!(status, StatusCode::BAD_REQUEST, "{path} limit={limit}: {body}");
+                assert_eq!(next, None);
+                assert_eq!(body["error"]["code"], "bad_request", "{body}");
+                assert!(body["error"]["message"].as_str().unwrap().contains("1 to 200"), "{body}");
+            }
+            for after in ["not-hex", "00", "6869"] {
+                let (status, _, body) = page(&f, "admin", &with(path, &format!("after={after}"))).await;
+                assert_eq!(status, StatusCode::BAD_REQUEST, "{path} after={after}: {body}");
+                assert!(body["error"]["message"].as_str().unwrap().contains("Link header"), "{body}");
+            }
+        }
+        // A cursor handed out by a list starts the next page of it.
+        let (_, next, _) = page(&f, "admin", "/api/v1/groups?limit=1").await;
+        let next = next.expect("two groups, one per page");
+        assert!(next.starts_with("/api/v1/groups?limit=1&after="), "{next}");
+    };
+}
+
+/// The document describes `limit`, `after` and `Link` on every list.
+#[tokio::test]
+async fn the_openapi_document_describes_paging() {
+    let f = fixture(TestDb::sqlite().await, false).await;
+    let (_, _, doc) = page(&f, "anon", "/api/v1/openapi.json").await;
+    for path in [
+        "/api/v1/groups",
+        "/api/v1/specs",
+        "/api/v1/specs/{spec}/versions",
+        "/api/v1/specs/{spec}/amendments",
+        "/api/v1/specs/{spec}/ballots",
+        "/api/v1/specs/{spec}/releases",
+        "/api/v1/catalogs",
+        "/api/v1/search",
+        "/api/v1/tokens",
+        "/api/v1/ballots/{id}/audit",
+    ] {
+        let op = &doc["paths"][path]["get"];
+        let names: Vec<&str> = op["parameters"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{path}: {op}"))
+            .iter()
+            .filter(|p| p["in"] == "query")
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert!(
+            names.contains(&"limit") && names.contains(&"after"),
+            "{path}: {names:?}"
+        );
+        let limit = op["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "limit")
+            .unwrap();
+        assert_eq!(limit["schema"]["maximum"], 200, "{path}: {limit}");
+        assert!(
+            op["responses"]["200"]["headers"]["Link"].is_object(),
+            "{path}"
+        );
+        assert!(op["responses"]["400"].is_object(), "{path}");
+    }
+}
