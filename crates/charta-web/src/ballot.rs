@@ -494,12 +494,19 @@ pub async fn gate(
     let at_vote = ctx.revision(voted)?;
     let old_base = amend::version_spec(state, &ctx.spec, at_vote.base_version).await?;
     let new_base = amend::version_spec(state, &ctx.spec, latest.base_version).await?;
-    let normative = revision_is_normative(
-        &old_base.spec,
-        &*amend::revision_spec(state, at_vote)?,
-        &new_base.spec,
-        &*amend::revision_spec(state, latest)?,
-    );
+    let voted_on = amend::revision_spec(state, at_vote).await?;
+    let newest = amend::revision_spec(state, latest).await?;
+    let normative = state
+        .cpu
+        .run(move |_| {
+            Ok(revision_is_normative(
+                &old_base.spec,
+                &voted_on,
+                &new_base.spec,
+                &newest,
+            ))
+        })
+        .await?;
     Ok(if normative {
         BallotGate::Stale
     } else {

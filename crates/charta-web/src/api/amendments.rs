@@ -120,7 +120,11 @@ pub async fn show(
     let ctx = amend::load(&state, &viewer, &spec, &number).await?;
     let latest = ctx.latest();
     let base = amend::version_spec(&state, &ctx.spec, latest.base_version).await?;
-    let changes = diff_specs(&base.spec, &*amend::revision_spec(&state, latest)?).summary;
+    let revision = amend::revision_spec(&state, latest).await?;
+    let changes = state
+        .cpu
+        .run(move |_| Ok(diff_specs(&base.spec, &revision).summary))
+        .await?;
     let gate = amend::gate(&state, &ctx).await?;
     Ok(Json(AmendmentDetail {
         out_of_date: ctx.out_of_date(),

@@ -457,24 +457,33 @@ async fn since_vote(
         return Ok(Vec::new());
     }
     let revisions = state.store.revisions(amendment_id).await?;
-    let parsed = |n: i64| {
-        let r = revisions
+    let revision = |n: i64| {
+        revisions
             .iter()
             .find(|r| r.number == n)
-            .ok_or_else(|| Error::Internal(format!("revision {n} is missing")))?;
-        amend::revision_spec(state, r)
+            .ok_or_else(|| Error::Internal(format!("revision {n} is missing")))
     };
-    let new = parsed(current)?;
+    let new = amend::revision_spec(state, revision(current)?).await?;
     let mut out = Vec::new();
     for (s, from) in reset {
+        let (old, new) = (
+            amend::revision_spec(state, revision(from)?).await?,
+            new.clone(),
+        );
+        let controls = state
+            .cpu
+            .run(move |_| {
+                Ok(diff_specs(&old, &new)
+                    .changed()
+                    .map(|c| (c.id.clone(), c.title.clone(), c.normative))
+                    .collect())
+            })
+            .await?;
         out.push(SinceVote {
             organization: s.organization_name.clone(),
             from,
             to: current,
-            controls: diff_specs(&*parsed(from)?, &new)
-                .changed()
-                .map(|c| (c.id.clone(), c.title.clone(), c.normative))
-                .collect(),
+            controls,
         });
     }
     Ok(out)
