@@ -11,7 +11,7 @@
 )]
 
 use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{Method, Request, StatusCode, header};
 use charta_store::both_backends;
 use charta_store::testing::TestDb;
 use http_body_util::BodyExt;
@@ -75,6 +75,22 @@ async fn walk(f: &Fixture, person: &str, first: &str) -> (Vec<Value>, usize) {
     (items, pages)
 }
 
+/// The numbers in links to `prefix{number}` on a list page, in order, once
+/// each (a row may link its item twice).
+fn linked(body: &str, prefix: &str) -> Vec<i64> {
+    let mut out: Vec<i64> = Vec::new();
+    for part in body.split(&format!("href=\"{prefix}")).skip(1) {
+        let digits: String = part.chars().take_while(char::is_ascii_digit).collect();
+        if let Ok(n) = digits.parse()
+            && part[digits.len()..].starts_with('"')
+            && out.last() != Some(&n)
+        {
+            out.push(n);
+        }
+    }
+    out
+}
+
 fn with(path: &str, query: &str) -> String {
     let sep = if path.contains('?') { '&' } else { '?' };
     format!("{path}{sep}{query}")
@@ -117,6 +133,33 @@ both_backends! {
         // Drafts stay hidden on every page.
         let (anon, _) = walk(&f, "anon", "/api/v1/specs?limit=1").await;
         assert!(anon.iter().all(|s| s["slug"] == "demo"), "{anon:?}");
+    };
+
+    html_lists_link_to_their_next_page => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        for (path, item) in [("/specs/demo/amendments", "/specs/demo/amendments/"), ("/specs/demo/ballots", "/ballots/")] {
+            let whole = f.request("admin", Method::GET, path, "").await;
+            assert_eq!(whole.status, StatusCode::OK);
+            assert!(!whole.body.contains("rel=\"next\""), "{path} fits on one page");
+            let all = linked(&whole.body, item);
+            assert!(!all.is_empty(), "{path}");
+            let (mut seen, mut uri, mut pages) = (Vec::new(), Some(format!("{path}?limit=1")), 0);
+            while let Some(u) = uri {
+                let r = f.request("admin", Method::GET, &u, "").await;
+                assert_eq!(r.status, StatusCode::OK, "{u}: {}", r.body);
+                seen.extend(linked(&r.body, item));
+                uri = r.body.split_once("\" rel=\"next\"").map(|(before, _)| {
+                    before.rsplit_once("href=\"").unwrap().1.replace("&amp;", "&").replace("&#38;", "&")
+                });
+                pages += 1;
+                assert!(pages < 20, "{path} never ends: {u}");
+            }
+            assert_eq!(seen, all, "{path}, one item a page");
+            assert_eq!(pages, all.len(), "{path}");
+        }
+        let r = f.request("admin", Method::GET, "/specs/demo/amendments?limit=500", "").await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("1 to 200"), "{}", r.body);
     };
 
     bad_limits_and_cursors_are_refused => |db: TestDb| async move {

@@ -11,9 +11,10 @@ use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
 use crate::error::{Error, PageResult, ProblemBody, see_other};
 use crate::lookup;
+use crate::paging::{self, PageParams};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use charta_domain::access::{Action, Decision};
 use charta_domain::amendment::{
@@ -35,6 +36,10 @@ pub struct ListPage {
     pub spec: SpecRow,
     pub amendments: Vec<AmendmentRow>,
     pub can_propose: bool,
+    /// The address of the page of older amendments, if any.
+    pub next: Option<String>,
+    /// Whether this page continues an earlier one.
+    pub continued: bool,
 }
 
 impl ListPage {
@@ -47,13 +52,17 @@ impl ListPage {
     }
 }
 
-/// The amendments of a specification.
+/// The amendments of a specification, newest first, a page at a time.
 pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(spec): Path<String>,
+    OriginalUri(uri): OriginalUri,
+    Query(p): Query<PageParams>,
 ) -> PageResult<Page<ListPage>> {
+    let request = p.request()?;
     let row = lookup::spec(&state, &viewer, &spec).await?;
+    let page = state.store.amendments_page(row.id, &request).await?;
     Ok(Page(ListPage {
         title: format!("Amendments to {}", row.title),
         chrome: viewer.chrome(&state),
@@ -63,7 +72,9 @@ pub async fn list(
             }),
             Decision::Deny(_)
         ),
-        amendments: state.store.amendments(row.id).await?,
+        amendments: page.items,
+        next: page.next.map(|k| paging::next_url("", &uri, &k)),
+        continued: request.after.is_some(),
         spec: row,
     }))
 }

@@ -12,9 +12,10 @@ use crate::auth::viewer::Chrome;
 use crate::ballot::{self, Loaded, Standing};
 use crate::error::{Error, PageResult, see_other};
 use crate::lookup;
+use crate::paging::{self, PageParams};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use charta_domain::access::{Action, Decision};
 use charta_domain::ballot::{BallotState, Outcome, Position, Rules, Tally, Threshold};
@@ -31,16 +32,25 @@ pub struct ListPage {
     pub ballots: Vec<BallotRow>,
     pub can_run: bool,
     pub default_days: u32,
+    /// The address of the page of older ballots, if any.
+    pub next: Option<String>,
+    /// Whether this page continues an earlier one.
+    pub continued: bool,
 }
 
-/// The ballots on a specification and its amendments.
+/// The ballots on a specification and its amendments, newest first, a page
+/// at a time.
 pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(spec): Path<String>,
+    OriginalUri(uri): OriginalUri,
+    Query(p): Query<PageParams>,
 ) -> PageResult<Page<ListPage>> {
+    let request = p.request()?;
     let row = lookup::spec(&state, &viewer, &spec).await?;
-    let ballots = visible(&viewer, &row, state.store.ballots_of_spec(row.id).await?);
+    let page = state.store.ballots_of_spec_page(row.id, &request).await?;
+    let ballots = visible(&viewer, &row, page.items);
     let rules = state.store.group_rules(row.group_id).await?;
     Ok(Page(ListPage {
         title: format!("Ballots on {}", row.title),
@@ -53,6 +63,8 @@ pub async fn list(
         ),
         default_days: rules.default_days,
         ballots,
+        next: page.next.map(|k| paging::next_url("", &uri, &k)),
+        continued: request.after.is_some(),
         spec: row,
     }))
 }
