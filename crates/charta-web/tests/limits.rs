@@ -108,6 +108,30 @@ both_backends! {
         assert_eq!(state.cpu.available(), 1);
     };
 
+    work_that_uses_the_pool_twice_never_deadlocks => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        // Validating a file of an existing specification parses it, reads
+        // the newest version (parsed in the pool on a cache miss) and
+        // compares the two: several pieces of pooled work per request, all
+        // through a pool with one place.
+        let state = AppState::new(f.store.clone(), Arc::new(catalogs()), WebConfig {
+            cpu_workers: 1,
+            expensive_per_minute: 0,
+            ..WebConfig::default()
+        });
+        let app = router(state.clone());
+        let requests: Vec<_> = (0..6)
+            .map(|i| tokio::spawn(app.clone().oneshot(validate(spec("demo", "wg", &format!("publish policy {i}"))))))
+            .collect();
+        for r in requests {
+            // A deadlock would hang here; the bound only turns it into a
+            // failure.
+            let r = tokio::time::timeout(Duration::from_secs(300), r).await.expect("every request ends").unwrap().unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+        }
+        assert_eq!(state.cpu.available(), 1);
+    };
+
     the_request_timeout_stops_pooled_work => |db: TestDb| async move {
         let base = spec("big", "wg", "publish");
         let control = &base[base.find("  - id: X-VM-01").unwrap()..];
