@@ -218,6 +218,23 @@ impl Store {
         Ok(rows.into_iter().map(AuditEntry::from).collect())
     }
 
+    /// The newest `limit` entries about one object, newest first.
+    pub async fn audit_entries_for_latest(
+        &self,
+        object: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<AuditEntry>> {
+        let rows: Vec<EntryRow> = on_pool!(self, p => sqlx::query_as(
+            "SELECT seq, at, actor, action, object, details, prev_hash, hash
+             FROM audit_log WHERE object = $1 ORDER BY seq DESC LIMIT $2",
+        )
+        .bind(object)
+        .bind(limit.max(0))
+        .fetch_all(p)
+        .await)?;
+        Ok(rows.into_iter().map(AuditEntry::from).collect())
+    }
+
     /// One page of the entries about one object, oldest first.
     pub async fn audit_entries_for_page(
         &self,

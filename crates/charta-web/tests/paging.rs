@@ -162,6 +162,26 @@ both_backends! {
         assert!(r.body.contains("1 to 200"), "{}", r.body);
     };
 
+    a_long_audit_trail_is_cut_on_the_page_and_paged_in_the_api => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        let id = f.ballot_id;
+        for i in 0..55 {
+            let position = if i % 2 == 0 { "approve" } else { "abstain" };
+            let r = f.request("rep", Method::POST, &format!("/api/v1/ballots/{id}/votes"), &format!(r#"{{"position":"{position}"}}"#)).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        }
+        let (walked, pages) = walk(&f, "rep", &format!("/api/v1/ballots/{id}/audit?limit=7")).await;
+        assert!(walked.len() > 55, "{} entries", walked.len());
+        assert_eq!(pages, walked.len().div_ceil(7), "full pages of 7");
+        let seqs: Vec<i64> = walked.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+        assert!(seqs.windows(2).all(|w| w[0] < w[1]), "oldest first, each once: {seqs:?}");
+        let page = f.request("rep", Method::GET, &format!("/ballots/{id}"), "").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Below are the newest 50"), "the page says the trail is cut");
+        let shown: Vec<i64> = page.body.split("id=\"audit-").skip(1).map(|p| p.split('"').next().unwrap().parse().unwrap()).collect();
+        assert_eq!(shown, seqs[seqs.len() - 50..], "the newest 50, oldest first");
+    };
+
     bad_limits_and_cursors_are_refused => |db: TestDb| async move {
         let f = fixture(db, false).await;
         for path in ["/api/v1/groups", "/api/v1/specs", "/api/v1/specs/demo/versions", "/api/v1/catalogs", "/api/v1/search?q=x"] {

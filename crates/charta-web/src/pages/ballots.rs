@@ -38,6 +38,9 @@ pub struct ListPage {
     pub continued: bool,
 }
 
+/// Audit entries a ballot page shows at most.
+const AUDIT_SHOWN: i64 = 50;
+
 /// The ballots on a specification and its amendments, newest first, a page
 /// at a time.
 pub async fn list(
@@ -173,7 +176,10 @@ pub struct BallotPage {
     pub threshold: String,
     pub standings: Vec<Standing>,
     pub history: Vec<VoteRow>,
+    /// The newest entries of the ballot's audit trail, oldest first.
     pub audit: Vec<AuditEntry>,
+    /// Whether older entries were left out of [`BallotPage::audit`].
+    pub audit_cut: bool,
     /// Organisations the viewer may vote for.
     pub mine: Vec<BallotVoterRow>,
     pub since_vote: Vec<SinceVote>,
@@ -258,11 +264,15 @@ async fn ballot_page(
             })
     });
     let tally_sentence = tally_sentence(&count.tally, l.state == BallotState::Open);
-    let audit = {
+    // A ballot whose votes keep changing grows its trail without bound; the
+    // page shows the newest entries and the API pages through all of them.
+    let (audit, audit_cut) = {
         let mut a = state
             .store
-            .audit_entries_for(&l.ballot.audit_object())
+            .audit_entries_for_latest(&l.ballot.audit_object(), AUDIT_SHOWN + 1)
             .await?;
+        let cut = a.len() > usize::try_from(AUDIT_SHOWN).unwrap_or(usize::MAX);
+        a.truncate(usize::try_from(AUDIT_SHOWN).unwrap_or(usize::MAX));
         a.reverse();
         // Shown with people's names and times in words; the JSON keeps the
         // hashed text.
@@ -272,7 +282,7 @@ async fn ballot_page(
             e.actor = people.name(&e.actor);
             e.at = super::view::when_text(&e.at);
         }
-        a
+        (a, cut)
     };
     let group_id = l.ballot.group_id;
     let open = l.state == BallotState::Open;
@@ -313,6 +323,7 @@ async fn ballot_page(
         standings: count.standings,
         history: count.history,
         audit,
+        audit_cut,
         mine,
         since_vote,
         positions: Position::ALL
