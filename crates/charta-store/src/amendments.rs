@@ -1,6 +1,7 @@
 //! Amendments, their immutable revisions and the review threads on them.
 
 use crate::audit::{AuditEvent, audit_append};
+use crate::page::{Page, PageKey, PageRequest};
 use crate::{Store, StoreError, StoreResult, in_tx, now, on_pool};
 use charta_domain::approval::resets_votes;
 use charta_domain::ballot::Rules;
@@ -211,6 +212,25 @@ impl Store {
         .fetch_all(p)
         .await)?;
         Ok(rows)
+    }
+
+    /// One page of the amendments of a specification, newest first.
+    pub async fn amendments_page(
+        &self,
+        spec_id: i64,
+        page: &PageRequest,
+    ) -> StoreResult<Page<AmendmentRow>> {
+        let rows = on_pool!(self, p => sqlx::query_as(
+            amendment_select!("WHERE a.spec_id = $1 AND a.number < $2 ORDER BY a.number DESC LIMIT $3"),
+        )
+        .bind(spec_id)
+        .bind(page.before_descending())
+        .bind(page.fetch())
+        .fetch_all(p)
+        .await)?;
+        Ok(Page::from_rows(rows, page, |a: &AmendmentRow| {
+            PageKey::number(a.number)
+        }))
     }
 
     /// One amendment of a specification by number.

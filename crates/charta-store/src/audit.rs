@@ -10,6 +10,7 @@
 //! delete entries; the chain, checked by [`Store::verify_audit`], catches
 //! anyone who gets past them.
 
+use crate::page::{Page, PageKey, PageRequest};
 use crate::{Pool, Store, StoreError, StoreResult, on_pool};
 use charta_domain::audit::{AuditEntry, ChainBreak, ChainVerifier, canonical_json, entry_hash};
 use time::OffsetDateTime;
@@ -215,6 +216,44 @@ impl Store {
         .fetch_all(p)
         .await)?;
         Ok(rows.into_iter().map(AuditEntry::from).collect())
+    }
+
+    /// The newest `limit` entries about one object, newest first.
+    pub async fn audit_entries_for_latest(
+        &self,
+        object: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<AuditEntry>> {
+        let rows: Vec<EntryRow> = on_pool!(self, p => sqlx::query_as(
+            "SELECT seq, at, actor, action, object, details, prev_hash, hash
+             FROM audit_log WHERE object = $1 ORDER BY seq DESC LIMIT $2",
+        )
+        .bind(object)
+        .bind(limit.max(0))
+        .fetch_all(p)
+        .await)?;
+        Ok(rows.into_iter().map(AuditEntry::from).collect())
+    }
+
+    /// One page of the entries about one object, oldest first.
+    pub async fn audit_entries_for_page(
+        &self,
+        object: &str,
+        page: &PageRequest,
+    ) -> StoreResult<Page<AuditEntry>> {
+        let rows: Vec<EntryRow> = on_pool!(self, p => sqlx::query_as(
+            "SELECT seq, at, actor, action, object, details, prev_hash, hash
+             FROM audit_log WHERE object = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+        )
+        .bind(object)
+        .bind(page.after.as_ref().map_or(0, |k| k.number))
+        .bind(page.fetch())
+        .fetch_all(p)
+        .await)?;
+        let entries = rows.into_iter().map(AuditEntry::from).collect();
+        Ok(Page::from_rows(entries, page, |e: &AuditEntry| {
+            PageKey::number(e.seq)
+        }))
     }
 
     /// The newest entry's number and hash.

@@ -11,6 +11,7 @@
 
 use crate::audit::{AuditEvent, audit_append};
 use crate::delegations::voice_facts;
+use crate::page::{Page, PageKey, PageRequest};
 use crate::{Store, StoreError, StoreResult, in_tx, now, on_pool};
 use charta_domain::ballot::{
     BallotKind, Outcome, Position, Rules, Tally, Voter, may_close_early, tally,
@@ -386,6 +387,26 @@ impl Store {
             .fetch_all(p)
             .await)?,
         )
+    }
+
+    /// One page of the ballots on a specification and its amendments,
+    /// newest first.
+    pub async fn ballots_of_spec_page(
+        &self,
+        spec_id: i64,
+        page: &PageRequest,
+    ) -> StoreResult<Page<BallotRow>> {
+        let rows = on_pool!(self, p => sqlx::query_as(
+            ballot_select!("WHERE b.spec_id = $1 AND b.id < $2 ORDER BY b.id DESC LIMIT $3"),
+        )
+        .bind(spec_id)
+        .bind(page.before_descending())
+        .bind(page.fetch())
+        .fetch_all(p)
+        .await)?;
+        Ok(Page::from_rows(rows, page, |b: &BallotRow| {
+            PageKey::number(b.id)
+        }))
     }
 
     /// The ballots on one amendment, newest first.

@@ -22,6 +22,9 @@ pub enum StoreError {
     /// The input breaks a domain rule; nothing was written.
     #[error("{0}")]
     Invalid(#[from] FormatError),
+    /// A page cursor that this list did not hand out.
+    #[error("{0}")]
+    Cursor(String),
     /// The configuration (e.g. the database URL) is unusable.
     #[error("{0}")]
     Config(String),

@@ -1,6 +1,7 @@
 //! Working groups and member organisations.
 
 use crate::audit::{AuditEvent, audit_append};
+use crate::page::{Page, PageKey, PageRequest};
 use crate::{GroupRow, OrgRow, Store, StoreError, StoreResult, in_tx, now, on_pool};
 use charta_domain::group::GroupFile;
 
@@ -78,6 +79,24 @@ impl Store {
         .fetch_all(p)
         .await)?;
         Ok(rows)
+    }
+
+    /// One page of the working groups, by name.
+    pub async fn groups_page(&self, page: &PageRequest) -> StoreResult<Page<GroupRow>> {
+        let after = page.after_ascending();
+        let rows = on_pool!(self, p => sqlx::query_as(
+            "SELECT id, slug, name, description, created_at FROM working_groups
+             WHERE name > $1 OR (name = $1 AND id > $2) ORDER BY name, id LIMIT $3",
+        )
+        .bind(&after.text)
+        .bind(after.number)
+        .bind(page.fetch())
+        .fetch_all(p)
+        .await)?;
+        Ok(Page::from_rows(rows, page, |g: &GroupRow| PageKey {
+            text: g.name.clone(),
+            number: g.id,
+        }))
     }
 
     /// One working group by slug.

@@ -6,6 +6,7 @@
 //! exactly as they were signed.
 
 use crate::audit::{AuditEvent, audit_append};
+use crate::page::{Page, PageKey, PageRequest};
 use crate::{Store, StoreError, StoreResult, in_tx, now, on_pool};
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -176,6 +177,25 @@ impl Store {
             .fetch_all(p)
             .await)?,
         )
+    }
+
+    /// One page of the releases of a specification, newest first.
+    pub async fn releases_page(
+        &self,
+        spec_id: i64,
+        page: &PageRequest,
+    ) -> StoreResult<Page<ReleaseRow>> {
+        let rows = on_pool!(self, p => sqlx::query_as(
+            release_select!("WHERE r.spec_id = $1 AND r.id < $2 ORDER BY r.id DESC LIMIT $3"),
+        )
+        .bind(spec_id)
+        .bind(page.before_descending())
+        .bind(page.fetch())
+        .fetch_all(p)
+        .await)?;
+        Ok(Page::from_rows(rows, page, |r: &ReleaseRow| {
+            PageKey::number(r.id)
+        }))
     }
 
     /// Every release of every specification, newest first (for feeds).

@@ -1,6 +1,7 @@
 //! Specifications and their immutable versions.
 
 use crate::audit::{AuditEvent, audit_append};
+use crate::page::{Page, PageKey, PageRequest};
 use crate::{
     ControlRevision, MappedControl, SpecRow, Store, StoreError, StoreResult, VersionMeta,
     VersionRow, in_tx, now, on_pool,
@@ -58,6 +59,27 @@ impl Store {
         Ok(rows)
     }
 
+    /// One page of the specifications that have at least one version, by
+    /// title.
+    pub async fn specs_page(&self, page: &PageRequest) -> StoreResult<Page<SpecRow>> {
+        let after = page.after_ascending();
+        let rows = on_pool!(self, p => sqlx::query_as(
+            "SELECT s.id, s.slug, s.title, g.slug AS group_slug, g.name AS group_name, s.head_version, s.updated_at, s.group_id, s.visibility
+             FROM specs s JOIN working_groups g ON g.id = s.group_id
+             WHERE s.head_version > 0 AND (s.title > $1 OR (s.title = $1 AND s.id > $2))
+             ORDER BY s.title, s.id LIMIT $3",
+        )
+        .bind(&after.text)
+        .bind(after.number)
+        .bind(page.fetch())
+        .fetch_all(p)
+        .await)?;
+        Ok(Page::from_rows(rows, page, |s: &SpecRow| PageKey {
+            text: s.title.clone(),
+            number: s.id,
+        }))
+    }
+
     /// One specification by slug.
     pub async fn spec(&self, slug: &str) -> StoreResult<SpecRow> {
         let row: Option<SpecRow> = on_pool!(self, p => sqlx::query_as(
@@ -81,6 +103,26 @@ impl Store {
         .fetch_all(p)
         .await)?;
         Ok(rows)
+    }
+
+    /// One page of the versions of a specification, newest first.
+    pub async fn versions_page(
+        &self,
+        spec_id: i64,
+        page: &PageRequest,
+    ) -> StoreResult<Page<VersionMeta>> {
+        let rows = on_pool!(self, p => sqlx::query_as(
+            "SELECT number, content_hash, title, control_count, message, created_by, created_at
+             FROM spec_versions WHERE spec_id = $1 AND number < $2 ORDER BY number DESC LIMIT $3",
+        )
+        .bind(spec_id)
+        .bind(page.before_descending())
+        .bind(page.fetch())
+        .fetch_all(p)
+        .await)?;
+        Ok(Page::from_rows(rows, page, |v: &VersionMeta| {
+            PageKey::number(v.number)
+        }))
     }
 
     /// One version with its content.

@@ -1,6 +1,7 @@
 //! Personal API tokens. Only a SHA-256 of each token is stored.
 
 use crate::audit::{AuditEvent, audit_append};
+use crate::page::{Page, PageKey, PageRequest};
 use crate::{Store, StoreError, StoreResult, in_tx, now, on_pool};
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -87,6 +88,27 @@ impl Store {
         .fetch_all(p)
         .await)?;
         Ok(rows)
+    }
+
+    /// One page of a person's tokens, newest first (tokens are numbered in
+    /// the order they were made).
+    pub async fn tokens_page(
+        &self,
+        user_id: i64,
+        page: &PageRequest,
+    ) -> StoreResult<Page<TokenRow>> {
+        let rows = on_pool!(self, p => sqlx::query_as(
+            "SELECT id, user_id, name, prefix, scopes, created_at, expires_at, last_used_at, revoked_at
+             FROM api_tokens WHERE user_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
+        )
+        .bind(user_id)
+        .bind(page.before_descending())
+        .bind(page.fetch())
+        .fetch_all(p)
+        .await)?;
+        Ok(Page::from_rows(rows, page, |t: &TokenRow| {
+            PageKey::number(t.id)
+        }))
     }
 
     /// The live (not revoked, not expired) token with this hash, marking it

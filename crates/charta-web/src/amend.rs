@@ -3,6 +3,7 @@
 //! merge gate.
 
 use crate::auth::Viewer;
+use crate::cache::CachedVersion;
 use crate::error::Error;
 use crate::lookup::{self, parse_version};
 use crate::state::AppState;
@@ -13,6 +14,24 @@ use charta_domain::format::{parse_spec, to_canonical};
 use charta_domain::validate::{check_spec, check_succession};
 use charta_store::{AmendmentRow, RevisionRow, SpecRow, ThreadRow};
 use std::sync::Arc;
+
+/// A parsed specification as one of the caches holds it, so that pooled
+/// work can share it without copying.
+#[derive(Clone)]
+pub enum Held {
+    Version(Arc<CachedVersion>),
+    Revision(Arc<Spec>),
+}
+
+impl std::ops::Deref for Held {
+    type Target = Spec;
+    fn deref(&self) -> &Spec {
+        match self {
+            Held::Version(v) => &v.spec,
+            Held::Revision(s) => s,
+        }
+    }
+}
 
 /// An amendment with everything about it that pages need.
 pub struct Context {
@@ -98,11 +117,18 @@ pub fn stored(text: &str, what: &str) -> Result<Spec, Error> {
     parse_spec(text).map_err(|e| Error::Internal(format!("stored {what} does not parse: {e}")))
 }
 
-/// A revision's specification, parsed once per process.
-pub fn revision_spec(state: &AppState, r: &RevisionRow) -> Result<Arc<Spec>, Error> {
-    state
+/// A revision's specification, parsed once per process. A cached revision
+/// is returned at once; parsing one (up to the body limit) runs in the
+/// bounded pool.
+pub async fn revision_spec(state: &AppState, r: &RevisionRow) -> Result<Arc<Spec>, Error> {
+    if let Some(hit) = state.revisions.get(&r.content_hash) {
+        return Ok(hit);
+    }
+    let text = r.content.clone();
+    let spec = state.cpu.run(move |_| stored(&text, "revision")).await?;
+    Ok(state
         .revisions
-        .get_or_parse(&r.content_hash, &r.content, |t| stored(t, "revision"))
+        .insert(&r.content_hash, spec, r.content.len()))
 }
 
 /// Version `n` of the amendment's specification, parsed once per process.
@@ -117,17 +143,35 @@ pub async fn version_spec(
 /// Checks a proposed text against the format, the catalogs and the version
 /// it is based on, and returns it with its canonical form. A proposal must
 /// keep the specification's identity and change something.
-pub fn check_proposal(state: &AppState, base: &Spec, text: &str) -> Result<(Spec, String), Error> {
-    let proposed = parse_spec(text)?;
-    check_spec(&proposed, &state.catalogs, text)?;
-    check_succession(base, &proposed, text)?;
-    let canonical = to_canonical(&proposed);
-    if canonical == to_canonical(base) {
-        return Err(Error::BadRequest(
-            "the proposed text makes no change to the specification".into(),
-        ));
-    }
-    Ok((proposed, canonical))
+///
+/// Anyone who may propose can send a text up to the body limit, so the
+/// parsing and checking run in the bounded pool and stop between steps
+/// when the request is abandoned.
+pub async fn check_proposal(
+    state: &AppState,
+    base: Arc<CachedVersion>,
+    text: &str,
+) -> Result<(Spec, String), Error> {
+    let catalogs = state.catalogs.clone();
+    let text = text.to_string();
+    state
+        .cpu
+        .run(move |cancel| {
+            let proposed = parse_spec(&text)?;
+            cancel.check()?;
+            check_spec(&proposed, &catalogs, &text)?;
+            cancel.check()?;
+            check_succession(&base.spec, &proposed, &text)?;
+            cancel.check()?;
+            let canonical = to_canonical(&proposed);
+            if canonical == to_canonical(&base.spec) {
+                return Err(Error::BadRequest(
+                    "the proposed text makes no change to the specification".into(),
+                ));
+            }
+            Ok((proposed, canonical))
+        })
+        .await
 }
 
 /// Whether the viewer wrote the amendment.

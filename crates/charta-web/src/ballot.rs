@@ -540,14 +540,16 @@ async fn revision_steps(
         }
         let old_base = amend::version_spec(state, &ctx.spec, before.base_version).await?;
         let new_base = amend::version_spec(state, &ctx.spec, after.base_version).await?;
+        let old = amend::revision_spec(state, before).await?;
+        let new = amend::revision_spec(state, after).await?;
+        // Comparing two whole texts is heavy work: it runs in the pool.
+        let change = state
+            .cpu
+            .run(move |_| Ok(revision_change(&old_base.spec, &old, &new_base.spec, &new)))
+            .await?;
         steps.push(RevisionStep {
             number: after.number,
-            change: revision_change(
-                &old_base.spec,
-                &*amend::revision_spec(state, before)?,
-                &new_base.spec,
-                &*amend::revision_spec(state, after)?,
-            ),
+            change,
         });
     }
     Ok(steps)

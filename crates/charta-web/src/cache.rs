@@ -151,21 +151,16 @@ impl SpecCache {
         Self(Bounded::new(max_bytes))
     }
 
-    /// The parsed form of `text`, whose content hash is `hash`; parsed with
-    /// `parse` on a miss.
-    pub fn get_or_parse<E>(
-        &self,
-        hash: &str,
-        text: &str,
-        parse: impl FnOnce(&str) -> Result<Spec, E>,
-    ) -> Result<Arc<Spec>, E> {
-        if let Some(hit) = self.0.get(hash) {
-            return Ok(hit);
-        }
+    /// The parsed form of the text whose content hash is `hash`, if cached.
+    pub fn get(&self, hash: &str) -> Option<Arc<Spec>> {
+        self.0.get(hash)
+    }
+
+    /// Keeps `spec`, parsed from a text of `text_len` bytes whose content
+    /// hash is `hash`, and returns the cached form.
+    pub fn insert(&self, hash: &str, spec: Spec, text_len: usize) -> Arc<Spec> {
         // About as much again as the text for the parsed form.
-        Ok(self
-            .0
-            .insert(hash.to_string(), parse(text)?, text.len() * 2))
+        self.0.insert(hash.to_string(), spec, text_len * 2)
     }
 }
 

@@ -12,28 +12,44 @@
 //! timeout fired), its work is cancelled: a request still waiting for a
 //! place never starts, and running work stops at its next
 //! [`Cancel::check`], which the callers place between the steps of their
-//! work (parse, check, compare).
+//! work (parse, check, compare). The request timeout works the same way:
+//! the timeout layer drops the request's future, which cancels its work.
+//!
+//! A handler may use the pool several times (parse, then compare), one
+//! piece of work after another; each holds its place only while it runs
+//! and work never waits for the pool from inside the pool, so no request
+//! can hold a place while waiting for another. Results already cached
+//! (parsed versions and revisions) are returned without the pool.
 
 use crate::error::Error;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use tokio::sync::Semaphore;
 
 /// A bounded pool for CPU-heavy work.
 pub struct Pool {
     permits: Arc<Semaphore>,
     size: usize,
+    /// Pieces of work that stopped early because their request was
+    /// abandoned, for tests and metrics.
+    stopped: Arc<AtomicUsize>,
 }
 
 /// Tells running work that nobody waits for its result any more.
 #[derive(Clone)]
-pub struct Cancel(Arc<AtomicBool>);
+pub struct Cancel {
+    flag: Arc<AtomicBool>,
+    /// Set when a check found the request abandoned, so the pool can count
+    /// work that stopped early apart from work that failed on its own.
+    seen: Arc<AtomicBool>,
+}
 
 impl Cancel {
     /// Stops the work (with an error nobody will see) if its request was
     /// abandoned.
     pub fn check(&self) -> Result<(), Error> {
-        if self.0.load(Ordering::Relaxed) {
+        if self.flag.load(Ordering::Relaxed) {
+            self.seen.store(true, Ordering::Relaxed);
             Err(Error::Unavailable(
                 "the request was abandoned before its work finished".into(),
             ))
@@ -43,7 +59,7 @@ impl Cancel {
     }
 
     pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
+        self.flag.load(Ordering::Relaxed)
     }
 }
 
@@ -63,6 +79,7 @@ impl Pool {
         Self {
             permits: Arc::new(Semaphore::new(size)),
             size,
+            stopped: Arc::new(AtomicUsize::new(0)),
         }
     }
 
@@ -78,6 +95,17 @@ impl Pool {
         self.size
     }
 
+    /// Places free right now; equal to [`Pool::size`] when nothing runs.
+    pub fn available(&self) -> usize {
+        self.permits.available_permits()
+    }
+
+    /// How many pieces of work have stopped early, at a [`Cancel::check`],
+    /// because their request was abandoned.
+    pub fn stopped(&self) -> usize {
+        self.stopped.load(Ordering::Relaxed)
+    }
+
     /// Runs `work` on a blocking thread once a place is free.
     pub async fn run<T, F>(&self, work: F) -> Result<T, Error>
     where
@@ -90,11 +118,18 @@ impl Pool {
             .map_err(|_| Error::Internal("the work pool was closed".into()))?;
         let flag = Arc::new(AtomicBool::new(false));
         let _guard = CancelOnDrop(Arc::clone(&flag));
-        let cancel = Cancel(flag);
+        let cancel = Cancel {
+            flag,
+            seen: Arc::new(AtomicBool::new(false)),
+        };
+        let stopped = Arc::clone(&self.stopped);
         let handle = tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            cancel.check()?;
-            work(&cancel)
+            let result = cancel.check().and_then(|()| work(&cancel));
+            if cancel.seen.load(Ordering::Relaxed) {
+                stopped.fetch_add(1, Ordering::Relaxed);
+            }
+            result
         });
         match handle.await {
             Ok(result) => result,
@@ -159,7 +194,9 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(100)).await;
         assert_eq!(steps.load(Ordering::SeqCst), after, "the work stopped");
         assert!(after < 200, "{after}");
+        assert_eq!(pool.stopped(), 1);
         // The place is free again.
+        assert_eq!(pool.available(), 1);
         pool.run(|_| Ok(())).await.unwrap();
     }
 }

@@ -129,6 +129,9 @@ impl From<StoreError> for Error {
             StoreError::Conflict(m) => Error::Conflict(m),
             StoreError::Forbidden(m) => Error::Forbidden(m),
             StoreError::Invalid(f) => Error::Invalid(f),
+            StoreError::Cursor(m) => Error::BadRequest(format!(
+                "after is not a cursor this list handed out ({m}); use the address in the previous page's Link header, or leave after out to start from the first page"
+            )),
             other => Error::Internal(other.to_string()),
         }
     }

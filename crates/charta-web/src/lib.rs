@@ -24,6 +24,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod mirror;
 pub mod pages;
+pub mod paging;
 pub mod rate;
 pub mod release;
 pub mod routes;

@@ -95,17 +95,26 @@ pub async fn version_of(
         return Ok(hit);
     }
     let v = state.store.version(row, n).await?;
-    let spec = parse_spec(&v.content).map_err(|e| {
-        Error::Internal(format!("stored version {n} of {slug} does not parse: {e}"))
-    })?;
-    let json = serde_json::to_vec(&VersionDocument {
-        version: v.meta.number,
-        content_hash: &v.meta.content_hash,
-        created_at: v.meta.created_at,
-        message: &v.meta.message,
-        spec: &spec,
-    })
-    .map_err(|e| Error::Internal(format!("serialising {slug} v{n}: {e}")))?;
+    // A miss parses and serialises a whole version: pooled work, like every
+    // other parse. A hit (above) never waits for the pool.
+    let what = format!("version {n} of {slug}");
+    let (v, spec, json) = state
+        .cpu
+        .run(move |cancel| {
+            let spec = parse_spec(&v.content)
+                .map_err(|e| Error::Internal(format!("stored {what} does not parse: {e}")))?;
+            cancel.check()?;
+            let json = serde_json::to_vec(&VersionDocument {
+                version: v.meta.number,
+                content_hash: &v.meta.content_hash,
+                created_at: v.meta.created_at,
+                message: &v.meta.message,
+                spec: &spec,
+            })
+            .map_err(|e| Error::Internal(format!("serialising {what}: {e}")))?;
+            Ok((v, spec, json))
+        })
+        .await?;
     let hash = v.meta.content_hash.trim_start_matches("sha256:");
     let etag = format!("\"{hash}\"");
     let v = CachedVersion {
@@ -166,7 +175,11 @@ pub async fn compare(
     let (f, t) = diff_range(&row, from, to)?;
     let from = version(state, viewer, slug, Some(f)).await?;
     let to = version(state, viewer, slug, Some(t)).await?;
-    let diff = diff_specs(&from.spec, &to.spec);
+    let (a, b) = (from.clone(), to.clone());
+    let diff = state
+        .cpu
+        .run(move |_| Ok(diff_specs(&a.spec, &b.spec)))
+        .await?;
     Ok((row, Compared { from, to, diff }))
 }
 

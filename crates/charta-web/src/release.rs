@@ -282,14 +282,31 @@ pub async fn publish_as(
         checkpoint.as_ref(),
     )
     .await?;
-    let bundle = charta_release::build(&input, &state.catalogs)
-        .map_err(|e| Error::BadRequest(format!("this version cannot be released: {e}")))?;
-    let manifest_sha256 = hex::encode(Sha256::digest(bundle.manifest_bytes()));
-    let key_id = charta_release::key_id(&key.verifying_key());
-    let files = bundle.into_signed_files(&key);
+    // Building, signing and hashing every artefact is pooled work; nothing
+    // is stored until it is done, so an abandoned publication leaves no
+    // trace.
+    let catalogs = state.catalogs.clone();
+    let (files, digests, manifest_sha256, key_id) = state
+        .cpu
+        .run(move |cancel| {
+            let bundle = charta_release::build(&input, &catalogs)
+                .map_err(|e| Error::BadRequest(format!("this version cannot be released: {e}")))?;
+            cancel.check()?;
+            let manifest_sha256 = hex::encode(Sha256::digest(bundle.manifest_bytes()));
+            let key_id = charta_release::key_id(&key.verifying_key());
+            let files = bundle.into_signed_files(&key);
+            cancel.check()?;
+            let digests: Vec<String> = files
+                .values()
+                .map(|c| hex::encode(Sha256::digest(c)))
+                .collect();
+            Ok((files, digests, manifest_sha256, key_id))
+        })
+        .await?;
     let hashed: Vec<(&str, &[u8], String)> = files
         .iter()
-        .map(|(n, c)| (n.as_str(), c.as_slice(), hex::encode(Sha256::digest(c))))
+        .zip(digests)
+        .map(|((n, c), digest)| (n.as_str(), c.as_slice(), digest))
         .collect();
     let published_on = today.to_string();
     let id = state
@@ -461,7 +478,15 @@ pub async fn rebuild(
         checkpoint.as_ref(),
     )
     .await?;
-    let bundle = charta_release::build(&input, &state.catalogs)
-        .map_err(|e| Error::Internal(format!("release {} no longer builds: {e}", release.name)))?;
-    Ok(bundle.into_signed_files(&key))
+    let catalogs = state.catalogs.clone();
+    let name = release.name.clone();
+    state
+        .cpu
+        .run(move |cancel| {
+            let bundle = charta_release::build(&input, &catalogs)
+                .map_err(|e| Error::Internal(format!("release {name} no longer builds: {e}")))?;
+            cancel.check()?;
+            Ok(bundle.into_signed_files(&key))
+        })
+        .await
 }

@@ -3,11 +3,13 @@
 use crate::auth::Viewer;
 use crate::error::{ApiResult, Error};
 use crate::pages::account::{check_token_request, create_token, revoke_token};
+use crate::paging;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use charta_domain::access::Action;
 use charta_store::{TokenRow, UserRow};
 use serde::{Deserialize, Serialize};
@@ -55,11 +57,27 @@ pub async fn me(viewer: Viewer) -> ApiResult<Json<Me>> {
 }
 
 /// List the signed-in person's tokens (never their secrets).
-#[utoipa::path(get, path = "/api/v1/tokens", tag = "account",
-    responses((status = 200, body = Vec<TokenRow>), (status = 401, body = crate::error::ErrorBody)))]
-pub async fn list(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Json<Vec<TokenRow>>> {
+/// Newest first, a page at a time.
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "account", params(crate::paging::PageParams),
+    responses((status = 200, body = Vec<TokenRow>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
+              (status = 400, body = crate::error::ErrorBody, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out"), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    OriginalUri(uri): OriginalUri,
+    Query(p): Query<crate::paging::PageParams>,
+) -> ApiResult<Response> {
     viewer.require(Action::ViewAccount)?;
-    Ok(Json(state.store.tokens_of(viewer.user()?.id).await?))
+    let page = state
+        .store
+        .tokens_page(viewer.user()?.id, &p.request()?)
+        .await?;
+    Ok(paging::respond(
+        &state.config.public_url,
+        &uri,
+        page.items,
+        page.next.as_ref(),
+    ))
 }
 
 /// A token request.

@@ -6,11 +6,13 @@ use crate::auth::Viewer;
 use crate::error::{ApiResult, Error};
 use crate::lookup;
 use crate::pages::amendments::{add_revision, merge_amendment, open_thread, propose};
+use crate::paging;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use charta_domain::amendment::GateCheck;
 use charta_domain::diff::{DiffSummary, diff_specs};
 use charta_store::{AmendmentRow, CommentRow, RevisionRow, ThreadRow};
@@ -21,17 +23,27 @@ fn json<T>(body: Result<Json<T>, JsonRejection>, shape: &str) -> Result<T, Error
         .map_err(|e| Error::BadRequest(format!("send JSON {shape}: {}", e.body_text())))
 }
 
-/// List the amendments of a specification, newest first.
+/// List the amendments of a specification, newest first, a page at a time.
 #[utoipa::path(get, path = "/api/v1/specs/{spec}/amendments", tag = "amendments",
-    params(("spec" = String, Path, description = "Specification slug")),
-    responses((status = 200, body = Vec<AmendmentRow>), (status = 404, body = crate::error::ErrorBody)))]
+    params(("spec" = String, Path, description = "Specification slug"), crate::paging::PageParams),
+    responses((status = 200, body = Vec<AmendmentRow>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
+              (status = 400, body = crate::error::ErrorBody, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out"), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(spec): Path<String>,
-) -> ApiResult<Json<Vec<AmendmentRow>>> {
+    OriginalUri(uri): OriginalUri,
+    Query(p): Query<crate::paging::PageParams>,
+) -> ApiResult<Response> {
+    let request = p.request()?;
     let row = lookup::spec(&state, &viewer, &spec).await?;
-    Ok(Json(state.store.amendments(row.id).await?))
+    let page = state.store.amendments_page(row.id, &request).await?;
+    Ok(paging::respond(
+        &state.config.public_url,
+        &uri,
+        page.items,
+        page.next.as_ref(),
+    ))
 }
 
 /// A proposal.
@@ -108,7 +120,11 @@ pub async fn show(
     let ctx = amend::load(&state, &viewer, &spec, &number).await?;
     let latest = ctx.latest();
     let base = amend::version_spec(&state, &ctx.spec, latest.base_version).await?;
-    let changes = diff_specs(&base.spec, &*amend::revision_spec(&state, latest)?).summary;
+    let revision = amend::revision_spec(&state, latest).await?;
+    let changes = state
+        .cpu
+        .run(move |_| Ok(diff_specs(&base.spec, &revision).summary))
+        .await?;
     let gate = amend::gate(&state, &ctx).await?;
     Ok(Json(AmendmentDetail {
         out_of_date: ctx.out_of_date(),

@@ -6,11 +6,13 @@ use crate::ballot::{self, Standing};
 use crate::error::{ApiResult, Error};
 use crate::lookup;
 use crate::pages::ballots::visible;
+use crate::paging;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use charta_domain::ballot::{Rules, Tally};
 use charta_store::{AuditEntry, BallotRow, BallotVoterRow, DelegationRow, VoteRow};
 use serde::{Deserialize, Serialize};
@@ -18,16 +20,26 @@ use serde::{Deserialize, Serialize};
 /// List the ballots on a specification and its amendments, newest first.
 /// Open ballots are listed for the group's members only.
 #[utoipa::path(get, path = "/api/v1/specs/{spec}/ballots", tag = "ballots",
-    params(("spec" = String, Path, description = "Specification slug")),
-    responses((status = 200, body = Vec<BallotRow>), (status = 404, body = crate::error::ErrorBody)))]
+    params(("spec" = String, Path, description = "Specification slug"), crate::paging::PageParams),
+    responses((status = 200, body = Vec<BallotRow>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
+              (status = 400, body = crate::error::ErrorBody, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out"), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(spec): Path<String>,
-) -> ApiResult<Json<Vec<BallotRow>>> {
+    OriginalUri(uri): OriginalUri,
+    Query(p): Query<crate::paging::PageParams>,
+) -> ApiResult<Response> {
+    let request = p.request()?;
     let row = lookup::spec(&state, &viewer, &spec).await?;
-    let ballots = state.store.ballots_of_spec(row.id).await?;
-    Ok(Json(visible(&viewer, &row, ballots)))
+    let page = state.store.ballots_of_spec_page(row.id, &request).await?;
+    let items = visible(&viewer, &row, page.items);
+    Ok(paging::respond(
+        &state.config.public_url,
+        &uri,
+        items,
+        page.next.as_ref(),
+    ))
 }
 
 /// A ballot with everything needed to check its result.
@@ -85,20 +97,28 @@ pub async fn show(
 /// the hashes that chain them into the whole log (`charta audit verify`
 /// checks the chain).
 #[utoipa::path(get, path = "/api/v1/ballots/{id}/audit", tag = "ballots",
-    params(("id" = i64, Path, description = "Ballot number")),
-    responses((status = 200, body = Vec<AuditEntry>), (status = 404, body = crate::error::ErrorBody)))]
+    params(("id" = i64, Path, description = "Ballot number"), crate::paging::PageParams),
+    responses((status = 200, body = Vec<AuditEntry>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
+              (status = 400, body = crate::error::ErrorBody, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out"), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn audit(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-) -> ApiResult<Json<Vec<AuditEntry>>> {
+    OriginalUri(uri): OriginalUri,
+    Query(p): Query<crate::paging::PageParams>,
+) -> ApiResult<Response> {
+    let request = p.request()?;
     let l = ballot::load(&state, &viewer, &id).await?;
-    let mut entries = state
+    let page = state
         .store
-        .audit_entries_for(&l.ballot.audit_object())
+        .audit_entries_for_page(&l.ballot.audit_object(), &request)
         .await?;
-    entries.reverse();
-    Ok(Json(entries))
+    Ok(paging::respond(
+        &state.config.public_url,
+        &uri,
+        page.items,
+        page.next.as_ref(),
+    ))
 }
 
 /// A vote.

@@ -2,9 +2,11 @@
 
 use crate::auth::Viewer;
 use crate::error::{ApiResult, Error};
+use crate::paging;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::response::Response;
 use charta_domain::catalog::{Catalog, CatalogItem};
 use charta_store::MappedControl;
 use serde::Serialize;
@@ -34,17 +36,35 @@ impl From<&Catalog> for CatalogSummary {
 }
 
 /// List the reference catalogs controls can map to.
-#[utoipa::path(get, path = "/api/v1/catalogs", tag = "catalogs",
-    responses((status = 200, body = Vec<CatalogSummary>)))]
-pub async fn list(State(state): State<AppState>) -> Json<Vec<CatalogSummary>> {
-    Json(
-        state
-            .catalogs
-            .catalogs()
-            .iter()
-            .map(CatalogSummary::from)
-            .collect(),
-    )
+/// The catalogs are fixed when the server starts, so a page is a slice of
+/// them by position.
+#[utoipa::path(get, path = "/api/v1/catalogs", tag = "catalogs", params(crate::paging::PageParams),
+    responses((status = 200, body = Vec<CatalogSummary>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
+              (status = 400, body = crate::error::ErrorBody, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out")))]
+pub async fn list(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    Query(p): Query<crate::paging::PageParams>,
+) -> ApiResult<Response> {
+    let request = p.request()?;
+    let start = request.after.as_ref().map_or(0, |k| k.number.max(0));
+    let all = state.catalogs.catalogs();
+    let items: Vec<CatalogSummary> = all
+        .iter()
+        .enumerate()
+        .skip(usize::try_from(start).unwrap_or(usize::MAX))
+        .take(usize::try_from(request.limit).unwrap_or(usize::MAX))
+        .map(|(_, c)| CatalogSummary::from(c))
+        .collect();
+    let end = start.saturating_add(i64::try_from(items.len()).unwrap_or(i64::MAX));
+    let next = (usize::try_from(end).unwrap_or(usize::MAX) < all.len())
+        .then(|| charta_store::PageKey::number(end));
+    Ok(paging::respond(
+        &state.config.public_url,
+        &uri,
+        items,
+        next.as_ref(),
+    ))
 }
 
 /// One catalog with all its sections and items.

@@ -215,7 +215,14 @@ pub async fn load(
     let level = parse_level(level)?;
     let row = lookup::spec(state, viewer, slug).await?;
     let v = lookup::version(state, viewer, slug, Some(n)).await?;
-    let doc = build(&row.slug, &v, &state.catalogs, level);
+    // One pass over the controls and one over the items, but over a
+    // version as large as the body limit allows: pooled like every other
+    // computation on a whole specification.
+    let (version, catalogs, slug) = (v.clone(), state.catalogs.clone(), row.slug.clone());
+    let doc = state
+        .cpu
+        .run(move |_| Ok(build(&slug, &version, &catalogs, level)))
+        .await?;
     Ok((row, v, doc))
 }
 

@@ -2,9 +2,11 @@
 
 use crate::auth::Viewer;
 use crate::error::ApiResult;
+use crate::paging;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::response::Response;
 use charta_store::{GroupRow, OrgRow, SpecRow};
 use serde::Serialize;
 
@@ -17,11 +19,22 @@ pub struct GroupDetail {
     pub specs: Vec<SpecRow>,
 }
 
-/// List every working group.
-#[utoipa::path(get, path = "/api/v1/groups", tag = "groups",
-    responses((status = 200, body = Vec<GroupRow>)))]
-pub async fn list(State(state): State<AppState>) -> ApiResult<Json<Vec<GroupRow>>> {
-    Ok(Json(state.store.groups().await?))
+/// List the working groups, by name, a page at a time.
+#[utoipa::path(get, path = "/api/v1/groups", tag = "groups", params(crate::paging::PageParams),
+    responses((status = 200, body = Vec<GroupRow>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
+              (status = 400, body = crate::error::ErrorBody, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out")))]
+pub async fn list(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    Query(p): Query<crate::paging::PageParams>,
+) -> ApiResult<Response> {
+    let page = state.store.groups_page(&p.request()?).await?;
+    Ok(paging::respond(
+        &state.config.public_url,
+        &uri,
+        page.items,
+        page.next.as_ref(),
+    ))
 }
 
 /// One working group, its member organisations and its specifications.

@@ -3,9 +3,10 @@
 use crate::auth::Viewer;
 use crate::error::ApiResult;
 use crate::lookup;
+use crate::paging;
 use crate::state::AppState;
-use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::response::Response;
 use charta_store::ReleaseRow;
 use serde::Serialize;
 
@@ -24,16 +25,21 @@ pub struct ReleaseEntry {
 /// List the releases of a specification, newest first. Each release's
 /// artefacts live beside its page at permanent addresses and never change.
 #[utoipa::path(get, path = "/api/v1/specs/{spec}/releases", tag = "releases",
-    params(("spec" = String, Path, description = "Specification slug")),
-    responses((status = 200, body = Vec<ReleaseEntry>), (status = 404, body = crate::error::ErrorBody)))]
+    params(("spec" = String, Path, description = "Specification slug"), crate::paging::PageParams),
+    responses((status = 200, body = Vec<ReleaseEntry>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
+              (status = 400, body = crate::error::ErrorBody, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out"), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(spec): Path<String>,
-) -> ApiResult<Json<Vec<ReleaseEntry>>> {
+    OriginalUri(uri): OriginalUri,
+    Query(p): Query<crate::paging::PageParams>,
+) -> ApiResult<Response> {
+    let request = p.request()?;
     let row = lookup::spec(&state, &viewer, &spec).await?;
+    let page = state.store.releases_page(row.id, &request).await?;
     let mut out = Vec::new();
-    for r in state.store.releases(row.id).await? {
+    for r in page.items {
         let url = format!(
             "{}/releases/{}/{}/",
             state.config.public_url, r.spec_slug, r.name
@@ -54,5 +60,10 @@ pub async fn list(
             artefacts,
         });
     }
-    Ok(Json(out))
+    Ok(paging::respond(
+        &state.config.public_url,
+        &uri,
+        out,
+        page.next.as_ref(),
+    ))
 }

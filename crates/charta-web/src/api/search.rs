@@ -3,8 +3,8 @@
 use crate::auth::Viewer;
 use crate::error::ApiResult;
 use crate::state::AppState;
-use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::{OriginalUri, Query, State};
+use axum::response::Response;
 use charta_store::SearchHit;
 use serde::Deserialize;
 
@@ -19,18 +19,46 @@ pub struct SearchParams {
 /// Most results returned by one search.
 pub const LIMIT: i64 = 50;
 
-/// Search the newest version of every specification. Every word must match
-/// (as a word or a word prefix). In `snippet`, matched words are wrapped in
-/// U+E000 and U+E001.
-#[utoipa::path(get, path = "/api/v1/search", tag = "search", params(SearchParams),
-    responses((status = 200, body = Vec<SearchHit>),
+/// Search the newest version of every specification, best matches first,
+/// a page at a time. Every word must match (as a word or a word prefix).
+/// In `snippet`, matched words are wrapped in U+E000 and U+E001.
+#[utoipa::path(get, path = "/api/v1/search", tag = "search", params(SearchParams, crate::paging::PageParams),
+    responses((status = 200, body = Vec<SearchHit>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
+              (status = 400, body = crate::error::ErrorBody, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out"),
               (status = 429, body = crate::error::ErrorBody, description = "Too many requests from this address; `Retry-After` says when to try again")))]
 pub async fn search(
     State(state): State<AppState>,
     viewer: Viewer,
+    OriginalUri(uri): OriginalUri,
     Query(p): Query<SearchParams>,
-) -> ApiResult<Json<Vec<SearchHit>>> {
-    Ok(Json(readable_hits(&state, &viewer, &p.q).await?))
+    Query(paging): Query<crate::paging::PageParams>,
+) -> ApiResult<Response> {
+    let request = paging.request()?;
+    let readable = readable_slugs(&state, &viewer).await?;
+    let page = state.store.search_page(&p.q, &request).await?;
+    let items: Vec<SearchHit> = page
+        .items
+        .into_iter()
+        .filter(|h| readable.contains(&h.spec_slug))
+        .collect();
+    Ok(crate::paging::respond(
+        &state.config.public_url,
+        &uri,
+        items,
+        page.next.as_ref(),
+    ))
+}
+
+/// The slugs of the specifications the viewer may read.
+async fn readable_slugs(
+    state: &AppState,
+    viewer: &Viewer,
+) -> Result<std::collections::HashSet<String>, crate::error::Error> {
+    Ok(crate::lookup::readable_specs(state, viewer)
+        .await?
+        .into_iter()
+        .map(|s| s.slug)
+        .collect())
 }
 
 /// Search results in specifications the viewer may read. The store searches
@@ -40,11 +68,7 @@ pub async fn readable_hits(
     viewer: &Viewer,
     q: &str,
 ) -> Result<Vec<SearchHit>, crate::error::Error> {
-    let readable: std::collections::HashSet<String> = crate::lookup::readable_specs(state, viewer)
-        .await?
-        .into_iter()
-        .map(|s| s.slug)
-        .collect();
+    let readable = readable_slugs(state, viewer).await?;
     Ok(state
         .store
         .search(q, LIMIT * 4)

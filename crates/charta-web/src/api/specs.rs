@@ -4,9 +4,10 @@ use crate::api::json_with_etag;
 use crate::auth::Viewer;
 use crate::error::{ApiResult, Error, url_encode};
 use crate::lookup::{self, parse_version};
+use crate::paging;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use charta_domain::Control;
@@ -23,11 +24,29 @@ pub struct SpecDetail {
     pub versions: Vec<VersionMeta>,
 }
 
-/// List every specification.
-#[utoipa::path(get, path = "/api/v1/specs", tag = "specs",
-    responses((status = 200, body = Vec<SpecRow>)))]
-pub async fn list(State(state): State<AppState>, viewer: Viewer) -> ApiResult<Json<Vec<SpecRow>>> {
-    Ok(Json(lookup::readable_specs(&state, &viewer).await?))
+/// List the specifications the caller may read, by title, a page at a
+/// time.
+#[utoipa::path(get, path = "/api/v1/specs", tag = "specs", params(crate::paging::PageParams),
+    responses((status = 200, body = Vec<SpecRow>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
+              (status = 400, body = crate::error::ErrorBody, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out")))]
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    OriginalUri(uri): OriginalUri,
+    Query(p): Query<crate::paging::PageParams>,
+) -> ApiResult<Response> {
+    let page = state.store.specs_page(&p.request()?).await?;
+    let items: Vec<SpecRow> = page
+        .items
+        .into_iter()
+        .filter(|s| viewer.can_read(s))
+        .collect();
+    Ok(paging::respond(
+        &state.config.public_url,
+        &uri,
+        items,
+        page.next.as_ref(),
+    ))
 }
 
 /// One specification and its versions.
@@ -47,17 +66,27 @@ pub async fn show(
     }))
 }
 
-/// The versions of a specification, newest first.
+/// The versions of a specification, newest first, a page at a time.
 #[utoipa::path(get, path = "/api/v1/specs/{spec}/versions", tag = "specs",
-    params(("spec" = String, Path, description = "Specification slug")),
-    responses((status = 200, body = Vec<VersionMeta>), (status = 404, body = crate::error::ErrorBody)))]
+    params(("spec" = String, Path, description = "Specification slug"), crate::paging::PageParams),
+    responses((status = 200, body = Vec<VersionMeta>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
+              (status = 400, body = crate::error::ErrorBody, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out"), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn versions(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(spec): Path<String>,
-) -> ApiResult<Json<Vec<VersionMeta>>> {
+    OriginalUri(uri): OriginalUri,
+    Query(p): Query<crate::paging::PageParams>,
+) -> ApiResult<Response> {
+    let request = p.request()?;
     let row = lookup::spec(&state, &viewer, &spec).await?;
-    Ok(Json(lookup::versions(&state, &row).await?))
+    let page = state.store.versions_page(row.id, &request).await?;
+    Ok(paging::respond(
+        &state.config.public_url,
+        &uri,
+        page.items,
+        page.next.as_ref(),
+    ))
 }
 
 /// One version of a specification: every section and control. Versions

@@ -6,14 +6,15 @@ use super::diff::{ControlChangeView, FieldView, SectionChangeView, field_view, s
 use super::form::{FieldErrors, PageForm, whole_number};
 use super::view::date;
 use super::{Page, Rejected, rejected_status};
-use crate::amend::{self, Context, check_proposal, require_steward, stored};
+use crate::amend::{self, Context, check_proposal, require_steward};
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
 use crate::error::{Error, PageResult, ProblemBody, see_other};
 use crate::lookup;
+use crate::paging::{self, PageParams};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use charta_domain::access::{Action, Decision};
 use charta_domain::amendment::{
@@ -25,6 +26,7 @@ use charta_store::{
     AmendmentRow, CommentRow, NewAmendment, NewRevision, NewThread, NewVersion, SpecRow, ThreadRow,
 };
 use serde::Deserialize;
+use std::sync::Arc;
 
 #[derive(Template)]
 #[template(path = "amendments.html")]
@@ -34,6 +36,10 @@ pub struct ListPage {
     pub spec: SpecRow,
     pub amendments: Vec<AmendmentRow>,
     pub can_propose: bool,
+    /// The address of the page of older amendments, if any.
+    pub next: Option<String>,
+    /// Whether this page continues an earlier one.
+    pub continued: bool,
 }
 
 impl ListPage {
@@ -46,13 +52,17 @@ impl ListPage {
     }
 }
 
-/// The amendments of a specification.
+/// The amendments of a specification, newest first, a page at a time.
 pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(spec): Path<String>,
+    OriginalUri(uri): OriginalUri,
+    Query(p): Query<PageParams>,
 ) -> PageResult<Page<ListPage>> {
+    let request = p.request()?;
     let row = lookup::spec(&state, &viewer, &spec).await?;
+    let page = state.store.amendments_page(row.id, &request).await?;
     Ok(Page(ListPage {
         title: format!("Amendments to {}", row.title),
         chrome: viewer.chrome(&state),
@@ -62,7 +72,9 @@ pub async fn list(
             }),
             Decision::Deny(_)
         ),
-        amendments: state.store.amendments(row.id).await?,
+        amendments: page.items,
+        next: page.next.map(|k| paging::next_url("", &uri, &k)),
+        continued: request.after.is_some(),
         spec: row,
     }))
 }
@@ -202,8 +214,8 @@ pub async fn propose(
     if title.is_empty() || title.chars().count() > 200 {
         return Err(Error::BadRequest(TITLE_RULE.into()));
     }
-    let head = state.store.version(&row, row.head_version).await?;
-    let (_, canonical) = check_proposal(state, &stored(&head.content, "version")?, content)?;
+    let head = amend::version_spec(state, &row, row.head_version).await?;
+    let (_, canonical) = check_proposal(state, head, content).await?;
     let user = viewer.user()?;
     let hash = content_hash(&canonical);
     let number = state
@@ -330,10 +342,16 @@ async fn changed_controls(
         return Ok(Default::default());
     };
     let base = amend::version_spec(state, spec, latest.base_version).await?;
-    let set = diff_specs(&base.spec, &*amend::revision_spec(state, latest)?)
-        .changed()
-        .map(|c| c.id.clone())
-        .collect();
+    let revision = amend::revision_spec(state, latest).await?;
+    let set = state
+        .cpu
+        .run(move |_| {
+            Ok(diff_specs(&base.spec, &revision)
+                .changed()
+                .map(|c| c.id.clone())
+                .collect())
+        })
+        .await?;
     Ok(state.changed_controls.insert(key, set))
 }
 
@@ -393,14 +411,11 @@ async fn review_page(
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "base".into());
     // Hold whichever cached form the comparison starts from.
-    let (base_version, from_revision);
-    let from_spec: &charta_domain::Spec = if from_label == "base" {
-        base_version = amend::version_spec(state, &ctx.spec, to_rev.base_version).await?;
-        &base_version.spec
+    let from_spec = if from_label == "base" {
+        amend::Held::Version(amend::version_spec(state, &ctx.spec, to_rev.base_version).await?)
     } else {
         let n = lookup::parse_version(&from_label, "`from`")?;
-        from_revision = amend::revision_spec(state, ctx.revision(n)?)?;
-        &from_revision
+        amend::Held::Revision(amend::revision_spec(state, ctx.revision(n)?).await?)
     };
     let split = match q.view.as_deref() {
         None | Some("") | Some("unified") => false,
@@ -411,9 +426,21 @@ async fn review_page(
             )));
         }
     };
-    let to_spec = amend::revision_spec(state, &to_rev)?;
-    let latest_spec = amend::revision_spec(state, &latest)?;
-    let diff = diff_specs(from_spec, &to_spec);
+    let to_spec = amend::revision_spec(state, &to_rev).await?;
+    let latest_spec = amend::revision_spec(state, &latest).await?;
+    let (diff, impact) = {
+        let (from, to) = (from_spec.clone(), to_spec.clone());
+        let catalogs = state.catalogs.clone();
+        state
+            .cpu
+            .run(move |cancel| {
+                let diff = diff_specs(&from, &to);
+                cancel.check()?;
+                let impact = charta_domain::coverage::coverage_impact(&from, &to, &catalogs);
+                Ok((diff, impact))
+            })
+            .await?
+    };
     let changes = diff
         .changed()
         .map(|d| ChangeView {
@@ -460,7 +487,6 @@ async fn review_page(
         }
     }
     let group_id = ctx.spec.group_id;
-    let impact = charta_domain::coverage::coverage_impact(from_spec, &to_spec, &state.catalogs);
     let overlaps = if ctx.state.is_closed() {
         Vec::new()
     } else {
@@ -737,8 +763,7 @@ pub async fn add_revision(
     require_steward(viewer, ctx)?;
     apply(ctx.state, AmendmentEvent::Revise, false).map_err(|e| Error::Conflict(e.to_string()))?;
     let base = amend::version_spec(state, &ctx.spec, ctx.latest().base_version).await?;
-    let base_spec = &base.spec;
-    let (proposed, canonical) = check_proposal(state, base_spec, content)?;
+    let (proposed, canonical) = check_proposal(state, base.clone(), content).await?;
     if canonical == ctx.latest().content {
         return Err(Error::BadRequest(
             "this revision is identical to the newest one".into(),
@@ -753,12 +778,19 @@ pub async fn add_revision(
     };
     // Whether votes on an open ballot stand depends on the change and the
     // ballot's rules; the store decides with the ballot row locked.
-    let change = charta_domain::diff::revision_change(
-        base_spec,
-        &*amend::revision_spec(state, ctx.latest())?,
-        base_spec,
-        &proposed,
-    );
+    let previous = amend::revision_spec(state, ctx.latest()).await?;
+    let (base_spec, proposed) = (base.clone(), Arc::new(proposed));
+    let change = state
+        .cpu
+        .run(move |_| {
+            Ok(charta_domain::diff::revision_change(
+                &base_spec.spec,
+                &previous,
+                &base_spec.spec,
+                &proposed,
+            ))
+        })
+        .await?;
     Ok(state
         .store
         .add_classified_revision(
@@ -915,7 +947,7 @@ pub async fn open_thread(
         return Err(Error::BadRequest(COMMENT_RULE.into()));
     }
     let latest = ctx.latest();
-    let spec = amend::revision_spec(state, latest)?;
+    let spec = amend::revision_spec(state, latest).await?;
     let anchor_text = match (control, field, lines) {
         (None, None, None) => String::new(),
         (Some(c), Some(f), Some((a, b))) => {
@@ -1265,7 +1297,7 @@ pub async fn merge_amendment(
 ) -> Result<i64, Error> {
     check_merge(state, viewer, ctx).await?;
     let latest = ctx.latest();
-    let spec = amend::revision_spec(state, latest)?;
+    let spec = amend::revision_spec(state, latest).await?;
     let message = format!(
         "Merge amendment {}: {}",
         ctx.amendment.number, ctx.amendment.title

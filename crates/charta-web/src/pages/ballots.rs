@@ -12,9 +12,10 @@ use crate::auth::viewer::Chrome;
 use crate::ballot::{self, Loaded, Standing};
 use crate::error::{Error, PageResult, see_other};
 use crate::lookup;
+use crate::paging::{self, PageParams};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use charta_domain::access::{Action, Decision};
 use charta_domain::ballot::{BallotState, Outcome, Position, Rules, Tally, Threshold};
@@ -31,16 +32,28 @@ pub struct ListPage {
     pub ballots: Vec<BallotRow>,
     pub can_run: bool,
     pub default_days: u32,
+    /// The address of the page of older ballots, if any.
+    pub next: Option<String>,
+    /// Whether this page continues an earlier one.
+    pub continued: bool,
 }
 
-/// The ballots on a specification and its amendments.
+/// Audit entries a ballot page shows at most.
+const AUDIT_SHOWN: i64 = 50;
+
+/// The ballots on a specification and its amendments, newest first, a page
+/// at a time.
 pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(spec): Path<String>,
+    OriginalUri(uri): OriginalUri,
+    Query(p): Query<PageParams>,
 ) -> PageResult<Page<ListPage>> {
+    let request = p.request()?;
     let row = lookup::spec(&state, &viewer, &spec).await?;
-    let ballots = visible(&viewer, &row, state.store.ballots_of_spec(row.id).await?);
+    let page = state.store.ballots_of_spec_page(row.id, &request).await?;
+    let ballots = visible(&viewer, &row, page.items);
     let rules = state.store.group_rules(row.group_id).await?;
     Ok(Page(ListPage {
         title: format!("Ballots on {}", row.title),
@@ -53,6 +66,8 @@ pub async fn list(
         ),
         default_days: rules.default_days,
         ballots,
+        next: page.next.map(|k| paging::next_url("", &uri, &k)),
+        continued: request.after.is_some(),
         spec: row,
     }))
 }
@@ -166,7 +181,10 @@ pub struct BallotPage {
     pub eligible: Vec<BallotVoterRow>,
     /// The delegations in force while the ballot ran.
     pub delegations: Vec<DelegationRow>,
+    /// The newest entries of the ballot's audit trail, oldest first.
     pub audit: Vec<AuditEntry>,
+    /// Whether older entries were left out of [`BallotPage::audit`].
+    pub audit_cut: bool,
     /// Organisations the viewer may vote for.
     pub mine: Vec<BallotVoterRow>,
     pub since_vote: Vec<SinceVote>,
@@ -251,11 +269,15 @@ async fn ballot_page(
             })
     });
     let tally_sentence = tally_sentence(&count.tally, l.state == BallotState::Open);
-    let audit = {
+    // A ballot whose votes keep changing grows its trail without bound; the
+    // page shows the newest entries and the API pages through all of them.
+    let (audit, audit_cut) = {
         let mut a = state
             .store
-            .audit_entries_for(&l.ballot.audit_object())
+            .audit_entries_for_latest(&l.ballot.audit_object(), AUDIT_SHOWN + 1)
             .await?;
+        let cut = a.len() > usize::try_from(AUDIT_SHOWN).unwrap_or(usize::MAX);
+        a.truncate(usize::try_from(AUDIT_SHOWN).unwrap_or(usize::MAX));
         a.reverse();
         // Shown with people's names and times in words; the JSON keeps the
         // hashed text.
@@ -265,7 +287,7 @@ async fn ballot_page(
             e.actor = people.name(&e.actor);
             e.at = super::view::when_text(&e.at);
         }
-        a
+        (a, cut)
     };
     let group_id = l.ballot.group_id;
     let open = l.state == BallotState::Open;
@@ -308,6 +330,7 @@ async fn ballot_page(
         eligible: count.voters,
         delegations: count.delegations,
         audit,
+        audit_cut,
         mine,
         since_vote,
         positions: Position::ALL
@@ -464,21 +487,28 @@ async fn since_vote(
         return Ok(Vec::new());
     }
     let revisions = state.store.revisions(amendment_id).await?;
-    let parsed = |n: i64| {
-        let r = revisions
+    let revision = |n: i64| {
+        revisions
             .iter()
             .find(|r| r.number == n)
-            .ok_or_else(|| Error::Internal(format!("revision {n} is missing")))?;
-        amend::revision_spec(state, r)
+            .ok_or_else(|| Error::Internal(format!("revision {n} is missing")))
     };
-    let new = parsed(current)?;
+    let new = amend::revision_spec(state, revision(current)?).await?;
     let mut out = Vec::new();
     for (s, from) in reset {
+        let (old, new) = (
+            amend::revision_spec(state, revision(from)?).await?,
+            new.clone(),
+        );
+        let controls = state
+            .cpu
+            .run(move |_| Ok(changed_parts(&diff_specs(&old, &new))))
+            .await?;
         out.push(SinceVote {
             organization: s.organization_name.clone(),
             from,
             to: current,
-            controls: changed_parts(&diff_specs(&*parsed(from)?, &new)),
+            controls,
         });
     }
     Ok(out)

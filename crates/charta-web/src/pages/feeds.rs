@@ -214,6 +214,10 @@ pub async fn clause(
     let item_title = found.item.title.clone();
     let mut entries = Vec::new();
     let releases = readable_releases(&state, &viewer).await?;
+    // The versions come from the cache (or the store); comparing each
+    // release with its predecessor is pooled work, stopped between releases
+    // if the request is abandoned.
+    let mut pairs = Vec::with_capacity(releases.len());
     for r in &releases {
         let new = lookup::version(&state, &viewer, &r.spec_slug, Some(r.version)).await?;
         // The predecessor is a release of the same specification, so it is
@@ -225,26 +229,21 @@ pub async fn clause(
             Some(p) => Some(lookup::version(&state, &viewer, &r.spec_slug, Some(p.version)).await?),
             None => None,
         };
-        // A first release changes every control it has.
-        let empty = charta_domain::Spec {
-            spec: new.spec.spec.clone(),
-            group: new.spec.group.clone(),
-            title: new.spec.title.clone(),
-            summary: String::new(),
-            sections: Vec::new(),
-            controls: Vec::new(),
-        };
-        let old_spec = old.as_ref().map_or(&empty, |o| &o.spec);
-        let maps = |s: &charta_domain::Spec, id: &str| {
-            s.control(id)
-                .is_some_and(|c| c.mappings.iter().any(|m| m.target == item))
-        };
-        let touched: Vec<String> = diff_specs(old_spec, &new.spec)
-            .changed()
-            .filter(|c| c.kind != ChangeKind::Unchanged)
-            .filter(|c| maps(old_spec, &c.id) || maps(&new.spec, &c.id))
-            .map(|c| format!("{} ({})", c.id, c.kind.as_str()))
-            .collect();
+        pairs.push((old, new));
+    }
+    let target = item.to_string();
+    let touched_by_release = state
+        .cpu
+        .run(move |cancel| {
+            let mut out = Vec::with_capacity(pairs.len());
+            for (old, new) in &pairs {
+                cancel.check()?;
+                out.push(touched(old.as_deref().map(|o| &o.spec), &new.spec, &target));
+            }
+            Ok(out)
+        })
+        .await?;
+    for (r, touched) in releases.iter().zip(touched_by_release) {
         if !touched.is_empty() {
             let summary = format!(
                 "Release {} of {} changes controls mapped to {item}: {}.",
@@ -262,6 +261,35 @@ pub async fn clause(
         &format!("/catalogs/{}/items/{item}", found.catalog.catalog),
         &entries,
     ))
+}
+
+/// The controls a release changes that map to catalog item `item`, before
+/// or after, as "id (kind)"; `old` is the predecessor's specification, or
+/// `None` for a first release, which changes every control it has.
+fn touched(
+    old: Option<&charta_domain::Spec>,
+    new: &charta_domain::Spec,
+    item: &str,
+) -> Vec<String> {
+    let empty = charta_domain::Spec {
+        spec: new.spec.clone(),
+        group: new.group.clone(),
+        title: new.title.clone(),
+        summary: String::new(),
+        sections: Vec::new(),
+        controls: Vec::new(),
+    };
+    let old = old.unwrap_or(&empty);
+    let maps = |s: &charta_domain::Spec, id: &str| {
+        s.control(id)
+            .is_some_and(|c| c.mappings.iter().any(|m| m.target == item))
+    };
+    diff_specs(old, new)
+        .changed()
+        .filter(|c| c.kind != ChangeKind::Unchanged)
+        .filter(|c| maps(old, &c.id) || maps(new, &c.id))
+        .map(|c| format!("{} ({})", c.id, c.kind.as_str()))
+        .collect()
 }
 
 #[cfg(test)]

@@ -77,11 +77,11 @@ async fn outcome(state: &AppState, ctx: &Context) -> Result<MergeOutcome, Error>
     let latest = ctx.latest();
     let base = amend::version_spec(state, &ctx.spec, latest.base_version).await?;
     let head = amend::version_spec(state, &ctx.spec, ctx.spec.head_version).await?;
-    Ok(merge_specs(
-        &base.spec,
-        &head.spec,
-        &*amend::revision_spec(state, latest)?,
-    ))
+    let revision = amend::revision_spec(state, latest).await?;
+    state
+        .cpu
+        .run(move |_| Ok(merge_specs(&base.spec, &head.spec, &revision)))
+        .await
 }
 
 /// Shows what a rebase would do: nothing to do, a clean merge, or the
@@ -164,29 +164,45 @@ pub async fn rebase(
         .enumerate()
         .filter_map(|(i, c)| choice(i).map(|side| c.choose(side)))
         .collect();
-    let merged = if o.is_clean() {
-        o.merged.clone()
-    } else {
-        resolve(&o, &resolutions)
-            .map_err(|e| Error::BadRequest(format!("choose a side for every conflict: {e}")))?
-    };
-    let canonical = to_canonical(&merged);
-    check_spec(&merged, &state.catalogs, &canonical)?;
     let head = amend::version_spec(state, &ctx.spec, ctx.spec.head_version).await?;
-    check_succession(&head.spec, &merged, &canonical)?;
+    let latest = ctx.latest();
+    let old_base = amend::version_spec(state, &ctx.spec, latest.base_version).await?;
+    let revision = amend::revision_spec(state, latest).await?;
+    let catalogs = state.catalogs.clone();
+    // Resolving, checking and classifying the merged text is the heavy part
+    // of a rebase: one pooled piece of work, stopped between its steps if
+    // the request is abandoned.
+    let (canonical, change) = state
+        .cpu
+        .run(move |cancel| {
+            let merged = if o.is_clean() {
+                o.merged.clone()
+            } else {
+                resolve(&o, &resolutions).map_err(|e| {
+                    Error::BadRequest(format!("choose a side for every conflict: {e}"))
+                })?
+            };
+            cancel.check()?;
+            let canonical = to_canonical(&merged);
+            check_spec(&merged, &catalogs, &canonical)?;
+            cancel.check()?;
+            check_succession(&head.spec, &merged, &canonical)?;
+            cancel.check()?;
+            // Taking in the versions merged meanwhile changes nothing the
+            // amendment proposes; resolving a conflict against its own text
+            // may.
+            let change = charta_domain::diff::revision_change(
+                &old_base.spec,
+                &revision,
+                &head.spec,
+                &merged,
+            );
+            Ok((canonical, change))
+        })
+        .await?;
     let user = viewer.user()?;
     let message = format!("Updated to version {}", ctx.spec.head_version);
     let hash = content_hash(&canonical);
-    // Taking in the versions merged meanwhile changes nothing the amendment
-    // proposes; resolving a conflict against its own text may.
-    let latest = ctx.latest();
-    let old_base = amend::version_spec(state, &ctx.spec, latest.base_version).await?;
-    let change = charta_domain::diff::revision_change(
-        &old_base.spec,
-        &*amend::revision_spec(state, latest)?,
-        &head.spec,
-        &merged,
-    );
     Ok(state
         .store
         .add_classified_revision(
