@@ -1,5 +1,6 @@
 //! Roles in working groups and invitations to them.
 
+use crate::audit::{AuditEvent, audit_append};
 use crate::{Store, StoreError, StoreResult, in_tx, now, on_pool};
 use charta_domain::affiliation::{Claim, may_speak_for};
 use serde::Serialize;
@@ -150,7 +151,12 @@ impl Store {
     /// Removes a role; returns false if the membership does not exist in
     /// the group. The group's last chair keeps the role (a conflict): a
     /// working group without a chair has nobody who can manage its people.
-    pub async fn remove_membership(&self, group_id: i64, membership_id: i64) -> StoreResult<bool> {
+    pub async fn remove_membership(
+        &self,
+        group_id: i64,
+        membership_id: i64,
+        actor: &str,
+    ) -> StoreResult<bool> {
         in_tx!(self, tx => {
             // Serialises removals in one group, so that two chairs removing
             // each other at the same time cannot leave it without one
@@ -186,26 +192,53 @@ impl Store {
                 .bind(group_id)
                 .execute(&mut *tx)
                 .await?;
+            let (slug,): (String,) = sqlx::query_as("SELECT slug FROM working_groups WHERE id = $1")
+                .bind(group_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            let object = format!("group:{slug}");
+            audit_append!(tx, &AuditEvent {
+                actor,
+                action: "role.remove",
+                object: &object,
+                details: serde_json::json!({"membership": membership_id, "role": role}),
+            });
         });
         Ok(true)
     }
 
-    /// Stores an invitation.
+    /// Stores an invitation and its `role.invite` audit entry (by the
+    /// inviter).
     pub async fn create_invitation(&self, inv: NewInvitation<'_>) -> StoreResult<i64> {
-        let (id,): (i64,) = on_pool!(self, p => sqlx::query_as(
-            "INSERT INTO invitations (token_hash, group_id, role, organization_id, email, invited_by, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(inv.token_hash)
-        .bind(inv.group_id)
-        .bind(inv.role)
-        .bind(inv.organization_id)
-        .bind(inv.email)
-        .bind(inv.invited_by)
-        .bind(now())
-        .bind(inv.expires_at)
-        .fetch_one(p)
-        .await)?;
+        let id = in_tx!(self, tx => {
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO invitations (token_hash, group_id, role, organization_id, email, invited_by, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(inv.token_hash)
+            .bind(inv.group_id)
+            .bind(inv.role)
+            .bind(inv.organization_id)
+            .bind(inv.email)
+            .bind(inv.invited_by)
+            .bind(now())
+            .bind(inv.expires_at)
+            .fetch_one(&mut *tx)
+            .await?;
+            let (slug,): (String,) = sqlx::query_as("SELECT slug FROM working_groups WHERE id = $1")
+                .bind(inv.group_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            let actor = format!("user:{}", inv.invited_by);
+            let object = format!("group:{slug}");
+            audit_append!(tx, &AuditEvent {
+                actor: &actor,
+                action: "role.invite",
+                object: &object,
+                details: serde_json::json!({"invitation": id, "email": inv.email, "role": inv.role, "organization": inv.organization_id}),
+            });
+            id
+        });
         Ok(id)
     }
 
@@ -307,6 +340,14 @@ impl Store {
                 ),
                 other => other.into(),
             })?;
+            let actor = format!("user:{user_id}");
+            let object = format!("group:{}", inv.group_slug);
+            audit_append!(tx, &AuditEvent {
+                actor: &actor,
+                action: "role.accept",
+                object: &object,
+                details: serde_json::json!({"invitation": inv.id, "membership": id, "role": inv.role}),
+            });
             id
         });
         Ok(id)

@@ -36,15 +36,29 @@ pub struct NewVersion<'a> {
 impl Store {
     /// Publishes a draft specification. Publishing is one-way: there is no
     /// way back to draft, so anything once public stays readable.
-    pub async fn publish_spec(&self, spec_id: i64) -> StoreResult<bool> {
-        let r = on_pool!(self, p => sqlx::query(
-            "UPDATE specs SET visibility = 'public' WHERE id = $1 AND visibility = 'draft'",
-        )
-        .bind(spec_id)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(r == 1)
+    pub async fn publish_spec(&self, spec_id: i64, actor: &str) -> StoreResult<bool> {
+        let published = in_tx!(self, tx => {
+            let slug: Option<(String,)> = sqlx::query_as(
+                "UPDATE specs SET visibility = 'public' WHERE id = $1 AND visibility = 'draft' RETURNING slug",
+            )
+            .bind(spec_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            match slug {
+                None => false,
+                Some((slug,)) => {
+                    let object = format!("spec:{slug}");
+                    audit_append!(tx, &AuditEvent {
+                        actor,
+                        action: "spec.publish",
+                        object: &object,
+                        details: serde_json::json!({}),
+                    });
+                    true
+                }
+            }
+        });
+        Ok(published)
     }
 
     /// Every specification that has at least one version, by title.

@@ -159,12 +159,12 @@ both_backends! {
         assert_eq!(roles, ["chair", "representative"]);
         assert_eq!(db.store.group_members(g.id).await.unwrap().len(), 4);
         // The last chair keeps the role: a group needs someone to manage it.
-        let err = db.store.remove_membership(g.id, chair).await.unwrap_err();
+        let err = db.store.remove_membership(g.id, chair, "test").await.unwrap_err();
         assert!(matches!(err, StoreError::Conflict(_)), "{err}");
         assert_eq!(db.store.group_members(g.id).await.unwrap().len(), 4);
         db.store.add_membership(g.id, b.id, "chair", None).await.unwrap();
-        assert!(db.store.remove_membership(g.id, chair).await.unwrap());
-        assert!(!db.store.remove_membership(g.id, chair).await.unwrap());
+        assert!(db.store.remove_membership(g.id, chair, "test").await.unwrap());
+        assert!(!db.store.remove_membership(g.id, chair, "test").await.unwrap());
     };
 
     voting_roles_need_an_address_in_the_organisation_s_domain => |db: TestDb| async move {
@@ -236,6 +236,33 @@ both_backends! {
         let err = db.store.accept_invitation("old", invitee.id).await.unwrap_err();
         assert!(err.to_string().contains("expired"), "{err}");
         assert!(matches!(db.store.accept_invitation("nope", invitee.id).await, Err(StoreError::NotFound(_))));
+
+        // Each change carries its audit entry; each refusal writes none.
+        let actions: Vec<(String, String)> = db.store.audit_entries(0, 100).await.unwrap().into_iter()
+            .filter(|e| e.action.starts_with("role."))
+            .map(|e| (e.action, e.actor)).collect();
+        let (c, i) = (format!("user:{}", chair.id), format!("user:{}", invitee.id));
+        assert_eq!(actions, vec![
+            ("role.invite".to_string(), c.clone()),
+            ("role.accept".to_string(), i),
+            ("role.invite".to_string(), c),
+        ]);
+    };
+
+    publishing_a_draft_writes_its_audit_entry_once => |db: TestDb| async move {
+        import_group_text(&db.store, GROUP, "tester").await.unwrap();
+        let cats = charta_domain::CatalogSet::builtin().unwrap();
+        let text = include_str!("../../../specs/seed/steward-baseline/v1.yaml").replace("group: oss-stewards", "group: wg");
+        let spec = charta_domain::format::parse_spec(&text).unwrap();
+        charta_store::import_spec(&db.store, &cats, &text, charta_store::ImportMeta { message: "m", created_by: "t", draft: true }).await.unwrap();
+        let row = db.store.spec(&spec.spec).await.unwrap();
+        assert!(db.store.publish_spec(row.id, "user:7").await.unwrap());
+        let before = db.store.audit_head().await.unwrap();
+        assert!(!db.store.publish_spec(row.id, "user:7").await.unwrap(), "already public");
+        assert_eq!(db.store.audit_head().await.unwrap(), before, "a refused publication writes nothing");
+        let entries = db.store.audit_entries_for(&format!("spec:{}", spec.spec)).await.unwrap();
+        assert_eq!(entries.iter().filter(|e| e.action == "spec.publish").count(), 1);
+        assert_eq!(entries[0].actor, "user:7");
     };
 
     tokens_are_scoped_expiring_and_revocable => |db: TestDb| async move {

@@ -8,7 +8,6 @@
 
 pub mod amend;
 pub mod api;
-pub mod audit;
 pub mod auth;
 pub mod ballot;
 pub mod cache;

@@ -99,7 +99,7 @@ both_backends! {
         }
         assert!(f.store.group_members(wg.id).await.unwrap().iter().any(|m| m.id == chair.id), "still the chair");
         // The store refuses it too, whoever asks.
-        let e = f.store.remove_membership(wg.id, chair.id).await.unwrap_err();
+        let e = f.store.remove_membership(wg.id, chair.id, "test").await.unwrap_err();
         assert!(e.to_string().contains("last chair"), "{e}");
         // With a second chair, one of them may go.
         let rep = f.store.group_members(wg.id).await.unwrap().into_iter().find(|m| m.role == "representative").unwrap();

@@ -143,7 +143,7 @@ pub async fn invite(
     let organization = organization.map(|o| o.id);
     let token = secret::random(32).map_err(|e| Error::Internal(format!("no randomness: {e}")))?;
     let inviter = viewer.user()?.id;
-    let id = state
+    state
         .store
         .create_invitation(NewInvitation {
             token_hash: &secret::hash(&token),
@@ -155,7 +155,6 @@ pub async fn invite(
             expires_at: time::OffsetDateTime::now_utc() + time::Duration::days(INVITATION_DAYS),
         })
         .await?;
-    crate::audit::record(&state, &actor(&viewer), "role.invite", &format!("group:{}", g.slug), serde_json::json!({"invitation": id, "email": email, "role": role.as_str(), "organization": organization})).await?;
     let link = format!("{}/invitations/{token}", state.config.public_url);
     Ok(Page(
         members_page(&state, &viewer, &group, Some(link)).await?,
@@ -274,17 +273,13 @@ pub async fn remove(
     let id: i64 = membership
         .parse()
         .map_err(|_| Error::NotFound(format!("role {membership}")))?;
-    if !state.store.remove_membership(g.id, id).await? {
+    if !state
+        .store
+        .remove_membership(g.id, id, &actor(&viewer))
+        .await?
+    {
         return Err(Error::NotFound(format!("role {id} in working group {}", g.slug)).into());
     }
-    crate::audit::record(
-        &state,
-        &actor(&viewer),
-        "role.remove",
-        &format!("group:{}", g.slug),
-        serde_json::json!({"membership": id}),
-    )
-    .await?;
     Ok(see_other(&format!("/groups/{}/members", g.slug)).into_response())
 }
 
@@ -357,15 +352,7 @@ pub async fn accept(
         ))
         .into());
     }
-    let membership = state.store.accept_invitation(&hash, user.id).await?;
-    crate::audit::record(
-        &state,
-        &actor(&viewer),
-        "role.accept",
-        &format!("group:{}", inv.group_slug),
-        serde_json::json!({"invitation": inv.id, "membership": membership, "role": inv.role}),
-    )
-    .await?;
+    state.store.accept_invitation(&hash, user.id).await?;
     Ok(see_other(&format!("/groups/{}/members", inv.group_slug)).into_response())
 }
 
@@ -384,17 +371,9 @@ pub async fn publish(
     viewer.require(Action::PublishSpec {
         group_id: row.group_id,
     })?;
-    if !state.store.publish_spec(row.id).await? {
+    if !state.store.publish_spec(row.id, &actor(&viewer)).await? {
         return Err(Error::Conflict(format!("specification {spec} is already public")).into());
     }
-    crate::audit::record(
-        &state,
-        &actor(&viewer),
-        "spec.publish",
-        &format!("spec:{spec}"),
-        serde_json::json!({}),
-    )
-    .await?;
     Ok(see_other(&format!("/specs/{spec}")).into_response())
 }
 
