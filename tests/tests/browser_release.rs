@@ -71,9 +71,12 @@ both_backends! {
             closes_at: opened + time::Duration::days(7), subject: "spec:release-demo@1",
         }).await.unwrap();
         let ballot = db.store.ballot(id).await.unwrap();
+        // Each organisation's representative votes for it.
         let orgs = db.store.organizations(wg.id).await.unwrap();
+        let members = db.store.group_members(wg.id).await.unwrap();
         for (i, org) in orgs.iter().enumerate() {
-            db.store.cast_vote(&ballot, NewVote { organization_id: org.id, user_id: chair.id, position: Position::Approve, rationale: "", at: opened + time::Duration::hours(i as i64 + 1) }).await.unwrap();
+            let rep = members.iter().find(|m| m.role == "representative" && m.organization_id == Some(org.id)).expect("the demo gives every organisation a representative");
+            db.store.cast_vote(&ballot, NewVote { organization_id: org.id, user_id: rep.user_id, position: Position::Approve, rationale: "", at: opened + time::Duration::hours(i as i64 + 1) }).await.unwrap();
         }
         db.store.close_due_ballots(time::OffsetDateTime::now_utc()).await.unwrap();
 
@@ -117,7 +120,9 @@ both_backends! {
             assert!(resp.headers()["cache-control"].to_str().unwrap().contains("immutable"));
             files.insert(name, resp.bytes().await.unwrap().to_vec());
         }
-        assert_eq!(files.len(), 7, "{:?}", files.keys().collect::<Vec<_>>());
+        // Five artefacts, the audit checkpoint, the manifest and its signature.
+        assert_eq!(files.len(), 8, "{:?}", files.keys().collect::<Vec<_>>());
+        assert!(files.contains_key("audit-checkpoint.json"));
         let served_key = http.get(format!("{base}/.well-known/charta/release-key")).send().await.unwrap().bytes().await.unwrap();
         let public = charta_release::parse_public_key(&served_key).unwrap();
         assert_eq!(public, key.verifying_key());
