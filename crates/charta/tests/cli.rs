@@ -7,14 +7,13 @@
     reason = "a failing test panics with its message"
 )]
 
+mod process;
+
 use charta_store::both_backends;
 use charta_store::testing::TestDb;
-use std::path::{Path, PathBuf};
+use process::{repo, text};
+use std::path::PathBuf;
 use std::process::{Command, Output};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 fn charta(db: &TestDb, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_charta"))
@@ -23,10 +22,6 @@ fn charta(db: &TestDb, args: &[&str]) -> Output {
         .env("RUST_LOG", "warn")
         .output()
         .expect("run charta")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 fn temp_dir(name: &str) -> PathBuf {

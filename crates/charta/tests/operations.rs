@@ -12,9 +12,12 @@
     reason = "a failing test panics with its message"
 )]
 
+mod process;
+
 use charta_store::testing::TestDb;
+use process::{Running, free_port, get, start, text};
 use std::path::Path;
-use std::process::{Child, Command, Output};
+use std::process::{Command, Output};
 use std::time::Duration;
 
 fn charta(url: &str, dir: &Path, args: &[&str]) -> Output {
@@ -25,76 +28,6 @@ fn charta(url: &str, dir: &Path, args: &[&str]) -> Output {
         .current_dir(dir)
         .output()
         .expect("run charta")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn get(port: u16, path: &str) -> Option<(u16, Vec<u8>)> {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut out = Vec::new();
-    s.read_to_end(&mut out).ok()?;
-    let head_end = out.windows(4).position(|w| w == b"\r\n\r\n")?;
-    let status = String::from_utf8_lossy(&out[..head_end])
-        .split(' ')
-        .nth(1)?
-        .parse()
-        .ok()?;
-    Some((status, out[head_end + 4..].to_vec()))
-}
-
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start(args: &[&str], url: Option<&str>, dir: &Path, port: u16) -> Running {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_charta"));
-    cmd.args(args)
-        .args(["--listen", &format!("127.0.0.1:{port}")])
-        .env("RUST_LOG", "warn")
-        .current_dir(dir);
-    if let Some(url) = url {
-        cmd.env("CHARTA_DATABASE_URL", url);
-    }
-    // Killed and waited for when dropped, also when the test fails.
-    let mut running = Running(cmd.spawn().unwrap());
-    for _ in 0..300 {
-        if let Ok(Some(status)) = running.0.try_wait() {
-            panic!("charta {args:?} exited with {status} before it was ready");
-        }
-        if get(port, "/readyz").is_some_and(|(s, _)| s == 200) {
-            // The answer came from this child, not from another test's
-            // server that took the port first: it is still running.
-            std::thread::sleep(Duration::from_millis(100));
-            assert!(
-                running.0.try_wait().is_ok_and(|s| s.is_none()),
-                "charta {args:?} could not listen on port {port}"
-            );
-            return running;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("charta {args:?} did not become ready");
 }
 
 /// The artefacts of demo release 1.1.0 as a server answers them.

@@ -11,14 +11,13 @@
     reason = "a failing test panics with its message"
 )]
 
+mod process;
+
+use process::{Running, free_port, get, repo, text};
 use sqlx::{Connection, PgConnection};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Output};
 use std::time::Duration;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 fn charta(url: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_charta"))
@@ -27,10 +26,6 @@ fn charta(url: &str, args: &[&str]) -> Output {
         .env("RUST_LOG", "warn")
         .output()
         .expect("run charta")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 /// `url` with another user and database.
@@ -43,38 +38,7 @@ fn as_user(admin_url: &str, user: &str, db: &str) -> String {
     format!("postgres://{user}:secret@{host}/{db}")
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn get(port: u16, path: &str) -> Option<(u16, String)> {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut out = String::new();
-    s.read_to_string(&mut out).ok()?;
-    let status = out.split(' ').nth(1)?.parse().ok()?;
-    Some((status, out))
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(url: &str, port: u16, dir: &Path, extra: &[&str]) -> Server {
+fn serve(url: &str, port: u16, dir: &Path, extra: &[&str]) -> Running {
     let child = Command::new(env!("CARGO_BIN_EXE_charta"))
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .args(extra)
@@ -86,10 +50,10 @@ fn serve(url: &str, port: u16, dir: &Path, extra: &[&str]) -> Server {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    Server(child)
+    Running(child)
 }
 
-fn wait_ready(port: u16, server: &mut Server) -> bool {
+fn wait_ready(port: u16, server: &mut Running) -> bool {
     for _ in 0..300 {
         if get(port, "/readyz").is_some_and(|(s, _)| s == 200) {
             return true;
@@ -188,7 +152,7 @@ async fn a_role_that_does_not_own_the_schema_serves_but_cannot_rewrite_history()
         "serve --migrate false as the serving role"
     );
     let (status, body) = get(port, "/api/v1/specs/steward-baseline").unwrap();
-    assert_eq!(status, 200, "{body}");
+    assert_eq!(status, 200, "{}", text(&body));
     drop(server);
     // Without the flag it starts too, since nothing is pending.
     let port = free_port();
