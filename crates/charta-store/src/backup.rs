@@ -611,8 +611,8 @@ fn cell(
     })
 }
 
-/// The insert for one row; `overriding` names PostgreSQL's clause that
-/// lets a restore keep the ids of identity columns.
+/// The insert for one row; `overriding` is PostgreSQL's clause that lets a
+/// restore keep the ids of identity columns.
 fn insert_sql(table: &TableShape, overriding: &str) -> String {
     let cols: Vec<String> = table
         .columns
@@ -628,6 +628,36 @@ fn insert_sql(table: &TableShape, overriding: &str) -> String {
     )
 }
 
+/// Inserts one row, each value converted to its target column and bound
+/// with that column's type (a typed null included); the same for both
+/// backends, which only differ in their query types.
+macro_rules! insert_row {
+    ($tx:expr, $line:expr, $src:expr, $dst:expr, $values:expr, $overriding:expr) => {{
+        let (line, src, dst): (usize, &TableShape, &TableShape) = ($line, $src, $dst);
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(insert_sql(dst, $overriding)));
+        for ((from, to), v) in src.columns.iter().zip(&dst.columns).zip($values) {
+            q = match (cell(line, &dst.name, from, to, v)?, to.ty.as_str()) {
+                (Cell::Null, "integer") => q.bind(None::<i64>),
+                (Cell::Null, "real") => q.bind(None::<f64>),
+                (Cell::Null, "boolean") => q.bind(None::<bool>),
+                (Cell::Null, "blob") => q.bind(None::<Vec<u8>>),
+                (Cell::Null, "timestamp") => q.bind(None::<OffsetDateTime>),
+                (Cell::Null, _) => q.bind(None::<String>),
+                (Cell::Int(x), _) => q.bind(x),
+                (Cell::Real(x), _) => q.bind(x),
+                (Cell::Bool(x), _) => q.bind(x),
+                (Cell::Text(x), _) => q.bind(x),
+                (Cell::Bytes(x), _) => q.bind(x),
+                (Cell::Time(x), _) => q.bind(x),
+            };
+        }
+        q.execute(&mut **$tx)
+            .await
+            .map_err(|e| bad(line, format!("row of {} not restored: {e}", dst.name)))?;
+        Ok(())
+    }};
+}
+
 async fn insert_sqlite(
     tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
     line: usize,
@@ -635,23 +665,7 @@ async fn insert_sqlite(
     dst: &TableShape,
     values: Vec<Value>,
 ) -> StoreResult<()> {
-    let sql = insert_sql(dst, "");
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for ((from, to), v) in src.columns.iter().zip(&dst.columns).zip(values) {
-        q = match cell(line, &dst.name, from, to, v)? {
-            Cell::Null => q.bind(None::<String>),
-            Cell::Int(x) => q.bind(x),
-            Cell::Real(x) => q.bind(x),
-            Cell::Bool(x) => q.bind(x),
-            Cell::Text(x) => q.bind(x),
-            Cell::Bytes(x) => q.bind(x),
-            Cell::Time(x) => q.bind(x),
-        };
-    }
-    q.execute(&mut **tx)
-        .await
-        .map_err(|e| bad(line, format!("row of {} not restored: {e}", dst.name)))?;
-    Ok(())
+    insert_row!(tx, line, src, dst, values, "")
 }
 
 async fn insert_postgres(
@@ -661,27 +675,6 @@ async fn insert_postgres(
     dst: &TableShape,
     values: Vec<Value>,
 ) -> StoreResult<()> {
-    let sql = insert_sql(dst, "OVERRIDING SYSTEM VALUE");
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for ((from, to), v) in src.columns.iter().zip(&dst.columns).zip(values) {
-        let c = cell(line, &dst.name, from, to, v)?;
-        q = match (c, to.ty.as_str()) {
-            (Cell::Null, "integer") => q.bind(None::<i64>),
-            (Cell::Null, "real") => q.bind(None::<f64>),
-            (Cell::Null, "boolean") => q.bind(None::<bool>),
-            (Cell::Null, "blob") => q.bind(None::<Vec<u8>>),
-            (Cell::Null, "timestamp") => q.bind(None::<OffsetDateTime>),
-            (Cell::Null, _) => q.bind(None::<String>),
-            (Cell::Int(x), _) => q.bind(x),
-            (Cell::Real(x), _) => q.bind(x),
-            (Cell::Bool(x), _) => q.bind(x),
-            (Cell::Text(x), _) => q.bind(x),
-            (Cell::Bytes(x), _) => q.bind(x),
-            (Cell::Time(x), _) => q.bind(x),
-        };
-    }
-    q.execute(&mut **tx)
-        .await
-        .map_err(|e| bad(line, format!("row of {} not restored: {e}", dst.name)))?;
-    Ok(())
+    // Identity columns keep the restored ids.
+    insert_row!(tx, line, src, dst, values, "OVERRIDING SYSTEM VALUE")
 }
