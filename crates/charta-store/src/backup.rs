@@ -93,6 +93,47 @@ fn wanted(name: &str) -> bool {
     name != "_sqlx_migrations" && !name.starts_with("sqlite_")
 }
 
+/// Writes every row of every table in `$shapes` to `$out`, read through
+/// `$tx` in the order of `$order` (when the table has that column) with the
+/// columns the shapes name, each value read by `$value(row, index, type)`;
+/// counts the rows per table into `$counts`.
+macro_rules! copy_tables {
+    ($tx:ident, $shapes:expr, $out:expr, $counts:expr, $order:literal, $value:expr) => {
+        for t in &$shapes {
+            let columns: Vec<String> = t
+                .columns
+                .iter()
+                .map(|c| format!("\"{}\"", c.name))
+                .collect();
+            let order = if $order == "rowid" || t.columns.iter().any(|c| c.name == $order) {
+                concat!("ORDER BY ", $order)
+            } else {
+                ""
+            };
+            let sql = format!("SELECT {} FROM \"{}\" {order}", columns.join(", "), t.name);
+            let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&mut *$tx);
+            let mut n = 0u64;
+            while let Some(row) = rows.try_next().await? {
+                let values = t
+                    .columns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| $value(&row, i, &c.ty))
+                    .collect::<StoreResult<Vec<_>>>()?;
+                write_line(
+                    $out,
+                    &RowLine {
+                        t: t.name.clone(),
+                        r: values,
+                    },
+                )?;
+                n += 1;
+            }
+            $counts.insert(t.name.clone(), n);
+        }
+    };
+}
+
 impl Store {
     /// The applied migrations, oldest first.
     async fn applied_migrations(&self) -> StoreResult<Vec<i64>> {
@@ -239,58 +280,21 @@ impl Store {
         match &self.pool {
             Pool::Sqlite(pool) => {
                 let mut tx = pool.begin().await?;
-                for t in &shapes {
-                    let sql = format!("SELECT * FROM \"{}\" ORDER BY rowid", t.name);
-                    let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&mut *tx);
-                    let mut n = 0u64;
-                    while let Some(row) = rows.try_next().await? {
-                        let values = (0..row.columns().len())
-                            .map(|i| sqlite_value(&row, i))
-                            .collect::<StoreResult<Vec<_>>>()?;
-                        write_line(
-                            out,
-                            &RowLine {
-                                t: t.name.clone(),
-                                r: values,
-                            },
-                        )?;
-                        n += 1;
-                    }
-                    counts.insert(t.name.clone(), n);
-                }
+                copy_tables!(
+                    tx,
+                    shapes,
+                    out,
+                    counts,
+                    "rowid",
+                    |row, i, _ty| sqlite_value(row, i)
+                );
                 tx.rollback().await?;
             }
             Pool::Postgres(pool) => {
                 let mut tx = pool
                     .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                     .await?;
-                for t in &shapes {
-                    let order = if t.columns.iter().any(|c| c.name == "id") {
-                        "ORDER BY id"
-                    } else {
-                        ""
-                    };
-                    let sql = format!("SELECT * FROM \"{}\" {order}", t.name);
-                    let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&mut *tx);
-                    let mut n = 0u64;
-                    while let Some(row) = rows.try_next().await? {
-                        let values = t
-                            .columns
-                            .iter()
-                            .enumerate()
-                            .map(|(i, c)| postgres_value(&row, i, &c.ty))
-                            .collect::<StoreResult<Vec<_>>>()?;
-                        write_line(
-                            out,
-                            &RowLine {
-                                t: t.name.clone(),
-                                r: values,
-                            },
-                        )?;
-                        n += 1;
-                    }
-                    counts.insert(t.name.clone(), n);
-                }
+                copy_tables!(tx, shapes, out, counts, "id", postgres_value);
                 tx.rollback().await?;
             }
         }
