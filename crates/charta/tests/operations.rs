@@ -449,3 +449,58 @@ fn one_sigterm_stops_the_server_even_with_a_client_holding_a_connection() {
     );
     drop((stuck, idle));
 }
+
+#[test]
+fn json_logs_carry_the_request_id_on_every_line_of_a_request() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let port = free_port();
+    let log = std::fs::File::create(d.join("charta.log")).unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_charta"));
+    cmd.args(["demo", "--listen", &format!("127.0.0.1:{port}")])
+        .env("CHARTA_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .current_dir(d)
+        .stderr(log);
+    let _demo = Running(cmd.spawn().unwrap());
+    let mut ready = false;
+    for _ in 0..300 {
+        if get(port, "/readyz").is_some_and(|(s, _)| s == 200) {
+            ready = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(ready, "the demo started");
+    // A proxy's request id is kept; without one, the server makes one and
+    // returns it.
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(s, "GET /specs/steward-baseline HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nx-request-id: trace-me-42\r\nConnection: close\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(
+        answer
+            .to_ascii_lowercase()
+            .contains("x-request-id: trace-me-42"),
+        "{answer}"
+    );
+    std::thread::sleep(Duration::from_millis(300));
+
+    let text = std::fs::read_to_string(d.join("charta.log")).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let ours: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|l| l["span"]["request.id"] == "trace-me-42")
+        .collect();
+    let done = ours
+        .iter()
+        .find(|l| l["message"] == "finished processing request")
+        .unwrap_or_else(|| panic!("no access line for the request in:\n{text}"));
+    assert_eq!(done["status"], 200);
+    assert_eq!(done["span"]["http.route"], "/specs/{spec}");
+    assert_eq!(done["span"]["http.method"], "GET");
+}
