@@ -223,6 +223,7 @@ both_backends! {
         let r = app.get("/api/v1/specs/demo").await;
         assert_eq!(r.json()["versions"].as_array().unwrap().len(), 2);
         assert_eq!(r.json()["versions"][0]["message"], "second");
+        assert_eq!(r.json()["versions_complete"], true);
 
         let r = app.get("/api/v1/specs/demo/versions/1").await;
         assert_eq!(r.status, StatusCode::OK);

@@ -97,6 +97,24 @@ fn with(path: &str, query: &str) -> String {
 }
 
 both_backends! {
+    a_specification_lists_its_newest_versions_and_pages_the_rest => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        let cats = catalogs();
+        for i in 0..55 {
+            let meta = charta_store::ImportMeta { message: "m", created_by: "test", draft: false };
+            charta_store::import_spec(&f.store, &cats, &spec("demo", "wg", &format!("publish policy number {i}")), meta).await.unwrap();
+        }
+        let r = f.request("anon", Method::GET, "/api/v1/specs/demo", "").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let detail: Value = serde_json::from_str(&r.body).unwrap();
+        let listed = detail["versions"].as_array().unwrap();
+        assert_eq!(listed.len(), 50, "the newest 50");
+        assert_eq!(detail["versions_complete"], false);
+        let (walked, _) = walk(&f, "anon", "/api/v1/specs/demo/versions?limit=200").await;
+        assert!(walked.len() > 50, "{}", walked.len());
+        assert_eq!(&walked[..50], &listed[..], "the same newest versions, in the same order");
+    };
+
     small_pages_visit_every_item_once => |db: TestDb| async move {
         let f = fixture(db, false).await;
         let ballot = f.ballot_id;

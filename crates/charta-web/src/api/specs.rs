@@ -15,13 +15,20 @@ use charta_domain::diff::SpecDiff;
 use charta_store::{ControlRevision, SpecRow, VersionMeta};
 use serde::{Deserialize, Serialize};
 
-/// A specification with its version history.
+/// How many versions a specification's own document lists; the whole
+/// history is paged at `/api/v1/specs/{spec}/versions`.
+pub const NEWEST_VERSIONS: i64 = 50;
+
+/// A specification with its newest versions.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct SpecDetail {
     #[serde(flatten)]
     pub spec: SpecRow,
-    /// Newest first.
+    /// The newest versions, newest first, at most 50.
     pub versions: Vec<VersionMeta>,
+    /// Whether `versions` is the whole history; when not, the rest is at
+    /// `/api/v1/specs/{spec}/versions`, a page at a time.
+    pub versions_complete: bool,
 }
 
 /// List the specifications the caller may read, by title, a page at a
@@ -59,10 +66,14 @@ pub async fn show(
     Path(spec): Path<String>,
 ) -> ApiResult<Json<SpecDetail>> {
     let row = lookup::spec(&state, &viewer, &spec).await?;
-    let versions = lookup::versions(&state, &row).await?;
+    let newest = state
+        .store
+        .versions_page(row.id, &charta_store::PageRequest::first(NEWEST_VERSIONS))
+        .await?;
     Ok(Json(SpecDetail {
         spec: row,
-        versions,
+        versions: newest.items,
+        versions_complete: newest.next.is_none(),
     }))
 }
 
