@@ -12,7 +12,7 @@ use charta_domain::access::{Action, Decision, Visibility};
 use charta_domain::amendment::{AmendmentState, BallotGate};
 use charta_domain::approval::{RevisionStep, passed_ballot_gate};
 use charta_domain::ballot::{BallotKind, BallotState, MAX_DAYS, Position, Rules, Tally, tally};
-use charta_domain::diff::revision_change;
+use charta_domain::diff::{TextChange, revision_change};
 use charta_store::{
     BallotRow, BallotVoterRow, Closing, DelegationRow, NewBallot, NewVote, SpecRow, Store, VoteRow,
     current_positions, now,
@@ -538,21 +538,43 @@ async fn revision_steps(
         if after.number <= voted {
             continue;
         }
-        let old_base = amend::version_spec(state, &ctx.spec, before.base_version).await?;
-        let new_base = amend::version_spec(state, &ctx.spec, after.base_version).await?;
-        let old = amend::revision_spec(state, before).await?;
-        let new = amend::revision_spec(state, after).await?;
-        // Comparing two whole texts is heavy work: it runs in the pool.
-        let change = state
-            .cpu
-            .run(move |_| Ok(revision_change(&old_base.spec, &old, &new_base.spec, &new)))
-            .await?;
         steps.push(RevisionStep {
             number: after.number,
-            change,
+            change: step_change(state, ctx, before, after).await?,
         });
     }
     Ok(steps)
+}
+
+/// How `after` changed the amendment compared with `before`, computed once
+/// per process for each pair (stored revisions never change).
+async fn step_change(
+    state: &AppState,
+    ctx: &Context,
+    before: &charta_store::RevisionRow,
+    after: &charta_store::RevisionRow,
+) -> Result<TextChange, Error> {
+    let key = format!(
+        "{}:{}:{}:{}:{}",
+        ctx.spec.id,
+        before.base_version,
+        before.content_hash,
+        after.base_version,
+        after.content_hash
+    );
+    if let Some(hit) = state.revision_changes.get(&key) {
+        return Ok(*hit);
+    }
+    let old_base = amend::version_spec(state, &ctx.spec, before.base_version).await?;
+    let new_base = amend::version_spec(state, &ctx.spec, after.base_version).await?;
+    let old = amend::revision_spec(state, before).await?;
+    let new = amend::revision_spec(state, after).await?;
+    // Comparing two whole texts is heavy work: it runs in the pool.
+    let change = state
+        .cpu
+        .run(move |_| Ok(revision_change(&old_base.spec, &old, &new_base.spec, &new)))
+        .await?;
+    Ok(*state.revision_changes.insert(key, change))
 }
 
 /// Closes due ballots every `every`, for as long as the server runs. Every

@@ -82,25 +82,17 @@ fn file_for(dir: &Path, path: &str) -> Result<PathBuf, Error> {
 /// is written beside its place and renamed into it, so a host serving `dir`
 /// never serves half a file.
 pub async fn write(state: &AppState, dir: &Path) -> Result<MirrorSummary, Error> {
-    // The mirror's own requests are not visitors: no rate limit applies.
-    let config = crate::config::WebConfig {
-        expensive_per_minute: 0,
-        ..state.config.clone()
-    };
-    let own = AppState::with_release_key(
-        state.store.clone(),
-        state.catalogs.clone(),
-        config,
-        state.release_key.as_deref().cloned(),
-    );
     let host = url_host(&state.config.public_url);
-    let router = crate::routes::router(own);
+    // The live state, so versions already parsed are reused.
+    let router = crate::routes::router(state.clone());
     let mut summary = MirrorSummary { files: 0, bytes: 0 };
     for path in paths(state).await? {
-        let req = Request::get(path.as_str())
+        let mut req = Request::get(path.as_str())
             .header(header::HOST, &host)
             .body(Body::empty())
             .map_err(|e| Error::Internal(format!("cannot ask for {path}: {e}")))?;
+        // The mirror is not a visitor: no rate limit applies to it.
+        req.extensions_mut().insert(crate::rate::Internal);
         let resp = router
             .clone()
             .oneshot(req)

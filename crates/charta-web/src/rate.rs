@@ -78,9 +78,14 @@ pub fn is_expensive(path: &str) -> bool {
             && (path.ends_with("/diff") || path.ends_with("/coverage"))
 }
 
+/// Marks a request the instance makes of its own router (the static
+/// mirror). It exists only in request extensions, which no client can set.
+#[derive(Debug, Clone, Copy)]
+pub struct Internal;
+
 /// Middleware: applies [`Limiter`] to the expensive endpoints.
 pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if !is_expensive(req.uri().path()) {
+    if !is_expensive(req.uri().path()) || req.extensions().get::<Internal>().is_some() {
         return next.run(req).await;
     }
     let peer = req

@@ -30,6 +30,10 @@ pub struct App {
     /// The controls a revision changes against its base, by revision hash
     /// and base version, for flagging overlapping amendments.
     pub changed_controls: Memo<std::collections::BTreeSet<String>>,
+    /// How a revision changed its amendment compared with the one before,
+    /// by the two revisions' texts and bases: stored revisions never
+    /// change, so the merge gate compares each pair once per process.
+    pub revision_changes: Memo<charta_domain::diff::TextChange>,
     /// Failed API token attempts per client address.
     pub token_failures: FailureLimiter,
     /// The key that signs releases; `None` when none is configured, in
@@ -67,6 +71,7 @@ impl AppState {
             oidc,
             revisions: SpecCache::new(64 * 1024 * 1024),
             changed_controls: Memo::new(4096),
+            revision_changes: Memo::new(4096),
             token_failures: FailureLimiter::new(20, std::time::Duration::from_secs(600)),
             release_key: release_key.map(Arc::new),
             release_files: ReleaseFiles::new(128 * 1024 * 1024),
