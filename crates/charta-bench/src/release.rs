@@ -398,7 +398,7 @@ async fn publish_through_router(
     let last_slug = format!("{slug}-p{}", warmup + o.publish_runs - 1);
     let spec_row = store.spec(&last_slug).await?;
     let release = store.release(spec_row.id, "1.1.0").await?;
-    let rebuilt = charta_web::release::rebuild(&state, &release)
+    let rebuilt = charta_app::release::rebuild(&state, &release)
         .await
         .map_err(|e| anyhow!("rebuilding {last}: {e}"))?;
     for (name, bytes) in &rebuilt {
@@ -470,7 +470,7 @@ async fn publish_through_router(
 
 /// Publishes a release of an imported specification into the database at
 /// `database_url`: makes a chair and a representative, a release ballot
-/// that passed, and publishes with `charta_web::release::publish_as`, as
+/// that passed, and publishes with `charta_app::release::publish_as`, as
 /// the chair's `POST /specs/{spec}/releases` does.
 pub async fn publish(o: &PublishOptions) -> Result<()> {
     let store = Store::connect(&o.database_url).await?;
@@ -492,7 +492,7 @@ pub async fn publish(o: &PublishOptions) -> Result<()> {
         Some(key),
     );
     let t = Instant::now();
-    let release = charta_web::release::publish_as(&state, who.chair, &row, version, &o.name)
+    let release = charta_app::release::publish_as(&state, who.chair, &row, version, &o.name)
         .await
         .map_err(|e| anyhow!("publishing {} {}: {e}", o.slug, o.name))?;
     let took = t.elapsed();

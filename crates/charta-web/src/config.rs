@@ -49,6 +49,10 @@ pub struct WebConfig {
     /// A directory that receives a static mirror of every release, the
     /// feeds and the public key after each publication (see `mirror`).
     pub mirror_dir: Option<std::path::PathBuf>,
+    /// Whether [`crate::serve`] also runs the background jobs (see
+    /// `charta_app::jobs`); off for web nodes when `charta worker`
+    /// processes run them instead.
+    pub run_jobs: bool,
 }
 
 /// The ID token signature algorithms Charta can be configured to accept:
@@ -132,9 +136,10 @@ impl Default for WebConfig {
             fresh_sign_in: time::Duration::minutes(15),
             id_token_algorithms: vec!["RS256".into(), "ES256".into(), "EdDSA".into()],
             trusted_proxies: Vec::new(),
-            cpu_workers: crate::cpu::Pool::default_size(),
+            cpu_workers: charta_app::cpu::Pool::default_size(),
             expensive_per_minute: 120,
             mirror_dir: None,
+            run_jobs: true,
         }
     }
 }

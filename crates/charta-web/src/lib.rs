@@ -6,18 +6,14 @@
 //! [`routes::table`], which is also what the OpenAPI and route-coverage tests
 //! read.
 
-pub mod amend;
 pub mod api;
+pub mod artefact;
 pub mod auth;
-pub mod ballot;
-pub mod cache;
+
 pub mod checkpoint;
 pub mod client_addr;
 pub mod config;
-pub mod cpu;
-pub mod delegation;
 pub mod error;
-pub mod lookup;
 pub mod markdown;
 pub mod metrics;
 pub mod middleware;
@@ -25,7 +21,6 @@ pub mod mirror;
 pub mod pages;
 pub mod paging;
 pub mod rate;
-pub mod release;
 pub mod routes;
 pub mod state;
 
@@ -43,24 +38,12 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    // Ballots close at their deadline whether or not anyone is looking.
-    let closer = tokio::spawn(ballot::close_due_forever(
-        state.store.clone(),
-        state.config.ballot_sweep,
-        state.metrics.clone(),
-    ));
-    // Expired sessions and abandoned sign-ins are deleted, not just ignored.
-    let purger = tokio::spawn(auth::session::purge_forever(
-        state.store.clone(),
-        state.config.session_idle,
-        std::time::Duration::from_secs(600),
-        state.metrics.clone(),
-    ));
-    // The audit log's head is signed at least daily.
-    let checkpointer = tokio::spawn(checkpoint::checkpoint_forever(
-        state.clone(),
-        std::time::Duration::from_secs(3600),
-    ));
+    // Ballots close at their deadline whether or not anyone is looking;
+    // sessions expire and the audit log is signed (see `charta_app::jobs`).
+    let jobs = state
+        .config
+        .run_jobs
+        .then(|| charta_app::jobs::spawn(state.app.clone()));
     // No request outlives the request timeout, so once shutdown starts the
     // requests in flight finish within it; a connection that still holds
     // the server after that (a client that never reads) does not keep the
@@ -93,8 +76,6 @@ pub async fn serve(
             Ok(())
         }
     };
-    closer.abort();
-    purger.abort();
-    checkpointer.abort();
+    drop(jobs);
     served
 }

@@ -219,3 +219,9 @@ pub fn router(state: AppState) -> axum::Router {
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     axum::serve(listener, router(state)).await
 }
+
+impl charta_app::app::JobObserver for Metrics {
+    fn job_ran(&self, job: &'static str, ok: bool) {
+        Metrics::job_ran(self, job, ok);
+    }
+}

@@ -135,6 +135,46 @@ fn url_host(public_url: &str) -> String {
     rest.split('/').next().unwrap_or(rest).to_string()
 }
 
+/// Brings the mirror in `CHARTA_MIRROR_DIR` up to date after each
+/// publication. It holds the web state weakly: the state owns the hook.
+pub struct OnPublish {
+    state: std::sync::Weak<crate::state::Web>,
+    dir: PathBuf,
+}
+
+impl OnPublish {
+    pub fn new(state: &AppState, dir: PathBuf) -> Self {
+        OnPublish {
+            state: state.downgrade(),
+            dir,
+        }
+    }
+}
+
+impl charta_app::AfterPublish for OnPublish {
+    fn published<'a>(
+        &'a self,
+        release: &'a charta_store::ReleaseRow,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>> {
+        Box::pin(async move {
+            let Some(state) = AppState::upgrade(&self.state) else {
+                return;
+            };
+            match write(&state, &self.dir).await {
+                Ok(m) => tracing::info!(
+                    files = m.files,
+                    dir = %self.dir.display(),
+                    release = %release.name,
+                    "mirror updated"
+                ),
+                Err(e) => {
+                    tracing::warn!("updating the mirror in {} failed: {e}", self.dir.display())
+                }
+            }
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, reason = "tests fail loudly")]

@@ -1,48 +1,34 @@
-//! The application state every handler receives.
+//! The application state every handler receives: the use cases' [`App`]
+//! plus what only the HTTP layer needs.
 
+use crate::artefact::ReleaseFiles;
 use crate::auth::oidc::Oidc;
 use crate::auth::tokens::FailureLimiter;
-use crate::cache::{Memo, SpecCache, VersionCache};
 use crate::config::WebConfig;
-use crate::release::ReleaseFiles;
+use charta_app::{App, Settings};
 use charta_domain::CatalogSet;
 use charta_store::Store;
 use std::ops::Deref;
 use std::sync::Arc;
 
 /// Everything a request may need, built once at start-up. Cloning is cheap.
+/// It dereferences to the use cases' [`App`], so `state.store` and
+/// `charta_app::amend::load(&state, …)` work as they read.
 #[derive(Clone)]
-pub struct AppState(Arc<App>);
+pub struct AppState(Arc<Web>);
 
 /// The contents of [`AppState`].
-pub struct App {
-    pub store: Store,
-    pub catalogs: Arc<CatalogSet>,
+pub struct Web {
+    /// What the use cases work with; shared with the background jobs.
+    pub app: Arc<App>,
     pub config: WebConfig,
-    /// Parsed, serialised spec versions; versions never change, so entries
-    /// never go stale.
-    pub versions: VersionCache,
     /// OpenID Connect client; `None` only if its HTTP client could not be
     /// built, in which case sign-in reports an internal error.
     pub oidc: Option<Oidc>,
-    /// Parsed amendment revisions by content hash.
-    pub revisions: SpecCache,
-    /// The controls a revision changes against its base, by revision hash
-    /// and base version, for flagging overlapping amendments.
-    pub changed_controls: Memo<std::collections::BTreeSet<String>>,
-    /// How a revision changed its amendment compared with the one before,
-    /// by the two revisions' texts and bases: stored revisions never
-    /// change, so the merge gate compares each pair once per process.
-    pub revision_changes: Memo<charta_domain::diff::TextChange>,
     /// Failed API token attempts per client address.
     pub token_failures: FailureLimiter,
-    /// The key that signs releases; `None` when none is configured, in
-    /// which case publishing is refused and the public key is not served.
-    pub release_key: Option<Arc<charta_release::SigningKey>>,
     /// Published release artefacts, read once from the store.
     pub release_files: ReleaseFiles,
-    /// Where CPU-heavy work runs, a bounded number at once.
-    pub cpu: crate::cpu::Pool,
     /// Requests to the expensive public endpoints per client address.
     pub expensive_limit: crate::rate::Limiter,
     /// This process's Prometheus metrics, shared with the background jobs.
@@ -61,34 +47,75 @@ impl AppState {
         config: WebConfig,
         release_key: Option<charta_release::SigningKey>,
     ) -> Self {
+        let app = Arc::new(App::new(store, catalogs, config.settings(), release_key));
+        Self::around(app, config)
+    }
+
+    /// The web layer around a use-case layer built elsewhere.
+    pub fn around(app: Arc<App>, config: WebConfig) -> Self {
         let oidc = Oidc::new()
             .inspect_err(|e| tracing::error!("sign-in is unavailable: {e}"))
             .ok();
-        Self(Arc::new(App {
-            store,
-            catalogs,
-            versions: VersionCache::new(64 * 1024 * 1024),
+        let metrics = Arc::new(crate::metrics::Metrics::new());
+        let _ = app.observer.set(metrics.clone());
+        let state = Self(Arc::new(Web {
+            app,
             oidc,
-            revisions: SpecCache::new(64 * 1024 * 1024),
-            changed_controls: Memo::new(4096),
-            revision_changes: Memo::new(4096),
             token_failures: FailureLimiter::new(20, std::time::Duration::from_secs(600)),
-            release_key: release_key.map(Arc::new),
             release_files: ReleaseFiles::new(128 * 1024 * 1024),
-            cpu: crate::cpu::Pool::new(config.cpu_workers),
             expensive_limit: crate::rate::Limiter::new(
                 config.expensive_per_minute,
                 std::time::Duration::from_secs(60),
             ),
-            metrics: Arc::new(crate::metrics::Metrics::new()),
+            metrics,
             config,
-        }))
+        }));
+        if let Some(dir) = state.config.mirror_dir.clone() {
+            let _ = state
+                .app
+                .after_publish
+                .set(Arc::new(crate::mirror::OnPublish::new(&state, dir)));
+        }
+        state
+    }
+}
+
+impl WebConfig {
+    /// The use cases' share of the settings.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            public_url: self.public_url.clone(),
+            ballot_sweep: self.ballot_sweep,
+            session_idle: self.session_idle,
+            sign_in_ttl: crate::auth::oidc::LOGIN_TTL,
+            cpu_workers: self.cpu_workers,
+            ..Settings::default()
+        }
     }
 }
 
 impl Deref for AppState {
+    type Target = Web;
+    fn deref(&self) -> &Web {
+        &self.0
+    }
+}
+
+impl Deref for Web {
     type Target = App;
     fn deref(&self) -> &App {
-        &self.0
+        &self.app
+    }
+}
+
+impl AppState {
+    /// A reference that does not keep the state alive.
+    pub fn downgrade(&self) -> std::sync::Weak<Web> {
+        Arc::downgrade(&self.0)
+    }
+
+    /// The state again, if it is still alive.
+    pub fn upgrade(weak: &std::sync::Weak<Web>) -> Option<AppState> {
+        weak.upgrade().map(AppState)
     }
 }

@@ -119,7 +119,7 @@ both_backends! {
         let state = charta_web::AppState::with_release_key(f.store.clone(), std::sync::Arc::new(catalogs()), charta_web::WebConfig::default(), Some(release_key()));
         let spec = f.store.spec("demo").await.unwrap();
         let row = f.store.release(spec.id, "1.0.0").await.unwrap();
-        let rebuilt = charta_web::release::rebuild(&state, &row).await.unwrap();
+        let rebuilt = charta_app::release::rebuild(&state, &row).await.unwrap();
         assert_eq!(rebuilt, files, "same stored data, same bytes");
 
         // The page: anchors per control, artefacts, the caveat, the ballot.

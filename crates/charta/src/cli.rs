@@ -56,6 +56,35 @@ pub enum Command {
     /// Write every published release, the feeds and the public key as
     /// static files at the instance's paths, for any static host or CDN.
     Mirror(MirrorArgs),
+    /// Run only the background jobs (ballots closing at their deadline,
+    /// purging expired sessions, signing audit checkpoints), for
+    /// deployments that keep them apart from the web nodes (which then run
+    /// with `--jobs false`). Any number may run against one database.
+    Worker(WorkerArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The instance's public URL, named in the audit checkpoints it signs
+    /// (as for `charta serve`).
+    #[arg(
+        long,
+        env = "CHARTA_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    pub public_url: String,
+    /// The release key file, which signs audit checkpoints. It must exist:
+    /// a worker never creates a key.
+    #[arg(long, env = "CHARTA_RELEASE_KEY", default_value = "charta-release.key")]
+    pub release_key: PathBuf,
+    /// How often to look for ballots past their deadline, in seconds.
+    #[arg(long, env = "CHARTA_BALLOT_SWEEP_SECONDS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub ballot_sweep_seconds: u64,
+    /// Serve Prometheus metrics (job runs) at http://ADDRESS/metrics.
+    #[arg(long, env = "CHARTA_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 #[derive(Debug, Args)]
@@ -162,6 +191,10 @@ pub struct ServeArgs {
     /// feeds and the public key into this directory (as `charta mirror`).
     #[arg(long, env = "CHARTA_MIRROR_DIR")]
     pub mirror_dir: Option<PathBuf>,
+    /// Run the background jobs in this process. Set `false` on web nodes
+    /// when `charta worker` processes run them.
+    #[arg(long, env = "CHARTA_JOBS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub jobs: bool,
 }
 
 #[derive(Debug, Args)]
@@ -400,7 +433,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             } else {
                 open_current(&a.db.database_url).await?
             };
-            let state = app_state(store, &a.http, &a.auth, key, false, mirror_dir)?;
+            let state = app_state(store, &a.http, &a.auth, key, false, mirror_dir, a.jobs)?;
             serve_state(state, &a.http).await
         }
         Command::Demo(a) => {
@@ -415,10 +448,11 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
             let key = release_key(Path::new(DEMO_RELEASE_KEY), true)?;
             let store = open(&a.database_url).await?;
-            let state = app_state(store, &a.http, &a.auth, key, true, None)?;
+            let state = app_state(store, &a.http, &a.auth, key, true, None, true)?;
             crate::demo::seed(&state).await?;
             serve_state(state, &a.http).await
         }
+        Command::Worker(a) => crate::worker::run(a).await,
         Command::Migrate(a) => {
             let store = open(&a.db.database_url).await?;
             let granted = match &a.grant_to {
@@ -520,7 +554,7 @@ async fn open(url: &str) -> Result<Store> {
 
 /// Opens the database without altering it, refusing a schema that lacks
 /// any of this build's migrations.
-async fn open_current(url: &str) -> Result<Store> {
+pub async fn open_current(url: &str) -> Result<Store> {
     let store = connect(url).await?;
     let pending = store
         .pending_migrations()
@@ -547,7 +581,7 @@ async fn connect(url: &str) -> Result<Store> {
 }
 
 /// Loads the release signing key, creating it only when `create` is set.
-fn release_key(path: &Path, create: bool) -> Result<SigningKey> {
+pub fn release_key(path: &Path, create: bool) -> Result<SigningKey> {
     let loaded = if create {
         charta_release::key::load_or_create(path)
     } else {
@@ -583,15 +617,17 @@ fn app_state(
     key: SigningKey,
     demo: bool,
     mirror_dir: Option<PathBuf>,
+    run_jobs: bool,
 ) -> Result<AppState> {
     let mut config = WebConfig {
         mirror_dir,
+        run_jobs,
         max_body_bytes: http.max_body_bytes,
         request_timeout: Duration::from_secs(http.request_timeout),
         ballot_sweep: Duration::from_secs(http.ballot_sweep_seconds),
         cpu_workers: http
             .cpu_workers
-            .map_or_else(charta_web::cpu::Pool::default_size, |n| n as usize),
+            .map_or_else(charta_app::cpu::Pool::default_size, |n| n as usize),
         expensive_per_minute: http.expensive_per_minute,
         demo,
         ..WebConfig::default()
@@ -643,7 +679,7 @@ async fn serve_state(state: AppState, http: &HttpArgs) -> Result<()> {
 }
 
 /// Completes on Ctrl-C or SIGTERM, so that requests in flight can finish.
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -214,7 +214,7 @@ async fn seed_releases(state: &AppState) -> Result<()> {
         release_ballot(store, version, chair, days_ago).await?;
         if let Some(name) = name {
             let spec = store.spec(SEED_SLUG).await?;
-            charta_web::release::publish_as(state, chair, &spec, version, name)
+            charta_app::release::publish_as(state, chair, &spec, version, name)
                 .await
                 .map_err(|e| anyhow::anyhow!("publishing release {name}: {e}"))?;
         }

@@ -8,6 +8,7 @@ mod demo;
 mod files;
 mod telemetry;
 mod verify;
+mod worker;
 
 use clap::Parser;
 

@@ -1,10 +1,8 @@
 //! Amendments through the API: list, propose (upload a changed file), read
 //! with revisions, threads and the merge gate, revise, comment and merge.
 
-use crate::amend;
 use crate::auth::Viewer;
 use crate::error::{ApiResult, Error};
-use crate::lookup;
 use crate::pages::amendments::{add_revision, merge_amendment, open_thread, propose};
 use crate::paging;
 use crate::state::AppState;
@@ -13,6 +11,8 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use charta_app::amend;
+use charta_app::lookup;
 use charta_domain::amendment::GateCheck;
 use charta_domain::diff::{DiffSummary, diff_specs};
 use charta_store::{AmendmentRow, CommentRow, RevisionRow, ThreadRow};

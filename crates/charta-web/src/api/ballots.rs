@@ -2,9 +2,7 @@
 //! tally, positions, history and audit entries, voting, and group rules.
 
 use crate::auth::Viewer;
-use crate::ballot::{self, Standing};
 use crate::error::{ApiResult, Error};
-use crate::lookup;
 use crate::pages::ballots::visible;
 use crate::paging;
 use crate::state::AppState;
@@ -13,6 +11,8 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use charta_app::ballot::{self, Standing};
+use charta_app::lookup;
 use charta_domain::ballot::{Rules, Tally};
 use charta_store::{AuditEntry, BallotRow, BallotVoterRow, DelegationRow, VoteRow};
 use serde::{Deserialize, Serialize};

@@ -122,11 +122,12 @@ pub async fn item_detail(
         .item(item)
         .filter(|r| r.catalog.catalog == catalog)
         .ok_or_else(|| Error::NotFound(format!("item {item} in catalog {catalog}")))?;
-    let readable: std::collections::HashSet<String> = crate::lookup::readable_specs(state, viewer)
-        .await?
-        .into_iter()
-        .map(|s| s.slug)
-        .collect();
+    let readable: std::collections::HashSet<String> =
+        charta_app::lookup::readable_specs(state, viewer)
+            .await?
+            .into_iter()
+            .map(|s| s.slug)
+            .collect();
     let mapped_controls = state
         .store
         .controls_mapping_to(item)

@@ -10,12 +10,12 @@
 //! at that level must meet.
 
 use crate::auth::Viewer;
-use crate::cache::CachedVersion;
 use crate::error::{ApiResult, Error};
-use crate::lookup::{self, parse_version};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use charta_app::cache::CachedVersion;
+use charta_app::lookup::{self, parse_version};
 use charta_domain::coverage::{Covering, covering_controls};
 use charta_domain::{Catalog, CatalogItem, CatalogSet, Level, Relationship};
 use charta_store::SpecRow;

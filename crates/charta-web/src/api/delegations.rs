@@ -2,13 +2,13 @@
 //! give one, revoke one.
 
 use crate::auth::Viewer;
-use crate::delegation::{self, GiveRequest};
 use crate::error::{ApiResult, Error};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use charta_app::delegation::{self, GiveRequest};
 use charta_domain::access::Action;
 use charta_store::DelegationRow;
 use serde::{Deserialize, Serialize};

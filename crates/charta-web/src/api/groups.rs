@@ -57,7 +57,7 @@ pub async fn group_detail(
 ) -> Result<GroupDetail, crate::error::Error> {
     let group = state.store.group(slug).await?;
     let members = state.store.organizations(group.id).await?;
-    let specs = crate::lookup::readable_specs(state, viewer)
+    let specs = charta_app::lookup::readable_specs(state, viewer)
         .await?
         .into_iter()
         .filter(|s| s.group_slug == group.slug)

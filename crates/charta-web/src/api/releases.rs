@@ -2,11 +2,11 @@
 
 use crate::auth::Viewer;
 use crate::error::ApiResult;
-use crate::lookup;
 use crate::paging;
 use crate::state::AppState;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::response::Response;
+use charta_app::lookup;
 use charta_store::ReleaseRow;
 use serde::Serialize;
 

@@ -54,7 +54,7 @@ async fn readable_slugs(
     state: &AppState,
     viewer: &Viewer,
 ) -> Result<std::collections::HashSet<String>, crate::error::Error> {
-    Ok(crate::lookup::readable_specs(state, viewer)
+    Ok(charta_app::lookup::readable_specs(state, viewer)
         .await?
         .into_iter()
         .map(|s| s.slug)

@@ -3,13 +3,13 @@
 use crate::api::json_with_etag;
 use crate::auth::Viewer;
 use crate::error::{ApiResult, Error, url_encode};
-use crate::lookup::{self, parse_version};
 use crate::paging;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use charta_app::lookup::{self, parse_version};
 use charta_domain::Control;
 use charta_domain::diff::SpecDiff;
 use charta_store::{ControlRevision, SpecRow, VersionMeta};
@@ -105,7 +105,7 @@ pub async fn versions(
 #[utoipa::path(get, path = "/api/v1/specs/{spec}/versions/{version}", tag = "specs",
     params(("spec" = String, Path, description = "Specification slug"),
            ("version" = i64, Path, description = "Version number, from 1")),
-    responses((status = 200, body = crate::lookup::VersionDocument<'static>), (status = 304, description = "Not modified"),
+    responses((status = 200, body = charta_app::lookup::VersionDocument<'static>), (status = 304, description = "Not modified"),
               (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn version(
     State(state): State<AppState>,
@@ -252,7 +252,13 @@ pub async fn control_detail(
     viewer: &Viewer,
     spec: &str,
     control: &str,
-) -> Result<(ControlDetail, std::sync::Arc<crate::cache::CachedVersion>), Error> {
+) -> Result<
+    (
+        ControlDetail,
+        std::sync::Arc<charta_app::cache::CachedVersion>,
+    ),
+    Error,
+> {
     let v = lookup::version(state, viewer, spec, None).await?;
     let c = v
         .spec

@@ -63,7 +63,7 @@ pub async fn validate(
             Ok((spec, text, canonical))
         })
         .await?;
-    let head = match crate::lookup::version(&state, &viewer, &spec.spec, None).await {
+    let head = match charta_app::lookup::version(&state, &viewer, &spec.spec, None).await {
         Ok(head) => Some(head),
         Err(Error::NotFound(_)) => None,
         Err(e) => return Err(e.into()),

@@ -102,37 +102,6 @@ pub fn clear(config: &WebConfig) -> HeaderValue {
     )
 }
 
-/// Deletes expired and idle sessions and sign-ins that were started but
-/// never finished, every `every`, for as long as the server runs. Each row
-/// is deleted once whichever instance gets to it first.
-pub async fn purge_forever(
-    store: charta_store::Store,
-    idle: time::Duration,
-    every: std::time::Duration,
-    metrics: std::sync::Arc<crate::metrics::Metrics>,
-) {
-    let mut tick = tokio::time::interval(every);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        let purged = store
-            .purge_sign_ins(idle, crate::auth::oidc::LOGIN_TTL)
-            .await;
-        metrics.job_ran("purge_sign_ins", purged.is_ok());
-        match purged {
-            Ok((0, 0)) => {}
-            Ok((sessions, logins)) => {
-                tracing::info!(
-                    sessions,
-                    logins,
-                    "purged expired sessions and unfinished sign-ins"
-                );
-            }
-            Err(e) => tracing::warn!("purging expired sessions failed; will retry: {e}"),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@ use super::form::PageForm;
 use super::view::date;
 use crate::auth::tokens::{MAX_DAYS, PREFIX};
 use crate::auth::viewer::Chrome;
+use crate::auth::viewer::ChromeOf as _;
 use crate::auth::{Viewer, secret};
 use crate::error::{Error, PageResult, see_other};
 use crate::state::AppState;

@@ -4,6 +4,7 @@ use super::Page;
 use super::form::PageForm;
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
+use crate::auth::viewer::ChromeOf as _;
 use crate::error::{Error, PageResult, see_other};
 use crate::state::AppState;
 use askama::Template;

@@ -6,16 +6,17 @@ use super::diff::{ControlChangeView, FieldView, SectionChangeView, field_view, s
 use super::form::{FieldErrors, PageForm, whole_number};
 use super::view::date;
 use super::{Page, Rejected, rejected_status};
-use crate::amend::{self, Context, check_proposal, require_steward};
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
+use crate::auth::viewer::ChromeOf as _;
 use crate::error::{Error, PageResult, ProblemBody, see_other};
-use crate::lookup;
 use crate::paging::{self, PageParams};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::response::{IntoResponse, Response};
+use charta_app::amend::{self, Context, check_proposal, require_steward};
+use charta_app::lookup;
 use charta_domain::access::{Action, Decision};
 use charta_domain::amendment::{
     AmendmentEvent, AmendmentState, BallotGate, CheckStatus, apply, gate_passes, merge_gate,
@@ -461,7 +462,7 @@ async fn review_page(
     let comments = state.store.comments(ctx.amendment.id).await?;
     let rules = state.store.group_rules(ctx.spec.group_id).await?;
     let all_ballots = state.store.ballots_of_amendment(ctx.amendment.id).await?;
-    let ballot_gate = crate::ballot::gate(state, &ctx, &rules, &all_ballots).await?;
+    let ballot_gate = charta_app::ballot::gate(state, &ctx, &rules, &all_ballots).await?;
     let gate = merge_gate(&amend::gate_input(&ctx, &threads, ballot_gate));
     let gate_lines = gate_lines(&gate, &ctx, &threads, ballot_gate, &all_ballots);
     let (mut general, mut anchored) = (Vec::new(), Vec::new());

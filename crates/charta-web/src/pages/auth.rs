@@ -4,6 +4,7 @@ use super::Page;
 use super::form::PageForm;
 use crate::auth::oidc::{LOGIN_COOKIE, is_multi_factor, safe_return_to};
 use crate::auth::viewer::Chrome;
+use crate::auth::viewer::ChromeOf as _;
 use crate::auth::{Viewer, demo, session};
 use crate::error::{Error, PageResult, see_other};
 use crate::state::AppState;

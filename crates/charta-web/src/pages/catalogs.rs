@@ -5,6 +5,7 @@ use super::view::catalog_label;
 use crate::api::catalogs::{ItemDetail, find_catalog, item_detail};
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
+use crate::auth::viewer::ChromeOf as _;
 use crate::error::PageResult;
 use crate::state::AppState;
 use askama::Template;

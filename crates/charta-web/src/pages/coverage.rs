@@ -6,6 +6,7 @@ use super::view::{catalog_label, date};
 use crate::api::coverage::{CoverageDocument, CoverageParams, load};
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
+use crate::auth::viewer::ChromeOf as _;
 use crate::error::PageResult;
 use crate::state::AppState;
 use askama::Template;

@@ -3,11 +3,12 @@
 use super::Page;
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
+use crate::auth::viewer::ChromeOf as _;
 use crate::error::{Error, PageResult};
-use crate::lookup;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
+use charta_app::lookup;
 use charta_domain::diff::{
     ChangeKind, DiffSummary, FieldDiff, MappingChange, SectionDiff, SegmentOp,
 };

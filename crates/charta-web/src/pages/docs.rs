@@ -5,6 +5,7 @@
 use super::Page;
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
+use crate::auth::viewer::ChromeOf as _;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;

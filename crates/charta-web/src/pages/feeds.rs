@@ -7,11 +7,11 @@
 
 use crate::auth::Viewer;
 use crate::error::{Error, PageResult};
-use crate::lookup;
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
+use charta_app::lookup;
 use charta_domain::diff::{ChangeKind, diff_specs};
 use charta_store::ReleaseRow;
 use std::fmt::Write;

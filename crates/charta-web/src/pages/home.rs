@@ -4,6 +4,7 @@ use super::Page;
 use crate::api::groups::{GroupDetail, group_detail};
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
+use crate::auth::viewer::ChromeOf as _;
 use crate::error::PageResult;
 use crate::state::AppState;
 use askama::Template;
@@ -51,7 +52,7 @@ pub struct HomePage {
 
 /// Working groups, their specifications, and the reference catalogs.
 pub async fn home(State(state): State<AppState>, viewer: Viewer) -> PageResult<Page<HomePage>> {
-    let specs = crate::lookup::readable_specs(&state, &viewer).await?;
+    let specs = charta_app::lookup::readable_specs(&state, &viewer).await?;
     let releases = state.store.all_releases().await?;
     let groups = state
         .store

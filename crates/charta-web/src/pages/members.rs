@@ -6,13 +6,14 @@ use super::confirm::ConfirmPage;
 use super::form::PageForm;
 use super::view::date;
 use crate::auth::viewer::Chrome;
+use crate::auth::viewer::ChromeOf as _;
 use crate::auth::{Viewer, secret};
-use crate::delegation::{self, GiveRequest, OrgVoice};
 use crate::error::{Error, PageResult, see_other, url_encode};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
+use charta_app::delegation::{self, GiveRequest, OrgVoice};
 use charta_domain::access::{Action, Decision, Role};
 use charta_domain::affiliation::{Claim, may_speak_for};
 use charta_store::{DelegationRow, GroupRow, InvitationRow, MembershipRow, NewInvitation, OrgRow};
@@ -367,7 +368,7 @@ pub async fn publish(
     Path(spec): Path<String>,
     PageForm(_): PageForm<PublishForm>,
 ) -> PageResult<Response> {
-    let row = crate::lookup::spec(&state, &viewer, &spec).await?;
+    let row = charta_app::lookup::spec(&state, &viewer, &spec).await?;
     viewer.require(Action::PublishSpec {
         group_id: row.group_id,
     })?;

@@ -65,6 +65,6 @@ impl<T: Template> IntoResponse for Rejected<T> {
 pub fn rejected_status(e: &Error) -> StatusCode {
     match e {
         Error::BadRequest(_) | Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        other => other.status(),
+        other => crate::error::status(other),
     }
 }

@@ -5,15 +5,16 @@
 
 use super::Page;
 use super::form::PageForm;
-use crate::amend::{self, Context, require_steward};
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
+use crate::auth::viewer::ChromeOf as _;
 use crate::error::{Error, PageResult, see_other};
-use crate::lookup;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
+use charta_app::amend::{self, Context, require_steward};
+use charta_app::lookup;
 use charta_domain::amendment::{AmendmentEvent, apply};
 use charta_domain::format::{content_hash, to_canonical};
 use charta_domain::merge::{Conflict, MergeOutcome, Side, Value, merge_specs, resolve};

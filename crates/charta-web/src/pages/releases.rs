@@ -6,16 +6,18 @@ use super::confirm::ConfirmPage;
 use super::form::{FieldErrors, PageForm};
 use super::view::{SectionView, sections};
 use super::{Page, Rejected, rejected_status};
+use crate::artefact;
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
+use crate::auth::viewer::ChromeOf as _;
 use crate::error::{Error, PageResult, see_other};
-use crate::lookup;
-use crate::release;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use charta_app::lookup;
+use charta_app::release;
 use charta_domain::access::{Action, Decision};
 use charta_release::ReleaseNotes;
 use charta_store::{BallotRow, ReleaseRow, SpecRow};
@@ -66,7 +68,7 @@ async fn list_page(
 ) -> Result<ListPage, Error> {
     let row = lookup::spec(state, viewer, spec).await?;
     let releases = state.store.releases(row.id).await?;
-    let approved = crate::release::awaiting_publication(state, row.id).await?;
+    let approved = charta_app::release::awaiting_publication(state, row.id).await?;
     let rules = state.store.group_rules(row.group_id).await?;
     Ok(ListPage {
         draft,
@@ -298,8 +300,8 @@ pub async fn artefact(
     headers: HeaderMap,
     Path((spec, name, file)): Path<(String, String, String)>,
 ) -> PageResult<Response> {
-    let served = release::artefact(&state, &viewer, &spec, &name, &file).await?;
-    Ok(release::respond(&headers, &served))
+    let served = artefact::artefact(&state, &viewer, &spec, &name, &file).await?;
+    Ok(artefact::respond(&headers, &served))
 }
 
 /// Superseding.

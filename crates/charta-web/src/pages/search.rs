@@ -4,6 +4,7 @@ use super::Page;
 use crate::api::search::{LIMIT, SearchParams};
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
+use crate::auth::viewer::ChromeOf as _;
 use crate::error::PageResult;
 use crate::state::AppState;
 use askama::Template;
@@ -84,7 +85,7 @@ pub async fn search(
 ) -> PageResult<Page<SearchPage>> {
     let found = crate::api::search::readable_hits(&state, &viewer, &p.q).await?;
     let specs: std::collections::HashMap<String, charta_store::SpecRow> =
-        crate::lookup::readable_specs(&state, &viewer)
+        charta_app::lookup::readable_specs(&state, &viewer)
             .await?
             .into_iter()
             .map(|s| (s.slug.clone(), s))
@@ -95,7 +96,7 @@ pub async fn search(
             continue;
         };
         // Versions come from the cache: one parse per version, not per hit.
-        let v = crate::lookup::version_of(&state, spec, hit.version).await?;
+        let v = charta_app::lookup::version_of(&state, spec, hit.version).await?;
         let withdrawn = v
             .spec
             .control(&hit.control_id)

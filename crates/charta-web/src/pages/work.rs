@@ -5,10 +5,10 @@
 //! what the process is waiting for.
 
 use super::view::when;
-use crate::amend::{self, Context};
 use crate::auth::Viewer;
 use crate::error::Error;
 use crate::state::AppState;
+use charta_app::amend::{self, Context};
 use charta_domain::access::{Action, Decision};
 use charta_domain::amendment::{
     AmendmentState, BallotGate, CHECK_BALLOT, CheckStatus, gate_passes, merge_gate,
@@ -127,7 +127,7 @@ async fn amendments(
         };
         let threads = state.store.threads(ctx.amendment.id).await?;
         let ballots = state.store.ballots_of_amendment(ctx.amendment.id).await?;
-        let ballot = crate::ballot::gate(state, &ctx, &rules, &ballots).await?;
+        let ballot = charta_app::ballot::gate(state, &ctx, &rules, &ballots).await?;
         let checks = merge_gate(&amend::gate_input(&ctx, &threads, ballot));
         let href = ctx.path();
         let label = format!(
@@ -179,8 +179,8 @@ async fn ballots(
         if b.state != BallotState::Open.as_str() {
             continue;
         }
-        let l = crate::ballot::load(state, viewer, &b.id.to_string()).await?;
-        let count = crate::ballot::count(&state.store, &l).await?;
+        let l = charta_app::ballot::load(state, viewer, &b.id.to_string()).await?;
+        let count = charta_app::ballot::count(&state.store, &l).await?;
         let voted = count
             .standings
             .iter()
@@ -214,7 +214,7 @@ async fn approved_versions(
     spec: &SpecRow,
     work: &mut StewardWork,
 ) -> Result<(), Error> {
-    for v in crate::release::awaiting_publication(state, spec.id).await? {
+    for v in charta_app::release::awaiting_publication(state, spec.id).await? {
         work.to_publish.push(WorkItem {
             href: format!("/specs/{}/releases", spec.slug),
             label: format!("{}, version {v}", spec.title),

@@ -6,7 +6,7 @@
 //! no database round trip and no serialisation, which is what lets the JSON
 //! endpoint keep up with load.
 
-use axum::body::Bytes;
+use bytes::Bytes;
 use charta_domain::Spec;
 use charta_store::VersionMeta;
 use std::borrow::Borrow;

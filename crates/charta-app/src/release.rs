@@ -1,22 +1,16 @@
-//! Publishing releases and serving their artefacts: what release pages,
-//! the API and feeds share.
+//! Publishing releases: what release pages, the API and the demo share.
 //!
 //! Publishing gathers everything a release states (the frozen version, the
 //! previous release, the ballot that approved it, the amendments merged
 //! since), builds the bundle with `charta-release` (a pure function, so the
 //! same stored data always gives the same bytes), signs its manifest with
 //! the instance's release key and stores every file in one transaction.
-//! Serving reads the stored bytes once into a bounded cache; they never
-//! change, so they are served with strong ETags and as immutable.
 
 use crate::amend;
-use crate::auth::Viewer;
+use crate::app::App;
 use crate::error::Error;
 use crate::lookup;
-use crate::state::AppState;
-use axum::body::{Body, Bytes};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::Response;
+use crate::viewer::Viewer;
 use charta_domain::access::Action;
 use charta_domain::release::check_name;
 use charta_release::{AmendmentRef, BallotRef, Predecessor, ReleaseInput, SigningKey};
@@ -24,35 +18,9 @@ use charta_store::{CheckpointRow, NewRelease, ReleaseRow, SpecRow};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
-/// An artefact ready to serve.
-#[derive(Debug)]
-pub struct Served {
-    pub bytes: Bytes,
-    /// Strong entity tag: the SHA-256 of the bytes.
-    pub etag: String,
-    pub content_type: &'static str,
-}
-
-/// Release artefacts by (spec, release, file), bounded by total size.
-/// Entries never go stale: published bytes never change.
-pub type ReleaseFiles = crate::cache::Bounded<(String, String, String), Served>;
-
-/// The media type of a release file, by name.
-fn content_type(name: &str) -> &'static str {
-    if name.ends_with(".json") || name == charta_release::SIGNATURE {
-        "application/json"
-    } else if name.ends_with(".csv") {
-        "text/csv; charset=utf-8"
-    } else if name.ends_with(".md") {
-        "text/markdown; charset=utf-8"
-    } else {
-        "application/octet-stream"
-    }
-}
-
 /// Loads a release of a readable specification by its name.
 pub async fn load(
-    state: &AppState,
+    state: &App,
     viewer: &Viewer,
     spec: &str,
     name: &str,
@@ -66,76 +34,9 @@ pub async fn load(
     Ok((row, release))
 }
 
-/// An artefact of a release, from the cache or the store.
-pub async fn artefact(
-    state: &AppState,
-    viewer: &Viewer,
-    spec: &str,
-    name: &str,
-    file: &str,
-) -> Result<Arc<Served>, Error> {
-    let key = (spec.to_string(), name.to_string(), file.to_string());
-    // Releases exist only for public specifications, but a specification
-    // can never go back to draft, so the cache is safe to answer first.
-    if let Some(hit) = state.release_files.get(&key) {
-        state.metrics.artefact_served();
-        return Ok(hit);
-    }
-    let (_, release) = load(state, viewer, spec, name).await?;
-    let stored = state
-        .store
-        .release_file(release.id, file)
-        .await
-        .map_err(|_| Error::NotFound(format!("file {file} of release {name}")))?;
-    let weight = stored.content.len();
-    state.metrics.artefact_served();
-    Ok(state.release_files.insert(
-        key,
-        Served {
-            etag: format!("\"sha256-{}\"", stored.sha256),
-            content_type: content_type(file),
-            bytes: Bytes::from(stored.content),
-        },
-        weight,
-    ))
-}
-
-/// Answers with the artefact, or `304 Not Modified` when the client holds
-/// it already; either way as immutable for a year.
-pub fn respond(headers: &HeaderMap, served: &Served) -> Response {
-    let matches = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim() == served.etag || t.trim() == "*")
-        });
-    let mut resp = if matches {
-        let mut r = Response::new(Body::empty());
-        *r.status_mut() = StatusCode::NOT_MODIFIED;
-        r
-    } else {
-        let mut r = Response::new(Body::from(served.bytes.clone()));
-        r.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(served.content_type),
-        );
-        r
-    };
-    let h = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&served.etag) {
-        h.insert(header::ETAG, v);
-    }
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=31536000, immutable"),
-    );
-    resp
-}
-
 /// Publishes version `version` of `spec` as release `name`.
 pub async fn publish(
-    state: &AppState,
+    state: &App,
     viewer: &Viewer,
     spec: &str,
     version: i64,
@@ -167,7 +68,7 @@ pub struct Checked {
 /// The versions of a specification whose release ballot passed and that
 /// are newer than its newest release: what waits to be published, oldest
 /// first.
-pub async fn awaiting_publication(state: &AppState, spec_id: i64) -> Result<Vec<i64>, Error> {
+pub async fn awaiting_publication(state: &App, spec_id: i64) -> Result<Vec<i64>, Error> {
     let newest = state
         .store
         .releases(spec_id)
@@ -191,7 +92,7 @@ pub async fn awaiting_publication(state: &AppState, spec_id: i64) -> Result<Vec<
 }
 
 pub async fn check_publication(
-    state: &AppState,
+    state: &App,
     row: &SpecRow,
     version: i64,
     name: &str,
@@ -252,7 +153,7 @@ pub async fn check_publication(
 /// Publishes, for a publisher whose right to publish was checked by the
 /// caller (a request's viewer, or the demo seed).
 pub async fn publish_as(
-    state: &AppState,
+    state: &App,
     publisher_id: i64,
     row: &SpecRow,
     version: i64,
@@ -333,20 +234,18 @@ pub async fn publish_as(
     if let Err(e) = crate::checkpoint::make(state).await {
         tracing::warn!("audit checkpoint after release {name} failed: {e}");
     }
-    // Consumers may read releases from a static mirror; bring it up to
-    // date. The release stands if this fails; `charta mirror` catches up.
-    if let Some(dir) = &state.config.mirror_dir {
-        match crate::mirror::write(state, dir).await {
-            Ok(m) => tracing::info!(files = m.files, dir = %dir.display(), "mirror updated"),
-            Err(e) => tracing::warn!("updating the mirror in {} failed: {e}", dir.display()),
-        }
+    let release = state.store.release(row.id, name).await?;
+    // Consumers may read releases from a static mirror; the hook brings it
+    // up to date. The release stands if that fails.
+    if let Some(hook) = state.after_publish.get() {
+        hook.published(&release).await;
     }
-    Ok(state.store.release(row.id, name).await?)
+    Ok(release)
 }
 
 /// Marks a release superseded, with a reason; its bytes stay served.
 pub async fn supersede(
-    state: &AppState,
+    state: &App,
     viewer: &Viewer,
     spec: &str,
     name: &str,
@@ -378,7 +277,7 @@ pub async fn supersede(
     reason = "each is one stored fact the release states"
 )]
 async fn assemble(
-    state: &AppState,
+    state: &App,
     row: &SpecRow,
     version: i64,
     name: &str,
@@ -434,7 +333,7 @@ async fn assemble(
                 path: format!("/specs/{}/amendments/{}", row.slug, a.number),
             })
             .collect(),
-        base_url: state.config.public_url.clone(),
+        base_url: state.settings.public_url.clone(),
         audit_checkpoint: checkpoint.map(|c| c.document.clone().into_bytes()),
     };
     Ok(input)
@@ -444,7 +343,7 @@ async fn assemble(
 /// and signs it with this instance's key: the result equals the stored
 /// files byte for byte, which is how a release's reproducibility is checked.
 pub async fn rebuild(
-    state: &AppState,
+    state: &App,
     release: &ReleaseRow,
 ) -> Result<std::collections::BTreeMap<String, Vec<u8>>, Error> {
     let key = state

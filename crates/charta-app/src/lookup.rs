@@ -1,11 +1,11 @@
 //! Loading what pages and API handlers show, shared by both so that a page
 //! and its JSON twin can never disagree.
 
-use crate::auth::Viewer;
+use crate::app::App;
 use crate::cache::CachedVersion;
 use crate::error::Error;
-use crate::state::AppState;
-use axum::body::Bytes;
+use crate::viewer::Viewer;
+use bytes::Bytes;
 use charta_domain::Spec;
 use charta_domain::diff::{SpecDiff, diff_specs};
 use charta_domain::format::parse_spec;
@@ -25,14 +25,15 @@ pub fn parse_version(raw: &str, what: &str) -> Result<i64, Error> {
 }
 
 /// The JSON representation of one version of a specification.
-#[derive(Serialize, utoipa::ToSchema)]
+#[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VersionDocument<'a> {
     /// Version number, from 1.
     pub version: i64,
     /// SHA-256 of the canonical file, `sha256:<hex>`.
     pub content_hash: &'a str,
     #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: time::OffsetDateTime,
     pub message: &'a str,
     #[serde(flatten)]
@@ -42,7 +43,7 @@ pub struct VersionDocument<'a> {
 /// Loads a specification the viewer may read. A draft of a group the viewer
 /// is not in is reported as not found, exactly like a specification that
 /// does not exist, so guessing slugs reveals nothing.
-pub async fn spec(state: &AppState, viewer: &Viewer, slug: &str) -> Result<SpecRow, Error> {
+pub async fn spec(state: &App, viewer: &Viewer, slug: &str) -> Result<SpecRow, Error> {
     let row = state.store.spec(slug).await?;
     if viewer.can_read(&row) {
         Ok(row)
@@ -52,7 +53,7 @@ pub async fn spec(state: &AppState, viewer: &Viewer, slug: &str) -> Result<SpecR
 }
 
 /// Every specification the viewer may read.
-pub async fn readable_specs(state: &AppState, viewer: &Viewer) -> Result<Vec<SpecRow>, Error> {
+pub async fn readable_specs(state: &App, viewer: &Viewer) -> Result<Vec<SpecRow>, Error> {
     Ok(state
         .store
         .specs()
@@ -65,7 +66,7 @@ pub async fn readable_specs(state: &AppState, viewer: &Viewer) -> Result<Vec<Spe
 /// Loads version `number` of `slug` (the newest when `None`), from the cache
 /// when possible.
 pub async fn version(
-    state: &AppState,
+    state: &App,
     viewer: &Viewer,
     slug: &str,
     number: Option<i64>,
@@ -85,11 +86,7 @@ pub async fn version(
 
 /// Version `n` of a specification the caller already may read, from the
 /// cache when possible: parsed once per process, never again.
-pub async fn version_of(
-    state: &AppState,
-    row: &SpecRow,
-    n: i64,
-) -> Result<Arc<CachedVersion>, Error> {
+pub async fn version_of(state: &App, row: &SpecRow, n: i64) -> Result<Arc<CachedVersion>, Error> {
     let slug = row.slug.as_str();
     if let Some(hit) = state.versions.get(&(slug.to_string(), n)) {
         return Ok(hit);
@@ -165,7 +162,7 @@ pub struct Compared {
 
 /// Loads and compares two versions of a specification.
 pub async fn compare(
-    state: &AppState,
+    state: &App,
     viewer: &Viewer,
     slug: &str,
     from: Option<&str>,
@@ -184,6 +181,6 @@ pub async fn compare(
 }
 
 /// Version metadata, newest first.
-pub async fn versions(state: &AppState, row: &SpecRow) -> Result<Vec<VersionMeta>, Error> {
+pub async fn versions(state: &App, row: &SpecRow) -> Result<Vec<VersionMeta>, Error> {
     Ok(state.store.versions(row.id).await?)
 }

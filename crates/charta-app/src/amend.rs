@@ -2,11 +2,11 @@
 //! viewer may see, checking a proposed text, who may act on it, and the
 //! merge gate.
 
-use crate::auth::Viewer;
+use crate::app::App;
 use crate::cache::CachedVersion;
 use crate::error::Error;
 use crate::lookup::{self, parse_version};
-use crate::state::AppState;
+use crate::viewer::Viewer;
 use charta_domain::Spec;
 use charta_domain::access::{Action, Decision};
 use charta_domain::amendment::{AmendmentState, BallotGate, GateCheck, GateInput, merge_gate};
@@ -79,7 +79,7 @@ impl Context {
 /// Loads amendment `number` of `slug`, if the viewer may read the
 /// specification (drafts of other groups are not found).
 pub async fn load(
-    state: &AppState,
+    state: &App,
     viewer: &Viewer,
     slug: &str,
     number: &str,
@@ -120,7 +120,7 @@ pub fn stored(text: &str, what: &str) -> Result<Spec, Error> {
 /// A revision's specification, parsed once per process. A cached revision
 /// is returned at once; parsing one (up to the body limit) runs in the
 /// bounded pool.
-pub async fn revision_spec(state: &AppState, r: &RevisionRow) -> Result<Arc<Spec>, Error> {
+pub async fn revision_spec(state: &App, r: &RevisionRow) -> Result<Arc<Spec>, Error> {
     if let Some(hit) = state.revisions.get(&r.content_hash) {
         return Ok(hit);
     }
@@ -133,7 +133,7 @@ pub async fn revision_spec(state: &AppState, r: &RevisionRow) -> Result<Arc<Spec
 
 /// Version `n` of the amendment's specification, parsed once per process.
 pub async fn version_spec(
-    state: &AppState,
+    state: &App,
     spec: &SpecRow,
     n: i64,
 ) -> Result<Arc<crate::cache::CachedVersion>, Error> {
@@ -148,7 +148,7 @@ pub async fn version_spec(
 /// parsing and checking run in the bounded pool and stop between steps
 /// when the request is abandoned.
 pub async fn check_proposal(
-    state: &AppState,
+    state: &App,
     base: Arc<CachedVersion>,
     text: &str,
 ) -> Result<(Spec, String), Error> {
@@ -197,7 +197,7 @@ pub fn require_steward(viewer: &Viewer, ctx: &Context) -> Result<(), Error> {
 }
 
 /// The merge gate for the amendment as it stands.
-pub async fn gate(state: &AppState, ctx: &Context) -> Result<Vec<GateCheck>, Error> {
+pub async fn gate(state: &App, ctx: &Context) -> Result<Vec<GateCheck>, Error> {
     let threads = state.store.threads(ctx.amendment.id).await?;
     let rules = state.store.group_rules(ctx.spec.group_id).await?;
     let ballots = state.store.ballots_of_amendment(ctx.amendment.id).await?;

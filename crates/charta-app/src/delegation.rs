@@ -2,9 +2,9 @@
 //! request, the one access check, and what the page shows about who holds
 //! each organisation's vote.
 
-use crate::auth::Viewer;
+use crate::app::App;
 use crate::error::Error;
-use crate::state::AppState;
+use crate::viewer::Viewer;
 use charta_domain::access::{Action, Decision, Role};
 use charta_domain::delegation::Voice;
 use charta_store::{
@@ -63,7 +63,7 @@ fn moment(raw: &str, field: &str, end: bool) -> Result<Option<OffsetDateTime>, E
 
 /// Gives a delegation of an organisation's vote; returns its id.
 pub async fn give(
-    state: &AppState,
+    state: &App,
     viewer: &Viewer,
     group: &str,
     req: GiveRequest<'_>,
@@ -130,7 +130,7 @@ pub async fn give(
 
 /// Revokes a delegation of the group, from now on.
 pub async fn revoke(
-    state: &AppState,
+    state: &App,
     viewer: &Viewer,
     group: &str,
     id: &str,
@@ -172,7 +172,7 @@ pub struct OrgVoice {
 /// Who holds each organisation's vote, and the group's delegations with
 /// whether the viewer may revoke each.
 pub async fn voices(
-    state: &AppState,
+    state: &App,
     viewer: &Viewer,
     g: &GroupRow,
     members: &[MembershipRow],

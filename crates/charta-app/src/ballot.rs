@@ -4,10 +4,10 @@
 //! the background task that closes ballots at their deadline.
 
 use crate::amend::{self, Context};
-use crate::auth::Viewer;
+use crate::app::App;
 use crate::error::Error;
 use crate::lookup;
-use crate::state::AppState;
+use crate::viewer::Viewer;
 use charta_domain::access::{Action, Decision, Visibility};
 use charta_domain::amendment::{AmendmentState, BallotGate};
 use charta_domain::approval::{RevisionStep, passed_ballot_gate};
@@ -18,7 +18,6 @@ use charta_store::{
     current_positions, now,
 };
 use serde::Serialize;
-use std::time::Duration;
 use time::OffsetDateTime;
 
 /// A ballot with what every view of it needs.
@@ -42,7 +41,8 @@ impl Loaded {
 }
 
 /// One organisation's standing in a ballot.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Standing {
     pub organization: String,
     pub organization_name: String,
@@ -52,7 +52,7 @@ pub struct Standing {
     /// Who cast the current vote.
     pub voter: Option<String>,
     #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub cast_at: Option<OffsetDateTime>,
     /// The amendment revision the current vote was cast on.
     pub revision: Option<i64>,
@@ -81,7 +81,7 @@ fn parse_id(raw: &str) -> Result<i64, Error> {
 }
 
 /// Loads ballot `id` without checking who reads it; callers check.
-async fn fetch(state: &AppState, viewer: &Viewer, id: &str) -> Result<Loaded, Error> {
+async fn fetch(state: &App, viewer: &Viewer, id: &str) -> Result<Loaded, Error> {
     let id = parse_id(id)?;
     let ballot = state.store.ballot(id).await?;
     // A ballot on another group's draft does not exist for this viewer.
@@ -103,7 +103,7 @@ async fn fetch(state: &AppState, viewer: &Viewer, id: &str) -> Result<Loaded, Er
 
 /// Loads a ballot the viewer may read: closed ballots of public
 /// specifications are public; open ones are for the group's members.
-pub async fn load(state: &AppState, viewer: &Viewer, id: &str) -> Result<Loaded, Error> {
+pub async fn load(state: &App, viewer: &Viewer, id: &str) -> Result<Loaded, Error> {
     let l = fetch(state, viewer, id).await?;
     viewer.require(read_action(&l))?;
     Ok(l)
@@ -224,7 +224,7 @@ pub async fn voting_for(
 /// Casts (or changes) an organisation's vote. `organization` may be left
 /// out when the viewer speaks for exactly one eligible organisation.
 pub async fn cast(
-    state: &AppState,
+    state: &App,
     viewer: &Viewer,
     id: &str,
     organization: Option<&str>,
@@ -319,7 +319,7 @@ pub fn days(raw: &str, default: u32) -> Result<u32, Error> {
 
 /// Opens a ballot on an amendment open for review.
 pub async fn open_on_amendment(
-    state: &AppState,
+    state: &App,
     viewer: &Viewer,
     ctx: &Context,
     days_raw: &str,
@@ -353,7 +353,7 @@ pub async fn open_on_amendment(
 
 /// Opens a ballot on releasing a version of a specification.
 pub async fn open_on_version(
-    state: &AppState,
+    state: &App,
     viewer: &Viewer,
     spec: &SpecRow,
     version: i64,
@@ -398,7 +398,7 @@ struct Opening {
 /// Opens a ballot under the group's current rules, for the chosen number
 /// of days (the rules' default when none is given).
 async fn open(
-    state: &AppState,
+    state: &App,
     viewer: &Viewer,
     spec: &SpecRow,
     days_raw: &str,
@@ -430,12 +430,7 @@ async fn open(
 }
 
 /// Moves a ballot's deadline `days` later, up to thirty days after it opened.
-pub async fn extend(
-    state: &AppState,
-    viewer: &Viewer,
-    id: &str,
-    days_raw: &str,
-) -> Result<(), Error> {
+pub async fn extend(state: &App, viewer: &Viewer, id: &str, days_raw: &str) -> Result<(), Error> {
     let l = load(state, viewer, id).await?;
     viewer.require(Action::ExtendBallot {
         group_id: l.ballot.group_id,
@@ -450,7 +445,7 @@ pub async fn extend(
     if closes_at > limit {
         return Err(Error::BadRequest(format!(
             "a ballot runs at most {MAX_DAYS} days: it can be extended until {} at the latest",
-            crate::pages::view::date(limit)
+            limit.date()
         )));
     }
     state
@@ -461,12 +456,7 @@ pub async fn extend(
 }
 
 /// Cancels an open ballot, with a reason.
-pub async fn cancel(
-    state: &AppState,
-    viewer: &Viewer,
-    id: &str,
-    reason: &str,
-) -> Result<(), Error> {
+pub async fn cancel(state: &App, viewer: &Viewer, id: &str, reason: &str) -> Result<(), Error> {
     let l = load(state, viewer, id).await?;
     viewer.require(Action::RunBallot {
         group_id: l.ballot.group_id,
@@ -486,7 +476,7 @@ pub async fn cancel(
 
 /// Closes a ballot before its deadline, when its rules allow it and the
 /// outcome can no longer change.
-pub async fn close_early(state: &AppState, viewer: &Viewer, id: &str) -> Result<Tally, Error> {
+pub async fn close_early(state: &App, viewer: &Viewer, id: &str) -> Result<Tally, Error> {
     let l = load(state, viewer, id).await?;
     viewer.require(Action::RunBallot {
         group_id: l.ballot.group_id,
@@ -502,7 +492,7 @@ pub async fn close_early(state: &AppState, viewer: &Viewer, id: &str) -> Result<
 /// What the merge gate sees of an amendment's ballots.
 /// `ballots` are the amendment's, newest first.
 pub async fn gate(
-    state: &AppState,
+    state: &App,
     ctx: &Context,
     rules: &Rules,
     ballots: &[BallotRow],
@@ -528,7 +518,7 @@ pub async fn gate(
 /// How each revision after `voted` changed the amendment's text compared
 /// with the revision before it.
 async fn revision_steps(
-    state: &AppState,
+    state: &App,
     ctx: &Context,
     voted: i64,
 ) -> Result<Vec<RevisionStep>, Error> {
@@ -549,7 +539,7 @@ async fn revision_steps(
 /// How `after` changed the amendment compared with `before`, computed once
 /// per process for each pair (stored revisions never change).
 async fn step_change(
-    state: &AppState,
+    state: &App,
     ctx: &Context,
     before: &charta_store::RevisionRow,
     after: &charta_store::RevisionRow,
@@ -575,33 +565,4 @@ async fn step_change(
         .run(move |_| Ok(revision_change(&old_base.spec, &old, &new_base.spec, &new)))
         .await?;
     Ok(*state.revision_changes.insert(key, change))
-}
-
-/// Closes due ballots every `every`, for as long as the server runs. Every
-/// instance sharing a database runs one; the store makes sure each ballot
-/// closes once, with the tally at its deadline.
-pub async fn close_due_forever(
-    store: Store,
-    every: Duration,
-    metrics: std::sync::Arc<crate::metrics::Metrics>,
-) {
-    let mut tick = tokio::time::interval(every);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        let closed = store.close_due_ballots(now()).await;
-        metrics.job_ran("ballot_deadlines", closed.is_ok());
-        match closed {
-            Ok(closed) => {
-                for (id, outcome) in closed {
-                    tracing::info!(
-                        ballot = id,
-                        outcome = outcome.as_str(),
-                        "ballot closed at its deadline"
-                    );
-                }
-            }
-            Err(e) => tracing::warn!("closing due ballots failed; will retry: {e}"),
-        }
-    }
 }

@@ -1,0 +1,28 @@
+//! Charta's use cases, between the web layer above and the domain, store
+//! and release crates below.
+//!
+//! Each action people take (propose an amendment, vote, publish a release
+//! …) is one typed function here: it checks access with the domain's
+//! policy, runs its transaction through the store (which writes the audit
+//! entry in the same transaction) and returns a typed result. The pages,
+//! the JSON API, the demo seed and the command line all call these
+//! functions, so an action behaves the same whichever way it is reached.
+//! The background jobs (closing ballots at their deadline, purging expired
+//! sign-ins, signing audit checkpoints) live in [`jobs`].
+
+pub mod amend;
+pub mod app;
+pub mod ballot;
+pub mod cache;
+pub mod checkpoint;
+pub mod cpu;
+pub mod delegation;
+pub mod error;
+pub mod jobs;
+pub mod lookup;
+pub mod release;
+pub mod viewer;
+
+pub use app::{AfterPublish, App, Settings};
+pub use error::Error;
+pub use viewer::Viewer;
