@@ -566,3 +566,19 @@ async fn step_change(
         .await?;
     Ok(*state.revision_changes.insert(key, change))
 }
+
+/// The ballots of `spec` the viewer may read: open ones only for members.
+pub fn visible(viewer: &Viewer, spec: &SpecRow, ballots: Vec<BallotRow>) -> Vec<BallotRow> {
+    let visibility = charta_domain::access::Visibility::parse(&spec.visibility)
+        .unwrap_or(charta_domain::access::Visibility::Draft);
+    ballots
+        .into_iter()
+        .filter(|b| {
+            viewer.decide(Action::ReadBallot {
+                group_id: spec.group_id,
+                visibility,
+                closed: b.state != "open",
+            }) == Decision::Allow
+        })
+        .collect()
+}

@@ -11,6 +11,7 @@
 //! sign-ins, signing audit checkpoints) live in [`jobs`].
 
 pub mod amend;
+pub mod amendments;
 pub mod app;
 pub mod ballot;
 pub mod cache;
@@ -21,6 +22,8 @@ pub mod error;
 pub mod jobs;
 pub mod lookup;
 pub mod release;
+pub mod secret;
+pub mod tokens;
 pub mod viewer;
 
 pub use app::{AfterPublish, App, Settings};

@@ -2,7 +2,6 @@
 
 use crate::auth::Viewer;
 use crate::error::{ApiResult, Error};
-use crate::pages::account::{check_token_request, create_token, revoke_token};
 use crate::paging;
 use crate::state::AppState;
 use axum::Json;
@@ -10,6 +9,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use charta_app::tokens;
 use charta_domain::access::Action;
 use charta_store::{TokenRow, UserRow};
 use serde::{Deserialize, Serialize};
@@ -115,11 +115,15 @@ pub async fn create(
             e.body_text()
         ))
     })?;
-    let (name, scopes) = check_token_request(&req.name, &req.scopes, req.days)?;
-    let (id, token) = create_token(&state, &viewer, &name, &scopes, req.days).await?;
+    let request = tokens::check_request(&req.name, &req.scopes, req.days)?;
+    let (id, token) = tokens::create(&state, &viewer, &request).await?;
     Ok((
         StatusCode::CREATED,
-        Json(NewTokenResponse { id, token, scopes }),
+        Json(NewTokenResponse {
+            id,
+            token,
+            scopes: request.scope_words(),
+        }),
     ))
 }
 
@@ -132,6 +136,9 @@ pub async fn revoke(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    revoke_token(&state, &viewer, &id).await?;
+    let id: i64 = id
+        .parse()
+        .map_err(|_| Error::NotFound(format!("token {id}")))?;
+    tokens::revoke(&state, &viewer, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -3,7 +3,6 @@
 
 use crate::auth::Viewer;
 use crate::error::{ApiResult, Error};
-use crate::pages::amendments::{add_revision, merge_amendment, open_thread, propose};
 use crate::paging;
 use crate::state::AppState;
 use axum::Json;
@@ -12,6 +11,7 @@ use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use charta_app::amend;
+use charta_app::amendments::{self, Comment, Proposal};
 use charta_app::lookup;
 use charta_domain::amendment::GateCheck;
 use charta_domain::diff::{DiffSummary, diff_specs};
@@ -81,14 +81,16 @@ pub async fn create(
     body: Result<Json<ProposeRequest>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
     let r = json(body, "{\"title\", \"description\", \"content\", \"open\"}")?;
-    let number = propose(
+    let number = amendments::propose(
         &state,
         &viewer,
         &spec,
-        &r.title,
-        &r.description,
-        &r.content,
-        r.open,
+        Proposal {
+            title: &r.title,
+            description: &r.description,
+            content: &r.content,
+            open: r.open,
+        },
     )
     .await?;
     Ok((StatusCode::CREATED, Json(Created { number })))
@@ -165,7 +167,8 @@ pub async fn revise(
 ) -> ApiResult<(StatusCode, Json<RevisionCreated>)> {
     let r = json(body, "{\"content\", \"message\", \"expected\"}")?;
     let ctx = amend::load(&state, &viewer, &spec, &number).await?;
-    let revision = add_revision(&state, &viewer, &ctx, &r.content, &r.message, r.expected).await?;
+    let revision =
+        amendments::revise(&state, &viewer, &ctx, &r.content, &r.message, r.expected).await?;
     Ok((StatusCode::CREATED, Json(RevisionCreated { revision })))
 }
 
@@ -212,15 +215,17 @@ pub async fn thread(
             return Err(Error::BadRequest("last_line needs first_line".into()).into());
         }
     };
-    let thread = open_thread(
+    let thread = amendments::comment(
         &state,
         &viewer,
         &ctx,
-        &r.body,
-        r.control_id.as_deref(),
-        r.field.as_deref(),
-        lines,
-        r.blocking,
+        Comment {
+            body: &r.body,
+            control: r.control_id.as_deref(),
+            field: r.field.as_deref(),
+            lines,
+            blocking: r.blocking,
+        },
     )
     .await?;
     Ok((StatusCode::CREATED, Json(ThreadCreated { thread })))
@@ -243,6 +248,6 @@ pub async fn merge(
 ) -> ApiResult<Json<Merged>> {
     let ctx = amend::load(&state, &viewer, &spec, &number).await?;
     Ok(Json(Merged {
-        version: merge_amendment(&state, &viewer, &ctx).await?,
+        version: amendments::merge(&state, &viewer, &ctx).await?,
     }))
 }

@@ -3,7 +3,6 @@
 
 use crate::auth::Viewer;
 use crate::error::{ApiResult, Error};
-use crate::pages::ballots::visible;
 use crate::paging;
 use crate::state::AppState;
 use axum::Json;
@@ -11,6 +10,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use charta_app::ballot::visible;
 use charta_app::ballot::{self, Standing};
 use charta_app::lookup;
 use charta_domain::ballot::{Rules, Tally};

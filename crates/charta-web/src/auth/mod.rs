@@ -13,7 +13,7 @@ pub mod csrf;
 pub mod demo;
 pub mod noise;
 pub mod oidc;
-pub mod secret;
+pub use charta_app::secret;
 pub mod session;
 pub mod tokens;
 pub mod viewer;

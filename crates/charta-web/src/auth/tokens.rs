@@ -1,16 +1,12 @@
-//! Personal API tokens: their format and the limit on failed attempts.
+//! Personal API tokens at the door: the limit on failed attempts (their
+//! format and creation are `charta_app::tokens`).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Every token starts with this, so that secret scanners and people can
-/// recognise a Charta token.
-pub const PREFIX: &str = "charta_";
-
-/// Longest a token may live, in days.
-pub const MAX_DAYS: i64 = 366;
+pub use charta_app::tokens::{MAX_DAYS, PREFIX};
 
 /// Counts failed token attempts per client address and blocks an address
 /// after too many in a window, so tokens cannot be guessed online.

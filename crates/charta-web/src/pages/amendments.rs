@@ -15,19 +15,16 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use charta_app::amend::{self, Context, check_proposal, require_steward};
+use charta_app::amend::{self, Context, require_steward};
+use charta_app::amendments::{self, COMMENT_RULE, Comment, Proposal, TITLE_RULE};
 use charta_app::lookup;
 use charta_domain::access::{Action, Decision};
 use charta_domain::amendment::{
     AmendmentEvent, AmendmentState, BallotGate, CheckStatus, apply, gate_passes, merge_gate,
 };
 use charta_domain::diff::{ChangeKind, DiffSummary, diff_specs};
-use charta_domain::format::content_hash;
-use charta_store::{
-    AmendmentRow, CommentRow, NewAmendment, NewRevision, NewThread, NewVersion, SpecRow, ThreadRow,
-};
+use charta_store::{AmendmentRow, CommentRow, SpecRow, ThreadRow};
 use serde::Deserialize;
-use std::sync::Arc;
 
 #[derive(Template)]
 #[template(path = "amendments.html")]
@@ -121,9 +118,6 @@ pub async fn new(
     }))
 }
 
-/// What a proposal's title must be.
-const TITLE_RULE: &str = "give the amendment a title of 1 to 200 characters";
-
 /// The proposal form.
 #[derive(Debug, Deserialize)]
 pub struct ProposeForm {
@@ -145,14 +139,16 @@ pub async fn create(
     Path(spec): Path<String>,
     PageForm(f): PageForm<ProposeForm>,
 ) -> PageResult<Response> {
-    let result = propose(
+    let result = amendments::propose(
         &state,
         &viewer,
         &spec,
-        &f.title,
-        &f.description,
-        &f.content,
-        f.open == "open",
+        Proposal {
+            title: &f.title,
+            description: &f.description,
+            content: &f.content,
+            open: f.open == "open",
+        },
     )
     .await;
     let e = match result {
@@ -195,49 +191,6 @@ pub async fn create(
         },
     )
     .into_response())
-}
-
-/// Creates an amendment; shared with the API.
-pub async fn propose(
-    state: &AppState,
-    viewer: &Viewer,
-    spec: &str,
-    title: &str,
-    description: &str,
-    content: &str,
-    open: bool,
-) -> Result<i64, Error> {
-    let row = lookup::spec(state, viewer, spec).await?;
-    viewer.require(Action::Propose {
-        group_id: row.group_id,
-    })?;
-    let title = title.trim();
-    if title.is_empty() || title.chars().count() > 200 {
-        return Err(Error::BadRequest(TITLE_RULE.into()));
-    }
-    let head = amend::version_spec(state, &row, row.head_version).await?;
-    let (_, canonical) = check_proposal(state, head, content).await?;
-    let user = viewer.user()?;
-    let hash = content_hash(&canonical);
-    let number = state
-        .store
-        .create_amendment(NewAmendment {
-            spec_id: row.id,
-            spec_slug: &row.slug,
-            title,
-            description: description.trim(),
-            author_id: user.id,
-            state: if open { "open" } else { "draft" },
-            revision: NewRevision {
-                base_version: row.head_version,
-                content: &canonical,
-                content_hash: &hash,
-                author_id: user.id,
-                message: "First revision",
-            },
-        })
-        .await?;
-    Ok(number)
 }
 
 /// Which revisions to compare.
@@ -493,7 +446,7 @@ async fn review_page(
     } else {
         overlaps(state, &ctx).await?
     };
-    let ballots = super::ballots::visible(viewer, &ctx.spec, all_ballots);
+    let ballots = charta_app::ballot::visible(viewer, &ctx.spec, all_ballots);
     let ballot_days = rules.default_days;
     // Merging and rejecting are decisions: offered to whoever may take them,
     // the confirmation page then asks for a fresh multi-factor sign-in.
@@ -747,66 +700,8 @@ pub async fn revise(
 ) -> PageResult<Response> {
     let ctx = amend::load(&state, &viewer, &spec, &number).await?;
     let expected = lookup::parse_version(&f.expected, "the revision you edited")?;
-    add_revision(&state, &viewer, &ctx, &f.content, &f.message, expected).await?;
+    amendments::revise(&state, &viewer, &ctx, &f.content, &f.message, expected).await?;
     Ok(see_other(&ctx.path()).into_response())
-}
-
-/// Adds a revision based on the specification's newest version; shared with
-/// the API.
-pub async fn add_revision(
-    state: &AppState,
-    viewer: &Viewer,
-    ctx: &Context,
-    content: &str,
-    message: &str,
-    expected: i64,
-) -> Result<i64, Error> {
-    require_steward(viewer, ctx)?;
-    apply(ctx.state, AmendmentEvent::Revise, false).map_err(|e| Error::Conflict(e.to_string()))?;
-    let base = amend::version_spec(state, &ctx.spec, ctx.latest().base_version).await?;
-    let (proposed, canonical) = check_proposal(state, base.clone(), content).await?;
-    if canonical == ctx.latest().content {
-        return Err(Error::BadRequest(
-            "this revision is identical to the newest one".into(),
-        ));
-    }
-    let user = viewer.user()?;
-    let hash = content_hash(&canonical);
-    let message = if message.trim().is_empty() {
-        "Revised"
-    } else {
-        message.trim()
-    };
-    // Whether votes on an open ballot stand depends on the change and the
-    // ballot's rules; the store decides with the ballot row locked.
-    let previous = amend::revision_spec(state, ctx.latest()).await?;
-    let (base_spec, proposed) = (base.clone(), Arc::new(proposed));
-    let change = state
-        .cpu
-        .run(move |_| {
-            Ok(charta_domain::diff::revision_change(
-                &base_spec.spec,
-                &previous,
-                &base_spec.spec,
-                &proposed,
-            ))
-        })
-        .await?;
-    Ok(state
-        .store
-        .add_classified_revision(
-            &ctx.amendment,
-            expected,
-            NewRevision {
-                base_version: ctx.latest().base_version,
-                content: &canonical,
-                content_hash: &hash,
-                author_id: user.id,
-                message,
-            },
-            change,
-        )
-        .await?)
 }
 
 /// A new thread: on the whole amendment, or on lines of a control's field.
@@ -891,15 +786,17 @@ pub async fn thread(
     if draft.errors.is_empty() {
         let control = Some(draft.control.as_str()).filter(|c| !c.is_empty());
         let field = Some(draft.field.as_str()).filter(|c| !c.is_empty());
-        let opened = open_thread(
+        let opened = amendments::comment(
             &state,
             &viewer,
             &ctx,
-            &f.body,
-            control,
-            field,
-            lines,
-            draft.blocking,
+            Comment {
+                body: &f.body,
+                control,
+                field,
+                lines,
+                blocking: draft.blocking,
+            },
         )
         .await;
         match opened {
@@ -919,88 +816,6 @@ pub async fn thread(
     Ok(Rejected(axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
-/// What a comment's text must be.
-const COMMENT_RULE: &str = "a comment needs text (at most 20,000 characters)";
-
-/// Opens a thread on the newest revision; shared with the API.
-#[expect(clippy::too_many_arguments, reason = "each is one field of the thread")]
-pub async fn open_thread(
-    state: &AppState,
-    viewer: &Viewer,
-    ctx: &Context,
-    body: &str,
-    control: Option<&str>,
-    field: Option<&str>,
-    lines: Option<(i64, i64)>,
-    blocking: bool,
-) -> Result<i64, Error> {
-    viewer.require(Action::Comment {
-        group_id: ctx.spec.group_id,
-    })?;
-    if ctx.state.is_closed() {
-        return Err(Error::Conflict(format!(
-            "the amendment is {}; its discussion is closed",
-            ctx.state
-        )));
-    }
-    let body = body.trim();
-    if body.is_empty() || body.len() > 20_000 {
-        return Err(Error::BadRequest(COMMENT_RULE.into()));
-    }
-    let latest = ctx.latest();
-    let spec = amend::revision_spec(state, latest).await?;
-    let anchor_text = match (control, field, lines) {
-        (None, None, None) => String::new(),
-        (Some(c), Some(f), Some((a, b))) => {
-            let ctl = spec.control(c).ok_or_else(|| {
-                Error::BadRequest(format!("revision {} has no control {c}", latest.number))
-            })?;
-            let text = match f {
-                "statement" => &ctl.statement,
-                "guidance" => &ctl.guidance,
-                other => {
-                    return Err(Error::BadRequest(format!(
-                        "comments attach to the statement or the guidance, not {other:?}"
-                    )));
-                }
-            };
-            let lines: Vec<&str> = text.lines().collect();
-            if a < 1 || b < a || b as usize > lines.len() {
-                return Err(Error::BadRequest(format!(
-                    "lines {a} to {b} are not in the {f} of {c}, which has {} lines",
-                    lines.len()
-                )));
-            }
-            lines[(a - 1) as usize..b as usize].join("\n")
-        }
-        (Some(_), None, None) => String::new(),
-        _ => {
-            return Err(Error::BadRequest(
-                "to comment on lines, name the control, the field and the lines".into(),
-            ));
-        }
-    };
-    let user = viewer.user()?;
-    Ok(state
-        .store
-        .create_thread(
-            &ctx.amendment,
-            NewThread {
-                amendment_id: ctx.amendment.id,
-                revision: latest.number,
-                control_id: control,
-                field,
-                first_line: lines.map(|l| l.0),
-                last_line: lines.map(|l| l.1),
-                anchor_text: &anchor_text,
-                blocking,
-                author_id: user.id,
-                body,
-            },
-        )
-        .await?)
-}
-
 /// A reply.
 #[derive(Debug, Deserialize)]
 pub struct ReplyForm {
@@ -1015,22 +830,10 @@ pub async fn reply(
     PageForm(f): PageForm<ReplyForm>,
 ) -> PageResult<Response> {
     let ctx = amend::load(&state, &viewer, &spec, &number).await?;
-    viewer.require(Action::Comment {
-        group_id: ctx.spec.group_id,
-    })?;
-    let body = f.body.trim();
-    if body.is_empty() || body.len() > 20_000 {
-        return Err(
-            Error::BadRequest("a reply needs text (at most 20,000 characters)".into()).into(),
-        );
-    }
     let id: i64 = thread
         .parse()
         .map_err(|_| Error::NotFound(format!("thread {thread}")))?;
-    state
-        .store
-        .reply(&ctx.amendment, id, viewer.user()?.id, body)
-        .await?;
+    amendments::reply(&state, &viewer, &ctx, id, &f.body).await?;
     Ok(see_other(&ctx.path()).into_response())
 }
 
@@ -1053,55 +856,10 @@ pub async fn resolve(
     PageForm(f): PageForm<ResolveForm>,
 ) -> PageResult<Response> {
     let ctx = amend::load(&state, &viewer, &spec, &number).await?;
-    viewer.require(Action::Comment {
-        group_id: ctx.spec.group_id,
-    })?;
     let id: i64 = thread
         .parse()
         .map_err(|_| Error::NotFound(format!("thread {thread}")))?;
-    let t = state
-        .store
-        .threads(ctx.amendment.id)
-        .await?
-        .into_iter()
-        .find(|t| t.id == id)
-        .ok_or_else(|| {
-            Error::NotFound(format!("thread {id} on amendment {}", ctx.amendment.number))
-        })?;
-    let mine = viewer.user.as_ref().is_some_and(|u| u.id == t.author_id);
-    let resolving = f.resolved == "true";
-    if t.blocking && !mine {
-        // An objection is withdrawn by whoever raised it. Anyone else
-        // settling it overrides a member's objection: only the chair may,
-        // with a fresh multi-factor sign-in and a reason the objector and
-        // everyone reading the amendment can see.
-        viewer.require(Action::SettleObjection {
-            group_id: ctx.spec.group_id,
-        })?;
-        if resolving {
-            let reason = f.reason.trim();
-            if reason.is_empty() || reason.chars().count() > 2000 {
-                return Err(Error::BadRequest(
-                    "say why you settle this objection (at most 2,000 characters): the reason is added to the thread for the objector and everyone to read".into(),
-                )
-                .into());
-            }
-            let user = viewer.user()?;
-            state
-                .store
-                .reply(
-                    &ctx.amendment,
-                    id,
-                    user.id,
-                    &format!("Objection settled by the chair: {reason}"),
-                )
-                .await?;
-        }
-    }
-    state
-        .store
-        .set_thread_resolved(&ctx.amendment, id, resolving, &amend::actor(&viewer))
-        .await?;
+    amendments::settle(&state, &viewer, &ctx, id, f.resolved == "true", &f.reason).await?;
     Ok(see_other(&ctx.path()).into_response())
 }
 
@@ -1132,7 +890,7 @@ pub async fn confirm_transition(
             .into());
         }
     };
-    require_transition(&state, &viewer, &ctx, event).await?;
+    amendments::require_transition(&state, &viewer, &ctx, event).await?;
     apply(ctx.state, event, false).map_err(|e| Error::Conflict(e.to_string()))?;
     let a = &ctx.amendment;
     let (title, button, says) = match event {
@@ -1170,34 +928,6 @@ pub async fn confirm_transition(
     ))
 }
 
-/// Who may make a state change: rejecting is a decision of the group (the
-/// chair, or an editor where the rules allow, with a multi-factor
-/// sign-in); the amendment's stewards do the rest.
-async fn require_transition(
-    state: &AppState,
-    viewer: &Viewer,
-    ctx: &Context,
-    event: AmendmentEvent,
-) -> Result<(), Error> {
-    match event {
-        AmendmentEvent::Reject => require_merge_right(state, viewer, ctx).await,
-        _ => require_steward(viewer, ctx),
-    }
-}
-
-/// The right to merge or reject `ctx`'s amendment under its group's rules.
-async fn require_merge_right(
-    state: &AppState,
-    viewer: &Viewer,
-    ctx: &Context,
-) -> Result<(), Error> {
-    let rules = state.store.group_rules(ctx.spec.group_id).await?;
-    viewer.require(Action::Merge {
-        group_id: ctx.spec.group_id,
-        editors_may: rules.editors_may_merge,
-    })
-}
-
 /// A state change.
 #[derive(Debug, Deserialize)]
 pub struct StateForm {
@@ -1223,18 +953,7 @@ pub async fn transition(
                 f.event
             ))
         })?;
-    require_transition(&state, &viewer, &ctx, event).await?;
-    let to = apply(ctx.state, event, false).map_err(|e| Error::Conflict(e.to_string()))?;
-    state
-        .store
-        .set_amendment_state(
-            &ctx.amendment,
-            ctx.state.as_str(),
-            to.as_str(),
-            f.reason.trim(),
-            &amend::actor(&viewer),
-        )
-        .await?;
+    amendments::change_state(&state, &viewer, &ctx, event, &f.reason).await?;
     Ok(see_other(&ctx.path()).into_response())
 }
 
@@ -1250,7 +969,7 @@ pub async fn confirm_merge(
     Path((spec, number)): Path<(String, String)>,
 ) -> PageResult<Page<ConfirmPage>> {
     let ctx = amend::load(&state, &viewer, &spec, &number).await?;
-    check_merge(&state, &viewer, &ctx).await?;
+    amendments::check_merge(&state, &viewer, &ctx).await?;
     let latest = ctx.latest();
     let back = ctx.path();
     Ok(Page(
@@ -1284,58 +1003,8 @@ pub async fn merge(
     PageForm(_): PageForm<MergeForm>,
 ) -> PageResult<Response> {
     let ctx = amend::load(&state, &viewer, &spec, &number).await?;
-    let version = merge_amendment(&state, &viewer, &ctx).await?;
+    let version = amendments::merge(&state, &viewer, &ctx).await?;
     Ok(see_other(&format!("/specs/{spec}/versions/{version}")).into_response())
-}
-
-/// Merges; shared with the API. The new version and the amendment's state
-/// change are one transaction that fails with a conflict if the
-/// specification changed meanwhile.
-pub async fn merge_amendment(
-    state: &AppState,
-    viewer: &Viewer,
-    ctx: &Context,
-) -> Result<i64, Error> {
-    check_merge(state, viewer, ctx).await?;
-    let latest = ctx.latest();
-    let spec = amend::revision_spec(state, latest).await?;
-    let message = format!(
-        "Merge amendment {}: {}",
-        ctx.amendment.number, ctx.amendment.title
-    );
-    let version = state
-        .store
-        .append_version(NewVersion {
-            spec: &spec,
-            canonical: &latest.content,
-            message: &message,
-            created_by: &amend::actor(viewer),
-            expected_head: latest.base_version,
-            draft: false,
-            merges_amendment: Some(ctx.amendment.id),
-        })
-        .await?;
-    Ok(version)
-}
-
-/// Whether `viewer` may merge the amendment now: the policy, then its
-/// state and the merge gate.
-async fn check_merge(state: &AppState, viewer: &Viewer, ctx: &Context) -> Result<(), Error> {
-    require_merge_right(state, viewer, ctx).await?;
-    let gate = amend::gate(state, ctx).await?;
-    apply(ctx.state, AmendmentEvent::Merge, gate_passes(&gate)).map_err(|e| {
-        let failing: Vec<String> = gate
-            .iter()
-            .filter(|c| c.status == CheckStatus::Failed)
-            .map(|c| c.detail.clone())
-            .collect();
-        Error::Conflict(if failing.is_empty() {
-            e.to_string()
-        } else {
-            format!("{e}: {}", failing.join("; "))
-        })
-    })?;
-    Ok(())
 }
 
 /// What waits on a person.

@@ -54,7 +54,7 @@ pub async fn list(
     let request = p.request()?;
     let row = lookup::spec(&state, &viewer, &spec).await?;
     let page = state.store.ballots_of_spec_page(row.id, &request).await?;
-    let ballots = visible(&viewer, &row, page.items);
+    let ballots = charta_app::ballot::visible(&viewer, &row, page.items);
     let rules = state.store.group_rules(row.group_id).await?;
     Ok(Page(ListPage {
         title: format!("Ballots on {}", row.title),
@@ -91,22 +91,6 @@ pub fn word_of(s: &str) -> &str {
         "failed" => "Failed",
         other => other,
     }
-}
-
-/// The ballots of `spec` the viewer may read: open ones only for members.
-pub fn visible(viewer: &Viewer, spec: &SpecRow, ballots: Vec<BallotRow>) -> Vec<BallotRow> {
-    let visibility = charta_domain::access::Visibility::parse(&spec.visibility)
-        .unwrap_or(charta_domain::access::Visibility::Draft);
-    ballots
-        .into_iter()
-        .filter(|b| {
-            viewer.decide(Action::ReadBallot {
-                group_id: spec.group_id,
-                visibility,
-                closed: b.state != "open",
-            }) == Decision::Allow
-        })
-        .collect()
 }
 
 /// Opening a ballot.

@@ -1,0 +1,505 @@
+//! Amendments: proposing, revising, reviewing, changing state, merging
+//! and rebasing. Each function checks the viewer's right with the domain's
+//! policy and the amendment's state with the domain's state machine, then
+//! makes its change in one store transaction with its audit entry.
+
+use crate::amend::{self, Context, check_proposal, require_steward};
+use crate::app::App;
+use crate::error::Error;
+use crate::lookup;
+use crate::viewer::Viewer;
+use charta_domain::access::Action;
+use charta_domain::amendment::{AmendmentEvent, AmendmentState, CheckStatus, apply, gate_passes};
+use charta_domain::format::{content_hash, to_canonical};
+use charta_domain::merge::{MergeOutcome, Side, merge_specs, resolve};
+use charta_domain::validate::{check_spec, check_succession};
+use charta_store::{NewAmendment, NewRevision, NewThread, NewVersion};
+use std::sync::Arc;
+
+/// What an amendment's title must be.
+pub const TITLE_RULE: &str = "give the amendment a title of 1 to 200 characters";
+
+/// What a comment's text must be.
+pub const COMMENT_RULE: &str = "a comment needs text (at most 20,000 characters)";
+
+/// A new amendment.
+#[derive(Debug, Clone, Copy)]
+pub struct Proposal<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    /// The whole proposed specification file.
+    pub content: &'a str,
+    /// Open for review at once, rather than kept as a draft.
+    pub open: bool,
+}
+
+/// A new review thread: on the whole amendment (no control), on a control,
+/// or on lines of a control's statement or guidance.
+#[derive(Debug, Clone, Copy)]
+pub struct Comment<'a> {
+    pub body: &'a str,
+    pub control: Option<&'a str>,
+    /// `statement` or `guidance`.
+    pub field: Option<&'a str>,
+    /// First and last line, from 1, in the field of the newest revision.
+    pub lines: Option<(i64, i64)>,
+    /// An objection: it blocks merging until settled.
+    pub blocking: bool,
+}
+
+/// Proposes an amendment to the specification's newest version; returns
+/// its number.
+pub async fn propose(
+    app: &App,
+    viewer: &Viewer,
+    spec: &str,
+    p: Proposal<'_>,
+) -> Result<i64, Error> {
+    let Proposal {
+        title,
+        description,
+        content,
+        open,
+    } = p;
+    let row = lookup::spec(app, viewer, spec).await?;
+    viewer.require(Action::Propose {
+        group_id: row.group_id,
+    })?;
+    let title = title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        return Err(Error::BadRequest(TITLE_RULE.into()));
+    }
+    let head = amend::version_spec(app, &row, row.head_version).await?;
+    let (_, canonical) = check_proposal(app, head, content).await?;
+    let user = viewer.user()?;
+    let hash = content_hash(&canonical);
+    let number = app
+        .store
+        .create_amendment(NewAmendment {
+            spec_id: row.id,
+            spec_slug: &row.slug,
+            title,
+            description: description.trim(),
+            author_id: user.id,
+            state: if open { "open" } else { "draft" },
+            revision: NewRevision {
+                base_version: row.head_version,
+                content: &canonical,
+                content_hash: &hash,
+                author_id: user.id,
+                message: "First revision",
+            },
+        })
+        .await?;
+    Ok(number)
+}
+
+/// Adds a revision on the newest revision's base; `expected` is the
+/// revision the author edited, so that a concurrent revision is a conflict
+/// rather than lost. Returns the new revision's number.
+pub async fn revise(
+    app: &App,
+    viewer: &Viewer,
+    ctx: &Context,
+    content: &str,
+    message: &str,
+    expected: i64,
+) -> Result<i64, Error> {
+    require_steward(viewer, ctx)?;
+    apply(ctx.state, AmendmentEvent::Revise, false).map_err(|e| Error::Conflict(e.to_string()))?;
+    let base = amend::version_spec(app, &ctx.spec, ctx.latest().base_version).await?;
+    let (proposed, canonical) = check_proposal(app, base.clone(), content).await?;
+    if canonical == ctx.latest().content {
+        return Err(Error::BadRequest(
+            "this revision is identical to the newest one".into(),
+        ));
+    }
+    let user = viewer.user()?;
+    let hash = content_hash(&canonical);
+    let message = if message.trim().is_empty() {
+        "Revised"
+    } else {
+        message.trim()
+    };
+    // Whether votes on an open ballot stand depends on the change and the
+    // ballot's rules; the store decides with the ballot row locked.
+    let previous = amend::revision_spec(app, ctx.latest()).await?;
+    let (base_spec, proposed) = (base.clone(), Arc::new(proposed));
+    let change = app
+        .cpu
+        .run(move |_| {
+            Ok(charta_domain::diff::revision_change(
+                &base_spec.spec,
+                &previous,
+                &base_spec.spec,
+                &proposed,
+            ))
+        })
+        .await?;
+    Ok(app
+        .store
+        .add_classified_revision(
+            &ctx.amendment,
+            expected,
+            NewRevision {
+                base_version: ctx.latest().base_version,
+                content: &canonical,
+                content_hash: &hash,
+                author_id: user.id,
+                message,
+            },
+            change,
+        )
+        .await?)
+}
+
+/// Opens a review thread on the newest revision; returns its id.
+pub async fn comment(
+    app: &App,
+    viewer: &Viewer,
+    ctx: &Context,
+    c: Comment<'_>,
+) -> Result<i64, Error> {
+    let Comment {
+        body,
+        control,
+        field,
+        lines,
+        blocking,
+    } = c;
+    viewer.require(Action::Comment {
+        group_id: ctx.spec.group_id,
+    })?;
+    if ctx.state.is_closed() {
+        return Err(Error::Conflict(format!(
+            "the amendment is {}; its discussion is closed",
+            ctx.state
+        )));
+    }
+    let body = body.trim();
+    if body.is_empty() || body.len() > 20_000 {
+        return Err(Error::BadRequest(COMMENT_RULE.into()));
+    }
+    let latest = ctx.latest();
+    let spec = amend::revision_spec(app, latest).await?;
+    let anchor_text = match (control, field, lines) {
+        (None, None, None) => String::new(),
+        (Some(c), Some(f), Some((a, b))) => {
+            let ctl = spec.control(c).ok_or_else(|| {
+                Error::BadRequest(format!("revision {} has no control {c}", latest.number))
+            })?;
+            let text = match f {
+                "statement" => &ctl.statement,
+                "guidance" => &ctl.guidance,
+                other => {
+                    return Err(Error::BadRequest(format!(
+                        "comments attach to the statement or the guidance, not {other:?}"
+                    )));
+                }
+            };
+            let lines: Vec<&str> = text.lines().collect();
+            if a < 1 || b < a || b as usize > lines.len() {
+                return Err(Error::BadRequest(format!(
+                    "lines {a} to {b} are not in the {f} of {c}, which has {} lines",
+                    lines.len()
+                )));
+            }
+            lines[(a - 1) as usize..b as usize].join("\n")
+        }
+        (Some(_), None, None) => String::new(),
+        _ => {
+            return Err(Error::BadRequest(
+                "to comment on lines, name the control, the field and the lines".into(),
+            ));
+        }
+    };
+    let user = viewer.user()?;
+    Ok(app
+        .store
+        .create_thread(
+            &ctx.amendment,
+            NewThread {
+                amendment_id: ctx.amendment.id,
+                revision: latest.number,
+                control_id: control,
+                field,
+                first_line: lines.map(|l| l.0),
+                last_line: lines.map(|l| l.1),
+                anchor_text: &anchor_text,
+                blocking,
+                author_id: user.id,
+                body,
+            },
+        )
+        .await?)
+}
+
+/// Replies in a thread.
+pub async fn reply(
+    app: &App,
+    viewer: &Viewer,
+    ctx: &Context,
+    thread: i64,
+    body: &str,
+) -> Result<(), Error> {
+    viewer.require(Action::Comment {
+        group_id: ctx.spec.group_id,
+    })?;
+    let body = body.trim();
+    if body.is_empty() || body.len() > 20_000 {
+        return Err(Error::BadRequest(
+            "a reply needs text (at most 20,000 characters)".into(),
+        ));
+    }
+    app.store
+        .reply(&ctx.amendment, thread, viewer.user()?.id, body)
+        .await?;
+    Ok(())
+}
+
+/// Settles (`resolved`) or reopens a thread. An objection is withdrawn by
+/// whoever raised it; anyone else settling it overrides a member's
+/// objection, which only the chair may do, with a fresh multi-factor
+/// sign-in and a `reason` added to the thread for everyone to read.
+pub async fn settle(
+    app: &App,
+    viewer: &Viewer,
+    ctx: &Context,
+    thread: i64,
+    resolved: bool,
+    reason: &str,
+) -> Result<(), Error> {
+    viewer.require(Action::Comment {
+        group_id: ctx.spec.group_id,
+    })?;
+    let t = app
+        .store
+        .threads(ctx.amendment.id)
+        .await?
+        .into_iter()
+        .find(|t| t.id == thread)
+        .ok_or_else(|| {
+            Error::NotFound(format!(
+                "thread {thread} on amendment {}",
+                ctx.amendment.number
+            ))
+        })?;
+    let mine = viewer.user.as_ref().is_some_and(|u| u.id == t.author_id);
+    if t.blocking && !mine {
+        viewer.require(Action::SettleObjection {
+            group_id: ctx.spec.group_id,
+        })?;
+        if resolved {
+            let reason = reason.trim();
+            if reason.is_empty() || reason.chars().count() > 2000 {
+                return Err(Error::BadRequest(
+                    "say why you settle this objection (at most 2,000 characters): the reason is added to the thread for the objector and everyone to read".into(),
+                ));
+            }
+            let user = viewer.user()?;
+            app.store
+                .reply(
+                    &ctx.amendment,
+                    thread,
+                    user.id,
+                    &format!("Objection settled by the chair: {reason}"),
+                )
+                .await?;
+        }
+    }
+    app.store
+        .set_thread_resolved(&ctx.amendment, thread, resolved, &amend::actor(viewer))
+        .await?;
+    Ok(())
+}
+
+/// Submits, withdraws, rejects or reopens an amendment (revising and
+/// merging have their own functions); returns the state it is now in.
+pub async fn change_state(
+    app: &App,
+    viewer: &Viewer,
+    ctx: &Context,
+    event: AmendmentEvent,
+    reason: &str,
+) -> Result<AmendmentState, Error> {
+    if matches!(event, AmendmentEvent::Revise | AmendmentEvent::Merge) {
+        return Err(Error::BadRequest(format!(
+            "{} is not a state change of its own: use submit, withdraw, reject or reopen",
+            event.as_str()
+        )));
+    }
+    require_transition(app, viewer, ctx, event).await?;
+    let to = apply(ctx.state, event, false).map_err(|e| Error::Conflict(e.to_string()))?;
+    app.store
+        .set_amendment_state(
+            &ctx.amendment,
+            ctx.state.as_str(),
+            to.as_str(),
+            reason.trim(),
+            &amend::actor(viewer),
+        )
+        .await?;
+    Ok(to)
+}
+
+/// Who may make a state change: rejecting is a decision of the group (the
+/// chair, or an editor where the rules allow, with a multi-factor
+/// sign-in); the amendment's stewards do the rest.
+pub async fn require_transition(
+    app: &App,
+    viewer: &Viewer,
+    ctx: &Context,
+    event: AmendmentEvent,
+) -> Result<(), Error> {
+    match event {
+        AmendmentEvent::Reject => require_merge_right(app, viewer, ctx).await,
+        _ => require_steward(viewer, ctx),
+    }
+}
+
+/// The right to merge or reject `ctx`'s amendment under its group's rules.
+pub async fn require_merge_right(app: &App, viewer: &Viewer, ctx: &Context) -> Result<(), Error> {
+    let rules = app.store.group_rules(ctx.spec.group_id).await?;
+    viewer.require(Action::Merge {
+        group_id: ctx.spec.group_id,
+        editors_may: rules.editors_may_merge,
+    })
+}
+
+/// Merges the newest revision into a new version; returns its number. The new version and the amendment'sapp
+/// change are one transaction that fails with a conflict if the
+/// specification changed meanwhile.
+pub async fn merge(app: &App, viewer: &Viewer, ctx: &Context) -> Result<i64, Error> {
+    check_merge(app, viewer, ctx).await?;
+    let latest = ctx.latest();
+    let spec = amend::revision_spec(app, latest).await?;
+    let message = format!(
+        "Merge amendment {}: {}",
+        ctx.amendment.number, ctx.amendment.title
+    );
+    let version = app
+        .store
+        .append_version(NewVersion {
+            spec: &spec,
+            canonical: &latest.content,
+            message: &message,
+            created_by: &amend::actor(viewer),
+            expected_head: latest.base_version,
+            draft: false,
+            merges_amendment: Some(ctx.amendment.id),
+        })
+        .await?;
+    Ok(version)
+}
+
+/// Whether `viewer` may merge the amendment now: the policy, then its
+/// state and the merge gate.
+pub async fn check_merge(app: &App, viewer: &Viewer, ctx: &Context) -> Result<(), Error> {
+    require_merge_right(app, viewer, ctx).await?;
+    let gate = amend::gate(app, ctx).await?;
+    apply(ctx.state, AmendmentEvent::Merge, gate_passes(&gate)).map_err(|e| {
+        let failing: Vec<String> = gate
+            .iter()
+            .filter(|c| c.status == CheckStatus::Failed)
+            .map(|c| c.detail.clone())
+            .collect();
+        Error::Conflict(if failing.is_empty() {
+            e.to_string()
+        } else {
+            format!("{e}: {}", failing.join("; "))
+        })
+    })?;
+    Ok(())
+}
+
+/// The merge of the amendment's newest revision onto the current version.
+pub async fn rebase_outcome(app: &App, ctx: &Context) -> Result<MergeOutcome, Error> {
+    let latest = ctx.latest();
+    let base = amend::version_spec(app, &ctx.spec, latest.base_version).await?;
+    let head = amend::version_spec(app, &ctx.spec, ctx.spec.head_version).await?;
+    let revision = amend::revision_spec(app, latest).await?;
+    app.cpu
+        .run(move |_| Ok(merge_specs(&base.spec, &head.spec, &revision)))
+        .await
+}
+
+/// Rebases the amendment onto the specification's newest version, with
+/// the author's `choice` for each conflict (by its index in
+/// [`rebase_outcome`]); returns the new revision's number.
+pub async fn rebase(
+    app: &App,
+    viewer: &Viewer,
+    ctx: &Context,
+    expected: i64,
+    choice: impl Fn(usize) -> Option<Side>,
+) -> Result<i64, Error> {
+    require_steward(viewer, ctx)?;
+    apply(ctx.state, AmendmentEvent::Revise, false).map_err(|e| Error::Conflict(e.to_string()))?;
+    if !ctx.out_of_date() {
+        return Err(Error::Conflict(format!(
+            "amendment {} is already based on the current version",
+            ctx.amendment.number
+        )));
+    }
+    let o = rebase_outcome(app, ctx).await?;
+    let resolutions: Vec<_> = o
+        .conflicts
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| choice(i).map(|side| c.choose(side)))
+        .collect();
+    let head = amend::version_spec(app, &ctx.spec, ctx.spec.head_version).await?;
+    let latest = ctx.latest();
+    let old_base = amend::version_spec(app, &ctx.spec, latest.base_version).await?;
+    let revision = amend::revision_spec(app, latest).await?;
+    let catalogs = app.catalogs.clone();
+    // Resolving, checking and classifying the merged text is the heavy part
+    // of a rebase: one pooled piece of work, stopped between its steps if
+    // the request is abandoned.
+    let (canonical, change) = app
+        .cpu
+        .run(move |cancel| {
+            let merged = if o.is_clean() {
+                o.merged.clone()
+            } else {
+                resolve(&o, &resolutions).map_err(|e| {
+                    Error::BadRequest(format!("choose a side for every conflict: {e}"))
+                })?
+            };
+            cancel.check()?;
+            let canonical = to_canonical(&merged);
+            check_spec(&merged, &catalogs, &canonical)?;
+            cancel.check()?;
+            check_succession(&head.spec, &merged, &canonical)?;
+            cancel.check()?;
+            // Taking in the versions merged meanwhile changes nothing the
+            // amendment proposes; resolving a conflict against its own text
+            // may.
+            let change = charta_domain::diff::revision_change(
+                &old_base.spec,
+                &revision,
+                &head.spec,
+                &merged,
+            );
+            Ok((canonical, change))
+        })
+        .await?;
+    let user = viewer.user()?;
+    let message = format!("Updated to version {}", ctx.spec.head_version);
+    let hash = content_hash(&canonical);
+    Ok(app
+        .store
+        .add_classified_revision(
+            &ctx.amendment,
+            expected,
+            NewRevision {
+                base_version: ctx.spec.head_version,
+                content: &canonical,
+                content_hash: &hash,
+                author_id: user.id,
+                message: &message,
+            },
+            change,
+        )
+        .await?)
+}
