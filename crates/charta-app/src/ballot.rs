@@ -72,8 +72,9 @@ pub struct Count {
     pub delegations: Vec<DelegationRow>,
 }
 
-/// Parses a ballot id from a path.
-fn parse_id(raw: &str) -> Result<i64, Error> {
+/// Parses a ballot id from a path: anything but a positive number is a
+/// ballot that does not exist.
+pub fn parse_id(raw: &str) -> Result<i64, Error> {
     raw.parse::<i64>()
         .ok()
         .filter(|n| *n > 0)
@@ -81,8 +82,7 @@ fn parse_id(raw: &str) -> Result<i64, Error> {
 }
 
 /// Loads ballot `id` without checking who reads it; callers check.
-async fn fetch(state: &App, viewer: &Viewer, id: &str) -> Result<Loaded, Error> {
-    let id = parse_id(id)?;
+async fn fetch(state: &App, viewer: &Viewer, id: i64) -> Result<Loaded, Error> {
     let ballot = state.store.ballot(id).await?;
     // A ballot on another group's draft does not exist for this viewer.
     let spec = lookup::spec(state, viewer, &ballot.spec_slug)
@@ -103,7 +103,7 @@ async fn fetch(state: &App, viewer: &Viewer, id: &str) -> Result<Loaded, Error> 
 
 /// Loads a ballot the viewer may read: closed ballots of public
 /// specifications are public; open ones are for the group's members.
-pub async fn load(state: &App, viewer: &Viewer, id: &str) -> Result<Loaded, Error> {
+pub async fn load(state: &App, viewer: &Viewer, id: i64) -> Result<Loaded, Error> {
     let l = fetch(state, viewer, id).await?;
     viewer.require(read_action(&l))?;
     Ok(l)
@@ -226,17 +226,12 @@ pub async fn voting_for(
 pub async fn cast(
     state: &App,
     viewer: &Viewer,
-    id: &str,
+    id: i64,
     organization: Option<&str>,
-    position: &str,
+    position: Position,
     rationale: &str,
 ) -> Result<i64, Error> {
     let l = fetch(state, viewer, id).await?;
-    let position = Position::parse(position.trim()).ok_or_else(|| {
-        Error::BadRequest(format!(
-            "the position must be approve, abstain, object or recuse, not {position:?}"
-        ))
-    })?;
     let rationale = rationale.trim();
     if position.needs_rationale() && rationale.is_empty() {
         return Err(Error::BadRequest(
@@ -307,13 +302,23 @@ pub async fn cast(
         .await?)
 }
 
-/// Reads a duration in days from a form, defaulting to the rules' default.
-pub fn days(raw: &str, default: u32) -> Result<u32, Error> {
+/// Reads a position as typed or sent.
+pub fn parse_position(raw: &str) -> Result<Position, Error> {
+    Position::parse(raw.trim()).ok_or_else(|| {
+        Error::BadRequest(format!(
+            "the position must be approve, abstain, object or recuse, not {raw:?}"
+        ))
+    })
+}
+
+/// Reads a duration in days from a form; empty means "the default".
+pub fn parse_days(raw: &str) -> Result<Option<u32>, Error> {
     let raw = raw.trim();
     if raw.is_empty() {
-        return Ok(default);
+        return Ok(None);
     }
     raw.parse()
+        .map(Some)
         .map_err(|_| Error::BadRequest(format!("days must be a whole number, not {raw:?}")))
 }
 
@@ -322,7 +327,7 @@ pub async fn open_on_amendment(
     state: &App,
     viewer: &Viewer,
     ctx: &Context,
-    days_raw: &str,
+    days: Option<u32>,
 ) -> Result<i64, Error> {
     viewer.require(Action::RunBallot {
         group_id: ctx.spec.group_id,
@@ -338,7 +343,7 @@ pub async fn open_on_amendment(
         state,
         viewer,
         &ctx.spec,
-        days_raw,
+        days,
         Opening {
             kind: BallotKind::Amendment,
             amendment_id: Some(a.id),
@@ -357,7 +362,7 @@ pub async fn open_on_version(
     viewer: &Viewer,
     spec: &SpecRow,
     version: i64,
-    days_raw: &str,
+    days: Option<u32>,
 ) -> Result<i64, Error> {
     viewer.require(Action::RunBallot {
         group_id: spec.group_id,
@@ -372,7 +377,7 @@ pub async fn open_on_version(
         state,
         viewer,
         spec,
-        days_raw,
+        days,
         Opening {
             kind: BallotKind::Release,
             amendment_id: None,
@@ -401,11 +406,11 @@ async fn open(
     state: &App,
     viewer: &Viewer,
     spec: &SpecRow,
-    days_raw: &str,
+    days: Option<u32>,
     o: Opening,
 ) -> Result<i64, Error> {
     let rules = state.store.group_rules(spec.group_id).await?;
-    let days = days(days_raw, rules.default_days)?;
+    let days = days.unwrap_or(rules.default_days);
     rules
         .check_duration(days)
         .map_err(|e| Error::BadRequest(e.0))?;
@@ -430,13 +435,13 @@ async fn open(
 }
 
 /// Moves a ballot's deadline `days` later, up to thirty days after it opened.
-pub async fn extend(state: &App, viewer: &Viewer, id: &str, days_raw: &str) -> Result<(), Error> {
+pub async fn extend(state: &App, viewer: &Viewer, id: i64, days: Option<u32>) -> Result<(), Error> {
     let l = load(state, viewer, id).await?;
     viewer.require(Action::ExtendBallot {
         group_id: l.ballot.group_id,
         members_may: l.rules.members_may_extend,
     })?;
-    let days = days(days_raw, 7)?;
+    let days = days.unwrap_or(7);
     if days == 0 {
         return Err(Error::BadRequest("extend by at least one day".into()));
     }
@@ -456,7 +461,7 @@ pub async fn extend(state: &App, viewer: &Viewer, id: &str, days_raw: &str) -> R
 }
 
 /// Cancels an open ballot, with a reason.
-pub async fn cancel(state: &App, viewer: &Viewer, id: &str, reason: &str) -> Result<(), Error> {
+pub async fn cancel(state: &App, viewer: &Viewer, id: i64, reason: &str) -> Result<(), Error> {
     let l = load(state, viewer, id).await?;
     viewer.require(Action::RunBallot {
         group_id: l.ballot.group_id,
@@ -476,7 +481,7 @@ pub async fn cancel(state: &App, viewer: &Viewer, id: &str, reason: &str) -> Res
 
 /// Closes a ballot before its deadline, when its rules allow it and the
 /// outcome can no longer change.
-pub async fn close_early(state: &App, viewer: &Viewer, id: &str) -> Result<Tally, Error> {
+pub async fn close_early(state: &App, viewer: &Viewer, id: i64) -> Result<Tally, Error> {
     let l = load(state, viewer, id).await?;
     viewer.require(Action::RunBallot {
         group_id: l.ballot.group_id,

@@ -22,9 +22,12 @@ pub mod error;
 pub mod jobs;
 pub mod lookup;
 pub mod release;
+pub mod rules;
 pub mod secret;
 pub mod tokens;
 pub mod viewer;
+pub mod words;
+pub mod work;
 
 pub use app::{AfterPublish, App, Settings};
 pub use error::Error;

@@ -124,6 +124,42 @@ pub enum Threshold {
     SuperMajorityOfEligible { numerator: u32, denominator: u32 },
 }
 
+/// A threshold as people write it: `majority` (of the votes cast) or a
+/// fraction of the eligible organisations such as `2/3`.
+impl std::str::FromStr for Threshold {
+    type Err = RulesError;
+
+    fn from_str(raw: &str) -> Result<Threshold, RulesError> {
+        let raw = raw.trim();
+        if raw == "majority" {
+            return Ok(Threshold::MajorityOfVotesCast);
+        }
+        let bad = || {
+            RulesError(format!(
+                "a threshold is `majority` (of votes cast) or a fraction of eligible organisations like `2/3`, not {raw:?}"
+            ))
+        };
+        let (n, d) = raw.split_once('/').ok_or_else(bad)?;
+        Ok(Threshold::SuperMajorityOfEligible {
+            numerator: n.trim().parse().map_err(|_| bad())?,
+            denominator: d.trim().parse().map_err(|_| bad())?,
+        })
+    }
+}
+
+/// The form [`FromStr`](std::str::FromStr) reads.
+impl std::fmt::Display for Threshold {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Threshold::MajorityOfVotesCast => f.write_str("majority"),
+            Threshold::SuperMajorityOfEligible {
+                numerator,
+                denominator,
+            } => write!(f, "{numerator}/{denominator}"),
+        }
+    }
+}
+
 impl Threshold {
     /// Two thirds of the eligible organisations.
     pub const TWO_THIRDS: Threshold = Threshold::SuperMajorityOfEligible {
@@ -1109,5 +1145,21 @@ mod tests {
         assert_eq!(Position::parse("+1"), None);
         assert!(Position::Object.needs_rationale());
         assert!(!Position::Approve.needs_rationale());
+    }
+
+    #[test]
+    fn thresholds_read_as_written() {
+        for t in ["majority", "2/3", "3/4"] {
+            let parsed: Threshold = t.parse().unwrap();
+            assert_eq!(parsed.to_string(), t);
+        }
+        assert_eq!(
+            " 2 / 3 ".parse::<Threshold>().unwrap(),
+            Threshold::TWO_THIRDS
+        );
+        for bad in ["", "most", "2/", "/3", "two/three", "2/3/4"] {
+            let e = bad.parse::<Threshold>().unwrap_err();
+            assert!(e.0.contains("majority"), "{bad:?}: {}", e.0);
+        }
     }
 }

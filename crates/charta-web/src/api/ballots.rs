@@ -78,7 +78,7 @@ pub async fn show(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> ApiResult<Json<BallotDocument>> {
-    let l = ballot::load(&state, &viewer, &id).await?;
+    let l = ballot::load(&state, &viewer, ballot::parse_id(&id)?).await?;
     let count = ballot::count(&state.store, &l).await?;
     Ok(Json(BallotDocument {
         rules_text: l.rules.describe(),
@@ -108,7 +108,7 @@ pub async fn audit(
     Query(p): Query<crate::paging::PageParams>,
 ) -> ApiResult<Response> {
     let request = p.request()?;
-    let l = ballot::load(&state, &viewer, &id).await?;
+    let l = ballot::load(&state, &viewer, ballot::parse_id(&id)?).await?;
     let page = state
         .store
         .audit_entries_for_page(&l.ballot.audit_object(), &request)
@@ -160,12 +160,14 @@ pub async fn vote(
             e.body_text()
         ))
     })?;
+    let id = ballot::parse_id(&id)?;
+    let position = ballot::parse_position(&v.position)?;
     let vote = ballot::cast(
         &state,
         &viewer,
-        &id,
+        id,
         v.organization.as_deref(),
-        &v.position,
+        position,
         &v.rationale,
     )
     .await?;

@@ -1019,7 +1019,7 @@ pub struct WorkPage {
     /// Open ballots where an organisation the person speaks for has not voted.
     pub ballots: Vec<WorkBallot>,
     /// What waits on the person as a chair or editor.
-    pub steward: super::work::StewardWork,
+    pub steward: charta_app::work::StewardWork,
 }
 
 /// A ballot awaiting the person's organisation, with its deadline in words.
@@ -1030,30 +1030,17 @@ pub struct WorkBallot {
 
 /// The "my work" page.
 pub async fn my_work(State(state): State<AppState>, viewer: Viewer) -> PageResult<Page<WorkPage>> {
-    viewer.require(Action::ViewAccount)?;
-    let work = state.store.work_of(viewer.user()?.id).await?;
-    let specs = lookup::readable_specs(&state, &viewer).await?;
-    let readable: std::collections::HashSet<String> =
-        specs.iter().map(|s| s.slug.clone()).collect();
-    let keep = |v: Vec<AmendmentRow>| {
-        v.into_iter()
-            .filter(|a| readable.contains(&a.spec_slug))
-            .collect()
-    };
-    let steward = super::work::steward_work(&state, &viewer, &specs).await?;
+    let work = charta_app::work::my_work(&state, &viewer).await?;
     Ok(Page(WorkPage {
-        steward,
+        steward: work.steward,
         title: "My work".into(),
         chrome: viewer.chrome(&state),
-        authored: keep(work.authored),
-        review: keep(work.review),
-        replies: keep(work.replies),
-        ballots: state
-            .store
-            .ballots_awaiting(viewer.user()?.id)
-            .await?
+        authored: work.authored,
+        review: work.review,
+        replies: work.replies,
+        ballots: work
+            .ballots
             .into_iter()
-            .filter(|b| readable.contains(&b.spec_slug))
             .map(|ballot| WorkBallot {
                 closes: super::view::when(ballot.closes_at),
                 ballot,

@@ -117,7 +117,8 @@ pub async fn open_release(
     } else {
         lookup::parse_version(&f.version, "the version")?
     };
-    let id = ballot::open_on_version(&state, &viewer, &row, version, &f.days).await?;
+    let id = ballot::open_on_version(&state, &viewer, &row, version, ballot::parse_days(&f.days)?)
+        .await?;
     Ok(see_other(&format!("/ballots/{id}")).into_response())
 }
 
@@ -129,7 +130,7 @@ pub async fn open_amendment(
     PageForm(f): PageForm<OpenForm>,
 ) -> PageResult<Response> {
     let ctx = amend::load(&state, &viewer, &spec, &number).await?;
-    let id = ballot::open_on_amendment(&state, &viewer, &ctx, &f.days).await?;
+    let id = ballot::open_on_amendment(&state, &viewer, &ctx, ballot::parse_days(&f.days)?).await?;
     Ok(see_other(&format!("/ballots/{id}")).into_response())
 }
 
@@ -229,7 +230,7 @@ async fn ballot_page(
     draft: VoteDraft,
     voted: Option<String>,
 ) -> Result<BallotPage, Error> {
-    let l = ballot::load(state, viewer, id).await?;
+    let l = ballot::load(state, viewer, ballot::parse_id(id)?).await?;
     let count = ballot::count(&state.store, &l).await?;
     let mine = if l.state == BallotState::Open {
         ballot::voting_for(&state.store, viewer, &l, &count.voters).await?
@@ -546,16 +547,19 @@ pub async fn vote(
     let e = if f.position.trim().is_empty() {
         Error::BadRequest("choose a position: approve, abstain, object or recuse".into())
     } else {
-        match ballot::cast(
-            &state,
-            &viewer,
-            &id,
-            Some(f.organization.as_str()),
-            &f.position,
-            &f.rationale,
-        )
-        .await
-        {
+        let cast = async {
+            let position = ballot::parse_position(&f.position)?;
+            ballot::cast(
+                &state,
+                &viewer,
+                ballot::parse_id(&id)?,
+                Some(f.organization.as_str()),
+                position,
+                &f.rationale,
+            )
+            .await
+        };
+        match cast.await {
             Ok(_) => {
                 let voted = crate::error::url_encode(f.organization.trim());
                 return Ok(see_other(&format!("/ballots/{id}?voted={voted}#vote")).into_response());
@@ -591,7 +595,13 @@ pub async fn extend(
     Path(id): Path<String>,
     PageForm(f): PageForm<ExtendForm>,
 ) -> PageResult<Response> {
-    ballot::extend(&state, &viewer, &id, &f.days).await?;
+    ballot::extend(
+        &state,
+        &viewer,
+        ballot::parse_id(&id)?,
+        ballot::parse_days(&f.days)?,
+    )
+    .await?;
     Ok(see_other(&format!("/ballots/{id}")).into_response())
 }
 
@@ -661,7 +671,7 @@ pub async fn confirm_close(
 /// The ballot `id`, for a confirmation page of the chair's (closing or
 /// cancelling): checked as the action is, and still open.
 async fn open_for_chair(state: &AppState, viewer: &Viewer, id: &str) -> Result<Loaded, Error> {
-    let l = ballot::load(state, viewer, id).await?;
+    let l = ballot::load(state, viewer, ballot::parse_id(id)?).await?;
     viewer.require(Action::RunBallot {
         group_id: l.ballot.group_id,
     })?;
@@ -694,7 +704,7 @@ pub async fn cancel(
     Path(id): Path<String>,
     PageForm(f): PageForm<CancelForm>,
 ) -> PageResult<Response> {
-    ballot::cancel(&state, &viewer, &id, &f.reason).await?;
+    ballot::cancel(&state, &viewer, ballot::parse_id(&id)?, &f.reason).await?;
     Ok(see_other(&format!("/ballots/{id}")).into_response())
 }
 
@@ -709,7 +719,7 @@ pub async fn close(
     Path(id): Path<String>,
     PageForm(_): PageForm<CloseForm>,
 ) -> PageResult<Response> {
-    ballot::close_early(&state, &viewer, &id).await?;
+    ballot::close_early(&state, &viewer, ballot::parse_id(&id)?).await?;
     Ok(see_other(&format!("/ballots/{id}")).into_response())
 }
 
@@ -727,31 +737,10 @@ pub struct RulesPage {
     pub release_rule: String,
 }
 
-/// A threshold as the rules form writes it: `majority` or `N/D`.
-fn threshold_field(t: Threshold) -> String {
-    match t {
-        Threshold::MajorityOfVotesCast => "majority".into(),
-        Threshold::SuperMajorityOfEligible {
-            numerator,
-            denominator,
-        } => format!("{numerator}/{denominator}"),
-    }
-}
-
+/// A threshold as the rules form reads it, with the rule it is for.
 fn parse_threshold(raw: &str, what: &str) -> Result<Threshold, Error> {
-    let raw = raw.trim();
-    if raw == "majority" {
-        return Ok(Threshold::MajorityOfVotesCast);
-    }
-    let bad = || {
-        Error::BadRequest(format!(
-            "the rule for {what} must be `majority` (of votes cast) or a fraction of eligible organisations like `2/3`, not {raw:?}"
-        ))
-    };
-    let (n, d) = raw.split_once('/').ok_or_else(bad)?;
-    Ok(Threshold::SuperMajorityOfEligible {
-        numerator: n.trim().parse().map_err(|_| bad())?,
-        denominator: d.trim().parse().map_err(|_| bad())?,
+    raw.parse().map_err(|e: charta_domain::ballot::RulesError| {
+        Error::BadRequest(format!("the rule for {what}: {e}"))
     })
 }
 
@@ -771,8 +760,8 @@ pub async fn rules(
             Decision::Deny(_) | Decision::SignIn
         ),
         described: rules.describe(),
-        amendment_rule: threshold_field(rules.amendment),
-        release_rule: threshold_field(rules.release),
+        amendment_rule: rules.amendment.to_string(),
+        release_rule: rules.release.to_string(),
         rules,
         group_slug: g.slug,
         group_name: g.name,
@@ -819,6 +808,7 @@ pub async fn set_rules(
     PageForm(f): PageForm<RulesForm>,
 ) -> PageResult<Response> {
     let g = state.store.group(&group).await?;
+    // Who may not change the rules is told so, whatever the form holds.
     viewer.require(Action::SetRules { group_id: g.id })?;
     let ticked = |s: &str| s == "on" || s == "true";
     let rules = Rules {
@@ -842,17 +832,7 @@ pub async fn set_rules(
             })?,
         },
     };
-    rules.check().map_err(|e| Error::BadRequest(e.0))?;
-    state
-        .store
-        .set_group_rules(
-            g.id,
-            &g.slug,
-            &rules,
-            viewer.user.as_ref().map(|u| u.id),
-            &amend::actor(&viewer),
-        )
-        .await?;
+    charta_app::rules::set(&state, &viewer, &g, &rules).await?;
     Ok(see_other(&format!("/groups/{}/rules", g.slug)).into_response())
 }
 

@@ -22,7 +22,6 @@ pub mod releases;
 pub mod search;
 pub mod specs;
 pub mod view;
-pub mod work;
 
 use askama::Template;
 use axum::http::StatusCode;

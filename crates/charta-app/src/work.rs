@@ -4,11 +4,11 @@
 //! where the action is, so nobody has to walk every specification to find
 //! what the process is waiting for.
 
-use super::view::when;
-use crate::auth::Viewer;
+use crate::amend::{self, Context};
+use crate::app::App;
 use crate::error::Error;
-use crate::state::AppState;
-use charta_app::amend::{self, Context};
+use crate::viewer::Viewer;
+use crate::words::when;
 use charta_domain::access::{Action, Decision};
 use charta_domain::amendment::{
     AmendmentState, BallotGate, CHECK_BALLOT, CheckStatus, gate_passes, merge_gate,
@@ -17,6 +17,8 @@ use charta_domain::ballot::BallotState;
 use charta_store::{AmendmentRow, SpecRow, now};
 
 /// One thing to do, with where to do it.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WorkItem {
     pub href: String,
     pub label: String,
@@ -25,7 +27,8 @@ pub struct WorkItem {
 }
 
 /// What waits on the viewer as a chair or editor of some groups.
-#[derive(Default)]
+#[derive(Debug, Default, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StewardWork {
     /// Open amendments that pass every other check and need a ballot that
     /// has not been opened (chairs).
@@ -63,7 +66,7 @@ fn allowed(viewer: &Viewer, action: Action) -> bool {
 /// Collects what waits on the viewer in `specs` (the specifications they
 /// may read) as chair or editor.
 pub async fn steward_work(
-    state: &AppState,
+    state: &App,
     viewer: &Viewer,
     specs: &[SpecRow],
 ) -> Result<StewardWork, Error> {
@@ -97,7 +100,7 @@ pub async fn steward_work(
 }
 
 async fn amendments(
-    state: &AppState,
+    state: &App,
     spec: &SpecRow,
     decides: bool,
     runs: bool,
@@ -127,7 +130,7 @@ async fn amendments(
         };
         let threads = state.store.threads(ctx.amendment.id).await?;
         let ballots = state.store.ballots_of_amendment(ctx.amendment.id).await?;
-        let ballot = charta_app::ballot::gate(state, &ctx, &rules, &ballots).await?;
+        let ballot = crate::ballot::gate(state, &ctx, &rules, &ballots).await?;
         let checks = merge_gate(&amend::gate_input(&ctx, &threads, ballot));
         let href = ctx.path();
         let label = format!(
@@ -169,7 +172,7 @@ async fn amendments(
 }
 
 async fn ballots(
-    state: &AppState,
+    state: &App,
     viewer: &Viewer,
     spec: &SpecRow,
     work: &mut StewardWork,
@@ -179,8 +182,8 @@ async fn ballots(
         if b.state != BallotState::Open.as_str() {
             continue;
         }
-        let l = charta_app::ballot::load(state, viewer, &b.id.to_string()).await?;
-        let count = charta_app::ballot::count(&state.store, &l).await?;
+        let l = crate::ballot::load(state, viewer, b.id).await?;
+        let count = crate::ballot::count(&state.store, &l).await?;
         let voted = count
             .standings
             .iter()
@@ -210,11 +213,11 @@ async fn ballots(
 }
 
 async fn approved_versions(
-    state: &AppState,
+    state: &App,
     spec: &SpecRow,
     work: &mut StewardWork,
 ) -> Result<(), Error> {
-    for v in charta_app::release::awaiting_publication(state, spec.id).await? {
+    for v in crate::release::awaiting_publication(state, spec.id).await? {
         work.to_publish.push(WorkItem {
             href: format!("/specs/{}/releases", spec.slug),
             label: format!("{}, version {v}", spec.title),
@@ -222,4 +225,48 @@ async fn approved_versions(
         });
     }
     Ok(())
+}
+
+/// Everything that waits on a signed-in person.
+#[derive(Debug, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MyWork {
+    /// Open amendments the person wrote.
+    pub authored: Vec<AmendmentRow>,
+    /// Open amendments in the person's groups that they have not commented on.
+    pub review: Vec<AmendmentRow>,
+    /// Amendments with threads the person takes part in that have new replies.
+    pub replies: Vec<AmendmentRow>,
+    /// Open ballots where an organisation the person votes for has not voted.
+    pub ballots: Vec<charta_store::BallotRow>,
+    /// What waits on the person as a chair or editor.
+    pub steward: StewardWork,
+}
+
+/// What waits on the viewer, limited to specifications they may read.
+pub async fn my_work(app: &App, viewer: &Viewer) -> Result<MyWork, Error> {
+    viewer.require(Action::ViewAccount)?;
+    let user = viewer.user()?.id;
+    let work = app.store.work_of(user).await?;
+    let specs = crate::lookup::readable_specs(app, viewer).await?;
+    let readable: std::collections::HashSet<&str> = specs.iter().map(|s| s.slug.as_str()).collect();
+    let keep = |v: Vec<AmendmentRow>| -> Vec<AmendmentRow> {
+        v.into_iter()
+            .filter(|a| readable.contains(a.spec_slug.as_str()))
+            .collect()
+    };
+    let ballots = app
+        .store
+        .ballots_awaiting(user)
+        .await?
+        .into_iter()
+        .filter(|b| readable.contains(b.spec_slug.as_str()))
+        .collect();
+    Ok(MyWork {
+        authored: keep(work.authored),
+        review: keep(work.review),
+        replies: keep(work.replies),
+        ballots,
+        steward: steward_work(app, viewer, &specs).await?,
+    })
 }
