@@ -351,7 +351,7 @@ pub fn decide(actor: &Actor, action: Action) -> Decision {
                 }
                 None => {
                     return Decision::Deny(
-                        "this action cannot be performed with an API token; sign in instead",
+                        "this decision needs a person signed in with a multi-factor sign-in in the browser (its session also works on /api/v1); an API token cannot make it",
                     );
                 }
             }

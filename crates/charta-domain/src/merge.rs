@@ -153,6 +153,28 @@ pub enum Side {
     Revision,
 }
 
+/// A value as people read it in a conflict: text as is, the rest in words.
+impl std::fmt::Display for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Value::Absent => f.write_str("(not present)"),
+            Value::Text(t) => f.write_str(t),
+            Value::Level(l) => write!(f, "level {l}"),
+            Value::Status(s) => f.write_str(s.as_str()),
+            Value::Ids(ids) => f.write_str(&ids.join(", ")),
+            Value::Mapping(m) => write!(
+                f,
+                "{} ({}): {}",
+                m.target,
+                m.relationship.as_str(),
+                m.rationale
+            ),
+            Value::Section(s) => write!(f, "{} {}", s.id, s.title),
+            Value::Control(c) => write!(f, "{} {}: {}", c.id, c.title, c.statement),
+        }
+    }
+}
+
 impl Conflict {
     /// The control the conflict is in, if it is in a control.
     pub fn control_id(&self) -> Option<&str> {

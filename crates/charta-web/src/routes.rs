@@ -7,7 +7,7 @@
 use axum::Router;
 use axum::http::Method;
 use axum::response::IntoResponse;
-use axum::routing::{MethodRouter, delete, get, post};
+use axum::routing::{MethodRouter, delete, get, post, put};
 
 use crate::error::{ApiError, Error, PageError};
 use crate::state::AppState;
@@ -599,6 +599,97 @@ pub fn table() -> Vec<Route> {
             Method::DELETE,
             "/api/v1/tokens/{id}",
             delete(api::account::revoke),
+        ),
+        route(Api, g.clone(), "/api/v1/my-work", get(api::work::my_work)),
+        route(
+            Api,
+            g.clone(),
+            "/api/v1/groups/{group}/members",
+            get(api::members::list),
+        ),
+        route(
+            Api,
+            Method::PUT,
+            "/api/v1/groups/{group}/rules",
+            put(api::voting::set_rules),
+        ),
+        route(
+            Api,
+            p.clone(),
+            "/api/v1/specs/{spec}/amendments/{number}/threads/{thread}/replies",
+            post(api::review::reply),
+        ),
+        route(
+            Api,
+            p.clone(),
+            "/api/v1/specs/{spec}/amendments/{number}/threads/{thread}/resolve",
+            post(api::review::settle),
+        ),
+        route(
+            Api,
+            p.clone(),
+            "/api/v1/specs/{spec}/amendments/{number}/state",
+            post(api::review::change_state),
+        ),
+        route(
+            Api,
+            g.clone(),
+            "/api/v1/specs/{spec}/amendments/{number}/rebase",
+            get(api::review::rebase_preview),
+        ),
+        route(
+            Api,
+            p.clone(),
+            "/api/v1/specs/{spec}/amendments/{number}/rebase",
+            post(api::review::rebase),
+        ),
+        route(
+            Api,
+            g.clone(),
+            "/api/v1/specs/{spec}/amendments/{number}/audit",
+            get(api::review::audit),
+        ),
+        route(
+            Api,
+            p.clone(),
+            "/api/v1/specs/{spec}/amendments/{number}/ballots",
+            post(api::voting::open_on_amendment),
+        ),
+        route(
+            Api,
+            p.clone(),
+            "/api/v1/specs/{spec}/ballots",
+            post(api::voting::open_on_version),
+        ),
+        route(
+            Api,
+            p.clone(),
+            "/api/v1/ballots/{id}/extend",
+            post(api::voting::extend),
+        ),
+        route(
+            Api,
+            p.clone(),
+            "/api/v1/ballots/{id}/cancel",
+            post(api::voting::cancel),
+        ),
+        route(
+            Api,
+            p.clone(),
+            "/api/v1/ballots/{id}/close",
+            post(api::voting::close),
+        ),
+        route(
+            Api,
+            p.clone(),
+            "/api/v1/specs/{spec}/releases",
+            post(api::publishing::publish),
+        ),
+        route(
+            Api,
+            p.clone(),
+            "/api/v1/specs/{spec}/releases/{name}/supersede",
+            post(api::publishing::supersede),
         ),
         // Assets and probes.
         route(

@@ -9,13 +9,21 @@ pub mod coverage;
 pub mod delegations;
 pub mod groups;
 pub mod health;
+pub mod members;
 pub mod openapi;
+pub mod publishing;
 pub mod releases;
+pub mod review;
 pub mod search;
 pub mod specs;
 pub mod validate;
+pub mod voting;
+pub mod work;
 
+use crate::error::Error;
+use axum::Json;
 use axum::body::Body;
+use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 
@@ -110,4 +118,10 @@ mod tests {
         assert!(!accepts_gzip(&with("br, deflate")));
         assert!(!accepts_gzip(&HeaderMap::new()));
     }
+}
+
+/// The JSON body of a request, or a `400` that shows the `shape` to send.
+pub(crate) fn body<T>(body: Result<Json<T>, JsonRejection>, shape: &str) -> Result<T, Error> {
+    body.map(|Json(t)| t)
+        .map_err(|e| Error::BadRequest(format!("send JSON {shape}: {}", e.body_text())))
 }

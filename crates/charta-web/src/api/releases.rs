@@ -1,7 +1,7 @@
 //! Releases through the API.
 
 use crate::auth::Viewer;
-use crate::error::ApiResult;
+use crate::error::{ApiResult, Error};
 use crate::paging;
 use crate::state::AppState;
 use axum::extract::{OriginalUri, Path, Query, State};
@@ -40,25 +40,7 @@ pub async fn list(
     let page = state.store.releases_page(row.id, &request).await?;
     let mut out = Vec::new();
     for r in page.items {
-        let url = format!(
-            "{}/releases/{}/{}/",
-            state.config.public_url, r.spec_slug, r.name
-        );
-        let artefacts = state
-            .store
-            .release_file_list(r.id)
-            .await?
-            .into_iter()
-            .map(|(name, _, _)| {
-                let link = format!("{url}{name}");
-                (name, link)
-            })
-            .collect();
-        out.push(ReleaseEntry {
-            release: r,
-            url,
-            artefacts,
-        });
+        out.push(entry(&state, r).await?);
     }
     Ok(paging::respond(
         &state.config.public_url,
@@ -66,4 +48,27 @@ pub async fn list(
         out,
         page.next.as_ref(),
     ))
+}
+
+/// A release with the addresses of its artefacts.
+pub(crate) async fn entry(state: &AppState, r: ReleaseRow) -> Result<ReleaseEntry, Error> {
+    let url = format!(
+        "{}/releases/{}/{}/",
+        state.config.public_url, r.spec_slug, r.name
+    );
+    let artefacts = state
+        .store
+        .release_file_list(r.id)
+        .await?
+        .into_iter()
+        .map(|(name, _, _)| {
+            let link = format!("{url}{name}");
+            (name, link)
+        })
+        .collect();
+    Ok(ReleaseEntry {
+        release: r,
+        url,
+        artefacts,
+    })
 }

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use charta_app::amend::{self, require_steward};
 use charta_app::amendments;
 use charta_app::lookup;
-use charta_domain::merge::{Conflict, Side, Value};
+use charta_domain::merge::{Conflict, Side};
 use charta_store::{AmendmentRow, SpecRow};
 
 /// A conflict as the page shows it.
@@ -42,32 +42,14 @@ pub struct RebasePage {
     pub up_to_date: bool,
 }
 
-fn show_value(v: &Value) -> String {
-    match v {
-        Value::Absent => "(not present)".into(),
-        Value::Text(t) => t.clone(),
-        Value::Level(l) => format!("level {l}"),
-        Value::Status(s) => s.as_str().into(),
-        Value::Ids(ids) => ids.join(", "),
-        Value::Mapping(m) => format!(
-            "{} ({}): {}",
-            m.target,
-            m.relationship.as_str(),
-            m.rationale
-        ),
-        Value::Section(s) => format!("{} {}", s.id, s.title),
-        Value::Control(c) => format!("{} {}: {}", c.id, c.title, c.statement),
-    }
-}
-
 fn view(i: usize, c: &Conflict) -> ConflictView {
     ConflictView {
         index: i,
         subject: c.subject.to_string(),
         field: c.field.to_string(),
-        base: show_value(&c.base),
-        head: show_value(&c.head),
-        revision: show_value(&c.revision),
+        base: c.base.to_string(),
+        head: c.head.to_string(),
+        revision: c.revision.to_string(),
     }
 }
 
