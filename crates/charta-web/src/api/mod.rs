@@ -96,6 +96,12 @@ pub(crate) fn json_with_etag(headers: &HeaderMap, e: Encoded<'_>) -> Response {
     resp
 }
 
+/// The JSON body of a request, or a `400` that shows the `shape` to send.
+pub(crate) fn body<T>(body: Result<Json<T>, JsonRejection>, shape: &str) -> Result<T, Error> {
+    body.map(|Json(t)| t)
+        .map_err(|e| Error::BadRequest(format!("send JSON {shape}: {}", e.body_text())))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,10 +124,4 @@ mod tests {
         assert!(!accepts_gzip(&with("br, deflate")));
         assert!(!accepts_gzip(&HeaderMap::new()));
     }
-}
-
-/// The JSON body of a request, or a `400` that shows the `shape` to send.
-pub(crate) fn body<T>(body: Result<Json<T>, JsonRejection>, shape: &str) -> Result<T, Error> {
-    body.map(|Json(t)| t)
-        .map_err(|e| Error::BadRequest(format!("send JSON {shape}: {}", e.body_text())))
 }
