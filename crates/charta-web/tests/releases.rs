@@ -233,6 +233,9 @@ both_backends! {
             let (uri, body, allowed): (&str, &str, &[StatusCode]) = match r.path {
                 "/specs/{spec}/releases" => ("/specs/demo/releases", "version=1&name=1.0.0", &[StatusCode::UNPROCESSABLE_ENTITY, StatusCode::CONFLICT]),
                 "/releases/{spec}/{version}/supersede" => ("/releases/demo/1.0.0/supersede", "reason=Replaced", &[StatusCode::SEE_OTHER]),
+                "/api/v1/specs/{spec}/releases" => ("/api/v1/specs/demo/releases", r#"{"version":1,"name":"1.0.0"}"#, &[StatusCode::BAD_REQUEST, StatusCode::CONFLICT]),
+                // The page marked it superseded already: once only.
+                "/api/v1/specs/{spec}/releases/{name}/supersede" => ("/api/v1/specs/demo/releases/1.0.0/supersede", r#"{"reason":"Replaced"}"#, &[StatusCode::CONFLICT]),
                 other => panic!("a new route that can change releases needs a line here: {} {other}", r.method),
             };
             let resp = f.request("chair", r.method.clone(), uri, body).await;

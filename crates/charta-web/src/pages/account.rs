@@ -24,7 +24,7 @@ pub struct TokenView {
 }
 
 #[derive(Template)]
-#[template(path = "account.html")]
+#[template(path = "account/show.html")]
 pub struct AccountPage {
     pub title: String,
     pub chrome: Chrome,

@@ -23,7 +23,7 @@ pub struct AdminGroup {
 }
 
 #[derive(Template)]
-#[template(path = "admin.html")]
+#[template(path = "admin/show.html")]
 pub struct AdminPage {
     pub title: String,
     pub chrome: Chrome,

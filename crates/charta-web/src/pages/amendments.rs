@@ -27,7 +27,7 @@ use charta_store::{AmendmentRow, CommentRow, SpecRow, ThreadRow};
 use serde::Deserialize;
 
 #[derive(Template)]
-#[template(path = "amendments.html")]
+#[template(path = "amendments/list.html")]
 pub struct ListPage {
     pub title: String,
     pub chrome: Chrome,
@@ -78,7 +78,7 @@ pub async fn list(
 }
 
 #[derive(Template)]
-#[template(path = "amendment_new.html")]
+#[template(path = "amendments/new.html")]
 pub struct NewPage {
     pub title: String,
     pub chrome: Chrome,
@@ -224,7 +224,7 @@ pub struct ChangeView {
 }
 
 #[derive(Template)]
-#[template(path = "amendment.html")]
+#[template(path = "amendments/show.html")]
 pub struct AmendmentPage {
     pub title: String,
     pub chrome: Chrome,
@@ -1009,7 +1009,7 @@ pub async fn merge(
 
 /// What waits on a person.
 #[derive(Template)]
-#[template(path = "my_work.html")]
+#[template(path = "amendments/my_work.html")]
 pub struct WorkPage {
     pub title: String,
     pub chrome: Chrome,

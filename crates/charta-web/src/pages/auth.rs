@@ -33,7 +33,7 @@ pub struct ProviderView {
 }
 
 #[derive(Template)]
-#[template(path = "login.html")]
+#[template(path = "auth/login.html")]
 pub struct LoginPage {
     pub title: String,
     pub chrome: Chrome,

@@ -25,7 +25,7 @@ use charta_store::{AuditEntry, BallotRow, BallotVoterRow, DelegationRow, SpecRow
 use serde::Deserialize;
 
 #[derive(Template)]
-#[template(path = "ballots.html")]
+#[template(path = "ballots/list.html")]
 pub struct ListPage {
     pub title: String,
     pub chrome: Chrome,
@@ -145,7 +145,7 @@ pub struct SinceVote {
 }
 
 #[derive(Template)]
-#[template(path = "ballot.html")]
+#[template(path = "ballots/show.html")]
 pub struct BallotPage {
     pub title: String,
     pub chrome: Chrome,
@@ -724,7 +724,7 @@ pub async fn close(
 }
 
 #[derive(Template)]
-#[template(path = "rules.html")]
+#[template(path = "ballots/rules.html")]
 pub struct RulesPage {
     pub title: String,
     pub chrome: Chrome,

@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use charta_domain::Catalog;
 
 #[derive(Template)]
-#[template(path = "catalogs.html")]
+#[template(path = "catalogs/list.html")]
 pub struct CatalogsPage {
     pub title: String,
     pub chrome: Chrome,
@@ -30,7 +30,7 @@ pub async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult<P
 }
 
 #[derive(Template)]
-#[template(path = "catalog.html")]
+#[template(path = "catalogs/show.html")]
 pub struct CatalogPage {
     pub title: String,
     pub chrome: Chrome,
@@ -54,7 +54,7 @@ pub async fn catalog(
 }
 
 #[derive(Template)]
-#[template(path = "catalog_item.html")]
+#[template(path = "catalogs/item.html")]
 pub struct ItemPage {
     pub title: String,
     pub chrome: Chrome,

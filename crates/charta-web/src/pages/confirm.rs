@@ -16,7 +16,7 @@ pub struct TextField {
 }
 
 #[derive(Template)]
-#[template(path = "confirm.html")]
+#[template(path = "confirm/show.html")]
 pub struct ConfirmPage {
     pub title: String,
     pub chrome: Chrome,

@@ -14,7 +14,7 @@ use axum::extract::{Path, Query, State};
 use charta_store::SpecRow;
 
 #[derive(Template)]
-#[template(path = "coverage.html")]
+#[template(path = "coverage/show.html")]
 pub struct CoveragePage {
     pub title: String,
     pub chrome: Chrome,

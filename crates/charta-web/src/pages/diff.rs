@@ -67,7 +67,7 @@ pub fn section_views(sections: &[SectionDiff]) -> Vec<SectionChangeView> {
 }
 
 #[derive(Template)]
-#[template(path = "diff.html")]
+#[template(path = "diff/show.html")]
 pub struct DiffPage {
     pub title: String,
     pub chrome: Chrome,

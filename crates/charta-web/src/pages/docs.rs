@@ -15,7 +15,7 @@ use axum::extract::State;
 const SPEC_FORMAT: &str = include_str!("../../../../specs/README.md");
 
 #[derive(Template)]
-#[template(path = "docs.html")]
+#[template(path = "docs/show.html")]
 pub struct DocPage {
     pub title: String,
     pub chrome: Chrome,

@@ -42,7 +42,7 @@ pub struct GroupCard {
 }
 
 #[derive(Template)]
-#[template(path = "home.html")]
+#[template(path = "home/home.html")]
 pub struct HomePage {
     pub title: String,
     pub chrome: Chrome,
@@ -80,7 +80,7 @@ pub async fn home(State(state): State<AppState>, viewer: Viewer) -> PageResult<P
 }
 
 #[derive(Template)]
-#[template(path = "group.html")]
+#[template(path = "home/group.html")]
 pub struct GroupPage {
     pub title: String,
     pub chrome: Chrome,

@@ -29,7 +29,7 @@ pub struct InvitationView {
 }
 
 #[derive(Template)]
-#[template(path = "members.html")]
+#[template(path = "members/show.html")]
 pub struct MembersPage {
     pub title: String,
     pub chrome: Chrome,
@@ -285,7 +285,7 @@ pub async fn remove(
 }
 
 #[derive(Template)]
-#[template(path = "invitation.html")]
+#[template(path = "members/invitation.html")]
 pub struct InvitationPage {
     pub title: String,
     pub chrome: Chrome,

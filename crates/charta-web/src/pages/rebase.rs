@@ -30,7 +30,7 @@ pub struct ConflictView {
 }
 
 #[derive(Template)]
-#[template(path = "rebase.html")]
+#[template(path = "rebase/show.html")]
 pub struct RebasePage {
     pub title: String,
     pub chrome: Chrome,

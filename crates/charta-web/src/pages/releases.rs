@@ -24,7 +24,7 @@ use charta_store::{BallotRow, ReleaseRow, SpecRow};
 use serde::Deserialize;
 
 #[derive(Template)]
-#[template(path = "releases.html")]
+#[template(path = "releases/list.html")]
 pub struct ListPage {
     pub title: String,
     pub chrome: Chrome,
@@ -197,7 +197,7 @@ pub struct ArtefactLine {
 }
 
 #[derive(Template)]
-#[template(path = "release.html")]
+#[template(path = "releases/show.html")]
 pub struct ReleasePage {
     pub title: String,
     pub chrome: Chrome,

@@ -21,7 +21,7 @@ pub struct HitView {
 }
 
 #[derive(Template)]
-#[template(path = "search.html")]
+#[template(path = "search/show.html")]
 pub struct SearchPage {
     pub title: String,
     pub chrome: Chrome,

@@ -16,7 +16,7 @@ use charta_store::{ReleaseRow, SpecRow, VersionMeta};
 use serde::Deserialize;
 
 #[derive(Template)]
-#[template(path = "specs.html")]
+#[template(path = "specs/list.html")]
 pub struct SpecsPage {
     pub title: String,
     pub chrome: Chrome,
@@ -40,7 +40,7 @@ pub struct LevelFilter {
 }
 
 #[derive(Template)]
-#[template(path = "spec.html")]
+#[template(path = "specs/show.html")]
 pub struct SpecPage {
     pub title: String,
     pub chrome: Chrome,
@@ -143,7 +143,7 @@ pub struct VersionLine {
 }
 
 #[derive(Template)]
-#[template(path = "versions.html")]
+#[template(path = "specs/versions.html")]
 pub struct VersionsPage {
     pub title: String,
     pub chrome: Chrome,
@@ -186,7 +186,7 @@ pub async fn versions(
 }
 
 #[derive(Template)]
-#[template(path = "control.html")]
+#[template(path = "specs/control.html")]
 pub struct ControlPage {
     pub title: String,
     pub chrome: Chrome,
