@@ -20,7 +20,9 @@ pub mod middleware;
 pub mod mirror;
 pub mod pages;
 pub mod paging;
+pub mod params;
 pub mod rate;
+pub mod redirect;
 pub mod routes;
 pub mod state;
 

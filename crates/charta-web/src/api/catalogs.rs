@@ -1,14 +1,14 @@
 //! The reference catalogs (CRA, OpenSSF) and what maps to their items.
 
 use crate::auth::Viewer;
-use crate::error::{ApiResult, Error};
+use crate::error::ApiResult;
 use crate::paging;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::response::Response;
-use charta_domain::catalog::{Catalog, CatalogItem};
-use charta_store::MappedControl;
+pub use charta_app::catalogs::{ItemDetail, find_catalog, item_detail};
+use charta_domain::catalog::Catalog;
 use serde::Serialize;
 
 /// A catalog without its items.
@@ -79,16 +79,6 @@ pub async fn show(
     Ok(Json(c.clone()))
 }
 
-/// A catalog item and the controls that map to it.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ItemDetail {
-    pub catalog: String,
-    pub section: String,
-    pub item: CatalogItem,
-    /// Controls in the newest version of each specification.
-    pub mapped_controls: Vec<MappedControl>,
-}
-
 /// One catalog item and every control (newest versions) that maps to it.
 #[utoipa::path(get, path = "/api/v1/catalogs/{catalog}/items/{item}", tag = "catalogs",
     params(("catalog" = String, Path, description = "Catalog slug"),
@@ -100,45 +90,4 @@ pub async fn item(
     Path((catalog, item)): Path<(String, String)>,
 ) -> ApiResult<Json<ItemDetail>> {
     Ok(Json(item_detail(&state, &viewer, &catalog, &item).await?))
-}
-
-pub(crate) fn find_catalog<'a>(state: &'a AppState, slug: &str) -> Result<&'a Catalog, Error> {
-    state
-        .catalogs
-        .catalog(slug)
-        .ok_or_else(|| Error::NotFound(format!("catalog {slug}")))
-}
-
-/// Loads an item of a catalog with the controls mapped to it.
-pub async fn item_detail(
-    state: &AppState,
-    viewer: &Viewer,
-    catalog: &str,
-    item: &str,
-) -> Result<ItemDetail, Error> {
-    find_catalog(state, catalog)?;
-    let r = state
-        .catalogs
-        .item(item)
-        .filter(|r| r.catalog.catalog == catalog)
-        .ok_or_else(|| Error::NotFound(format!("item {item} in catalog {catalog}")))?;
-    let readable: std::collections::HashSet<String> =
-        charta_app::lookup::readable_specs(state, viewer)
-            .await?
-            .into_iter()
-            .map(|s| s.slug)
-            .collect();
-    let mapped_controls = state
-        .store
-        .controls_mapping_to(item)
-        .await?
-        .into_iter()
-        .filter(|m| readable.contains(&m.spec_slug))
-        .collect();
-    Ok(ItemDetail {
-        catalog: r.catalog.catalog.clone(),
-        section: r.section.title.clone(),
-        item: r.item.clone(),
-        mapped_controls,
-    })
 }

@@ -7,17 +7,8 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::response::Response;
-use charta_store::{GroupRow, OrgRow, SpecRow};
-use serde::Serialize;
-
-/// A working group with its members and specifications.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct GroupDetail {
-    #[serde(flatten)]
-    pub group: GroupRow,
-    pub members: Vec<OrgRow>,
-    pub specs: Vec<SpecRow>,
-}
+pub use charta_app::groups::{GroupDetail, group_detail};
+use charta_store::GroupRow;
 
 /// List the working groups, by name, a page at a time.
 #[utoipa::path(get, path = "/api/v1/groups", tag = "groups", params(crate::paging::PageParams),
@@ -47,24 +38,4 @@ pub async fn show(
     Path(group): Path<String>,
 ) -> ApiResult<Json<GroupDetail>> {
     Ok(Json(group_detail(&state, &viewer, &group).await?))
-}
-
-/// Loads a group with its members and specifications.
-pub async fn group_detail(
-    state: &AppState,
-    viewer: &Viewer,
-    slug: &str,
-) -> Result<GroupDetail, crate::error::Error> {
-    let group = state.store.group(slug).await?;
-    let members = state.store.organizations(group.id).await?;
-    let specs = charta_app::lookup::readable_specs(state, viewer)
-        .await?
-        .into_iter()
-        .filter(|s| s.group_slug == group.slug)
-        .collect();
-    Ok(GroupDetail {
-        group,
-        members,
-        specs,
-    })
 }

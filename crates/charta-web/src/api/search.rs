@@ -2,22 +2,12 @@
 
 use crate::auth::Viewer;
 use crate::error::ApiResult;
+pub use crate::params::SearchParams;
 use crate::state::AppState;
 use axum::extract::{OriginalUri, Query, State};
 use axum::response::Response;
+use charta_app::search;
 use charta_store::SearchHit;
-use serde::Deserialize;
-
-/// Search parameters.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct SearchParams {
-    /// Words to find in control identifiers, titles, statements and guidance.
-    #[serde(default)]
-    pub q: String,
-}
-
-/// Most results returned by one search.
-pub const LIMIT: i64 = 50;
 
 /// Search the newest version of every specification, best matches first,
 /// a page at a time. Every word must match (as a word or a word prefix).
@@ -34,7 +24,7 @@ pub async fn search(
     Query(paging): Query<crate::paging::PageParams>,
 ) -> ApiResult<Response> {
     let request = paging.request()?;
-    let readable = readable_slugs(&state, &viewer).await?;
+    let readable = search::readable_slugs(&state, &viewer).await?;
     let page = state.store.search_page(&p.q, &request).await?;
     let items: Vec<SearchHit> = page
         .items
@@ -47,34 +37,4 @@ pub async fn search(
         items,
         page.next.as_ref(),
     ))
-}
-
-/// The slugs of the specifications the viewer may read.
-async fn readable_slugs(
-    state: &AppState,
-    viewer: &Viewer,
-) -> Result<std::collections::HashSet<String>, crate::error::Error> {
-    Ok(charta_app::lookup::readable_specs(state, viewer)
-        .await?
-        .into_iter()
-        .map(|s| s.slug)
-        .collect())
-}
-
-/// Search results in specifications the viewer may read. The store searches
-/// everything, so more are fetched than shown and the rest filtered out.
-pub async fn readable_hits(
-    state: &AppState,
-    viewer: &Viewer,
-    q: &str,
-) -> Result<Vec<SearchHit>, crate::error::Error> {
-    let readable = readable_slugs(state, viewer).await?;
-    Ok(state
-        .store
-        .search(q, LIMIT * 4)
-        .await?
-        .into_iter()
-        .filter(|h| readable.contains(&h.spec_slug))
-        .take(usize::try_from(LIMIT).unwrap_or(50))
-        .collect())
 }

@@ -2,17 +2,20 @@
 
 use crate::api::json_with_etag;
 use crate::auth::Viewer;
-use crate::error::{ApiResult, Error, url_encode};
+use crate::error::{ApiResult, url_encode};
 use crate::paging;
+use crate::redirect::moved_permanently;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use charta_app::lookup::{self, parse_version};
-use charta_domain::Control;
+pub use charta_app::specs::{
+    ControlDetail, HistoryEntry, canonical_control, control_detail, history_entries,
+};
 use charta_domain::diff::SpecDiff;
-use charta_store::{ControlRevision, SpecRow, VersionMeta};
+use charta_store::{SpecRow, VersionMeta};
 use serde::{Deserialize, Serialize};
 
 /// How many versions a specification's own document lists; the whole
@@ -156,41 +159,6 @@ pub async fn source(
     Ok(resp)
 }
 
-/// A control as it stands in the newest version, with every version that
-/// contains it.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ControlDetail {
-    pub spec: String,
-    pub version: i64,
-    pub control: Control,
-    /// Oldest first; `changed` is true where the control differs from the
-    /// previous version.
-    pub history: Vec<HistoryEntry>,
-}
-
-/// One version of a control's history.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct HistoryEntry {
-    #[serde(flatten)]
-    pub revision: ControlRevision,
-    pub changed: bool,
-}
-
-/// Marks the versions in which a control changed.
-pub fn history_entries(revs: Vec<ControlRevision>) -> Vec<HistoryEntry> {
-    let mut prev: Option<String> = None;
-    revs.into_iter()
-        .map(|r| {
-            let changed = prev.as_deref() != Some(r.content_hash.as_str());
-            prev = Some(r.content_hash.clone());
-            HistoryEntry {
-                revision: r,
-                changed,
-            }
-        })
-        .collect()
-}
-
 /// One control of the newest version, with its history.
 #[utoipa::path(get, path = "/api/v1/specs/{spec}/controls/{control}", tag = "specs",
     params(("spec" = String, Path, description = "Specification slug"),
@@ -213,69 +181,6 @@ pub async fn control(
     }
     let (detail, _) = control_detail(&state, &viewer, &spec, &control).await?;
     Ok(Json(detail).into_response())
-}
-
-/// A `308 Permanent Redirect` to a local path (the method is kept).
-pub fn moved_permanently(location: &str) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let mut r = axum::http::StatusCode::PERMANENT_REDIRECT.into_response();
-    if let Ok(v) = axum::http::HeaderValue::from_str(location) {
-        r.headers_mut().insert(axum::http::header::LOCATION, v);
-    }
-    r
-}
-
-/// The identifier as the specification spells it, when `control` names a
-/// control of the newest version only in another case (`svh-vm-03` for
-/// `SVH-VM-03`): addresses typed or pasted by people then redirect to the
-/// one canonical address. `None` when it is spelled right or names nothing.
-pub async fn canonical_control(
-    state: &AppState,
-    viewer: &Viewer,
-    spec: &str,
-    control: &str,
-) -> Result<Option<String>, Error> {
-    let v = lookup::version(state, viewer, spec, None).await?;
-    if v.spec.control(control).is_some() {
-        return Ok(None);
-    }
-    Ok(v.spec
-        .controls
-        .iter()
-        .find(|c| c.id.eq_ignore_ascii_case(control))
-        .map(|c| c.id.clone()))
-}
-
-/// Loads a control of the newest version and its history.
-pub async fn control_detail(
-    state: &AppState,
-    viewer: &Viewer,
-    spec: &str,
-    control: &str,
-) -> Result<
-    (
-        ControlDetail,
-        std::sync::Arc<charta_app::cache::CachedVersion>,
-    ),
-    Error,
-> {
-    let v = lookup::version(state, viewer, spec, None).await?;
-    let c = v
-        .spec
-        .control(control)
-        .cloned()
-        .ok_or_else(|| Error::NotFound(format!("control {control} in specification {spec}")))?;
-    let row = lookup::spec(state, viewer, spec).await?;
-    let history = history_entries(state.store.control_history(row.id, control).await?);
-    Ok((
-        ControlDetail {
-            spec: spec.to_string(),
-            version: v.meta.number,
-            control: c,
-            history,
-        },
-        v,
-    ))
 }
 
 /// Which versions to compare.

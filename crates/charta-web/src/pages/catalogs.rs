@@ -2,7 +2,6 @@
 
 use super::Page;
 use super::view::catalog_label;
-use crate::api::catalogs::{ItemDetail, find_catalog, item_detail};
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
 use crate::auth::viewer::ChromeOf as _;
@@ -10,6 +9,7 @@ use crate::error::PageResult;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
+use charta_app::catalogs::{ItemDetail, find_catalog, item_detail};
 use charta_domain::Catalog;
 
 #[derive(Template)]

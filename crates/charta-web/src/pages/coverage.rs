@@ -1,16 +1,17 @@
 //! The coverage page of a version: the JSON document of
-//! [`crate::api::coverage`] as printable tables, one section per catalog.
+//! `charta_app::coverage` as printable tables, one section per catalog.
 
 use super::Page;
 use super::view::{catalog_label, date};
-use crate::api::coverage::{CoverageDocument, CoverageParams, load};
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
 use crate::auth::viewer::ChromeOf as _;
 use crate::error::PageResult;
+use crate::params::CoverageParams;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
+use charta_app::coverage::CoverageDocument;
 use charta_store::SpecRow;
 
 #[derive(Template)]
@@ -38,7 +39,8 @@ pub async fn coverage(
     Path((spec, version)): Path<(String, String)>,
     Query(q): Query<CoverageParams>,
 ) -> PageResult<Page<CoveragePage>> {
-    let (row, v, doc) = load(&state, &viewer, &spec, &version, q.level.as_deref()).await?;
+    let (n, level) = q.parse(&version)?;
+    let (row, v, doc) = charta_app::coverage::load(&state, &viewer, &spec, n, level).await?;
     Ok(Page(CoveragePage {
         title: format!("Coverage of {} (version {})", doc.title, doc.version),
         chrome: viewer.chrome(&state),

@@ -1,7 +1,6 @@
 //! The home page and working group pages.
 
 use super::Page;
-use crate::api::groups::{GroupDetail, group_detail};
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
 use crate::auth::viewer::ChromeOf as _;
@@ -9,6 +8,7 @@ use crate::error::PageResult;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
+use charta_app::groups::{GroupDetail, group_detail};
 use charta_domain::Catalog;
 use charta_domain::access::{Action, Decision};
 use charta_store::{GroupRow, ReleaseRow, SpecRow};

@@ -1,14 +1,15 @@
 //! The search page.
 
 use super::Page;
-use crate::api::search::{LIMIT, SearchParams};
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
 use crate::auth::viewer::ChromeOf as _;
 use crate::error::PageResult;
+use crate::params::SearchParams;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
+use charta_app::search::LIMIT;
 use charta_store::{MATCH_END, MATCH_START, SearchHit};
 
 /// A hit with its excerpt as safe HTML, matched words in `<mark>`.
@@ -83,7 +84,7 @@ pub async fn search(
     viewer: Viewer,
     Query(p): Query<SearchParams>,
 ) -> PageResult<Page<SearchPage>> {
-    let found = crate::api::search::readable_hits(&state, &viewer, &p.q).await?;
+    let found = charta_app::search::readable_hits(&state, &viewer, &p.q).await?;
     let specs: std::collections::HashMap<String, charta_store::SpecRow> =
         charta_app::lookup::readable_specs(&state, &viewer)
             .await?

@@ -2,16 +2,17 @@
 
 use super::Page;
 use super::view::{ControlView, People, SectionView, Standing, current_release, sections, when};
-use crate::api::specs::{HistoryEntry, canonical_control, control_detail, moved_permanently};
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
 use crate::auth::viewer::ChromeOf as _;
 use crate::error::{Error, PageResult, url_encode};
+use crate::redirect::moved_permanently;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use charta_app::lookup::{self, parse_version};
+use charta_app::specs::{HistoryEntry, canonical_control, control_detail};
 use charta_store::{ReleaseRow, SpecRow, VersionMeta};
 use serde::Deserialize;
 
