@@ -37,16 +37,28 @@ fn offenders(dir: &Path, forbidden: &[&str]) -> Vec<String> {
 fn api_and_pages_do_not_import_each_other() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let api = offenders(&src.join("api"), &["crate::pages", "super::super::pages"]);
-    assert!(api.is_empty(), "the API reaches into pages:\n{}", api.join("\n"));
+    assert!(
+        api.is_empty(),
+        "the API reaches into pages:\n{}",
+        api.join("\n")
+    );
     let pages = offenders(&src.join("pages"), &["crate::api", "super::super::api"]);
-    assert!(pages.is_empty(), "pages reach into the API:\n{}", pages.join("\n"));
+    assert!(
+        pages.is_empty(),
+        "pages reach into the API:\n{}",
+        pages.join("\n")
+    );
 }
 
 #[test]
 fn the_use_cases_know_nothing_of_http() {
     let app = Path::new(env!("CARGO_MANIFEST_DIR")).join("../charta-app");
     let http = offenders(&app.join("src"), &["axum", "askama", "tower", "charta_web"]);
-    assert!(http.is_empty(), "charta-app uses the web layer:\n{}", http.join("\n"));
+    assert!(
+        http.is_empty(),
+        "charta-app uses the web layer:\n{}",
+        http.join("\n")
+    );
     let manifest = std::fs::read_to_string(app.join("Cargo.toml")).unwrap();
     for dep in ["axum", "askama", "tower", "charta-web"] {
         assert!(
