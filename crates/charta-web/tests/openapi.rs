@@ -404,11 +404,23 @@ const ANSWERS: &[(&str, &str, &[u16])] = &[
     ),
 ];
 
-/// What the layers around every route add: `421` for a foreign host under
-/// `/api/`, `500` wherever the database or the work pool is used, `503`
-/// when the request timeout passes.
-fn layered(path: &str) -> Vec<u16> {
+/// Whether an operation takes parameters in its path or query, which the
+/// router's extractors decode (and may refuse) before the handler runs.
+fn decodes(op: &Value) -> bool {
+    op["parameters"]
+        .as_array()
+        .is_some_and(|ps| ps.iter().any(|p| p["in"] == "path" || p["in"] == "query"))
+}
+
+/// What the layers around every route add: `400` (plain text) where the
+/// path or query cannot be decoded, `421` for a foreign host under `/api/`,
+/// `500` wherever the database or the work pool is used, `503` when the
+/// request timeout passes.
+fn layered(path: &str, op: &Value) -> Vec<u16> {
     let mut s = vec![503];
+    if decodes(op) {
+        s.push(400);
+    }
     if path.starts_with("/api/") {
         s.push(421);
     }
@@ -452,7 +464,7 @@ async fn every_operation_documents_every_answer_it_can_give() {
             })
             .collect();
         let mut expected: BTreeSet<u16> = answers.iter().copied().collect();
-        expected.extend(layered(path));
+        expected.extend(layered(path, op));
         if documented != expected {
             problems.push(format!(
                 "{method} {path}: documents {documented:?}, answers {expected:?}"
@@ -493,7 +505,17 @@ async fn every_operation_documents_every_answer_it_can_give() {
                 problems.push(format!("{method} {path} {status}: no description"));
             }
             let content = r["content"].as_object();
-            if status.starts_with('4') || status == "500" {
+            if status == "400"
+                && decodes(op)
+                && content.is_none_or(|c| !c.contains_key("text/plain"))
+            {
+                problems.push(format!(
+                    "{method} {path} 400: the extractors' plain-text refusal"
+                ));
+            }
+            let only_the_extractors =
+                status == "400" && content.is_some_and(|c| c.keys().eq(["text/plain"].iter()));
+            if (status.starts_with('4') || status == "500") && !only_the_extractors {
                 let json = content.and_then(|c| c.get("application/json"));
                 if !json.is_some_and(|j| is_error_body(&j["schema"])) {
                     problems.push(format!("{method} {path} {status}: the shared error body"));
@@ -601,6 +623,19 @@ both_backends! {
                 let last = pattern.rfind('{').unwrap();
                 let unknown = address(&f, &format!("{}nope{}", &pattern[..last], &pattern[pattern[last..].find('}').unwrap() + last + 1..]));
                 f.request("admin", verb.clone(), &unknown, "{}").await;
+                sent += 1;
+            }
+            // A path segment that is not UTF-8, a query parameter twice.
+            if pattern.contains('{') {
+                let last = pattern.rfind('{').unwrap();
+                let broken = address(&f, &format!("{}%FF{}", &pattern[..last], &pattern[pattern[last..].find('}').unwrap() + last + 1..]));
+                let r = f.request("admin", verb.clone(), &broken, "{}").await;
+                assert_eq!(r.status, StatusCode::BAD_REQUEST, "{method} {broken}: {}", r.body);
+                sent += 1;
+            }
+            if decodes(&doc["paths"][pattern][method]) && !pattern.contains('{') {
+                let r = f.request("admin", verb.clone(), &format!("{uri}?limit=1&limit=2&q=a&q=b"), "{}").await;
+                assert_eq!(r.status, StatusCode::BAD_REQUEST, "{method} {uri} with a parameter twice: {}", r.body);
                 sent += 1;
             }
             let paged = doc["paths"][pattern][method]["parameters"]

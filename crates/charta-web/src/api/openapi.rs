@@ -7,6 +7,9 @@
 //!
 //! * `421 Misdirected Request` on every API route, for a `Host` Charta is
 //!   not configured for ([`crate::middleware`]);
+//! * `400 Bad Request` as plain text on every route with path or query
+//!   parameters: axum's `Path` and `Query` extractors refuse a segment that
+//!   is not UTF-8 or a query parameter given twice before the handler runs;
 //! * `500 Internal Server Error` on every route that uses the database or
 //!   the work pool (all but [`IN_MEMORY`]);
 //! * `503 Service Unavailable`, without a body, on every route, when the
@@ -21,10 +24,11 @@
 //! field or header the document does not describe fails the build.
 
 use axum::Json;
-use utoipa::openapi::RefOr;
+use utoipa::openapi::path::ParameterIn;
 use utoipa::openapi::schema::{
     AdditionalProperties, Object, OneOfBuilder, Ref, Schema, SchemaType, Type,
 };
+use utoipa::openapi::{Content, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToResponse, ToSchema};
 
 use crate::error::ErrorBody;
@@ -241,7 +245,13 @@ impl Modify for Layers {
             .into_iter()
             .flatten()
             {
+                let decoded = op.parameters.iter().flatten().any(|p| {
+                    matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Path | ParameterIn::Query))
+                });
                 let responses = &mut op.responses.responses;
+                if decoded {
+                    plain_text_refusal(responses);
+                }
                 let mut shared = |status: &str, name: &str| {
                     responses
                         .entry(status.to_string())
@@ -290,6 +300,34 @@ impl Modify for Layers {
             code.enum_values = Some(ERROR_CODES.iter().map(|c| (*c).into()).collect());
         }
         open_flattened_parts(schemas);
+    }
+}
+
+/// Why the router itself answers `400`.
+const UNDECODABLE: &str = "A path segment that is not UTF-8, or a query parameter given twice, is refused before the handler runs, with the reason as plain text";
+
+/// Adds the extractors' plain-text `400` to an operation's responses.
+fn plain_text_refusal(
+    responses: &mut std::collections::BTreeMap<String, RefOr<utoipa::openapi::Response>>,
+) {
+    let text = Content::new(Some(Object::with_type(Type::String)));
+    match responses.get_mut("400") {
+        Some(RefOr::T(r)) => {
+            r.description = format!("{}. {UNDECODABLE}", r.description);
+            r.content.insert("text/plain".into(), text.into());
+        }
+        Some(RefOr::Ref(_)) => {}
+        None => {
+            responses.insert(
+                "400".into(),
+                RefOr::T(
+                    ResponseBuilder::new()
+                        .description(UNDECODABLE)
+                        .content("text/plain", text)
+                        .build(),
+                ),
+            );
+        }
     }
 }
 
