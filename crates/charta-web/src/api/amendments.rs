@@ -51,10 +51,13 @@ pub async fn list(
 /// A proposal.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ProposeRequest {
+    /// 1 to 200 characters, not only spaces.
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub title: String,
     #[serde(default)]
     pub description: String,
     /// The whole proposed specification, in the file format.
+    #[schema(min_length = 1)]
     pub content: String,
     /// Open for review at once (default) or keep as a draft.
     #[serde(default = "yes")]
@@ -150,10 +153,13 @@ pub async fn show(
 /// A new revision.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ReviseRequest {
+    /// The whole revised specification, in the file format.
+    #[schema(min_length = 1)]
     pub content: String,
     #[serde(default)]
     pub message: String,
     /// The newest revision number the client saw; a concurrent revision makes this a conflict.
+    #[schema(minimum = 1)]
     pub expected: i64,
 }
 
@@ -189,12 +195,19 @@ pub async fn revise(
 /// A comment opening a thread.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ThreadRequest {
+    /// The comment: up to 20,000 bytes, not only spaces.
+    #[schema(min_length = 1, pattern = "\\S")]
     pub body: String,
     /// With `field`, `first_line` and `last_line`: comment on those lines of
     /// the newest revision. Without: on the amendment as a whole.
     pub control_id: Option<String>,
+    #[schema(value_type = Option<crate::api::openapi::CommentField>)]
     pub field: Option<String>,
+    /// The first line of the field commented on, from 1.
+    #[schema(minimum = 1)]
     pub first_line: Option<i64>,
+    /// The last line; needs `first_line`.
+    #[schema(minimum = 1)]
     pub last_line: Option<i64>,
     #[serde(default)]
     pub blocking: bool,

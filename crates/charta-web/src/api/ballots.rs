@@ -139,8 +139,9 @@ pub struct VoteRequest {
     /// approve, abstain, object or recuse.
     #[schema(value_type = charta_domain::ballot::Position)]
     pub position: String,
-    /// Why; required for an objection.
+    /// Why; required for an objection. At most 5,000 characters.
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub rationale: String,
 }
 

@@ -35,8 +35,10 @@ pub async fn list(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct DelegationRequest {
     /// The organisation's slug.
+    #[schema(min_length = 1, pattern = "\\S")]
     pub organization: String,
     /// The e-mail address of one of its alternates.
+    #[schema(min_length = 1, pattern = "\\S")]
     pub alternate: String,
     /// When it starts: an RFC 3339 time or a date (UTC); now when left out.
     #[serde(default)]

@@ -176,6 +176,14 @@ pub enum CredentialKind {
     Token,
 }
 
+/// The part of a control a comment is on.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum CommentField {
+    Statement,
+    Guidance,
+}
+
 /// The liveness probe's answer.
 #[derive(ToSchema)]
 pub struct Liveness {

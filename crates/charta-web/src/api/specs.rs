@@ -146,7 +146,7 @@ pub async fn version(
 #[utoipa::path(get, path = "/api/v1/specs/{spec}/versions/{version}/source", tag = "specs", operation_id = "version_source",
     params(("spec" = String, Path, description = "Specification slug"),
            ("version" = i64, Path, description = "Version number, from 1", minimum = 1)),
-    responses((status = 200, description = "The version's canonical file", content_type = "application/yaml", body = String),
+    responses((status = 200, description = "The version's canonical file, as YAML", content_type = "application/yaml", body = charta_domain::Spec),
               (status = 400, description = "The version is not a number from 1 (`bad_request`)", body = crate::error::ErrorBody),
               (status = 401, response = crate::api::openapi::Unauthorized),
               (status = 404, description = "No such specification the caller may read, or no such version (`not_found`)", body = crate::error::ErrorBody),

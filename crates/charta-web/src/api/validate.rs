@@ -31,7 +31,7 @@ pub struct ValidationReport {
 /// catalogs and, if the specification exists, its newest version. Nothing
 /// is stored.
 #[utoipa::path(post, path = "/api/v1/validate", tag = "specs", operation_id = "validate_spec",
-    request_body(content = String, content_type = "application/yaml", description = "A specification file"),
+    request_body(content = charta_domain::Spec, content_type = "application/yaml", description = "A specification file, as YAML"),
     responses((status = 200, description = "The file is valid", body = ValidationReport),
               (status = 400, description = "The body is not UTF-8 text (`bad_request`)", body = crate::error::ErrorBody),
               (status = 401, response = crate::api::openapi::Unauthorized),
