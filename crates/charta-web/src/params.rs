@@ -11,6 +11,7 @@ use serde::Deserialize;
 pub struct CoverageParams {
     /// Count only the controls a project at this maturity level must meet
     /// (1, 2 or 3; levels are cumulative). Default: every active control.
+    #[param(value_type = Option<u8>, minimum = 1, maximum = 3)]
     pub level: Option<String>,
 }
 

@@ -1001,6 +1001,7 @@ both_backends! {
         // Reads share one fixture; each state-changing route gets a fresh one,
         // tried by everyone in turn.
         let mut failures = Vec::new();
+        let (api_requests, checked_before) = (cases.iter().filter(|c| c.uri.starts_with("/api/")).count() * PEOPLE.len(), openapi::checked());
         for c in cases {
             let fx = if c.method == Method::GET { None } else {
                 let db = TestDb::new(f.store.backend()).await.unwrap();
@@ -1016,6 +1017,8 @@ both_backends! {
             }
         }
         assert!(failures.is_empty(), "{} access mismatches:\n{}", failures.len(), failures.join("\n"));
+        // Every answer of an API route was held to the OpenAPI document.
+        assert!(openapi::checked() - checked_before >= api_requests, "{api_requests} API answers, {} checked", openapi::checked() - checked_before);
     };
 
     drafts_stay_inside_their_group => |db: TestDb| async move {

@@ -15,10 +15,8 @@ use charta_domain::CatalogSet;
 use charta_store::testing::TestDb;
 use charta_store::{both_backends, import_group_text, import_spec_text};
 use charta_web::{AppState, WebConfig, router};
-use http_body_util::BodyExt;
 use serde_json::Value;
 use std::sync::Arc;
-use tower::ServiceExt;
 
 mod support;
 
@@ -77,14 +75,14 @@ async fn app(db: TestDb) -> App {
 impl App {
     async fn get(&self, uri: &str) -> Resp {
         let req = Request::get(uri).body(Body::empty()).unwrap();
-        let resp = self.router.clone().oneshot(req).await.unwrap();
+        let resp = support::openapi::call(self.router.clone(), req).await;
         let status = resp.status();
         let content_type = resp
             .headers()
             .get(header::CONTENT_TYPE)
             .map(|v| v.to_str().unwrap().to_string())
             .unwrap_or_default();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        let bytes = resp.into_body();
         Resp {
             status,
             content_type,

@@ -13,10 +13,10 @@ use charta_domain::catalog::{Catalog, CatalogSet};
 use charta_store::testing::TestDb;
 use charta_store::{both_backends, import_group_text, import_spec_text};
 use charta_web::{AppState, WebConfig, router};
-use http_body_util::BodyExt;
 use serde_json::Value;
 use std::sync::Arc;
-use tower::ServiceExt;
+
+mod support;
 
 const GROUP: &str = "group: wg\nname: Demo Working Group\ndescription: Writes **demo** specs.\nmembers:\n  - slug: aurora\n    name: Aurora Foundation\n";
 
@@ -100,10 +100,10 @@ impl Resp {
 
 impl App {
     async fn send(&self, req: Request<Body>) -> Resp {
-        let resp = self.router.clone().oneshot(req).await.unwrap();
+        let resp = support::openapi::call(self.router.clone(), req).await;
         let status = resp.status();
         let headers = resp.headers().clone();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        let bytes = resp.into_body();
         Resp {
             status,
             headers,
@@ -350,10 +350,10 @@ both_backends! {
                 let mut b = Request::get("/api/v1/specs/steward-baseline/versions/1");
                 if let Some(a) = accept { b = b.header(header::ACCEPT_ENCODING, a); }
                 if let Some(t) = tag { b = b.header(header::IF_NONE_MATCH, t); }
-                let resp = app.oneshot(b.body(Body::empty()).unwrap()).await.unwrap();
+                let resp = support::openapi::call(app, b.body(Body::empty()).unwrap()).await;
                 let status = resp.status();
                 let headers = resp.headers().clone();
-                (status, headers, resp.into_body().collect().await.unwrap().to_bytes().to_vec())
+                (status, headers, resp.into_body().to_vec())
             }
         };
         let (status, plain_h, plain) = get(None, None).await;

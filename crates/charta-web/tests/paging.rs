@@ -14,9 +14,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use charta_store::both_backends;
 use charta_store::testing::TestDb;
-use http_body_util::BodyExt;
 use serde_json::Value;
-use tower::ServiceExt;
 
 mod support;
 use support::*;
@@ -28,12 +26,7 @@ async fn page(f: &Fixture, person: &str, uri: &str) -> (StatusCode, Option<Strin
     if let Some(s) = f.sessions.get(person) {
         b = b.header(header::COOKIE, format!("charta_session={s}"));
     }
-    let resp = f
-        .router
-        .clone()
-        .oneshot(b.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
+    let resp = support::openapi::call(f.router.clone(), b.body(Body::empty()).unwrap()).await;
     let status = resp.status();
     let next = resp.headers().get(header::LINK).map(|v| {
         let v = v.to_str().unwrap();
@@ -47,7 +40,7 @@ async fn page(f: &Fixture, person: &str, uri: &str) -> (StatusCode, Option<Strin
             .expect("an address under the public URL")
             .to_string()
     });
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    let bytes = resp.into_body();
     (
         status,
         next,

@@ -13,9 +13,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use charta_store::testing::TestDb;
 use charta_store::{Backend, both_backends};
-use http_body_util::BodyExt;
 use std::collections::BTreeMap;
-use tower::ServiceExt;
 
 mod support;
 use support::*;
@@ -42,21 +40,10 @@ async fn fetch(
     if let Some(tag) = if_none_match {
         b = b.header(header::IF_NONE_MATCH, tag);
     }
-    let resp = f
-        .router
-        .clone()
-        .oneshot(b.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
+    let resp = support::openapi::call(f.router.clone(), b.body(Body::empty()).unwrap()).await;
     let status = resp.status();
     let headers = resp.headers().clone();
-    let bytes = resp
-        .into_body()
-        .collect()
-        .await
-        .unwrap()
-        .to_bytes()
-        .to_vec();
+    let bytes = resp.into_body().to_vec();
     (status, headers, bytes)
 }
 

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct RoleView {
     pub group: String,
+    #[schema(value_type = charta_domain::access::Role)]
     pub role: String,
     pub organization: Option<String>,
 }
@@ -28,12 +29,16 @@ pub struct Me {
     pub user: UserRow,
     pub roles: Vec<RoleView>,
     /// `session` or `token`.
+    #[schema(value_type = crate::api::openapi::CredentialKind)]
     pub credential: &'static str,
 }
 
 /// The signed-in person (by session or API token) and their roles.
-#[utoipa::path(get, path = "/api/v1/me", tag = "account",
-    responses((status = 200, body = Me), (status = 401, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/me", tag = "account", operation_id = "me",
+    responses((status = 200, description = "The signed-in person and their roles", body = Me),
+              (status = 401, response = crate::api::openapi::Unauthorized),
+              (status = 403, description = "The API token does not have the `read` scope (`forbidden`)", body = crate::error::ErrorBody),
+              (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn me(viewer: Viewer) -> ApiResult<Json<Me>> {
     viewer.require(Action::ViewAccount)?;
     let user = viewer.user()?.clone();
@@ -58,9 +63,11 @@ pub async fn me(viewer: Viewer) -> ApiResult<Json<Me>> {
 
 /// List the signed-in person's tokens (never their secrets).
 /// Newest first, a page at a time.
-#[utoipa::path(get, path = "/api/v1/tokens", tag = "account", params(crate::paging::PageParams),
-    responses((status = 200, body = Vec<TokenRow>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
-              (status = 400, body = crate::error::ErrorBody, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out"), (status = 401, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "account", operation_id = "list_tokens", params(crate::paging::PageParams),
+    responses((status = 200, description = "A page of the person's tokens, newest first", body = Vec<TokenRow>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
+              (status = 400, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out (`bad_request`)", body = crate::error::ErrorBody), (status = 401, response = crate::api::openapi::Unauthorized),
+              (status = 403, description = "The API token does not have the `read` scope (`forbidden`)", body = crate::error::ErrorBody),
+              (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -83,10 +90,14 @@ pub async fn list(
 /// A token request.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewTokenRequest {
+    /// 1 to 80 characters, such as "release CI".
+    #[schema(min_length = 1, max_length = 80)]
     pub name: String,
     /// Any of read, propose, comment, vote.
+    #[schema(value_type = Vec<charta_domain::access::Scope>, min_items = 1)]
     pub scopes: Vec<String>,
     /// Lifetime in days, 1 to 366.
+    #[schema(minimum = 1, maximum = 366)]
     pub days: i64,
 }
 
@@ -95,14 +106,18 @@ pub struct NewTokenRequest {
 pub struct NewTokenResponse {
     pub id: i64,
     pub token: String,
+    /// The token's scopes, separated by spaces.
     pub scopes: String,
 }
 
 /// Create a personal API token. Needs a browser session: a token cannot
 /// create tokens.
-#[utoipa::path(post, path = "/api/v1/tokens", tag = "account", request_body = NewTokenRequest,
-    responses((status = 201, body = NewTokenResponse), (status = 400, body = crate::error::ErrorBody),
-              (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "account", operation_id = "create_token", request_body = NewTokenRequest,
+    responses((status = 201, description = "Created; the secret is in `token`, shown this once", body = NewTokenResponse),
+              (status = 400, description = "The body is not the JSON described, the name is empty or too long, no scope is chosen, or `days` is not 1 to 366 (`bad_request`)", body = crate::error::ErrorBody),
+              (status = 401, response = crate::api::openapi::Unauthorized),
+              (status = 403, description = "Refused (`forbidden`): the call is made with an API token, or a call with a session cookie came without this site's `Origin`, or from another site", body = crate::error::ErrorBody),
+              (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn create(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -128,9 +143,13 @@ pub async fn create(
 }
 
 /// Revoke one of the signed-in person's tokens.
-#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "account",
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "account", operation_id = "revoke_token",
     params(("id" = i64, Path, description = "Token id")),
-    responses((status = 204, description = "Revoked"), (status = 401, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 204, description = "Revoked"),
+              (status = 401, response = crate::api::openapi::Unauthorized),
+              (status = 403, description = "Refused (`forbidden`): the API token does not have the `read` scope, or a call with a session cookie came without this site's `Origin`, or from another site", body = crate::error::ErrorBody),
+              (status = 404, description = "The person has no such token (`not_found`)", body = crate::error::ErrorBody),
+              (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn revoke(
     State(state): State<AppState>,
     viewer: Viewer,

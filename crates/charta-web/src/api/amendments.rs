@@ -24,10 +24,12 @@ fn json<T>(body: Result<Json<T>, JsonRejection>, shape: &str) -> Result<T, Error
 }
 
 /// List the amendments of a specification, newest first, a page at a time.
-#[utoipa::path(get, path = "/api/v1/specs/{spec}/amendments", tag = "amendments",
+#[utoipa::path(get, path = "/api/v1/specs/{spec}/amendments", tag = "amendments", operation_id = "list_amendments",
     params(("spec" = String, Path, description = "Specification slug"), crate::paging::PageParams),
-    responses((status = 200, body = Vec<AmendmentRow>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
-              (status = 400, body = crate::error::ErrorBody, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out"), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "A page of the specification's amendments, newest first", body = Vec<AmendmentRow>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
+              (status = 400, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out (`bad_request`)", body = crate::error::ErrorBody), (status = 401, response = crate::api::openapi::Unauthorized),
+              (status = 404, description = "No specification the caller may read by this slug (`not_found`)", body = crate::error::ErrorBody),
+              (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -49,10 +51,13 @@ pub async fn list(
 /// A proposal.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ProposeRequest {
+    /// 1 to 200 characters, not only spaces.
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub title: String,
     #[serde(default)]
     pub description: String,
     /// The whole proposed specification, in the file format.
+    #[schema(min_length = 1)]
     pub content: String,
     /// Open for review at once (default) or keep as a draft.
     #[serde(default = "yes")]
@@ -70,10 +75,15 @@ pub struct Created {
 }
 
 /// Propose an amendment by uploading the changed specification file.
-#[utoipa::path(post, path = "/api/v1/specs/{spec}/amendments", tag = "amendments", request_body = ProposeRequest,
+#[utoipa::path(post, path = "/api/v1/specs/{spec}/amendments", tag = "amendments", operation_id = "propose_amendment", request_body = ProposeRequest,
     params(("spec" = String, Path, description = "Specification slug")),
-    responses((status = 201, body = Created), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody),
-              (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 201, description = "Proposed", body = Created),
+              (status = 400, description = "The body is not the JSON described, the title breaks the rules, or the file makes no change (`bad_request`)", body = crate::error::ErrorBody),
+              (status = 401, response = crate::api::openapi::Unauthorized),
+              (status = 403, description = "Refused (`forbidden`): only the group's chair, editors, representatives and alternates propose, the API token lacks the `propose` scope, or a call with a session cookie came without this site's `Origin`, or from another site", body = crate::error::ErrorBody),
+              (status = 404, description = "No specification the caller may read by this slug (`not_found`)", body = crate::error::ErrorBody),
+              (status = 422, description = "The proposed file is invalid, or changes what a new version may not change (`invalid`); `problems` lists each with its line", body = crate::error::ErrorBody),
+              (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn create(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -111,9 +121,12 @@ pub struct AmendmentDetail {
 }
 
 /// One amendment: revisions, changes, merge gate, threads and comments.
-#[utoipa::path(get, path = "/api/v1/specs/{spec}/amendments/{number}", tag = "amendments",
-    params(("spec" = String, Path, description = "Specification slug"), ("number" = i64, Path, description = "Amendment number")),
-    responses((status = 200, body = AmendmentDetail), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/specs/{spec}/amendments/{number}", tag = "amendments", operation_id = "show_amendment",
+    params(("spec" = String, Path, description = "Specification slug"), ("number" = i64, Path, description = "Amendment number", minimum = 1)),
+    responses((status = 200, description = "The amendment with its revisions, changes, merge gate, threads and comments", body = AmendmentDetail),
+              (status = 401, response = crate::api::openapi::Unauthorized),
+              (status = 404, description = "No such specification the caller may read, or no such amendment (`not_found`)", body = crate::error::ErrorBody),
+              (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -142,10 +155,13 @@ pub async fn show(
 /// A new revision.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ReviseRequest {
+    /// The whole revised specification, in the file format.
+    #[schema(min_length = 1)]
     pub content: String,
     #[serde(default)]
     pub message: String,
     /// The newest revision number the client saw; a concurrent revision makes this a conflict.
+    #[schema(minimum = 1)]
     pub expected: i64,
 }
 
@@ -156,9 +172,16 @@ pub struct RevisionCreated {
 }
 
 /// Post a new revision of an amendment.
-#[utoipa::path(post, path = "/api/v1/specs/{spec}/amendments/{number}/revisions", tag = "amendments", request_body = ReviseRequest,
-    params(("spec" = String, Path, description = "Specification slug"), ("number" = i64, Path, description = "Amendment number")),
-    responses((status = 201, body = RevisionCreated), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/specs/{spec}/amendments/{number}/revisions", tag = "amendments", operation_id = "revise_amendment", request_body = ReviseRequest,
+    params(("spec" = String, Path, description = "Specification slug"), ("number" = i64, Path, description = "Amendment number", minimum = 1)),
+    responses((status = 201, description = "Revised", body = RevisionCreated),
+              (status = 400, description = "The body is not the JSON described, or the file is the same as the newest revision (`bad_request`)", body = crate::error::ErrorBody),
+              (status = 401, response = crate::api::openapi::Unauthorized),
+              (status = 403, description = "Refused (`forbidden`): only the author, or the group's chair and editors, revise; the API token lacks the `propose` scope; or a call with a session cookie came without this site's `Origin`, or from another site", body = crate::error::ErrorBody),
+              (status = 404, description = "No such specification the caller may read, or no such amendment (`not_found`)", body = crate::error::ErrorBody),
+              (status = 409, description = "The amendment is no longer open for revision, or `expected` is not its newest revision (`conflict`)", body = crate::error::ErrorBody),
+              (status = 422, description = "The file is invalid (`invalid`); `problems` lists each with its line", body = crate::error::ErrorBody),
+              (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn revise(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -175,12 +198,19 @@ pub async fn revise(
 /// A comment opening a thread.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ThreadRequest {
+    /// The comment: up to 20,000 bytes, not only spaces.
+    #[schema(min_length = 1, pattern = "\\S")]
     pub body: String,
     /// With `field`, `first_line` and `last_line`: comment on those lines of
     /// the newest revision. Without: on the amendment as a whole.
     pub control_id: Option<String>,
+    #[schema(value_type = Option<crate::api::openapi::CommentField>)]
     pub field: Option<String>,
+    /// The first line of the field commented on, from 1.
+    #[schema(minimum = 1)]
     pub first_line: Option<i64>,
+    /// The last line; needs `first_line`.
+    #[schema(minimum = 1)]
     pub last_line: Option<i64>,
     #[serde(default)]
     pub blocking: bool,
@@ -193,9 +223,15 @@ pub struct ThreadCreated {
 }
 
 /// Open a review thread on an amendment or on lines of one of its controls.
-#[utoipa::path(post, path = "/api/v1/specs/{spec}/amendments/{number}/threads", tag = "amendments", request_body = ThreadRequest,
-    params(("spec" = String, Path, description = "Specification slug"), ("number" = i64, Path, description = "Amendment number")),
-    responses((status = 201, body = ThreadCreated), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/specs/{spec}/amendments/{number}/threads", tag = "amendments", operation_id = "open_thread", request_body = ThreadRequest,
+    params(("spec" = String, Path, description = "Specification slug"), ("number" = i64, Path, description = "Amendment number", minimum = 1)),
+    responses((status = 201, description = "Opened", body = ThreadCreated),
+              (status = 400, description = "The body is not the JSON described, the comment is empty or too long, or the control, field or lines do not exist in the newest revision (`bad_request`)", body = crate::error::ErrorBody),
+              (status = 401, response = crate::api::openapi::Unauthorized),
+              (status = 403, description = "Refused (`forbidden`): only the group's members other than observers comment, the API token lacks the `comment` scope, or a call with a session cookie came without this site's `Origin`, or from another site", body = crate::error::ErrorBody),
+              (status = 404, description = "No such specification the caller may read, or no such amendment (`not_found`)", body = crate::error::ErrorBody),
+              (status = 409, description = "The amendment is closed (`conflict`)", body = crate::error::ErrorBody),
+              (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn thread(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -238,9 +274,14 @@ pub struct Merged {
 }
 
 /// Merge an open amendment whose gate passes into a new version of its specification.
-#[utoipa::path(post, path = "/api/v1/specs/{spec}/amendments/{number}/merge", tag = "amendments",
-    params(("spec" = String, Path, description = "Specification slug"), ("number" = i64, Path, description = "Amendment number")),
-    responses((status = 200, body = Merged), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/specs/{spec}/amendments/{number}/merge", tag = "amendments", operation_id = "merge_amendment",
+    params(("spec" = String, Path, description = "Specification slug"), ("number" = i64, Path, description = "Amendment number", minimum = 1)),
+    responses((status = 200, description = "Merged into a new version", body = Merged),
+              (status = 401, response = crate::api::openapi::Unauthorized),
+              (status = 403, description = "Refused: only the group's chair (and its editors, if the rules let them) merge, never with an API token (`forbidden`); a multi-factor sign-in is needed (`mfa_required`); or a call with a session cookie came without this site's `Origin`, or from another site", body = crate::error::ErrorBody),
+              (status = 404, description = "No such specification the caller may read, or no such amendment (`not_found`)", body = crate::error::ErrorBody),
+              (status = 409, description = "The amendment is not open, its gate does not pass, or the specification moved on (`conflict`)", body = crate::error::ErrorBody),
+              (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn merge(
     State(state): State<AppState>,
     viewer: Viewer,

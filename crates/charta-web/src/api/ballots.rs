@@ -19,10 +19,12 @@ use serde::{Deserialize, Serialize};
 
 /// List the ballots on a specification and its amendments, newest first.
 /// Open ballots are listed for the group's members only.
-#[utoipa::path(get, path = "/api/v1/specs/{spec}/ballots", tag = "ballots",
+#[utoipa::path(get, path = "/api/v1/specs/{spec}/ballots", tag = "ballots", operation_id = "list_ballots",
     params(("spec" = String, Path, description = "Specification slug"), crate::paging::PageParams),
-    responses((status = 200, body = Vec<BallotRow>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
-              (status = 400, body = crate::error::ErrorBody, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out"), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "A page of the ballots the caller may see, newest first", body = Vec<BallotRow>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
+              (status = 400, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out (`bad_request`)", body = crate::error::ErrorBody), (status = 401, response = crate::api::openapi::Unauthorized),
+              (status = 404, description = "No specification the caller may read by this slug (`not_found`)", body = crate::error::ErrorBody),
+              (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -69,10 +71,13 @@ pub struct BallotDocument {
 
 /// One ballot: tally, positions, rationales and the history of votes.
 /// Closed ballots of public specifications are public.
-#[utoipa::path(get, path = "/api/v1/ballots/{id}", tag = "ballots",
-    params(("id" = i64, Path, description = "Ballot number")),
-    responses((status = 200, body = BallotDocument), (status = 401, body = crate::error::ErrorBody),
-              (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/ballots/{id}", tag = "ballots", operation_id = "show_ballot",
+    params(("id" = i64, Path, description = "Ballot number", minimum = 1)),
+    responses((status = 200, description = "The ballot with everything needed to check its result", body = BallotDocument),
+              (status = 401, response = crate::api::openapi::Unauthorized),
+              (status = 403, description = "An open ballot, or one on a draft, is for the group's members only; or the API token lacks the `read` scope (`forbidden`)", body = crate::error::ErrorBody),
+              (status = 404, description = "No such ballot the caller may know of (`not_found`)", body = crate::error::ErrorBody),
+              (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -96,10 +101,13 @@ pub async fn show(
 /// The audit log entries recording this ballot's events, oldest first, with
 /// the hashes that chain them into the whole log (`charta audit verify`
 /// checks the chain).
-#[utoipa::path(get, path = "/api/v1/ballots/{id}/audit", tag = "ballots",
-    params(("id" = i64, Path, description = "Ballot number"), crate::paging::PageParams),
-    responses((status = 200, body = Vec<AuditEntry>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
-              (status = 400, body = crate::error::ErrorBody, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out"), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/ballots/{id}/audit", tag = "ballots", operation_id = "ballot_audit",
+    params(("id" = i64, Path, description = "Ballot number", minimum = 1), crate::paging::PageParams),
+    responses((status = 200, description = "A page of the ballot's audit entries, oldest first", body = Vec<AuditEntry>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
+              (status = 400, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out (`bad_request`)", body = crate::error::ErrorBody), (status = 401, response = crate::api::openapi::Unauthorized),
+              (status = 403, description = "An open ballot, or one on a draft, is for the group's members only; or the API token lacks the `read` scope (`forbidden`)", body = crate::error::ErrorBody),
+              (status = 404, description = "No such ballot the caller may know of (`not_found`)", body = crate::error::ErrorBody),
+              (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn audit(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -129,9 +137,11 @@ pub struct VoteRequest {
     #[serde(default)]
     pub organization: Option<String>,
     /// approve, abstain, object or recuse.
+    #[schema(value_type = charta_domain::ballot::Position)]
     pub position: String,
-    /// Why; required for an objection.
+    /// Why; required for an objection. At most 5,000 characters.
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub rationale: String,
 }
 
@@ -144,10 +154,15 @@ pub struct VoteRecorded {
 /// Cast or change an organisation's vote. Needs a session or a token with
 /// the `vote` scope, held by the organisation's representative or an
 /// alternate.
-#[utoipa::path(post, path = "/api/v1/ballots/{id}/votes", tag = "ballots", request_body = VoteRequest,
-    params(("id" = i64, Path, description = "Ballot number")),
-    responses((status = 201, body = VoteRecorded), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody),
-              (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/ballots/{id}/votes", tag = "ballots", operation_id = "cast_vote", request_body = VoteRequest,
+    params(("id" = i64, Path, description = "Ballot number", minimum = 1)),
+    responses((status = 201, description = "Recorded", body = VoteRecorded),
+              (status = 400, description = "The body is not the JSON described, the position is unknown, an objection has no rationale, or the organisation is not voting in this ballot or must be named (`bad_request`)", body = crate::error::ErrorBody),
+              (status = 401, response = crate::api::openapi::Unauthorized),
+              (status = 403, description = "Refused (`forbidden`): only an organisation's representative, or the alternate holding its vote, votes for it; the API token lacks the `vote` scope; or a call with a session cookie came without this site's `Origin`, or from another site", body = crate::error::ErrorBody),
+              (status = 404, description = "No such ballot the caller may know of (`not_found`)", body = crate::error::ErrorBody),
+              (status = 409, description = "The ballot has closed, the organisation has no vote in it, or the caller already voted for another organisation in it (`conflict`)", body = crate::error::ErrorBody),
+              (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn vote(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -182,9 +197,10 @@ pub struct RulesDocument {
 }
 
 /// A working group's ballot rules.
-#[utoipa::path(get, path = "/api/v1/groups/{group}/rules", tag = "ballots",
+#[utoipa::path(get, path = "/api/v1/groups/{group}/rules", tag = "ballots", operation_id = "group_rules",
     params(("group" = String, Path, description = "Working group slug")),
-    responses((status = 200, body = RulesDocument), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "The rules, and the same as sentences", body = RulesDocument),
+              (status = 404, description = "No such working group (`not_found`)", body = crate::error::ErrorBody)))]
 pub async fn rules(
     State(state): State<AppState>,
     Path(group): Path<String>,

@@ -38,9 +38,9 @@ impl From<&Catalog> for CatalogSummary {
 /// List the reference catalogs controls can map to.
 /// The catalogs are fixed when the server starts, so a page is a slice of
 /// them by position.
-#[utoipa::path(get, path = "/api/v1/catalogs", tag = "catalogs", params(crate::paging::PageParams),
-    responses((status = 200, body = Vec<CatalogSummary>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
-              (status = 400, body = crate::error::ErrorBody, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out")))]
+#[utoipa::path(get, path = "/api/v1/catalogs", tag = "catalogs", operation_id = "list_catalogs", params(crate::paging::PageParams),
+    responses((status = 200, description = "A page of catalogs, without their items", body = Vec<CatalogSummary>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
+              (status = 400, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out (`bad_request`)", body = crate::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     OriginalUri(uri): OriginalUri,
@@ -68,9 +68,10 @@ pub async fn list(
 }
 
 /// One catalog with all its sections and items.
-#[utoipa::path(get, path = "/api/v1/catalogs/{catalog}", tag = "catalogs",
+#[utoipa::path(get, path = "/api/v1/catalogs/{catalog}", tag = "catalogs", operation_id = "show_catalog",
     params(("catalog" = String, Path, description = "Catalog slug: cra, openssf-prs or osps-baseline")),
-    responses((status = 200, body = Catalog), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "The catalog with its sections and items", body = Catalog),
+              (status = 404, description = "No such catalog (`not_found`)", body = crate::error::ErrorBody)))]
 pub async fn show(
     State(state): State<AppState>,
     Path(catalog): Path<String>,
@@ -80,10 +81,13 @@ pub async fn show(
 }
 
 /// One catalog item and every control (newest versions) that maps to it.
-#[utoipa::path(get, path = "/api/v1/catalogs/{catalog}/items/{item}", tag = "catalogs",
+#[utoipa::path(get, path = "/api/v1/catalogs/{catalog}/items/{item}", tag = "catalogs", operation_id = "show_catalog_item",
     params(("catalog" = String, Path, description = "Catalog slug"),
            ("item" = String, Path, description = "Item identifier, such as CRA:AnnexI.P2.5")),
-    responses((status = 200, body = ItemDetail), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "The item and the controls, in specifications the caller may read, that map to it", body = ItemDetail),
+              (status = 401, response = crate::api::openapi::Unauthorized),
+              (status = 404, description = "No such catalog, or no such item in it (`not_found`)", body = crate::error::ErrorBody),
+              (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn item(
     State(state): State<AppState>,
     viewer: Viewer,

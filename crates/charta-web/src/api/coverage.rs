@@ -13,13 +13,15 @@ pub use charta_app::coverage::*;
 /// track and level) and OSPS Baseline requirement against the active
 /// controls mapped to it, gaps included; and what a project must do for a
 /// level. A mapping is not a claim of compliance.
-#[utoipa::path(get, path = "/api/v1/specs/{spec}/versions/{version}/coverage", tag = "specs",
+#[utoipa::path(get, path = "/api/v1/specs/{spec}/versions/{version}/coverage", tag = "specs", operation_id = "version_coverage",
     params(("spec" = String, Path, description = "Specification slug"),
-           ("version" = i64, Path, description = "Version number, from 1"),
+           ("version" = i64, Path, description = "Version number, from 1", minimum = 1),
            CoverageParams),
-    responses((status = 200, body = CoverageDocument), (status = 400, body = crate::error::ErrorBody),
-              (status = 404, body = crate::error::ErrorBody),
-              (status = 429, body = crate::error::ErrorBody, description = "Too many requests from this address; `Retry-After` says when to try again")))]
+    responses((status = 200, description = "The version's coverage of every catalog, and what a project must do", body = CoverageDocument),
+              (status = 400, description = "The version is not a number from 1, or `level` is not 1, 2 or 3 (`bad_request`)", body = crate::error::ErrorBody),
+              (status = 401, response = crate::api::openapi::Unauthorized),
+              (status = 404, description = "No such specification the caller may read, or no such version (`not_found`)", body = crate::error::ErrorBody),
+              (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn coverage(
     State(state): State<AppState>,
     viewer: Viewer,

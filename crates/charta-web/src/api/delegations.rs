@@ -14,10 +14,13 @@ use charta_store::DelegationRow;
 use serde::{Deserialize, Serialize};
 
 /// Every delegation in a working group, newest first; for its members.
-#[utoipa::path(get, path = "/api/v1/groups/{group}/delegations", tag = "ballots",
+#[utoipa::path(get, path = "/api/v1/groups/{group}/delegations", tag = "ballots", operation_id = "list_delegations",
     params(("group" = String, Path, description = "Working group slug")),
-    responses((status = 200, body = Vec<DelegationRow>), (status = 401, body = crate::error::ErrorBody),
-              (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "Every delegation in the group, newest first", body = Vec<DelegationRow>),
+              (status = 401, response = crate::api::openapi::Unauthorized),
+              (status = 403, description = "Only the group's members see its delegations; or the API token lacks the `read` scope (`forbidden`)", body = crate::error::ErrorBody),
+              (status = 404, description = "No such working group (`not_found`)", body = crate::error::ErrorBody),
+              (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -32,8 +35,10 @@ pub async fn list(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct DelegationRequest {
     /// The organisation's slug.
+    #[schema(min_length = 1, pattern = "\\S")]
     pub organization: String,
     /// The e-mail address of one of its alternates.
+    #[schema(min_length = 1, pattern = "\\S")]
     pub alternate: String,
     /// When it starts: an RFC 3339 time or a date (UTC); now when left out.
     #[serde(default)]
@@ -53,10 +58,15 @@ pub struct DelegationRecorded {
 /// Delegate an organisation's vote to one of its alternates for a period.
 /// Given by the organisation's representative, or by the chair when it has
 /// none; needs a session or a token with the `vote` scope.
-#[utoipa::path(post, path = "/api/v1/groups/{group}/delegations", tag = "ballots", request_body = DelegationRequest,
+#[utoipa::path(post, path = "/api/v1/groups/{group}/delegations", tag = "ballots", operation_id = "give_delegation", request_body = DelegationRequest,
     params(("group" = String, Path, description = "Working group slug")),
-    responses((status = 201, body = DelegationRecorded), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody),
-              (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+    responses((status = 201, description = "Given", body = DelegationRecorded),
+              (status = 400, description = "The body is not the JSON described, the organisation or alternate is not one of the group's, or a time is neither a date nor an RFC 3339 time (`bad_request`)", body = crate::error::ErrorBody),
+              (status = 401, response = crate::api::openapi::Unauthorized),
+              (status = 403, description = "Refused (`forbidden`): only the organisation's representative (or the chair, when it has none) delegates; the API token lacks the `vote` scope; or a call with a session cookie came without this site's `Origin`, or from another site", body = crate::error::ErrorBody),
+              (status = 404, description = "No such working group (`not_found`)", body = crate::error::ErrorBody),
+              (status = 409, description = "The delegation cannot be given as asked: the period is not valid or overlaps another, or the person may not hold the organisation's vote (`conflict`)", body = crate::error::ErrorBody),
+              (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn give(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -88,10 +98,14 @@ pub async fn give(
 }
 
 /// Revoke a delegation from now on; the vote returns to the representative.
-#[utoipa::path(post, path = "/api/v1/groups/{group}/delegations/{delegation}/revoke", tag = "ballots",
+#[utoipa::path(post, path = "/api/v1/groups/{group}/delegations/{delegation}/revoke", tag = "ballots", operation_id = "revoke_delegation",
     params(("group" = String, Path, description = "Working group slug"), ("delegation" = i64, Path, description = "Delegation number")),
-    responses((status = 200, body = DelegationRow), (status = 401, body = crate::error::ErrorBody),
-              (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "Revoked; the delegation as it now stands", body = DelegationRow),
+              (status = 401, response = crate::api::openapi::Unauthorized),
+              (status = 403, description = "Refused (`forbidden`): only the organisation's representative (or the chair, when it has none) revokes; the API token lacks the `vote` scope; or a call with a session cookie came without this site's `Origin`, or from another site", body = crate::error::ErrorBody),
+              (status = 404, description = "No such working group, or no such delegation in it (`not_found`)", body = crate::error::ErrorBody),
+              (status = 409, description = "The delegation was already revoked or has ended (`conflict`)", body = crate::error::ErrorBody),
+              (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn revoke(
     State(state): State<AppState>,
     viewer: Viewer,

@@ -11,9 +11,9 @@ pub use charta_app::groups::{GroupDetail, group_detail};
 use charta_store::GroupRow;
 
 /// List the working groups, by name, a page at a time.
-#[utoipa::path(get, path = "/api/v1/groups", tag = "groups", params(crate::paging::PageParams),
-    responses((status = 200, body = Vec<GroupRow>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
-              (status = 400, body = crate::error::ErrorBody, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out")))]
+#[utoipa::path(get, path = "/api/v1/groups", tag = "groups", operation_id = "list_groups", params(crate::paging::PageParams),
+    responses((status = 200, description = "A page of working groups, by name", body = Vec<GroupRow>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
+              (status = 400, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out (`bad_request`)", body = crate::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     OriginalUri(uri): OriginalUri,
@@ -29,9 +29,12 @@ pub async fn list(
 }
 
 /// One working group, its member organisations and its specifications.
-#[utoipa::path(get, path = "/api/v1/groups/{group}", tag = "groups",
+#[utoipa::path(get, path = "/api/v1/groups/{group}", tag = "groups", operation_id = "show_group",
     params(("group" = String, Path, description = "Working group slug")),
-    responses((status = 200, body = GroupDetail), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "The working group, its member organisations and the specifications the caller may read", body = GroupDetail),
+              (status = 401, response = crate::api::openapi::Unauthorized),
+              (status = 404, description = "No such working group (`not_found`)", body = crate::error::ErrorBody),
+              (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,

@@ -47,7 +47,7 @@ pub struct Members {
 /// The people of a working group and their roles.
 #[utoipa::path(get, path = "/api/v1/groups/{group}/members", tag = "groups",
     params(("group" = String, Path, description = "Working group slug")),
-    responses((status = 200, body = Members), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "The group's people and, for those who manage them, open invitations", body = Members), (status = 401, response = crate::api::openapi::Unauthorized), (status = 403, description = "Not allowed: the role, the token's scope, a multi-factor sign-in (`mfa_required`), or the request's origin (`forbidden`)", body = crate::error::ErrorBody), (status = 404, description = "No such object the caller may read (`not_found`)", body = crate::error::ErrorBody), (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,

@@ -1,12 +1,44 @@
 //! The OpenAPI document, generated from the handlers' annotations.
+//!
+//! Each handler documents what it answers itself: its bodies, parameters
+//! and the errors its own work and its extractors can produce. What every
+//! route shares because of the layers around all of them is added here, by
+//! [`Layers`], so that it cannot be forgotten on a new route:
+//!
+//! * `421 Misdirected Request` on every API route, for a `Host` Charta is
+//!   not configured for ([`crate::middleware`]);
+//! * `400 Bad Request` as plain text on every route with path or query
+//!   parameters: axum's `Path` and `Query` extractors refuse a segment that
+//!   is not UTF-8 or a query parameter given twice before the handler runs;
+//! * `500 Internal Server Error` on every route that uses the database or
+//!   the work pool (all but [`IN_MEMORY`]);
+//! * `503 Service Unavailable`, without a body, on every route, when the
+//!   request takes longer than the configured timeout.
+//!
+//! [`Layers`] also says what the generated schemas cannot: the values of
+//! the text columns the store keeps ([`STORED_ENUMS`]), the stable error
+//! codes, and that a flattened specification in a version document is not
+//! closed to the version's own fields.
+//!
+//! The HTTP tests check every response against this document, so a status,
+//! field or header the document does not describe fails the build.
 
 use axum::Json;
-use utoipa::OpenApi;
+use utoipa::openapi::path::ParameterIn;
+use utoipa::openapi::schema::{
+    AdditionalProperties, Object, OneOfBuilder, Ref, Schema, SchemaType, Type,
+};
+use utoipa::openapi::{Content, RefOr, ResponseBuilder};
+use utoipa::{Modify, OpenApi, ToResponse, ToSchema};
+
+use crate::error::ErrorBody;
 
 /// Every API route. A test checks this list against the route table.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Charta API", description = "Read specifications, their versions, diffs, the reference catalogs and search; validate specification files; propose and review amendments; vote in ballots."),
+    info(title = "Charta API", description = "Read specifications, their versions, diffs, the reference catalogs and search; validate specification files; propose and review amendments; vote in ballots.
+
+Errors are JSON: `{\"error\": {\"code\", \"message\", \"problems\"}}` (see `ErrorBody`), with a stable `code`. Lists come a page at a time: follow the `Link: <…>; rel=\"next\"` header until there is none. API tokens go in `Authorization: Bearer charta_…`; a state-changing call made with a browser session must carry this site's `Origin`."),
     paths(
         crate::api::health::healthz,
         crate::api::health::readyz,
@@ -62,6 +94,21 @@ use utoipa::OpenApi;
         crate::api::work::my_work,
         document,
     ),
+    components(
+        schemas(
+            ErrorBody,
+            Visibility,
+            charta_domain::amendment::AmendmentState,
+            charta_domain::ballot::BallotKind,
+            charta_domain::ballot::BallotState,
+            charta_domain::ballot::Outcome,
+            charta_domain::ballot::Position,
+            charta_domain::spec::ControlStatus,
+            charta_domain::spec::Relationship,
+        ),
+        responses(Unauthorized, TooManyRequests, Misdirected, Internal, Unavailable),
+    ),
+    modifiers(&Layers),
     tags(
         (name = "specs", description = "Specifications and their immutable versions"),
         (name = "groups", description = "Working groups and member organisations"),
@@ -77,8 +124,270 @@ use utoipa::OpenApi;
 pub struct ApiDoc;
 
 /// This document.
-#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "probes",
-    responses((status = 200, description = "The OpenAPI 3.1 document")))]
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "probes", operation_id = "openapi_document",
+    responses((status = 200, description = "The OpenAPI 3.1 document", body = Object)))]
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
+}
+
+/// The routes that answer from memory, without the database or the work
+/// pool, and so cannot fail inside.
+pub const IN_MEMORY: [&str; 4] = [
+    "/healthz",
+    "/api/v1/openapi.json",
+    "/api/v1/catalogs",
+    "/api/v1/catalogs/{catalog}",
+];
+
+/// The stable error codes of [`crate::error::Error::code`], and
+/// `misdirected` for a request to a host Charta does not serve.
+pub const ERROR_CODES: [&str; 14] = [
+    "not_found",
+    "bad_request",
+    "invalid",
+    "conflict",
+    "payload_too_large",
+    "unauthorized",
+    "sign_in_required",
+    "reauthentication_required",
+    "forbidden",
+    "mfa_required",
+    "too_many_requests",
+    "unavailable",
+    "internal",
+    "misdirected",
+];
+
+/// Text columns of the store whose values are fixed (by the database's own
+/// checks), as (schema, property, the component listing the values). The
+/// rows are generated as plain strings; the document names the values.
+pub const STORED_ENUMS: [(&str, &str, &str); 9] = [
+    ("SpecRow", "visibility", "Visibility"),
+    ("AmendmentRow", "state", "AmendmentState"),
+    ("BallotRow", "kind", "BallotKind"),
+    ("BallotRow", "state", "BallotState"),
+    ("BallotRow", "outcome", "Outcome"),
+    ("VoteRow", "position", "Position"),
+    ("MappedControl", "relationship", "Relationship"),
+    ("MappedControl", "status", "ControlStatus"),
+    ("ControlRevision", "status", "ControlStatus"),
+];
+
+/// Who may read a specification: the working group's members (`draft`) or
+/// everyone (`public`).
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum Visibility {
+    Draft,
+    Public,
+}
+
+/// How the caller is signed in.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum CredentialKind {
+    /// A browser session.
+    Session,
+    /// A personal API token.
+    Token,
+}
+
+/// The part of a control a comment is on.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum CommentField {
+    Statement,
+    Guidance,
+}
+
+/// The liveness probe's answer.
+#[derive(ToSchema)]
+pub struct Liveness {
+    /// Always `ok`.
+    #[schema(pattern = "^ok$")]
+    pub status: String,
+}
+
+/// The readiness probe's answer.
+#[derive(ToSchema)]
+pub struct Readiness {
+    /// Always `ready`.
+    #[schema(pattern = "^ready$")]
+    pub status: String,
+    /// The database in use: `sqlite` or `postgres`.
+    #[schema(pattern = "^(sqlite|postgres)$")]
+    pub database: String,
+}
+
+/// No valid credential. An `Authorization` header was sent that is not a
+/// live personal API token (malformed, unknown, expired or revoked), or the
+/// action needs a signed-in person (`unauthorized`); or creating a token
+/// needs a recent sign-in (`reauthentication_required`).
+#[derive(ToResponse)]
+#[expect(dead_code, reason = "a response schema only")]
+pub struct Unauthorized(ErrorBody);
+
+/// Too many requests (`too_many_requests`): the expensive public endpoints
+/// (validating, diffs, coverage, search) allow each client address a number
+/// per minute, and an address that sends too many invalid API tokens is
+/// refused for a while on every route that reads credentials.
+#[derive(ToResponse)]
+#[response(headers(("Retry-After" = u64, description = "Seconds to wait before trying again; sent by the per-endpoint limit")))]
+#[expect(dead_code, reason = "a response schema only")]
+pub struct TooManyRequests(ErrorBody);
+
+/// The request named a host this server is not configured to answer for
+/// (`misdirected`); use the address in `CHARTA_PUBLIC_URL`.
+#[derive(ToResponse)]
+#[expect(dead_code, reason = "a response schema only")]
+pub struct Misdirected(ErrorBody);
+
+/// Something failed on the server's side (`internal`); the detail is
+/// logged, not sent.
+#[derive(ToResponse)]
+#[expect(dead_code, reason = "a response schema only")]
+pub struct Internal(ErrorBody);
+
+/// The request took longer than the server's request timeout. No body.
+#[derive(ToResponse)]
+pub struct Unavailable;
+
+/// Adds what the layers around every route contribute; see the module
+/// documentation.
+pub struct Layers;
+
+impl Modify for Layers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let decoded = op.parameters.iter().flatten().any(|p| {
+                    matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Path | ParameterIn::Query))
+                });
+                let responses = &mut op.responses.responses;
+                if decoded {
+                    plain_text_refusal(responses);
+                }
+                let mut shared = |status: &str, name: &str| {
+                    responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
+                };
+                if path.starts_with("/api/") {
+                    shared("421", "Misdirected");
+                }
+                if !IN_MEMORY.contains(&path.as_str()) {
+                    shared("500", "Internal");
+                }
+                shared("503", "Unavailable");
+            }
+        }
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        let schemas = &mut components.schemas;
+        for (schema, property, values) in STORED_ENUMS {
+            if let Some(RefOr::T(Schema::Object(o))) = schemas.get_mut(schema)
+                && let Some(p) = o.properties.get_mut(property)
+            {
+                let description = match p {
+                    RefOr::T(Schema::Object(s)) => s.description.clone(),
+                    _ => None,
+                };
+                let nullable = matches!(p, RefOr::T(Schema::Object(s))
+                    if matches!(&s.schema_type, SchemaType::Array(types) if types.contains(&Type::Null)));
+                let mut reference = Ref::from_schema_name(values);
+                if let Some(d) = description {
+                    reference.description = d;
+                }
+                *p = if nullable {
+                    OneOfBuilder::new()
+                        .item(reference)
+                        .item(Object::with_type(Type::Null))
+                        .into()
+                } else {
+                    RefOr::Ref(reference)
+                };
+            }
+        }
+        if let Some(RefOr::T(Schema::Object(detail))) = schemas.get_mut("ErrorDetail")
+            && let Some(RefOr::T(Schema::Object(code))) = detail.properties.get_mut("code")
+        {
+            code.enum_values = Some(ERROR_CODES.iter().map(|c| (*c).into()).collect());
+        }
+        open_flattened_parts(schemas);
+    }
+}
+
+/// Why the router itself answers `400`.
+const UNDECODABLE: &str = "A path segment that is not UTF-8, or a query parameter given twice, is refused before the handler runs, with the reason as plain text";
+
+/// Adds the extractors' plain-text `400` to an operation's responses.
+fn plain_text_refusal(
+    responses: &mut std::collections::BTreeMap<String, RefOr<utoipa::openapi::Response>>,
+) {
+    let text = Content::new(Some(Object::with_type(Type::String)));
+    match responses.get_mut("400") {
+        Some(RefOr::T(r)) => {
+            r.description = format!("{}. {UNDECODABLE}", r.description);
+            r.content.insert("text/plain".into(), text.into());
+        }
+        Some(RefOr::Ref(_)) => {}
+        None => {
+            responses.insert(
+                "400".into(),
+                RefOr::T(
+                    ResponseBuilder::new()
+                        .description(UNDECODABLE)
+                        .content("text/plain", text)
+                        .build(),
+                ),
+            );
+        }
+    }
+}
+
+/// A type flattened into another (`#[serde(flatten)]`) becomes a part of an
+/// `allOf`. A part that forbids other properties (a type that denies
+/// unknown fields when read, such as a specification) would then refuse the
+/// other parts' fields, so such a part is inlined without that restriction.
+fn open_flattened_parts(schemas: &mut std::collections::BTreeMap<String, RefOr<Schema>>) {
+    let closed: std::collections::BTreeMap<String, Object> = schemas
+        .iter()
+        .filter_map(|(name, s)| match s {
+            RefOr::T(Schema::Object(o))
+                if matches!(
+                    o.additional_properties.as_deref(),
+                    Some(AdditionalProperties::FreeForm(false))
+                ) =>
+            {
+                Some((name.clone(), o.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    for schema in schemas.values_mut() {
+        let RefOr::T(Schema::AllOf(all)) = schema else {
+            continue;
+        };
+        for part in all.items.iter_mut() {
+            let RefOr::Ref(r) = part else { continue };
+            let Some(name) = r.ref_location.strip_prefix("#/components/schemas/") else {
+                continue;
+            };
+            if let Some(o) = closed.get(name) {
+                let mut open = o.clone();
+                open.additional_properties = None;
+                *part = RefOr::T(Schema::Object(open));
+            }
+        }
+    }
 }

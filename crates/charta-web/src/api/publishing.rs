@@ -27,7 +27,7 @@ pub struct PublishRequest {
 /// Publish an approved version as a signed release.
 #[utoipa::path(post, path = "/api/v1/specs/{spec}/releases", tag = "releases", request_body = PublishRequest,
     params(("spec" = String, Path, description = "Specification slug")),
-    responses((status = 201, body = ReleaseEntry), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 413, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody), (status = 503, body = crate::error::ErrorBody)))]
+    responses((status = 201, description = "The published release and the addresses of its artefacts", body = ReleaseEntry), (status = 400, description = "The request body or a parameter is not what the operation takes (`bad_request`)", body = crate::error::ErrorBody), (status = 401, response = crate::api::openapi::Unauthorized), (status = 403, description = "Not allowed: the role, the token's scope, a multi-factor sign-in (`mfa_required`), or the request's origin (`forbidden`)", body = crate::error::ErrorBody), (status = 404, description = "No such object the caller may read (`not_found`)", body = crate::error::ErrorBody), (status = 409, description = "The object's state does not allow this now (`conflict`)", body = crate::error::ErrorBody), (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn publish(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -49,7 +49,7 @@ pub struct SupersedeRequest {
 /// Mark a release superseded; its bytes stay served, unchanged.
 #[utoipa::path(post, path = "/api/v1/specs/{spec}/releases/{name}/supersede", tag = "releases", request_body = SupersedeRequest,
     params(("spec" = String, Path, description = "Specification slug"), ("name" = String, Path, description = "Release name")),
-    responses((status = 204, description = "The release is marked superseded"), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 413, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
+    responses((status = 204, description = "The release is marked superseded"), (status = 400, description = "The request body or a parameter is not what the operation takes (`bad_request`)", body = crate::error::ErrorBody), (status = 401, response = crate::api::openapi::Unauthorized), (status = 403, description = "Not allowed: the role, the token's scope, a multi-factor sign-in (`mfa_required`), or the request's origin (`forbidden`)", body = crate::error::ErrorBody), (status = 404, description = "No such object the caller may read (`not_found`)", body = crate::error::ErrorBody), (status = 409, description = "The object's state does not allow this now (`conflict`)", body = crate::error::ErrorBody), (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn supersede(
     State(state): State<AppState>,
     viewer: Viewer,

@@ -24,10 +24,12 @@ pub struct ReleaseEntry {
 
 /// List the releases of a specification, newest first. Each release's
 /// artefacts live beside its page at permanent addresses and never change.
-#[utoipa::path(get, path = "/api/v1/specs/{spec}/releases", tag = "releases",
+#[utoipa::path(get, path = "/api/v1/specs/{spec}/releases", tag = "releases", operation_id = "list_releases",
     params(("spec" = String, Path, description = "Specification slug"), crate::paging::PageParams),
-    responses((status = 200, body = Vec<ReleaseEntry>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
-              (status = 400, body = crate::error::ErrorBody, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out"), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "A page of the specification's releases, newest first", body = Vec<ReleaseEntry>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
+              (status = 400, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out (`bad_request`)", body = crate::error::ErrorBody), (status = 401, response = crate::api::openapi::Unauthorized),
+              (status = 404, description = "No specification the caller may read by this slug (`not_found`)", body = crate::error::ErrorBody),
+              (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,

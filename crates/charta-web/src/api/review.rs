@@ -37,7 +37,7 @@ pub struct ReplyRequest {
 /// Reply in a review thread.
 #[utoipa::path(post, path = "/api/v1/specs/{spec}/amendments/{number}/threads/{thread}/replies", tag = "amendments", request_body = ReplyRequest,
     params(("spec" = String, Path, description = "Specification slug"), ("number" = i64, Path, description = "Amendment number"), ("thread" = i64, Path, description = "Thread id")),
-    responses((status = 204, description = "The reply is recorded"), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
+    responses((status = 204, description = "The reply is recorded"), (status = 400, description = "The request body or a parameter is not what the operation takes (`bad_request`)", body = crate::error::ErrorBody), (status = 401, response = crate::api::openapi::Unauthorized), (status = 403, description = "Not allowed: the role, the token's scope, a multi-factor sign-in (`mfa_required`), or the request's origin (`forbidden`)", body = crate::error::ErrorBody), (status = 404, description = "No such object the caller may read (`not_found`)", body = crate::error::ErrorBody), (status = 409, description = "The object's state does not allow this now (`conflict`)", body = crate::error::ErrorBody), (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn reply(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -65,7 +65,7 @@ pub struct SettleRequest {
 /// only by the chair, with a multi-factor browser session and a reason.
 #[utoipa::path(post, path = "/api/v1/specs/{spec}/amendments/{number}/threads/{thread}/resolve", tag = "amendments", request_body = SettleRequest,
     params(("spec" = String, Path, description = "Specification slug"), ("number" = i64, Path, description = "Amendment number"), ("thread" = i64, Path, description = "Thread id")),
-    responses((status = 204, description = "The thread is settled or reopened"), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
+    responses((status = 204, description = "The thread is settled or reopened"), (status = 400, description = "The request body or a parameter is not what the operation takes (`bad_request`)", body = crate::error::ErrorBody), (status = 401, response = crate::api::openapi::Unauthorized), (status = 403, description = "Not allowed: the role, the token's scope, a multi-factor sign-in (`mfa_required`), or the request's origin (`forbidden`)", body = crate::error::ErrorBody), (status = 404, description = "No such object the caller may read (`not_found`)", body = crate::error::ErrorBody), (status = 409, description = "The object's state does not allow this now (`conflict`)", body = crate::error::ErrorBody), (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn settle(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -108,7 +108,7 @@ pub struct StateChanged {
 /// multi-factor browser session, never a token.
 #[utoipa::path(post, path = "/api/v1/specs/{spec}/amendments/{number}/state", tag = "amendments", request_body = StateRequest,
     params(("spec" = String, Path, description = "Specification slug"), ("number" = i64, Path, description = "Amendment number")),
-    responses((status = 200, body = StateChanged), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "The amendment's state after the change", body = StateChanged), (status = 400, description = "The request body or a parameter is not what the operation takes (`bad_request`)", body = crate::error::ErrorBody), (status = 401, response = crate::api::openapi::Unauthorized), (status = 403, description = "Not allowed: the role, the token's scope, a multi-factor sign-in (`mfa_required`), or the request's origin (`forbidden`)", body = crate::error::ErrorBody), (status = 404, description = "No such object the caller may read (`not_found`)", body = crate::error::ErrorBody), (status = 409, description = "The object's state does not allow this now (`conflict`)", body = crate::error::ErrorBody), (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn change_state(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -166,7 +166,7 @@ pub struct RebasePreview {
 /// nothing, a clean merge, or the conflicts to decide.
 #[utoipa::path(get, path = "/api/v1/specs/{spec}/amendments/{number}/rebase", tag = "amendments",
     params(("spec" = String, Path, description = "Specification slug"), ("number" = i64, Path, description = "Amendment number")),
-    responses((status = 200, body = RebasePreview), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "What a rebase would do", body = RebasePreview), (status = 401, response = crate::api::openapi::Unauthorized), (status = 403, description = "Not allowed: the role, the token's scope, a multi-factor sign-in (`mfa_required`), or the request's origin (`forbidden`)", body = crate::error::ErrorBody), (status = 404, description = "No such object the caller may read (`not_found`)", body = crate::error::ErrorBody), (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn rebase_preview(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -210,7 +210,7 @@ pub struct RebaseRequest {
 /// merged text becomes a new revision.
 #[utoipa::path(post, path = "/api/v1/specs/{spec}/amendments/{number}/rebase", tag = "amendments", request_body = RebaseRequest,
     params(("spec" = String, Path, description = "Specification slug"), ("number" = i64, Path, description = "Amendment number")),
-    responses((status = 201, body = super::amendments::RevisionCreated), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
+    responses((status = 201, description = "The rebased text is the amendment's new revision", body = super::amendments::RevisionCreated), (status = 400, description = "The request body or a parameter is not what the operation takes (`bad_request`)", body = crate::error::ErrorBody), (status = 401, response = crate::api::openapi::Unauthorized), (status = 403, description = "Not allowed: the role, the token's scope, a multi-factor sign-in (`mfa_required`), or the request's origin (`forbidden`)", body = crate::error::ErrorBody), (status = 404, description = "No such object the caller may read (`not_found`)", body = crate::error::ErrorBody), (status = 409, description = "The object's state does not allow this now (`conflict`)", body = crate::error::ErrorBody), (status = 422, description = "The result is not a valid specification; each problem has its line (`invalid`)", body = crate::error::ErrorBody), (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn rebase(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -246,8 +246,8 @@ pub async fn rebase(
 /// The audit log entries recording this amendment's events, oldest first.
 #[utoipa::path(get, path = "/api/v1/specs/{spec}/amendments/{number}/audit", tag = "amendments",
     params(("spec" = String, Path, description = "Specification slug"), ("number" = i64, Path, description = "Amendment number"), crate::paging::PageParams),
-    responses((status = 200, body = Vec<AuditEntry>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
-              (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "A page of the amendment's audit entries, oldest first", body = Vec<AuditEntry>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
+              (status = 400, description = "The request body or a parameter is not what the operation takes (`bad_request`)", body = crate::error::ErrorBody), (status = 401, response = crate::api::openapi::Unauthorized), (status = 404, description = "No such object the caller may read (`not_found`)", body = crate::error::ErrorBody), (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn audit(
     State(state): State<AppState>,
     viewer: Viewer,

@@ -12,10 +12,9 @@ use charta_store::SearchHit;
 /// Search the newest version of every specification, best matches first,
 /// a page at a time. Every word must match (as a word or a word prefix).
 /// In `snippet`, matched words are wrapped in U+E000 and U+E001.
-#[utoipa::path(get, path = "/api/v1/search", tag = "search", params(SearchParams, crate::paging::PageParams),
-    responses((status = 200, body = Vec<SearchHit>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
-              (status = 400, body = crate::error::ErrorBody, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out"),
-              (status = 429, body = crate::error::ErrorBody, description = "Too many requests from this address; `Retry-After` says when to try again")))]
+#[utoipa::path(get, path = "/api/v1/search", tag = "search", operation_id = "search_controls", params(SearchParams, crate::paging::PageParams),
+    responses((status = 200, description = "A page of matching controls, best first; an empty query finds nothing", body = Vec<SearchHit>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
+              (status = 400, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out (`bad_request`)", body = crate::error::ErrorBody), (status = 401, response = crate::api::openapi::Unauthorized), (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn search(
     State(state): State<AppState>,
     viewer: Viewer,

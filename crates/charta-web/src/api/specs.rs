@@ -36,9 +36,9 @@ pub struct SpecDetail {
 
 /// List the specifications the caller may read, by title, a page at a
 /// time.
-#[utoipa::path(get, path = "/api/v1/specs", tag = "specs", params(crate::paging::PageParams),
-    responses((status = 200, body = Vec<SpecRow>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
-              (status = 400, body = crate::error::ErrorBody, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out")))]
+#[utoipa::path(get, path = "/api/v1/specs", tag = "specs", operation_id = "list_specs", params(crate::paging::PageParams),
+    responses((status = 200, description = "A page of the specifications the caller may read, by title", body = Vec<SpecRow>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
+              (status = 400, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out (`bad_request`)", body = crate::error::ErrorBody), (status = 401, response = crate::api::openapi::Unauthorized), (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -60,9 +60,12 @@ pub async fn list(
 }
 
 /// One specification and its versions.
-#[utoipa::path(get, path = "/api/v1/specs/{spec}", tag = "specs",
+#[utoipa::path(get, path = "/api/v1/specs/{spec}", tag = "specs", operation_id = "show_spec",
     params(("spec" = String, Path, description = "Specification slug")),
-    responses((status = 200, body = SpecDetail), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "The specification and its newest versions", body = SpecDetail),
+              (status = 401, response = crate::api::openapi::Unauthorized),
+              (status = 404, description = "No specification the caller may read by this slug; drafts of other groups are not found either (`not_found`)", body = crate::error::ErrorBody),
+              (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -81,10 +84,12 @@ pub async fn show(
 }
 
 /// The versions of a specification, newest first, a page at a time.
-#[utoipa::path(get, path = "/api/v1/specs/{spec}/versions", tag = "specs",
+#[utoipa::path(get, path = "/api/v1/specs/{spec}/versions", tag = "specs", operation_id = "list_versions",
     params(("spec" = String, Path, description = "Specification slug"), crate::paging::PageParams),
-    responses((status = 200, body = Vec<VersionMeta>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
-              (status = 400, body = crate::error::ErrorBody, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out"), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "A page of versions, newest first", body = Vec<VersionMeta>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
+              (status = 400, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out (`bad_request`)", body = crate::error::ErrorBody), (status = 401, response = crate::api::openapi::Unauthorized),
+              (status = 404, description = "No specification the caller may read by this slug (`not_found`)", body = crate::error::ErrorBody),
+              (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn versions(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -105,11 +110,18 @@ pub async fn versions(
 
 /// One version of a specification: every section and control. Versions
 /// never change; the response carries a strong `ETag` for revalidation.
-#[utoipa::path(get, path = "/api/v1/specs/{spec}/versions/{version}", tag = "specs",
+#[utoipa::path(get, path = "/api/v1/specs/{spec}/versions/{version}", tag = "specs", operation_id = "show_version",
     params(("spec" = String, Path, description = "Specification slug"),
-           ("version" = i64, Path, description = "Version number, from 1")),
-    responses((status = 200, body = charta_app::lookup::VersionDocument<'static>), (status = 304, description = "Not modified"),
-              (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+           ("version" = i64, Path, description = "Version number, from 1", minimum = 1),
+           ("If-None-Match" = Option<String>, Header, description = "The `ETag` of a copy the client holds")),
+    responses((status = 200, description = "The version; gzip-encoded for clients that accept it", body = charta_app::lookup::VersionDocument<'static>,
+                   headers(("ETag" = String, description = "Strong tag of this representation"))),
+              (status = 304, description = "Not modified: the copy named by `If-None-Match` is current",
+                   headers(("ETag" = String, description = "Strong tag of this representation"))),
+              (status = 400, description = "The version is not a number from 1 (`bad_request`)", body = crate::error::ErrorBody),
+              (status = 401, response = crate::api::openapi::Unauthorized),
+              (status = 404, description = "No such specification the caller may read, or no such version (`not_found`)", body = crate::error::ErrorBody),
+              (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn version(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -134,10 +146,14 @@ pub async fn version(
 
 /// One version in the reviewable file format (canonical YAML), as
 /// `charta export` writes it.
-#[utoipa::path(get, path = "/api/v1/specs/{spec}/versions/{version}/source", tag = "specs",
+#[utoipa::path(get, path = "/api/v1/specs/{spec}/versions/{version}/source", tag = "specs", operation_id = "version_source",
     params(("spec" = String, Path, description = "Specification slug"),
-           ("version" = i64, Path, description = "Version number, from 1")),
-    responses((status = 200, content_type = "application/yaml", body = String), (status = 404, body = crate::error::ErrorBody)))]
+           ("version" = i64, Path, description = "Version number, from 1", minimum = 1)),
+    responses((status = 200, description = "The version's canonical file, as YAML", content_type = "application/yaml", body = charta_domain::Spec),
+              (status = 400, description = "The version is not a number from 1 (`bad_request`)", body = crate::error::ErrorBody),
+              (status = 401, response = crate::api::openapi::Unauthorized),
+              (status = 404, description = "No such specification the caller may read, or no such version (`not_found`)", body = crate::error::ErrorBody),
+              (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn source(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -160,12 +176,15 @@ pub async fn source(
 }
 
 /// One control of the newest version, with its history.
-#[utoipa::path(get, path = "/api/v1/specs/{spec}/controls/{control}", tag = "specs",
+#[utoipa::path(get, path = "/api/v1/specs/{spec}/controls/{control}", tag = "specs", operation_id = "show_control",
     params(("spec" = String, Path, description = "Specification slug"),
            ("control" = String, Path, description = "Control identifier, such as SVH-VM-03")),
-    responses((status = 200, body = ControlDetail),
-        (status = 308, description = "The identifier in another case: redirects to the canonical address"),
-        (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "The control in the newest version, with its history", body = ControlDetail),
+        (status = 308, description = "The identifier in another case: redirects to the canonical address",
+            headers(("Location" = String, description = "The canonical address"))),
+        (status = 401, response = crate::api::openapi::Unauthorized),
+        (status = 404, description = "No such specification the caller may read, or no such control in its newest version (`not_found`)", body = crate::error::ErrorBody),
+        (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn control(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -187,8 +206,10 @@ pub async fn control(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct DiffParams {
     /// The older version (default: the one before `to`).
+    #[param(value_type = Option<i64>, minimum = 1)]
     pub from: Option<String>,
     /// The newer version (default: the newest).
+    #[param(value_type = Option<i64>, minimum = 1)]
     pub to: Option<String>,
 }
 
@@ -205,10 +226,13 @@ pub struct DiffDocument {
 /// Compare two versions: the specification's title and summary, its
 /// sections, and control by control, paired by identifier, with word-level
 /// changes in prose.
-#[utoipa::path(get, path = "/api/v1/specs/{spec}/diff", tag = "specs",
+#[utoipa::path(get, path = "/api/v1/specs/{spec}/diff", tag = "specs", operation_id = "diff_versions",
     params(("spec" = String, Path, description = "Specification slug"), DiffParams),
-    responses((status = 200, body = DiffDocument), (status = 400, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
-              (status = 429, body = crate::error::ErrorBody, description = "Too many requests from this address; `Retry-After` says when to try again")))]
+    responses((status = 200, description = "The comparison", body = DiffDocument),
+              (status = 400, description = "`from` or `to` is not a version number (`bad_request`)", body = crate::error::ErrorBody),
+              (status = 401, response = crate::api::openapi::Unauthorized),
+              (status = 404, description = "No such specification the caller may read, or `from` or `to` is past its newest version (`not_found`)", body = crate::error::ErrorBody),
+              (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn diff(
     State(state): State<AppState>,
     viewer: Viewer,

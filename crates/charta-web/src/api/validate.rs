@@ -30,12 +30,15 @@ pub struct ValidationReport {
 /// Validate a specification file (YAML body) against the format, the
 /// catalogs and, if the specification exists, its newest version. Nothing
 /// is stored.
-#[utoipa::path(post, path = "/api/v1/validate", tag = "specs",
-    request_body(content = String, content_type = "application/yaml", description = "A specification file"),
-    responses((status = 200, body = ValidationReport),
-              (status = 413, body = crate::error::ErrorBody),
-              (status = 422, body = crate::error::ErrorBody, description = "The file is invalid; `problems` lists each with its line"),
-              (status = 429, body = crate::error::ErrorBody, description = "Too many requests from this address; `Retry-After` says when to try again")))]
+#[utoipa::path(post, path = "/api/v1/validate", tag = "specs", operation_id = "validate_spec",
+    request_body(content = charta_domain::Spec, content_type = "application/yaml", description = "A specification file, as YAML"),
+    responses((status = 200, description = "The file is valid", body = ValidationReport),
+              (status = 400, description = "The body is not UTF-8 text (`bad_request`)", body = crate::error::ErrorBody),
+              (status = 401, response = crate::api::openapi::Unauthorized),
+              (status = 403, description = "Refused (`forbidden`): a call with a session cookie came without this site's `Origin`, or from another site", body = crate::error::ErrorBody),
+              (status = 413, description = "The file is larger than the server accepts (`payload_too_large`)", body = crate::error::ErrorBody),
+              (status = 422, description = "The file is invalid (`invalid`); `problems` lists each with its line", body = crate::error::ErrorBody),
+              (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn validate(
     State(state): State<AppState>,
     viewer: Viewer,

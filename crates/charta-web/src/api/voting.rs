@@ -36,7 +36,7 @@ pub struct BallotOpened {
 /// Open a ballot on merging an amendment that is open for review.
 #[utoipa::path(post, path = "/api/v1/specs/{spec}/amendments/{number}/ballots", tag = "ballots", request_body = OpenBallotRequest,
     params(("spec" = String, Path, description = "Specification slug"), ("number" = i64, Path, description = "Amendment number")),
-    responses((status = 201, body = BallotOpened), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 413, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
+    responses((status = 201, description = "The ballot is open", body = BallotOpened), (status = 400, description = "The request body or a parameter is not what the operation takes (`bad_request`)", body = crate::error::ErrorBody), (status = 401, response = crate::api::openapi::Unauthorized), (status = 403, description = "Not allowed: the role, the token's scope, a multi-factor sign-in (`mfa_required`), or the request's origin (`forbidden`)", body = crate::error::ErrorBody), (status = 404, description = "No such object the caller may read (`not_found`)", body = crate::error::ErrorBody), (status = 409, description = "The object's state does not allow this now (`conflict`)", body = crate::error::ErrorBody), (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn open_on_amendment(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -52,7 +52,7 @@ pub async fn open_on_amendment(
 /// Open a ballot on releasing a version of a specification.
 #[utoipa::path(post, path = "/api/v1/specs/{spec}/ballots", tag = "ballots", request_body = OpenBallotRequest,
     params(("spec" = String, Path, description = "Specification slug")),
-    responses((status = 201, body = BallotOpened), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 413, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
+    responses((status = 201, description = "The ballot is open", body = BallotOpened), (status = 400, description = "The request body or a parameter is not what the operation takes (`bad_request`)", body = crate::error::ErrorBody), (status = 401, response = crate::api::openapi::Unauthorized), (status = 403, description = "Not allowed: the role, the token's scope, a multi-factor sign-in (`mfa_required`), or the request's origin (`forbidden`)", body = crate::error::ErrorBody), (status = 404, description = "No such object the caller may read (`not_found`)", body = crate::error::ErrorBody), (status = 409, description = "The object's state does not allow this now (`conflict`)", body = crate::error::ErrorBody), (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn open_on_version(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -78,7 +78,7 @@ pub struct ExtendRequest {
 /// Move an open ballot's deadline later.
 #[utoipa::path(post, path = "/api/v1/ballots/{id}/extend", tag = "ballots", request_body = ExtendRequest,
     params(("id" = i64, Path, description = "Ballot number")),
-    responses((status = 204, description = "The deadline moved"), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 413, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
+    responses((status = 204, description = "The deadline moved"), (status = 400, description = "The request body or a parameter is not what the operation takes (`bad_request`)", body = crate::error::ErrorBody), (status = 401, response = crate::api::openapi::Unauthorized), (status = 403, description = "Not allowed: the role, the token's scope, a multi-factor sign-in (`mfa_required`), or the request's origin (`forbidden`)", body = crate::error::ErrorBody), (status = 404, description = "No such object the caller may read (`not_found`)", body = crate::error::ErrorBody), (status = 409, description = "The object's state does not allow this now (`conflict`)", body = crate::error::ErrorBody), (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn extend(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -100,7 +100,7 @@ pub struct CancelRequest {
 /// Cancel an open ballot, without a result.
 #[utoipa::path(post, path = "/api/v1/ballots/{id}/cancel", tag = "ballots", request_body = CancelRequest,
     params(("id" = i64, Path, description = "Ballot number")),
-    responses((status = 204, description = "The ballot is cancelled"), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 413, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
+    responses((status = 204, description = "The ballot is cancelled"), (status = 400, description = "The request body or a parameter is not what the operation takes (`bad_request`)", body = crate::error::ErrorBody), (status = 401, response = crate::api::openapi::Unauthorized), (status = 403, description = "Not allowed: the role, the token's scope, a multi-factor sign-in (`mfa_required`), or the request's origin (`forbidden`)", body = crate::error::ErrorBody), (status = 404, description = "No such object the caller may read (`not_found`)", body = crate::error::ErrorBody), (status = 409, description = "The object's state does not allow this now (`conflict`)", body = crate::error::ErrorBody), (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn cancel(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -116,7 +116,7 @@ pub async fn cancel(
 /// outcome can no longer change; answers with the final tally.
 #[utoipa::path(post, path = "/api/v1/ballots/{id}/close", tag = "ballots",
     params(("id" = i64, Path, description = "Ballot number")),
-    responses((status = 200, body = Tally), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "The ballot is closed; its final tally", body = Tally), (status = 401, response = crate::api::openapi::Unauthorized), (status = 403, description = "Not allowed: the role, the token's scope, a multi-factor sign-in (`mfa_required`), or the request's origin (`forbidden`)", body = crate::error::ErrorBody), (status = 404, description = "No such object the caller may read (`not_found`)", body = crate::error::ErrorBody), (status = 409, description = "The object's state does not allow this now (`conflict`)", body = crate::error::ErrorBody), (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn close(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -132,7 +132,7 @@ pub async fn close(
 /// the rules they opened under.
 #[utoipa::path(put, path = "/api/v1/groups/{group}/rules", tag = "ballots", request_body = Rules,
     params(("group" = String, Path, description = "Working group slug")),
-    responses((status = 200, body = super::ballots::RulesDocument), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 413, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "The group's rules as they now stand", body = super::ballots::RulesDocument), (status = 400, description = "The request body or a parameter is not what the operation takes (`bad_request`)", body = crate::error::ErrorBody), (status = 401, response = crate::api::openapi::Unauthorized), (status = 403, description = "Not allowed: the role, the token's scope, a multi-factor sign-in (`mfa_required`), or the request's origin (`forbidden`)", body = crate::error::ErrorBody), (status = 404, description = "No such object the caller may read (`not_found`)", body = crate::error::ErrorBody), (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn set_rules(
     State(state): State<AppState>,
     viewer: Viewer,

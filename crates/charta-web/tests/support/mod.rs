@@ -8,6 +8,8 @@
 
 #![allow(dead_code, reason = "each test file uses part of the fixture")]
 
+pub mod openapi;
+
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use charta_domain::catalog::{Catalog, CatalogSet};
@@ -15,10 +17,8 @@ use charta_store::testing::TestDb;
 use charta_store::{ImportMeta, NewSession, NewToken, Store, import_group_text, import_spec};
 use charta_web::auth::secret;
 use charta_web::{AppState, WebConfig, router};
-use http_body_util::BodyExt;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use tower::ServiceExt;
 
 pub const ORIGIN: &str = "http://127.0.0.1:8080";
 /// The CSRF token every test browser holds (at least 32 characters).
@@ -443,8 +443,10 @@ impl Fixture {
         self.send(b.body(body).unwrap()).await
     }
 
+    /// Sends a request and collects the response, which must keep the
+    /// OpenAPI contract (see [`openapi`]).
     pub async fn send(&self, req: Request<Body>) -> Resp {
-        let resp = self.router.clone().oneshot(req).await.unwrap();
+        let resp = openapi::call(self.router.clone(), req).await;
         let status = resp.status();
         let location = resp
             .headers()
@@ -457,7 +459,7 @@ impl Fixture {
             .iter()
             .map(|v| v.to_str().unwrap().to_string())
             .collect();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        let bytes = resp.into_body();
         Resp {
             status,
             location,
