@@ -251,3 +251,41 @@ pub fn url_encode(s: &str) -> String {
         .map(|q| q[2..].to_string())
         .unwrap_or_default()
 }
+
+/// Middleware: under `/api/`, a refusal that axum's extractors or layers
+/// answer as plain text (a path segment that is not UTF-8, a query
+/// parameter given twice, a body larger than the limit) becomes the API's
+/// JSON error envelope, so that clients parse every error one way.
+pub async fn json_refusals(req: Request, next: Next) -> Response {
+    if !req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let resp = next.run(req).await;
+    let plain = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    let status = resp.status();
+    if !plain || !(status == StatusCode::BAD_REQUEST || status == StatusCode::PAYLOAD_TOO_LARGE) {
+        return resp;
+    }
+    let text = match axum::body::to_bytes(resp.into_body(), 64 * 1024).await {
+        Ok(b) => String::from_utf8_lossy(&b).trim().to_string(),
+        Err(_) => String::new(),
+    };
+    let error = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        Error::PayloadTooLarge(if text.is_empty() {
+            "the request body is larger than this server accepts".into()
+        } else {
+            text
+        })
+    } else {
+        Error::BadRequest(if text.is_empty() {
+            "the request's path or query could not be read".into()
+        } else {
+            text
+        })
+    };
+    ApiError(error).into_response()
+}

@@ -713,6 +713,7 @@ pub fn router(state: AppState) -> Router {
     }
     let app = app
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(crate::error::json_refusals))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::error::page_chrome,

@@ -488,14 +488,18 @@ fn decodes(op: &Value) -> bool {
         .is_some_and(|ps| ps.iter().any(|p| p["in"] == "path" || p["in"] == "query"))
 }
 
-/// What the layers around every route add: `400` (plain text) where the
-/// path or query cannot be decoded, `421` for a foreign host under `/api/`,
+/// What the layers around every route add: `400` where the path or query
+/// cannot be decoded, `413` where a body is taken, `421` for a foreign host
+/// under `/api/`,
 /// `500` wherever the database or the work pool is used, `503` when the
 /// request timeout passes.
 fn layered(path: &str, op: &Value) -> Vec<u16> {
     let mut s = vec![503];
     if decodes(op) {
         s.push(400);
+    }
+    if !op["requestBody"].is_null() {
+        s.push(413);
     }
     if path.starts_with("/api/") {
         s.push(421);
@@ -581,17 +585,7 @@ async fn every_operation_documents_every_answer_it_can_give() {
                 problems.push(format!("{method} {path} {status}: no description"));
             }
             let content = r["content"].as_object();
-            if status == "400"
-                && decodes(op)
-                && content.is_none_or(|c| !c.contains_key("text/plain"))
-            {
-                problems.push(format!(
-                    "{method} {path} 400: the extractors' plain-text refusal"
-                ));
-            }
-            let only_the_extractors =
-                status == "400" && content.is_some_and(|c| c.keys().eq(["text/plain"].iter()));
-            if (status.starts_with('4') || status == "500") && !only_the_extractors {
+            if status.starts_with('4') || status == "500" {
                 let json = content.and_then(|c| c.get("application/json"));
                 if !json.is_some_and(|j| is_error_body(&j["schema"])) {
                     problems.push(format!("{method} {path} {status}: the shared error body"));

@@ -124,12 +124,7 @@ pub async fn create(
     body: Result<Json<NewTokenRequest>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<NewTokenResponse>)> {
     viewer.require(Action::CreateToken)?;
-    let Json(req) = body.map_err(|e| {
-        Error::BadRequest(format!(
-            "send JSON {{\"name\", \"scopes\", \"days\"}}: {}",
-            e.body_text()
-        ))
-    })?;
+    let req = super::body(body, "{\"name\", \"scopes\", \"days\"}")?;
     let request = tokens::check_request(&req.name, &req.scopes, req.days)?;
     let (id, token) = tokens::create(&state, &viewer, &request).await?;
     Ok((

@@ -18,10 +18,7 @@ use charta_domain::diff::{DiffSummary, diff_specs};
 use charta_store::{AmendmentRow, CommentRow, RevisionRow, ThreadRow};
 use serde::{Deserialize, Serialize};
 
-fn json<T>(body: Result<Json<T>, JsonRejection>, shape: &str) -> Result<T, Error> {
-    body.map(|Json(t)| t)
-        .map_err(|e| Error::BadRequest(format!("send JSON {shape}: {}", e.body_text())))
-}
+use super::body as json;
 
 /// List the amendments of a specification, newest first, a page at a time.
 #[utoipa::path(get, path = "/api/v1/specs/{spec}/amendments", tag = "amendments", operation_id = "list_amendments",

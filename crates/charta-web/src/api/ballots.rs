@@ -2,7 +2,7 @@
 //! tally, positions, history and audit entries, voting, and group rules.
 
 use crate::auth::Viewer;
-use crate::error::{ApiResult, Error};
+use crate::error::ApiResult;
 use crate::paging;
 use crate::state::AppState;
 use axum::Json;
@@ -169,12 +169,7 @@ pub async fn vote(
     Path(id): Path<String>,
     body: Result<Json<VoteRequest>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<VoteRecorded>)> {
-    let Json(v) = body.map_err(|e| {
-        Error::BadRequest(format!(
-            "send JSON {{\"organization\", \"position\", \"rationale\"}}: {}",
-            e.body_text()
-        ))
-    })?;
+    let v = super::body(body, "{\"organization\", \"position\", \"rationale\"}")?;
     let id = ballot::parse_id(&id)?;
     let position = ballot::parse_position(&v.position)?;
     let vote = ballot::cast(

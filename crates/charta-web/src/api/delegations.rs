@@ -2,7 +2,7 @@
 //! give one, revoke one.
 
 use crate::auth::Viewer;
-use crate::error::{ApiResult, Error};
+use crate::error::ApiResult;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -73,12 +73,10 @@ pub async fn give(
     Path(group): Path<String>,
     body: Result<Json<DelegationRequest>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<DelegationRecorded>)> {
-    let Json(d) = body.map_err(|e| {
-        Error::BadRequest(format!(
-            "send JSON {{\"organization\", \"alternate\", \"starts_at\", \"ends_at\"}}: {}",
-            e.body_text()
-        ))
-    })?;
+    let d = super::body(
+        body,
+        "{\"organization\", \"alternate\", \"starts_at\", \"ends_at\"}",
+    )?;
     let id = delegation::give(
         &state,
         &viewer,

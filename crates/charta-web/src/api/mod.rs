@@ -97,9 +97,18 @@ pub(crate) fn json_with_etag(headers: &HeaderMap, e: Encoded<'_>) -> Response {
 }
 
 /// The JSON body of a request, or a `400` that shows the `shape` to send.
+/// A body larger than the limit is `413`, as for every other body.
 pub(crate) fn body<T>(body: Result<Json<T>, JsonRejection>, shape: &str) -> Result<T, Error> {
-    body.map(|Json(t)| t)
-        .map_err(|e| Error::BadRequest(format!("send JSON {shape}: {}", e.body_text())))
+    body.map(|Json(t)| t).map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Error::PayloadTooLarge(format!(
+                "the request body is larger than this server accepts: {}",
+                e.body_text()
+            ))
+        } else {
+            Error::BadRequest(format!("send JSON {shape}: {}", e.body_text()))
+        }
+    })
 }
 
 #[cfg(test)]

@@ -7,9 +7,11 @@
 //!
 //! * `421 Misdirected Request` on every API route, for a `Host` Charta is
 //!   not configured for ([`crate::middleware`]);
-//! * `400 Bad Request` as plain text on every route with path or query
+//! * `400 Bad Request` (the JSON error body, made from the extractor's
+//!   reason by `error::json_refusals`) on every route with path or query
 //!   parameters: axum's `Path` and `Query` extractors refuse a segment that
 //!   is not UTF-8 or a query parameter given twice before the handler runs;
+//! * `413 Payload Too Large` on every route that takes a body;
 //! * `500 Internal Server Error` on every route that uses the database or
 //!   the work pool (all but [`IN_MEMORY`]);
 //! * `503 Service Unavailable`, without a body, on every route, when the
@@ -274,7 +276,12 @@ impl Modify for Layers {
                 });
                 let responses = &mut op.responses.responses;
                 if decoded {
-                    plain_text_refusal(responses);
+                    undecodable_refusal(responses);
+                }
+                if op.request_body.is_some() {
+                    responses
+                        .entry("413".to_string())
+                        .or_insert_with(|| error_response(TOO_LARGE));
                 }
                 let mut shared = |status: &str, name: &str| {
                     responses
@@ -328,29 +335,37 @@ impl Modify for Layers {
 }
 
 /// Why the router itself answers `400`.
-const UNDECODABLE: &str = "A path segment that is not UTF-8, or a query parameter given twice, is refused before the handler runs, with the reason as plain text";
+const UNDECODABLE: &str = "A path segment that is not UTF-8, or a query parameter given twice, is refused before the handler runs (`bad_request`)";
 
-/// Adds the extractors' plain-text `400` to an operation's responses.
-fn plain_text_refusal(
+/// Why a body can be refused whatever it says.
+const TOO_LARGE: &str = "The request body is larger than the server accepts (`payload_too_large`)";
+
+/// An error answer with the shared JSON body.
+fn error_response(description: &str) -> RefOr<utoipa::openapi::Response> {
+    RefOr::T(
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                Content::new(Some(Ref::from_schema_name("ErrorBody"))),
+            )
+            .build(),
+    )
+}
+
+/// Adds the extractors' `400` to an operation's responses.
+fn undecodable_refusal(
     responses: &mut std::collections::BTreeMap<String, RefOr<utoipa::openapi::Response>>,
 ) {
-    let text = Content::new(Some(Object::with_type(Type::String)));
     match responses.get_mut("400") {
         Some(RefOr::T(r)) => {
-            r.description = format!("{}. {UNDECODABLE}", r.description);
-            r.content.insert("text/plain".into(), text.into());
+            if !r.description.contains(UNDECODABLE) {
+                r.description = format!("{}. {UNDECODABLE}", r.description);
+            }
         }
         Some(RefOr::Ref(_)) => {}
         None => {
-            responses.insert(
-                "400".into(),
-                RefOr::T(
-                    ResponseBuilder::new()
-                        .description(UNDECODABLE)
-                        .content("text/plain", text)
-                        .build(),
-                ),
-            );
+            responses.insert("400".into(), error_response(UNDECODABLE));
         }
     }
 }
