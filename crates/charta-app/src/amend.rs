@@ -98,12 +98,7 @@ pub async fn load(
             "amendment {n} of {slug} has no revision"
         )));
     }
-    let st = AmendmentState::parse(&amendment.state).ok_or_else(|| {
-        Error::Internal(format!(
-            "amendment {n} has unknown state {}",
-            amendment.state
-        ))
-    })?;
+    let st = amendment.state;
     Ok(Context {
         spec,
         amendment,

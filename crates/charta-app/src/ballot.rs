@@ -89,9 +89,7 @@ async fn fetch(state: &App, viewer: &Viewer, id: i64) -> Result<Loaded, Error> {
         .await
         .map_err(|_| Error::NotFound(format!("ballot {id}")))?;
     let rules = ballot.rules()?;
-    let kind = ballot.kind()?;
-    let st = BallotState::parse(&ballot.state)
-        .ok_or_else(|| Error::Internal(format!("ballot {id} has state {}", ballot.state)))?;
+    let (kind, st) = (ballot.kind, ballot.state);
     Ok(Loaded {
         ballot,
         spec,
@@ -502,14 +500,14 @@ pub async fn gate(
     rules: &Rules,
     ballots: &[BallotRow],
 ) -> Result<BallotGate, Error> {
-    let Some(b) = ballots.iter().find(|b| b.state != "cancelled") else {
+    let Some(b) = ballots.iter().find(|b| b.state != BallotState::Cancelled) else {
         return Ok(if rules.amendment_ballot_required {
             BallotGate::Missing
         } else {
             BallotGate::NotRequired
         });
     };
-    if b.state == "open" {
+    if b.state == BallotState::Open {
         return Ok(BallotGate::Pending);
     }
     if b.outcome.as_deref() != Some("passed") {
@@ -582,7 +580,7 @@ pub fn visible(viewer: &Viewer, spec: &SpecRow, ballots: Vec<BallotRow>) -> Vec<
             viewer.decide(Action::ReadBallot {
                 group_id: spec.group_id,
                 visibility,
-                closed: b.state != "open",
+                closed: b.state != BallotState::Open,
             }) == Decision::Allow
         })
         .collect()

@@ -82,7 +82,10 @@ pub async fn awaiting_publication(state: &App, spec_id: i64) -> Result<Vec<i64>,
         .ballots_of_spec(spec_id)
         .await?
         .iter()
-        .filter(|b| b.kind == "release" && b.outcome.as_deref() == Some("passed"))
+        .filter(|b| {
+            b.kind == charta_domain::ballot::BallotKind::Release
+                && b.outcome.as_deref() == Some("passed")
+        })
         .filter_map(|b| b.version)
         .filter(|v| *v > newest)
         .collect();
@@ -135,7 +138,7 @@ pub async fn check_publication(
     let approving = ballots
         .into_iter()
         .find(|b| {
-            b.kind == "release" && b.version == Some(version) && b.outcome.as_deref() == Some("passed")
+            b.kind == charta_domain::ballot::BallotKind::Release && b.version == Some(version) && b.outcome.as_deref() == Some("passed")
         })
         .ok_or_else(|| {
             Error::Conflict(format!(

@@ -111,7 +111,7 @@ async fn amendments(
         .amendments(spec.id)
         .await?
         .into_iter()
-        .filter(|a| a.state == AmendmentState::Open.as_str())
+        .filter(|a| a.state == AmendmentState::Open)
         .collect();
     if open.is_empty() {
         return Ok(());
@@ -179,7 +179,7 @@ async fn ballots(
 ) -> Result<(), Error> {
     let at = now();
     for b in state.store.ballots_of_spec(spec.id).await? {
-        if b.state != BallotState::Open.as_str() {
+        if b.state != BallotState::Open {
             continue;
         }
         let l = crate::ballot::load(state, viewer, b.id).await?;

@@ -113,7 +113,7 @@ impl Setup {
         self.store
             .set_amendment_state(
                 &a,
-                &a.state,
+                a.state.as_str(),
                 "withdrawn",
                 "benchmark sample",
                 &format!("user:{}", self.author),

@@ -52,6 +52,15 @@ pub enum AmendmentState {
     Withdrawn,
 }
 
+/// Reading a stored state: the store decodes its text column with this, so
+/// a row never carries a state the state machine does not know.
+impl TryFrom<String> for AmendmentState {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        AmendmentState::parse(&s).ok_or_else(|| format!("unknown amendment state {s:?}"))
+    }
+}
+
 impl AmendmentState {
     /// Every state, in the order of a typical life.
     pub const ALL: [AmendmentState; 5] = [

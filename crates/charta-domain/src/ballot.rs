@@ -31,6 +31,21 @@ pub enum BallotKind {
     Release,
 }
 
+/// As stored and as the API names it.
+impl fmt::Display for BallotKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Reading a stored value: the store decodes its text column with this.
+impl TryFrom<String> for BallotKind {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        BallotKind::parse(&s).ok_or_else(|| format!("unknown ballot kind {s:?}"))
+    }
+}
+
 impl BallotKind {
     pub const ALL: [BallotKind; 2] = [BallotKind::Amendment, BallotKind::Release];
 
@@ -397,6 +412,21 @@ pub enum Outcome {
     Failed,
 }
 
+/// As stored and as the API names it.
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Reading a stored value: the store decodes its text column with this.
+impl TryFrom<String> for Outcome {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Outcome::parse(&s).ok_or_else(|| format!("unknown ballot outcome {s:?}"))
+    }
+}
+
 impl Outcome {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -636,6 +666,21 @@ pub enum BallotState {
     Closed,
     /// Stopped by the chair without an outcome. Final.
     Cancelled,
+}
+
+/// As stored and as the API names it.
+impl fmt::Display for BallotState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Reading a stored value: the store decodes its text column with this.
+impl TryFrom<String> for BallotState {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        BallotState::parse(&s).ok_or_else(|| format!("unknown ballot state {s:?}"))
+    }
 }
 
 impl BallotState {

@@ -3,6 +3,7 @@
 use crate::audit::{AuditEvent, audit_append};
 use crate::page::{Page, PageKey, PageRequest};
 use crate::{Store, StoreError, StoreResult, in_tx, now, on_pool};
+use charta_domain::amendment::AmendmentState;
 use charta_domain::approval::resets_votes;
 use charta_domain::ballot::Rules;
 use charta_domain::diff::TextChange;
@@ -60,8 +61,8 @@ pub struct AmendmentRow {
     pub description: String,
     pub author_id: i64,
     pub author_name: String,
-    /// draft, open, merged, rejected or withdrawn.
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: AmendmentState,
     pub head_revision: i64,
     pub merged_version: Option<i64>,
     pub closed_reason: String,

@@ -14,7 +14,7 @@ use crate::delegations::voice_facts;
 use crate::page::{Page, PageKey, PageRequest};
 use crate::{Store, StoreError, StoreResult, in_tx, now, on_pool};
 use charta_domain::ballot::{
-    BallotKind, Outcome, Position, Rules, Tally, Voter, may_close_early, tally,
+    BallotKind, BallotState, Outcome, Position, Rules, Tally, Voter, may_close_early, tally,
 };
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -60,8 +60,8 @@ pub struct BallotRow {
     pub spec_title: String,
     #[serde(skip)]
     pub spec_visibility: String,
-    /// `amendment` or `release`.
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: BallotKind,
     #[serde(skip)]
     pub amendment_id: Option<i64>,
     pub amendment_number: Option<i64>,
@@ -76,8 +76,8 @@ pub struct BallotRow {
     /// The rules it was opened under, as JSON.
     #[serde(skip)]
     pub rules: String,
-    /// `open`, `closed` or `cancelled`.
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: BallotState,
     #[serde(skip)]
     pub opened_by: i64,
     pub opener_name: String,
@@ -105,12 +105,6 @@ impl BallotRow {
     pub fn rules(&self) -> StoreResult<Rules> {
         serde_json::from_str(&self.rules).map_err(|e| {
             StoreError::Config(format!("ballot {} has unreadable rules: {e}", self.id))
-        })
-    }
-
-    pub fn kind(&self) -> StoreResult<BallotKind> {
-        BallotKind::parse(&self.kind).ok_or_else(|| {
-            StoreError::Config(format!("ballot {} has unknown kind {}", self.id, self.kind))
         })
     }
 

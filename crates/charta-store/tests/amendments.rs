@@ -166,12 +166,12 @@ both_backends! {
         assert_eq!(won, 1, "exactly one merge wins");
         let versions = db.store.versions(s.spec_id).await.unwrap();
         assert_eq!(versions.iter().map(|v| v.number).collect::<Vec<_>>(), [2, 1], "no version lost or duplicated");
-        let states: Vec<String> = db.store.amendments(s.spec_id).await.unwrap().into_iter().map(|a| a.state).collect();
+        let states: Vec<String> = db.store.amendments(s.spec_id).await.unwrap().into_iter().map(|a| a.state.as_str().to_string()).collect();
         assert_eq!(states.iter().filter(|s| *s == "merged").count(), 1);
         assert_eq!(states.iter().filter(|s| *s == "open").count(), 1, "the loser stays open, to be rebased");
 
         // Merging an amendment that is not open writes nothing.
-        let merged = db.store.amendments(s.spec_id).await.unwrap().into_iter().find(|a| a.state == "merged").unwrap();
+        let merged = db.store.amendments(s.spec_id).await.unwrap().into_iter().find(|a| a.state.as_str() == "merged").unwrap();
         assert_eq!(merged.merged_version, Some(2));
         let spec = parse_spec(&texts[0]).unwrap();
         let canonical = to_canonical(&spec);

@@ -332,7 +332,7 @@ both_backends! {
         db.store.cast_vote(&b, vote(&s, 0, Position::Approve, now)).await.unwrap();
         let err = db.store.close_ballot(b.id, Closing::Early { actor: "user:1" }, now).await.unwrap_err();
         assert!(matches!(err, StoreError::Conflict(ref m) if m.contains("can still change")), "{err}");
-        assert_eq!(db.store.ballot(b.id).await.unwrap().state, "open");
+        assert_eq!(db.store.ballot(b.id).await.unwrap().state.as_str(), "open");
         // One objection blocks under these rules: decided, closes early as failed.
         db.store.cast_vote(&b, vote(&s, 1, Position::Object, now)).await.unwrap();
         let t = db.store.close_ballot(b.id, Closing::Early { actor: "user:1" }, now).await.unwrap().unwrap();

@@ -73,14 +73,14 @@ both_backends! {
         // Nothing happened.
         assert_eq!(f.store.spec("demo").await.unwrap().head_version, 1);
         let demo = f.store.spec("demo").await.unwrap();
-        assert_eq!(f.store.amendment(demo.id, 1).await.unwrap().state, "open");
-        assert_eq!(f.store.ballot(b).await.unwrap().state, "open");
+        assert_eq!(f.store.amendment(demo.id, 1).await.unwrap().state.as_str(), "open");
+        assert_eq!(f.store.ballot(b).await.unwrap().state.as_str(), "open");
         assert!(f.store.group_members(wg.id).await.unwrap().iter().any(|m| m.id == f.observer_membership));
 
         // The confirmed action then does it.
         let r = f.request("chair", Method::POST, "/specs/demo/amendments/1/state", "event=reject&reason=Out+of+scope").await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        assert_eq!(f.store.amendment(demo.id, 1).await.unwrap().state, "rejected");
+        assert_eq!(f.store.amendment(demo.id, 1).await.unwrap().state.as_str(), "rejected");
         let r = f.request("chair", Method::GET, "/specs/demo/amendments/1/merge", "").await;
         assert_eq!(r.status, StatusCode::CONFLICT, "a rejected amendment has nothing to confirm");
     };

@@ -83,7 +83,7 @@ async fn deadline_passes_under_the_worker(db: TestDb) {
         port,
     );
     std::thread::sleep(Duration::from_millis(2500));
-    assert_eq!(store.ballot(ballot).await.unwrap().state, "open");
+    assert_eq!(store.ballot(ballot).await.unwrap().state.as_str(), "open");
     drop(node);
 
     // The worker needs the key that signs checkpoints, and says so.
@@ -115,7 +115,7 @@ async fn deadline_passes_under_the_worker(db: TestDb) {
     let started = Instant::now();
     let closed = loop {
         let b = store.ballot(ballot).await.unwrap();
-        if b.state != "open" {
+        if b.state.as_str() != "open" {
             break b;
         }
         assert!(

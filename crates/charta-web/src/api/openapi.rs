@@ -163,11 +163,8 @@ pub const ERROR_CODES: [&str; 14] = [
 /// Text columns of the store whose values are fixed (by the database's own
 /// checks), as (schema, property, the component listing the values). The
 /// rows are generated as plain strings; the document names the values.
-pub const STORED_ENUMS: [(&str, &str, &str); 9] = [
+pub const STORED_ENUMS: [(&str, &str, &str); 6] = [
     ("SpecRow", "visibility", "Visibility"),
-    ("AmendmentRow", "state", "AmendmentState"),
-    ("BallotRow", "kind", "BallotKind"),
-    ("BallotRow", "state", "BallotState"),
     ("BallotRow", "outcome", "Outcome"),
     ("VoteRow", "position", "Position"),
     ("MappedControl", "relationship", "Relationship"),

@@ -42,11 +42,8 @@ pub struct ListPage {
 
 impl ListPage {
     /// An amendment's state as words for its badge.
-    pub fn label(state: &str) -> &str {
-        match AmendmentState::parse(state) {
-            Some(s) => s.label(),
-            None => state,
-        }
+    pub fn label(state: &AmendmentState) -> &'static str {
+        state.label()
     }
 }
 
@@ -314,7 +311,7 @@ async fn overlaps(state: &AppState, ctx: &Context) -> Result<Vec<Overlap>, Error
     let mine = changed_controls(state, &ctx.spec, &ctx.amendment).await?;
     let mut out = Vec::new();
     for other in state.store.amendments(ctx.spec.id).await? {
-        if other.id == ctx.amendment.id || other.state != "open" {
+        if other.id == ctx.amendment.id || other.state != AmendmentState::Open {
             continue;
         }
         let theirs = changed_controls(state, &ctx.spec, &other).await?;
@@ -477,7 +474,9 @@ async fn review_page(
         // nothing to open a ballot for.
         can_run_ballot: ctx.state == AmendmentState::Open
             && !matches!(ballot_gate, BallotGate::Pending | BallotGate::Passed)
-            && !ballots.iter().any(|b| b.state == "open")
+            && !ballots
+                .iter()
+                .any(|b| b.state == charta_domain::ballot::BallotState::Open)
             && matches!(
                 viewer.decide(Action::RunBallot { group_id }),
                 Decision::Allow | Decision::StepUp
@@ -560,7 +559,7 @@ fn gate_lines(
     let head = ctx.spec.head_version;
     let newest_ballot = ballots
         .iter()
-        .find(|b| b.state != "cancelled")
+        .find(|b| b.state != charta_domain::ballot::BallotState::Cancelled)
         .map(|b| (format!("/ballots/{}", b.id), format!("Ballot {}", b.id)));
     gate.iter()
         .map(|c| {
@@ -1072,7 +1071,7 @@ impl AmendmentPage {
     }
 
     pub fn is_open_state(&self) -> bool {
-        self.amendment.state == AmendmentState::Open.as_str()
+        self.amendment.state == AmendmentState::Open
     }
 
     /// A ballot's state or outcome as a word for its badge.

@@ -858,7 +858,7 @@ impl BallotPage {
     }
 
     pub fn is_amendment(&self) -> bool {
-        self.ballot.kind == "amendment"
+        self.ballot.kind == charta_domain::ballot::BallotKind::Amendment
     }
 }
 
