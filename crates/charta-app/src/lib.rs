@@ -10,6 +10,7 @@
 //! The background jobs (closing ballots at their deadline, purging expired
 //! sign-ins, signing audit checkpoints) live in [`jobs`].
 
+pub mod admin;
 pub mod amend;
 pub mod amendments;
 pub mod app;
@@ -24,6 +25,7 @@ pub mod error;
 pub mod groups;
 pub mod jobs;
 pub mod lookup;
+pub mod members;
 pub mod release;
 pub mod rules;
 pub mod search;

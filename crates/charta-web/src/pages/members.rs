@@ -1,7 +1,6 @@
 //! A working group's people: roles, invitations, and publishing drafts.
 
 use super::Page;
-use super::admin::actor;
 use super::confirm::ConfirmPage;
 use super::form::PageForm;
 use super::view::date;
@@ -14,13 +13,10 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use charta_app::delegation::{self, GiveRequest, OrgVoice};
+use charta_app::members;
 use charta_domain::access::{Action, Decision, Role};
-use charta_domain::affiliation::{Claim, may_speak_for};
-use charta_store::{DelegationRow, GroupRow, InvitationRow, MembershipRow, NewInvitation, OrgRow};
+use charta_store::{DelegationRow, GroupRow, InvitationRow, MembershipRow, OrgRow};
 use serde::Deserialize;
-
-/// How long an invitation link stays valid.
-pub const INVITATION_DAYS: i64 = 14;
 
 /// An open invitation, for the members page.
 pub struct InvitationView {
@@ -131,77 +127,23 @@ pub async fn invite(
 ) -> PageResult<Page<MembersPage>> {
     let g = state.store.group(&group).await?;
     viewer.require(Action::ManageRoles { group_id: g.id })?;
-    let email = f.email.trim();
-    if !(email.contains('@') && email.len() <= 254 && !email.contains(char::is_whitespace)) {
-        return Err(Error::BadRequest(format!("{email:?} is not an e-mail address")).into());
-    }
     let role = Role::parse(&f.role)
         .ok_or_else(|| Error::BadRequest(format!("unknown role {:?}", f.role)))?;
-    let organization = organization_for(&state, &g, role, &f.organization).await?;
-    if let Some(org) = &organization {
-        may_invite_voter(&viewer, org, email)?;
-    }
-    let organization = organization.map(|o| o.id);
-    let token = secret::random(32).map_err(|e| Error::Internal(format!("no randomness: {e}")))?;
-    let inviter = viewer.user()?.id;
-    state
-        .store
-        .create_invitation(NewInvitation {
-            token_hash: &secret::hash(&token),
-            group_id: g.id,
-            role: role.as_str(),
-            organization_id: organization,
-            email,
-            invited_by: inviter,
-            expires_at: time::OffsetDateTime::now_utc() + time::Duration::days(INVITATION_DAYS),
-        })
-        .await?;
+    let token = members::invite(
+        &state,
+        &viewer,
+        &g,
+        &members::Invitation {
+            email: &f.email,
+            role,
+            organization: &f.organization,
+        },
+    )
+    .await?;
     let link = format!("{}/invitations/{token}", state.config.public_url);
     Ok(Page(
         members_page(&state, &viewer, &group, Some(link)).await?,
     ))
-}
-
-/// Refuses at once an invitation to a voting role that could not be
-/// accepted: an address outside the organisation's e-mail domain (unless a
-/// platform administrator sends it), or a chair inviting themselves to an
-/// organisation their verified address is not in. Acceptance checks again.
-fn may_invite_voter(viewer: &Viewer, org: &OrgRow, email: &str) -> Result<(), Error> {
-    let inviter = viewer.user()?;
-    let self_granted = inviter.email.eq_ignore_ascii_case(email);
-    may_speak_for(Claim {
-        domain: org.email_domain.as_deref(),
-        email,
-        // Someone else's address is verified when they accept.
-        email_verified: !self_granted || inviter.email_verified,
-        self_granted,
-        admin_confirmed: inviter.platform_admin,
-    })
-    .map_err(|e| match self_granted {
-        true => Error::Forbidden(e.to_string()),
-        false => Error::BadRequest(e.to_string()),
-    })
-}
-
-async fn organization_for(
-    state: &AppState,
-    g: &GroupRow,
-    role: Role,
-    slug: &str,
-) -> Result<Option<OrgRow>, Error> {
-    if !role.speaks_for_organization() {
-        return Ok(None);
-    }
-    let orgs = state.store.organizations(g.id).await?;
-    orgs.into_iter()
-        .find(|o| o.slug == slug)
-        .map(Some)
-        .ok_or_else(|| {
-            Error::BadRequest(format!(
-                "{} speaks for a member organisation: choose one of the group's organisations",
-                role.label()
-            ))
-        })
 }
 
 /// The confirmation page for removing a role: checked as removing is, it
@@ -274,13 +216,7 @@ pub async fn remove(
     let id: i64 = membership
         .parse()
         .map_err(|_| Error::NotFound(format!("role {membership}")))?;
-    if !state
-        .store
-        .remove_membership(g.id, id, &actor(&viewer))
-        .await?
-    {
-        return Err(Error::NotFound(format!("role {id} in working group {}", g.slug)).into());
-    }
+    members::remove_role(&state, &viewer, &g, id).await?;
     Ok(see_other(&format!("/groups/{}/members", g.slug)).into_response())
 }
 
@@ -333,27 +269,7 @@ pub async fn accept(
     Path(token): Path<String>,
     PageForm(_): PageForm<AcceptForm>,
 ) -> PageResult<Response> {
-    viewer.require(Action::AcceptInvitation)?;
-    let user = viewer.user()?;
-    let hash = secret::hash(&token);
-    let inv = state.store.invitation(&hash).await?;
-    // The link is a secret, but it was addressed to someone: the provider
-    // must vouch for that address, or a leaked link would hand a role (a
-    // vote, perhaps) to whoever clicks it first.
-    if user.email.is_empty() || !user.email_verified {
-        return Err(Error::Forbidden(
-            "this invitation can only be accepted with an account whose provider has verified your e-mail address; verify it with your provider, sign out and sign in again".into(),
-        )
-        .into());
-    }
-    if !user.email.eq_ignore_ascii_case(&inv.email) {
-        return Err(Error::Forbidden(format!(
-            "this invitation was sent to another e-mail address than the one your provider reports ({}); ask the chair to invite that address",
-            user.email
-        ))
-        .into());
-    }
-    state.store.accept_invitation(&hash, user.id).await?;
+    let inv = members::accept_invitation(&state, &viewer, &token).await?;
     Ok(see_other(&format!("/groups/{}/members", inv.group_slug)).into_response())
 }
 
@@ -368,13 +284,7 @@ pub async fn publish(
     Path(spec): Path<String>,
     PageForm(_): PageForm<PublishForm>,
 ) -> PageResult<Response> {
-    let row = charta_app::lookup::spec(&state, &viewer, &spec).await?;
-    viewer.require(Action::PublishSpec {
-        group_id: row.group_id,
-    })?;
-    if !state.store.publish_spec(row.id, &actor(&viewer)).await? {
-        return Err(Error::Conflict(format!("specification {spec} is already public")).into());
-    }
+    members::publish_spec(&state, &viewer, &spec).await?;
     Ok(see_other(&format!("/specs/{spec}")).into_response())
 }
 
