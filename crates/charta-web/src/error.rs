@@ -213,11 +213,24 @@ impl IntoResponse for PageError {
 /// handlers that fail before loading one), so the viewer is loaded here,
 /// and only when the response is an error page.
 pub async fn page_chrome(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    // API errors are JSON and never carry the page header.
+    if req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    // Only what finds the viewer is kept: the session cookie and a token
+    // (refused on pages, which the viewer says in words).
     let mut copy = Request::builder()
         .method(req.method().clone())
         .uri(req.uri().clone());
     if let Some(h) = copy.headers_mut() {
-        h.clone_from(req.headers());
+        for name in [
+            axum::http::header::COOKIE,
+            axum::http::header::AUTHORIZATION,
+        ] {
+            for v in req.headers().get_all(&name) {
+                h.append(name.clone(), v.clone());
+            }
+        }
     }
     if let Some(t) = req.extensions().get::<CsrfToken>() {
         copy = copy.extension(t.clone());

@@ -58,6 +58,32 @@ async fn bundle(f: &Fixture, name: &str) -> BTreeMap<String, Vec<u8>> {
 }
 
 both_backends! {
+    files_consumers_fetch_set_no_cookie => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        // Caches and CDNs keep responses without cookies: release files,
+        // feeds, the public key and the checkpoint never set one.
+        for path in [
+            "/releases/demo/1.0.0/manifest.json",
+            "/feeds/specs/demo.atom",
+            "/.well-known/charta/audit-checkpoint",
+        ] {
+            let r = f.request("anon", Method::GET, path, "").await;
+            assert!(r.set_cookies.is_empty(), "{path} set {:?}", r.set_cookies);
+        }
+        // The release page carries the supersede form, so it hands out the
+        // CSRF cookie a form needs.
+        let r = f.request("anon", Method::GET, "/releases/demo/1.0.0/", "").await;
+        assert_eq!(r.status, StatusCode::OK);
+        // A first visit, without the cookie the test browser holds.
+        let req = axum::http::Request::builder()
+            .uri("/releases/demo/1.0.0/")
+            .header(axum::http::header::HOST, "127.0.0.1:8080")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let r = f.send(req).await;
+        assert!(r.set_cookies.iter().any(|c| c.starts_with("charta_csrf=")), "{:?}", r.set_cookies);
+    };
+
     published_artefacts_are_signed_immutable_and_reproducible => |db: TestDb| async move {
         let f = fixture(db, false).await;
         // Every artefact: strong ETag, immutable caching, 304 on revalidation.

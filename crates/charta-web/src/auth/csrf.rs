@@ -77,14 +77,27 @@ fn refuse(api: bool, message: &str) -> Response {
     }
 }
 
+/// A file of a release (`/releases/{spec}/{version}/{file}`), as opposed
+/// to its page (`…/{version}/`), which carries the supersede form.
+fn is_release_file(path: &str) -> bool {
+    path.strip_prefix("/releases/").is_some_and(|rest| {
+        rest.split('/').filter(|s| !s.is_empty()).count() == 3 && !rest.ends_with('/')
+    })
+}
+
 /// The middleware. See the module documentation.
 pub async fn protect(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let name = cookie_name(&state);
     let path = req.uri().path();
-    // Only pages carry forms; the API, the stylesheet and the probes need no
-    // token, and their responses stay free of cookies (and cacheable).
+    // Only pages carry forms; the API, the stylesheet, the probes and the
+    // files consumers fetch (release artefacts, feeds, the public key and
+    // checkpoint) need no token, and their responses stay free of cookies,
+    // so any cache or CDN may keep them.
     let pages = !(path.starts_with("/api/")
         || path.starts_with("/static/")
+        || path.starts_with("/feeds/")
+        || path.starts_with("/.well-known/")
+        || is_release_file(path)
         || path == "/healthz"
         || path == "/readyz");
     let existing = session::read_cookie(req.headers(), name).filter(|t| t.len() >= 32);
