@@ -13,7 +13,7 @@ use axum::response::Response;
 use charta_app::ballot::visible;
 use charta_app::ballot::{self, Standing};
 use charta_app::lookup;
-use charta_domain::ballot::{Rules, Tally};
+use charta_domain::ballot::{BallotKind, BallotState, Outcome, Rules, Tally};
 use charta_store::{AuditEntry, BallotRow, BallotVoterRow, DelegationRow, VoteRow};
 use serde::{Deserialize, Serialize};
 
@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 /// Open ballots are listed for the group's members only.
 #[utoipa::path(get, path = "/api/v1/specs/{spec}/ballots", tag = "ballots", operation_id = "list_ballots",
     params(("spec" = String, Path, description = "Specification slug"), crate::paging::PageParams),
-    responses((status = 200, description = "A page of the ballots the caller may see, newest first", body = Vec<BallotRow>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
+    responses((status = 200, description = "A page of the ballots the caller may see, newest first", body = Vec<Ballot>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
               (status = 400, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out (`bad_request`)", body = crate::error::ErrorBody), (status = 401, response = crate::api::openapi::Unauthorized),
               (status = 404, description = "No specification the caller may read by this slug (`not_found`)", body = crate::error::ErrorBody),
               (status = 429, response = crate::api::openapi::TooManyRequests)))]
@@ -35,7 +35,10 @@ pub async fn list(
     let request = p.request()?;
     let row = lookup::spec(&state, &viewer, &spec).await?;
     let page = state.store.ballots_of_spec_page(row.id, &request).await?;
-    let items = visible(&viewer, &row, page.items);
+    let items: Vec<Ballot> = visible(&viewer, &row, page.items)
+        .into_iter()
+        .map(Ballot::from)
+        .collect();
     Ok(paging::respond(
         &state.config.public_url,
         &uri,
@@ -44,11 +47,75 @@ pub async fn list(
     ))
 }
 
+/// A ballot as the API shows it: the public facts of a stored ballot,
+/// with its kind, state and outcome as their fixed words. Kept apart from
+/// the database row so that the row can change without changing the API.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Ballot {
+    pub id: i64,
+    pub group_slug: String,
+    pub spec_slug: String,
+    pub spec_title: String,
+    pub kind: BallotKind,
+    /// For a ballot on an amendment.
+    pub amendment_number: Option<i64>,
+    /// The version a release ballot is about.
+    pub version: Option<i64>,
+    /// The amendment revision under vote.
+    pub revision: Option<i64>,
+    /// Starts at 1; a normative revision starts a new round and votes of
+    /// earlier rounds no longer count.
+    pub round: i64,
+    pub title: String,
+    pub state: BallotState,
+    pub opener_name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub opened_at: time::OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub closes_at: time::OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub closed_at: Option<time::OffsetDateTime>,
+    /// `deadline`, or the account that closed early or cancelled.
+    pub closed_by: Option<String>,
+    /// Once closed.
+    pub outcome: Option<Outcome>,
+    /// Why it was cancelled; empty otherwise.
+    pub cancel_reason: String,
+}
+
+impl From<BallotRow> for Ballot {
+    fn from(b: BallotRow) -> Ballot {
+        Ballot {
+            outcome: b.outcome.as_deref().and_then(Outcome::parse),
+            id: b.id,
+            group_slug: b.group_slug,
+            spec_slug: b.spec_slug,
+            spec_title: b.spec_title,
+            kind: b.kind,
+            amendment_number: b.amendment_number,
+            version: b.version,
+            revision: b.revision,
+            round: b.round,
+            title: b.title,
+            state: b.state,
+            opener_name: b.opener_name,
+            opened_at: b.opened_at,
+            closes_at: b.closes_at,
+            closed_at: b.closed_at,
+            closed_by: b.closed_by,
+            cancel_reason: b.cancel_reason,
+        }
+    }
+}
+
 /// A ballot with everything needed to check its result.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct BallotDocument {
     #[serde(flatten)]
-    pub ballot: BallotRow,
+    pub ballot: Ballot,
     /// The rules it runs under.
     pub rules: Rules,
     /// The same rules as sentences.
@@ -94,7 +161,7 @@ pub async fn show(
         eligible: count.voters,
         delegations: count.delegations,
         audit: format!("/api/v1/ballots/{}/audit", l.ballot.id),
-        ballot: l.ballot,
+        ballot: Ballot::from(l.ballot),
     }))
 }
 
