@@ -47,6 +47,15 @@ pub struct Comment<'a> {
     pub blocking: bool,
 }
 
+/// Parses a thread id from a path: anything but a positive number is a
+/// thread that does not exist.
+pub fn parse_thread_id(raw: &str) -> Result<i64, Error> {
+    raw.parse()
+        .ok()
+        .filter(|n: &i64| *n > 0)
+        .ok_or_else(|| Error::NotFound(format!("thread {raw}")))
+}
+
 /// Proposes an amendment to the specification's newest version; returns
 /// its number.
 pub async fn propose(

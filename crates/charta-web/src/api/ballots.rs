@@ -267,8 +267,7 @@ pub async fn rules(
     State(state): State<AppState>,
     Path(group): Path<String>,
 ) -> ApiResult<Json<RulesDocument>> {
-    let g = state.store.group(&group).await?;
-    let rules = state.store.group_rules(g.id).await?;
+    let (_, rules) = charta_app::rules::of(&state, &group).await?;
     Ok(Json(RulesDocument {
         rules_text: rules.describe(),
         rules,

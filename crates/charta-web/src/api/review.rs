@@ -20,13 +20,6 @@ use charta_domain::merge::Side;
 use charta_store::AuditEntry;
 use serde::{Deserialize, Serialize};
 
-fn thread_id(raw: &str) -> Result<i64, Error> {
-    raw.parse()
-        .ok()
-        .filter(|n: &i64| *n > 0)
-        .ok_or_else(|| Error::NotFound(format!("thread {raw}")))
-}
-
 /// A reply in a thread.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ReplyRequest {
@@ -46,7 +39,14 @@ pub async fn reply(
 ) -> ApiResult<StatusCode> {
     let r = body(request, "{\"body\"}")?;
     let ctx = amend::load(&state, &viewer, &spec, &number).await?;
-    amendments::reply(&state, &viewer, &ctx, thread_id(&thread)?, &r.body).await?;
+    amendments::reply(
+        &state,
+        &viewer,
+        &ctx,
+        amendments::parse_thread_id(&thread)?,
+        &r.body,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -78,7 +78,7 @@ pub async fn settle(
         &state,
         &viewer,
         &ctx,
-        thread_id(&thread)?,
+        amendments::parse_thread_id(&thread)?,
         r.resolved,
         &r.reason,
     )

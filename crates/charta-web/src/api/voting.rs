@@ -146,8 +146,8 @@ pub async fn set_rules(
         request,
         "rules as GET /api/v1/groups/{group}/rules returns them in `rules`",
     )?;
+    // Stored as sent, once checked: no need to read them back.
     charta_app::rules::set(&state, &viewer, &g, &rules).await?;
-    let (_, rules) = charta_app::rules::of(&state, &group).await?;
     Ok(Json(super::ballots::RulesDocument {
         rules_text: rules.describe(),
         rules,

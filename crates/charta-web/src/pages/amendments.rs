@@ -829,9 +829,7 @@ pub async fn reply(
     PageForm(f): PageForm<ReplyForm>,
 ) -> PageResult<Response> {
     let ctx = amend::load(&state, &viewer, &spec, &number).await?;
-    let id: i64 = thread
-        .parse()
-        .map_err(|_| Error::NotFound(format!("thread {thread}")))?;
+    let id = amendments::parse_thread_id(&thread)?;
     amendments::reply(&state, &viewer, &ctx, id, &f.body).await?;
     Ok(see_other(&ctx.path()).into_response())
 }
@@ -855,9 +853,7 @@ pub async fn resolve(
     PageForm(f): PageForm<ResolveForm>,
 ) -> PageResult<Response> {
     let ctx = amend::load(&state, &viewer, &spec, &number).await?;
-    let id: i64 = thread
-        .parse()
-        .map_err(|_| Error::NotFound(format!("thread {thread}")))?;
+    let id = amendments::parse_thread_id(&thread)?;
     amendments::settle(&state, &viewer, &ctx, id, f.resolved == "true", &f.reason).await?;
     Ok(see_other(&ctx.path()).into_response())
 }

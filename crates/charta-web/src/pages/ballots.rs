@@ -750,8 +750,7 @@ pub async fn rules(
     viewer: Viewer,
     Path(group): Path<String>,
 ) -> PageResult<Page<RulesPage>> {
-    let g = state.store.group(&group).await?;
-    let rules = state.store.group_rules(g.id).await?;
+    let (g, rules) = charta_app::rules::of(&state, &group).await?;
     Ok(Page(RulesPage {
         title: format!("Ballot rules of {}", g.name),
         chrome: viewer.chrome(&state),
