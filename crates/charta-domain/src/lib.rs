@@ -12,10 +12,10 @@
 //! change on catalog coverage ([`coverage`]); and how groups decide: ballot
 //! rules and tallies ([`ballot`]), whether a passed ballot still approves the
 //! text to be merged ([`approval`]), who casts each organisation's vote
-//! ([`delegation`]) and who may speak for one ([`affiliation`]), and how
-//! releases are named ([`release`]). Keeping these pure makes them
-//! testable in microseconds and lets the storage and web crates share one
-//! definition of "valid".
+//! ([`delegation`]) and who may speak for one ([`affiliation`]), how
+//! releases are named ([`release`]), and who hears of what ([`notify`]).
+//! Keeping these pure makes them testable in microseconds and lets the
+//! storage and web crates share one definition of "valid".
 
 pub mod access;
 pub mod affiliation;
@@ -32,6 +32,7 @@ pub mod format;
 pub mod group;
 pub mod ident;
 pub mod merge;
+pub mod notify;
 pub mod release;
 pub mod spec;
 pub mod validate;
