@@ -28,6 +28,8 @@ pub struct Settings {
     pub checkpoint_every: Duration,
     /// How many CPU-heavy pieces of work run at once.
     pub cpu_workers: usize,
+    /// E-mail and webhooks.
+    pub notify: crate::notify::NotifySettings,
 }
 
 impl Default for Settings {
@@ -40,6 +42,7 @@ impl Default for Settings {
             purge_every: Duration::from_secs(600),
             checkpoint_every: Duration::from_secs(3600),
             cpu_workers: Pool::default_size(),
+            notify: crate::notify::NotifySettings::default(),
         }
     }
 }
@@ -93,6 +96,9 @@ pub struct App {
     pub after_publish: OnceLock<Arc<dyn AfterPublish>>,
     /// Told about each job run.
     pub observer: OnceLock<Arc<dyn JobObserver>>,
+    /// Sends mail; `None` when mail is off or its settings are unusable
+    /// (which [`crate::notify::mail::Mailer::new`] reports at start-up).
+    mailer: Option<crate::notify::mail::Mailer>,
 }
 
 impl App {
@@ -113,8 +119,19 @@ impl App {
             cpu: Pool::new(settings.cpu_workers),
             after_publish: OnceLock::new(),
             observer: OnceLock::new(),
+            mailer: match settings.notify.mail_on() {
+                true => crate::notify::mail::Mailer::new(&settings.notify)
+                    .map_err(|e| tracing::error!(error = %e, "mail is off"))
+                    .ok(),
+                false => None,
+            },
             settings,
         }
+    }
+
+    /// The mail sender, when mail is on.
+    pub fn mailer(&self) -> Option<&crate::notify::mail::Mailer> {
+        self.mailer.as_ref()
     }
 
     /// Reports a job run to the observer, if one is set.

@@ -7,8 +7,11 @@
 //!
 //! Every job is safe with several instances running against one database:
 //! the store closes each ballot in a transaction that finds it still open,
-//! purging deletes what has expired whoever does it, and a checkpoint of an
-//! entry already pinned is not made twice.
+//! a ballot's round is reminded once (its reminder row is the lock),
+//! purging deletes what has expired whoever does it, a checkpoint of an
+//! entry already pinned is not made twice, an audit entry is fanned out
+//! only by the instance that moves the notification cursor past it, and a
+//! message is sent by the instance that claimed it.
 
 use crate::app::App;
 use crate::error::Error;
@@ -23,14 +26,41 @@ pub const BALLOT_DEADLINES: &str = "ballot_deadlines";
 pub const PURGE_SIGN_INS: &str = "purge_sign_ins";
 /// The audit log's head is signed at least daily.
 pub const AUDIT_CHECKPOINT: &str = "audit_checkpoint";
+/// Voters of organisations that have not voted hear of a deadline a day
+/// ahead.
+pub const BALLOT_REMINDERS: &str = "ballot_reminders";
+/// New events become messages in the outbox, and due messages are sent.
+pub const NOTIFY: &str = "notify";
+
+/// How long before a ballot's deadline its voters are reminded.
+pub const REMIND_BEFORE: time::Duration = time::Duration::hours(24);
 
 /// Every job, with how often it runs, by name.
-pub fn all(settings: &crate::Settings) -> [(&'static str, Duration); 3] {
+pub fn all(settings: &crate::Settings) -> [(&'static str, Duration); 5] {
     [
         (BALLOT_DEADLINES, settings.ballot_sweep),
+        (BALLOT_REMINDERS, settings.ballot_sweep),
         (PURGE_SIGN_INS, settings.purge_every),
         (AUDIT_CHECKPOINT, settings.checkpoint_every),
+        (NOTIFY, settings.notify.every),
     ]
+}
+
+/// Records a reminder for each open ballot closing within
+/// [`REMIND_BEFORE`] whose round has had none; the notify job turns each
+/// into mail to the voters of the organisations that have not voted.
+pub async fn remind_voters(app: &App) -> Result<Vec<i64>, Error> {
+    Ok(app
+        .store
+        .remind_ballots(charta_store::now(), REMIND_BEFORE)
+        .await?)
+}
+
+/// Fans new audit entries out into the outbox, then sends what is due.
+pub async fn notify(app: &App) -> Result<(), Error> {
+    while crate::notify::fan_out(app).await? > 0 {}
+    crate::notify::deliver(app, charta_store::now()).await?;
+    Ok(())
 }
 
 /// Closes every open ballot whose deadline has passed; returns each
@@ -84,6 +114,8 @@ pub async fn run_once(app: &App, name: &str) -> Result<(), Error> {
         BALLOT_DEADLINES => close_ballots_at_deadline(app).await.map(|_| ()),
         PURGE_SIGN_INS => purge_sign_ins(app).await.map(|_| ()),
         AUDIT_CHECKPOINT => audit_checkpoint(app).await,
+        BALLOT_REMINDERS => remind_voters(app).await.map(|_| ()),
+        NOTIFY => notify(app).await,
         other => Err(Error::NotFound(format!("job {other}"))),
     }
 }

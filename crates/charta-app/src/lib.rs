@@ -7,8 +7,10 @@
 //! entry in the same transaction) and returns a typed result. The pages,
 //! the JSON API, the demo seed and the command line all call these
 //! functions, so an action behaves the same whichever way it is reached.
-//! The background jobs (closing ballots at their deadline, purging expired
-//! sign-ins, signing audit checkpoints) live in [`jobs`].
+//! The background jobs (closing ballots at their deadline, reminding
+//! voters, purging expired sign-ins, signing audit checkpoints, sending
+//! notifications) live in [`jobs`]; who hears of what, and how, in
+//! [`notify`].
 
 pub mod admin;
 pub mod amend;
@@ -26,6 +28,7 @@ pub mod groups;
 pub mod jobs;
 pub mod lookup;
 pub mod members;
+pub mod notify;
 pub mod release;
 pub mod rules;
 pub mod search;
@@ -33,6 +36,7 @@ pub mod secret;
 pub mod specs;
 pub mod tokens;
 pub mod viewer;
+pub mod webhooks;
 pub mod words;
 pub mod work;
 

@@ -44,6 +44,10 @@ pub async fn invite(
         may_invite_voter(viewer, org, email)?;
     }
     let token = secret::random(32).map_err(|e| Error::Internal(format!("no randomness: {e}")))?;
+    let inviter = viewer.user()?;
+    let mail = app.settings.notify.mail_on().then(|| {
+        crate::notify::plan::invitation_mail(app, group, inviter, email, inv.role, &token)
+    });
     app.store
         .create_invitation(NewInvitation {
             token_hash: &secret::hash(&token),
@@ -53,6 +57,7 @@ pub async fn invite(
             email,
             invited_by: viewer.user()?.id,
             expires_at: time::OffsetDateTime::now_utc() + time::Duration::days(INVITATION_DAYS),
+            mail,
         })
         .await?;
     Ok(token)

@@ -227,6 +227,9 @@ pub enum Action {
     SettleObjection { group_id: i64 },
     /// Set the group's ballot rules.
     SetRules { group_id: i64 },
+    /// Register, remove and redeliver the group's webhooks, and read their
+    /// delivery logs (which carry the group's events to other systems).
+    ManageWebhooks { group_id: i64 },
     /// Publish a signed release of a specification version, or mark a
     /// release superseded.
     PublishRelease { group_id: i64 },
@@ -253,6 +256,7 @@ impl Action {
                 | Action::ManageRoles { .. }
                 | Action::Administer
                 | Action::SetRules { .. }
+                | Action::ManageWebhooks { .. }
                 | Action::RunBallot { .. }
                 | Action::PublishRelease { .. }
                 | Action::Merge { .. }
@@ -275,6 +279,7 @@ impl Action {
                 Some(Scope::Vote)
             }
             Action::SetRules { .. }
+            | Action::ManageWebhooks { .. }
             | Action::RunBallot { .. }
             | Action::PublishRelease { .. }
             | Action::Merge { .. }
@@ -369,6 +374,7 @@ pub fn decide(actor: &Actor, action: Action) -> Decision {
         Action::PublishSpec { group_id }
         | Action::ManageRoles { group_id }
         | Action::SetRules { group_id }
+        | Action::ManageWebhooks { group_id }
         | Action::RunBallot { group_id }
         | Action::PublishRelease { group_id } => {
             p.platform_admin || p.has_role(group_id, &[Role::Chair])
@@ -467,6 +473,9 @@ pub fn decide(actor: &Actor, action: Action) -> Decision {
                 "only the person who raised an objection, or the group's chair giving a reason, can settle it"
             }
             Action::SetRules { .. } => "only the working group's chair can set its ballot rules",
+            Action::ManageWebhooks { .. } => {
+                "only the working group's chair or a platform administrator can manage its webhooks"
+            }
             Action::RunBallot { .. } => {
                 "only the working group's chair can open, cancel or close ballots"
             }

@@ -39,11 +39,13 @@ pub enum Topic {
     AmendmentOpened,
     /// A new version of a specification was created (webhooks only).
     VersionCreated,
+    /// A webhook of the group stopped getting through (its chairs only).
+    WebhookFailing,
 }
 
 impl Topic {
     /// Every topic, in the order pages list them.
-    pub const ALL: [Topic; 10] = [
+    pub const ALL: [Topic; 11] = [
         Topic::Invitation,
         Topic::BallotOpened,
         Topic::BallotReminder,
@@ -54,6 +56,7 @@ impl Topic {
         Topic::ReleasePublished,
         Topic::AmendmentOpened,
         Topic::VersionCreated,
+        Topic::WebhookFailing,
     ];
 
     /// The topics a person chooses a [`Mode`] for. Invitations go to an
@@ -82,6 +85,7 @@ impl Topic {
             Topic::ReleasePublished => "release.published",
             Topic::AmendmentOpened => "amendment.opened",
             Topic::VersionCreated => "version.created",
+            Topic::WebhookFailing => "webhook.failing",
         }
     }
 
@@ -102,12 +106,19 @@ impl Topic {
             Topic::ReleasePublished => "Your group publishes a release",
             Topic::AmendmentOpened => "An amendment is opened for review",
             Topic::VersionCreated => "A new version of a specification is created",
+            Topic::WebhookFailing => "A webhook of your group keeps failing",
         }
     }
 
     /// Whether people get e-mail for it (the others are for webhooks).
     pub fn mailed(self) -> bool {
         !matches!(self, Topic::AmendmentOpened | Topic::VersionCreated)
+    }
+
+    /// Whether webhooks can receive it (invitations carry a secret link,
+    /// and a failing webhook is news for people, not for the webhook).
+    pub fn hookable(self) -> bool {
+        !matches!(self, Topic::Invitation | Topic::WebhookFailing)
     }
 
     /// What a person gets until they choose: at once for what asks

@@ -535,17 +535,30 @@ impl Store {
         Ok(rows)
     }
 
-    /// Asks someone to review an amendment (idempotent).
-    pub async fn request_review(&self, amendment_id: i64, user_id: i64) -> StoreResult<()> {
-        on_pool!(self, p => sqlx::query(
-            "INSERT INTO review_requests (amendment_id, user_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        )
-        .bind(amendment_id)
-        .bind(user_id)
-        .bind(now())
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
+    /// Asks someone to review an amendment, with a `review.request` audit
+    /// entry (which is what tells the reviewer). Asking again changes
+    /// nothing and records nothing.
+    pub async fn request_review(&self, a: &AmendmentRow, user_id: i64, actor: &str) -> StoreResult<()> {
+        in_tx!(self, tx => {
+            let added = sqlx::query(
+                "INSERT INTO review_requests (amendment_id, user_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            )
+            .bind(a.id)
+            .bind(user_id)
+            .bind(now())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if added == 1 {
+                let object = format!("amendment:{}/{}", a.spec_slug, a.number);
+                audit_append!(tx, &AuditEvent {
+                    actor,
+                    action: "review.request",
+                    object: &object,
+                    details: serde_json::json!({"reviewer": user_id}),
+                });
+            }
+        });
         Ok(())
     }
 

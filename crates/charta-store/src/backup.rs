@@ -88,6 +88,9 @@ fn bad(line: usize, what: impl std::fmt::Display) -> StoreError {
     StoreError::Config(format!("line {line} of the backup: {what}"))
 }
 
+/// Tables whose rows the migrations write, which a restore replaces.
+const SEEDED: [&str; 3] = ["audit_head", "notify_cursor", "notify_secret"];
+
 /// The tables a backup holds: every table but the migration ledger.
 fn wanted(name: &str) -> bool {
     name != "_sqlx_migrations" && !name.starts_with("sqlite_")
@@ -376,7 +379,8 @@ impl Store {
 
         macro_rules! load {
             ($tx:ident, $insert:ident) => {{
-                // Tables seeded by migrations (the audit head) are replaced.
+                // Tables seeded by migrations (the audit head, the
+                // notification cursor and key) are replaced.
                 for t in &header.tables {
                     let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                         "SELECT COUNT(*) FROM \"{}\"",
@@ -384,14 +388,20 @@ impl Store {
                     )))
                     .fetch_one(&mut *$tx)
                     .await?;
-                    if n > 0 && t.name != "audit_head" {
+                    if n > 0 && !SEEDED.contains(&t.name.as_str()) {
                         return Err(StoreError::Conflict(format!(
                             "this database already holds data (table {} has {n} rows); restore into an empty database",
                             t.name
                         )));
                     }
                 }
-                sqlx::query("DELETE FROM audit_head").execute(&mut *$tx).await?;
+                for t in SEEDED {
+                    if source.contains_key(t) {
+                        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {t}")))
+                            .execute(&mut *$tx)
+                            .await?;
+                    }
+                }
                 while let Some((no, line)) = next()? {
                     if trailer.is_some() {
                         return Err(bad(no, "text after the end of the backup"));

@@ -50,6 +50,10 @@ pub struct NewInvitation<'a> {
     pub email: &'a str,
     pub invited_by: i64,
     pub expires_at: OffsetDateTime,
+    /// The e-mail that carries the invitation's link, written to the
+    /// outbox in the same transaction (the link's token is stored nowhere
+    /// else, so it cannot be written later from the audit log).
+    pub mail: Option<crate::notify::NewMail>,
 }
 
 /// The columns of [`MembershipRow`] followed by the rest of the query.
@@ -229,6 +233,9 @@ impl Store {
                 .bind(inv.group_id)
                 .fetch_one(&mut *tx)
                 .await?;
+            if let Some(mail) = &inv.mail {
+                crate::notify::insert_mail!(tx, mail, now());
+            }
             let actor = format!("user:{}", inv.invited_by);
             let object = format!("group:{slug}");
             audit_append!(tx, &AuditEvent {

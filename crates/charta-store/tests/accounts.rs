@@ -195,7 +195,7 @@ both_backends! {
             async move {
                 store.create_invitation(NewInvitation {
                     token_hash: &hash, group_id: g.id, role, organization_id: Some(org),
-                    email: "someone@x", invited_by: by, expires_at: OffsetDateTime::now_utc() + Duration::days(1),
+                    email: "someone@x", invited_by: by, expires_at: OffsetDateTime::now_utc() + Duration::days(1), mail: None,
                 }).await.unwrap();
                 store.accept_invitation(&hash, user).await
             }
@@ -222,7 +222,7 @@ both_backends! {
         let invitee = db.store.upsert_user("i", "inv", "inv@x", "I").await.unwrap();
         let new = |hash: &'static str, expires_at| NewInvitation {
             token_hash: hash, group_id: g.id, role: "reviewer", organization_id: None,
-            email: "inv@x", invited_by: chair.id, expires_at,
+            email: "inv@x", invited_by: chair.id, expires_at, mail: None,
         };
         db.store.create_invitation(new("tok", OffsetDateTime::now_utc() + Duration::days(7))).await.unwrap();
         assert_eq!(db.store.open_invitations(g.id).await.unwrap().len(), 1);

@@ -127,8 +127,8 @@ both_backends! {
         assert_eq!(work.replies.len(), 1);
         assert!(db.store.work_of(s.user).await.unwrap().replies.is_empty());
         assert_eq!(db.store.work_of(s.user).await.unwrap().authored.len(), 1);
-        db.store.request_review(a.id, reviewer.id).await.unwrap();
-        db.store.request_review(a.id, reviewer.id).await.unwrap();
+        db.store.request_review(&a, reviewer.id, "user:1").await.unwrap();
+        db.store.request_review(&a, reviewer.id, "user:1").await.unwrap();
         assert_eq!(db.store.work_of(reviewer.id).await.unwrap().review.len(), 1);
 
         db.store.set_thread_resolved(&a, t, true, "user:1").await.unwrap();

@@ -53,6 +53,8 @@ pub struct WebConfig {
     /// `charta_app::jobs`); off for web nodes when `charta worker`
     /// processes run them instead.
     pub run_jobs: bool,
+    /// E-mail and webhook settings (see `charta_app::notify`).
+    pub notify: charta_app::notify::NotifySettings,
 }
 
 /// The ID token signature algorithms Charta can be configured to accept:
@@ -140,6 +142,7 @@ impl Default for WebConfig {
             expensive_per_minute: 120,
             mirror_dir: None,
             run_jobs: true,
+            notify: charta_app::notify::NotifySettings::default(),
         }
     }
 }

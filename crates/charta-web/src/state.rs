@@ -89,6 +89,7 @@ impl WebConfig {
             session_idle: self.session_idle,
             sign_in_ttl: crate::auth::oidc::LOGIN_TTL,
             cpu_workers: self.cpu_workers,
+            notify: self.notify.clone(),
             ..Settings::default()
         }
     }

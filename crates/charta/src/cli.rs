@@ -85,6 +85,8 @@ pub struct WorkerArgs {
     /// Serve Prometheus metrics (job runs) at http://ADDRESS/metrics.
     #[arg(long, env = "CHARTA_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
+    #[command(flatten)]
+    pub notify: NotifyArgs,
 }
 
 #[derive(Debug, Args)]
@@ -161,6 +163,59 @@ pub struct HttpArgs {
     /// 0 turns the limit off.
     #[arg(long, env = "CHARTA_EXPENSIVE_PER_MINUTE", default_value_t = 120)]
     pub expensive_per_minute: u32,
+    #[command(flatten)]
+    pub notify: NotifyArgs,
+}
+
+/// Where notifications go.
+#[derive(Debug, Args, Clone)]
+pub struct NotifyArgs {
+    /// SMTP server for e-mail: smtp://user:password@host:587 (STARTTLS),
+    /// smtps://user:password@host:465 (TLS), or smtp://localhost:25 (plain,
+    /// loopback only). Unset: no e-mail is sent.
+    #[arg(long, env = "CHARTA_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The From of every message.
+    #[arg(long, env = "CHARTA_MAIL_FROM", default_value = "Charta <charta@localhost>")]
+    pub mail_from: String,
+    /// Deliver webhooks to loopback and private network addresses too.
+    /// Only for tests and closed networks: it lets group chairs make
+    /// Charta send requests inside the operator's network.
+    #[arg(long, env = "CHARTA_WEBHOOK_ALLOW_PRIVATE", default_value_t = false, action = clap::ArgAction::Set)]
+    pub webhook_allow_private: bool,
+}
+
+impl NotifyArgs {
+    /// The settings, checked: a bad SMTP URL or From address stops the
+    /// start with a message naming the setting.
+    pub fn settings(&self, demo: bool) -> Result<charta_app::notify::NotifySettings> {
+        use charta_app::notify::{MailTransport, NotifySettings, mail::Mailer};
+        let transport = match (&self.smtp_url, demo) {
+            (Some(url), _) if !url.trim().is_empty() => MailTransport::Smtp(url.trim().to_string()),
+            (_, true) => MailTransport::Mailbox,
+            _ => MailTransport::Off,
+        };
+        let settings = NotifySettings {
+            transport,
+            mail_from: self.mail_from.clone(),
+            allow_private_webhooks: self.webhook_allow_private,
+            ..NotifySettings::default()
+        };
+        Mailer::new(&settings).map_err(|e| anyhow::anyhow!("{e}"))?;
+        match &settings.transport {
+            MailTransport::Off => tracing::info!(
+                "no mail server is configured (CHARTA_SMTP_URL): notifications go to webhooks only"
+            ),
+            MailTransport::Mailbox => tracing::info!(
+                "mail is kept in the local mailbox at /mailbox instead of being sent"
+            ),
+            MailTransport::Smtp(url) => tracing::info!(
+                smtp = %charta_app::notify::mail::redact(url),
+                "mail goes out through SMTP"
+            ),
+        }
+        Ok(settings)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -630,6 +685,7 @@ fn app_state(
             .map_or_else(charta_app::cpu::Pool::default_size, |n| n as usize),
         expensive_per_minute: http.expensive_per_minute,
         demo,
+        notify: http.notify.settings(demo)?,
         ..WebConfig::default()
     };
     auth.apply(&mut config, http.listen)?;

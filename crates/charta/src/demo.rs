@@ -422,7 +422,9 @@ async fn seed_amendments(store: &Store) -> Result<()> {
             },
         )
         .await?;
-    store.request_review(open.id, riya).await?;
+    store
+        .request_review(&open, riya, &format!("user:{bram}"))
+        .await?;
     // Its ballot is open: Aurora and Borealis have voted, Cobalt has not.
     ballot_on(
         store,

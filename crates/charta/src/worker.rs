@@ -14,6 +14,7 @@ pub async fn run(a: WorkerArgs) -> Result<()> {
     let settings = Settings {
         public_url: a.public_url.trim_end_matches('/').to_string(),
         ballot_sweep: Duration::from_secs(a.ballot_sweep_seconds),
+        notify: a.notify.settings(false)?,
         ..Settings::default()
     };
     let app = Arc::new(App::new(

@@ -199,6 +199,7 @@ pub async fn fixture_with(db: TestDb, config: WebConfig) -> Fixture {
             email: "outsider@example.org",
             invited_by: ids["chair"],
             expires_at: time::OffsetDateTime::now_utc() + time::Duration::days(1),
+            mail: None,
         })
         .await
         .unwrap();
