@@ -16,6 +16,7 @@
 pub mod a11y;
 pub mod oidc;
 pub mod pages;
+pub mod relay;
 
 use charta_web::AppState;
 use fantoccini::{Client, ClientBuilder};

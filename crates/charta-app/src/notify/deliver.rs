@@ -29,8 +29,8 @@ pub async fn deliver(app: &App, at: OffsetDateTime) -> Result<usize, Error> {
         attempts += rows.len();
         for row in rows {
             let outcome = match row.channel.as_str() {
-                "webhook" => send_webhook(app, &row).await,
-                _ => send_mail(app, &[&row]).await,
+                "webhook" => send_webhook(app, &row, at).await,
+                _ => send_mail(app, &[&row], at).await,
             };
             finish(app, &row, outcome).await?;
         }
@@ -39,7 +39,7 @@ pub async fn deliver(app: &App, at: OffsetDateTime) -> Result<usize, Error> {
     for person in digests.chunk_by(|a, b| a.user_id == b.user_id) {
         attempts += 1;
         let rows: Vec<&OutboxRow> = person.iter().collect();
-        let outcome = send_mail(app, &rows).await;
+        let outcome = send_mail(app, &rows, at).await;
         for row in person {
             finish(app, row, outcome.clone()).await?;
         }
@@ -117,14 +117,14 @@ fn millis(started: Instant) -> i64 {
     i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX)
 }
 
-/// The next attempt's time after `attempts` tries, or `None` when the
-/// schedule is spent.
-fn retry(attempts: i64) -> Option<OffsetDateTime> {
+/// The next attempt's time after `attempts` tries, the last at `at`, or
+/// `None` when the schedule is spent.
+fn retry(at: OffsetDateTime, attempts: i64) -> Option<OffsetDateTime> {
     let attempts = u32::try_from(attempts).ok()?;
-    retry_delay(attempts).map(|d| charta_store::now() + d)
+    retry_delay(attempts).map(|d| at + d)
 }
 
-async fn send_webhook(app: &App, row: &OutboxRow) -> Attempt {
+async fn send_webhook(app: &App, row: &OutboxRow, at: OffsetDateTime) -> Attempt {
     let Some(hook_id) = row.webhook_id else {
         return Attempt::Failed {
             status: None,
@@ -148,7 +148,7 @@ async fn send_webhook(app: &App, row: &OutboxRow) -> Attempt {
                 status: None,
                 error: format!("cannot read the webhook: {e}"),
                 duration_ms: 0,
-                retry_at: retry(row.attempts),
+                retry_at: retry(at, row.attempts),
             };
         }
     };
@@ -173,7 +173,7 @@ async fn send_webhook(app: &App, row: &OutboxRow) -> Attempt {
             retry_at: if out.permanent {
                 None
             } else {
-                retry(row.attempts)
+                retry(at, row.attempts)
             },
         },
     }
@@ -181,7 +181,7 @@ async fn send_webhook(app: &App, row: &OutboxRow) -> Attempt {
 
 /// Sends one message: a single row, or several rows of one person's
 /// digest as one message.
-async fn send_mail(app: &App, rows: &[&OutboxRow]) -> Attempt {
+async fn send_mail(app: &App, rows: &[&OutboxRow], at: OffsetDateTime) -> Attempt {
     let started = Instant::now();
     let Some(first) = rows.first() else {
         return Attempt::Sent {
@@ -194,7 +194,7 @@ async fn send_mail(app: &App, rows: &[&OutboxRow]) -> Attempt {
             status: None,
             error: "mail is not configured".into(),
             duration_ms: 0,
-            retry_at: retry(first.attempts),
+            retry_at: retry(at, first.attempts),
         };
     };
     if app.settings.notify.transport == MailTransport::Mailbox {
@@ -270,7 +270,7 @@ async fn send_mail(app: &App, rows: &[&OutboxRow]) -> Attempt {
             status: None,
             error,
             duration_ms: millis(started),
-            retry_at: retry(first.attempts),
+            retry_at: retry(at, first.attempts),
         },
     }
 }
