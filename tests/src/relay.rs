@@ -126,7 +126,9 @@ impl MailServer {
             .status()
             .is_ok_and(|s| s.success());
         if !ok {
-            skip(&format!("{python} has no aiosmtpd (Debian package python3-aiosmtpd)"))?;
+            skip(&format!(
+                "{python} has no aiosmtpd (Debian package python3-aiosmtpd)"
+            ))?;
         }
         let dir = std::env::temp_dir().join(format!(
             "charta-mail-{}-{}",
@@ -238,12 +240,11 @@ impl HookReceiver {
             skip("tests/webhooks/node_modules is missing (run npm ci there)")?;
         }
         let port = free_port();
-        let log = std::env::temp_dir().join(format!(
-            "charta-hooks-{}-{port}.jsonl",
-            std::process::id()
-        ));
+        let log =
+            std::env::temp_dir().join(format!("charta-hooks-{}-{port}.jsonl", std::process::id()));
         std::fs::write(&log, "").unwrap();
-        let mut cmd = Command::new(std::env::var("CHARTA_TEST_NODE").unwrap_or_else(|_| "node".into()));
+        let mut cmd =
+            Command::new(std::env::var("CHARTA_TEST_NODE").unwrap_or_else(|_| "node".into()));
         cmd.current_dir(&dir)
             .arg("receiver.mjs")
             .arg(port.to_string())

@@ -67,7 +67,12 @@ async fn world(db: &TestDb) -> World {
         let store = store.clone();
         async move {
             let u = store
-                .upsert_user("https://id.example", sub, &format!("{sub}@example.org"), sub)
+                .upsert_user(
+                    "https://id.example",
+                    sub,
+                    &format!("{sub}@example.org"),
+                    sub,
+                )
                 .await
                 .unwrap();
             store.set_email_verified(u.id, true).await.unwrap();
@@ -153,7 +158,9 @@ async fn open_ballot(w: &World, closes_in: time::Duration, n: i64) -> i64 {
 /// `ahead` of now; returns the delivery attempts made.
 async fn settle(app: &App, ahead: time::Duration) -> usize {
     while notify::fan_out(app).await.unwrap() > 0 {}
-    notify::deliver(app, charta_store::now() + ahead).await.unwrap()
+    notify::deliver(app, charta_store::now() + ahead)
+        .await
+        .unwrap()
 }
 
 /// How far ahead the next daily digest is, plus a minute.

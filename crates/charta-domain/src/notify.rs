@@ -348,7 +348,10 @@ mod tests {
             Topic::of_entry("amendment.state", &state("rejected")),
             Some(Topic::AmendmentDecided)
         );
-        assert_eq!(Topic::of_entry("amendment.state", &state("withdrawn")), None);
+        assert_eq!(
+            Topic::of_entry("amendment.state", &state("withdrawn")),
+            None
+        );
         assert_eq!(
             Topic::of_entry("amendment.state", &state("open")),
             Some(Topic::AmendmentOpened)
@@ -429,7 +432,12 @@ mod tests {
         ] {
             assert!(forbidden_address(bad.parse().unwrap()), "{bad}");
         }
-        for good in ["93.184.215.14", "1.1.1.1", "2606:4700::1111", "::ffff:8.8.8.8"] {
+        for good in [
+            "93.184.215.14",
+            "1.1.1.1",
+            "2606:4700::1111",
+            "::ffff:8.8.8.8",
+        ] {
             assert!(!forbidden_address(good.parse().unwrap()), "{good}");
         }
     }

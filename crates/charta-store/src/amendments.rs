@@ -538,7 +538,12 @@ impl Store {
     /// Asks someone to review an amendment, with a `review.request` audit
     /// entry (which is what tells the reviewer). Asking again changes
     /// nothing and records nothing.
-    pub async fn request_review(&self, a: &AmendmentRow, user_id: i64, actor: &str) -> StoreResult<()> {
+    pub async fn request_review(
+        &self,
+        a: &AmendmentRow,
+        user_id: i64,
+        actor: &str,
+    ) -> StoreResult<()> {
         in_tx!(self, tx => {
             let added = sqlx::query(
                 "INSERT INTO review_requests (amendment_id, user_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",

@@ -207,7 +207,10 @@ pub struct Recipient {
 #[derive(Debug, Clone)]
 pub enum Attempt {
     /// Delivered; the receiver's status code, if it has one.
-    Sent { status: Option<i64>, duration_ms: i64 },
+    Sent {
+        status: Option<i64>,
+        duration_ms: i64,
+    },
     /// Not delivered; try again at `retry_at`, or never when `None`.
     Failed {
         status: Option<i64>,
@@ -358,7 +361,10 @@ impl Store {
     /// Messages of one channel, newest first: the demo's mailbox, and what
     /// tests and operators look at.
     pub async fn outbox(&self, channel: &str, limit: i64) -> StoreResult<Vec<OutboxRow>> {
-        let sql = outbox_columns!("SELECT", "FROM outbox WHERE channel = $1 ORDER BY id DESC LIMIT $2");
+        let sql = outbox_columns!(
+            "SELECT",
+            "FROM outbox WHERE channel = $1 ORDER BY id DESC LIMIT $2"
+        );
         let rows = on_pool!(self, p => sqlx::query_as(sql)
             .bind(channel)
             .bind(limit.max(0))
@@ -612,8 +618,15 @@ impl Store {
     }
 
     /// The newest deliveries to one webhook.
-    pub async fn webhook_deliveries(&self, webhook_id: i64, limit: i64) -> StoreResult<Vec<OutboxRow>> {
-        let sql = outbox_columns!("SELECT", "FROM outbox WHERE webhook_id = $1 ORDER BY id DESC LIMIT $2");
+    pub async fn webhook_deliveries(
+        &self,
+        webhook_id: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<OutboxRow>> {
+        let sql = outbox_columns!(
+            "SELECT",
+            "FROM outbox WHERE webhook_id = $1 ORDER BY id DESC LIMIT $2"
+        );
         let rows = on_pool!(self, p => sqlx::query_as(sql)
             .bind(webhook_id)
             .bind(limit.max(0))
@@ -624,7 +637,12 @@ impl Store {
 
     /// Queues a delivery of the webhook again, with the same `webhook-id`
     /// and body, to be sent at once; returns the new delivery's id.
-    pub async fn redeliver(&self, webhook_id: i64, delivery_id: i64, actor: &str) -> StoreResult<i64> {
+    pub async fn redeliver(
+        &self,
+        webhook_id: i64,
+        delivery_id: i64,
+        actor: &str,
+    ) -> StoreResult<i64> {
         let at = now();
         let id = in_tx!(self, tx => {
             let sql = outbox_columns!("SELECT", "FROM outbox WHERE id = $1 AND webhook_id = $2");

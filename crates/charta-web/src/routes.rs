@@ -411,6 +411,57 @@ pub fn table() -> Vec<Route> {
             "/account/tokens/{id}/revoke",
             post(pages::account::revoke),
         ),
+        route(
+            Page,
+            p.clone(),
+            "/account/notifications",
+            post(pages::account::notifications),
+        ),
+        // Notifications: one-click unsubscribe, the demo's mailbox and a
+        // group's webhooks.
+        route(
+            Page,
+            g.clone(),
+            "/unsubscribe/{token}",
+            get(pages::notify::confirm),
+        ),
+        route(
+            Page,
+            p.clone(),
+            "/unsubscribe/{token}",
+            post(pages::notify::unsubscribe),
+        ),
+        route(Page, g.clone(), "/mailbox", get(pages::notify::mailbox)),
+        route(
+            Page,
+            g.clone(),
+            "/groups/{group}/webhooks",
+            get(pages::webhooks::list),
+        ),
+        route(
+            Page,
+            p.clone(),
+            "/groups/{group}/webhooks",
+            post(pages::webhooks::create),
+        ),
+        route(
+            Page,
+            g.clone(),
+            "/groups/{group}/webhooks/{id}",
+            get(pages::webhooks::show),
+        ),
+        route(
+            Page,
+            p.clone(),
+            "/groups/{group}/webhooks/{id}/delete",
+            post(pages::webhooks::delete),
+        ),
+        route(
+            Page,
+            p.clone(),
+            "/groups/{group}/webhooks/{id}/deliveries/{delivery}/redeliver",
+            post(pages::webhooks::redeliver),
+        ),
         route(Page, g.clone(), "/admin", get(pages::admin::show)),
         route(
             Page,
@@ -601,6 +652,48 @@ pub fn table() -> Vec<Route> {
             delete(api::account::revoke),
         ),
         route(Api, g.clone(), "/api/v1/my-work", get(api::work::my_work)),
+        route(
+            Api,
+            g.clone(),
+            "/api/v1/account/notifications",
+            get(api::notifications::show),
+        ),
+        route(
+            Api,
+            Method::PUT,
+            "/api/v1/account/notifications",
+            put(api::notifications::set),
+        ),
+        route(
+            Api,
+            g.clone(),
+            "/api/v1/groups/{group}/webhooks",
+            get(api::webhooks::list),
+        ),
+        route(
+            Api,
+            p.clone(),
+            "/api/v1/groups/{group}/webhooks",
+            post(api::webhooks::create),
+        ),
+        route(
+            Api,
+            Method::DELETE,
+            "/api/v1/groups/{group}/webhooks/{id}",
+            delete(api::webhooks::delete),
+        ),
+        route(
+            Api,
+            g.clone(),
+            "/api/v1/groups/{group}/webhooks/{id}/deliveries",
+            get(api::webhooks::deliveries),
+        ),
+        route(
+            Api,
+            p.clone(),
+            "/api/v1/groups/{group}/webhooks/{id}/deliveries/{delivery}/redeliver",
+            post(api::webhooks::redeliver),
+        ),
         route(
             Api,
             g.clone(),

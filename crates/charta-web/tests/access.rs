@@ -123,6 +123,10 @@ const AURORA_VOTER: [Outcome; 10] = [
 const EXTENDERS: [Outcome; 10] = [
     Login, Forbidden, Forbidden, Forbidden, Ok, Ok, Forbidden, Ok, Ok, Forbidden,
 ];
+/// The chair with MFA acts first; an administrator then finds it gone.
+const CHAIR_THEN_GONE: [Outcome; 10] = [
+    Login, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, StepUp, Ok, NotFound,
+];
 const ADMIN: [Outcome; 10] = [
     Login, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden,
     Ok,
@@ -686,6 +690,115 @@ fn cases(f: &Fixture) -> Vec<Case> {
                 Login, NotFound, NotFound, NotFound, NotFound, Ok, NotFound, NotFound, NotFound,
                 NotFound,
             ],
+        ),
+        case(
+            p.clone(),
+            "/account/notifications",
+            "/account/notifications",
+            "ballot.opened=digest&release.published=never",
+            SIGNED_IN,
+        ),
+        case(
+            g.clone(),
+            "/unsubscribe/{token}",
+            &format!("/unsubscribe/{}", f.unsubscribe_token),
+            "",
+            ALL_OK,
+        ),
+        // State-changing cases run on a fresh database, whose unsubscribe
+        // key differs: a link signed by another deployment is refused
+        // (tests/notifications.rs follows a link of the same one).
+        case(
+            p.clone(),
+            "/unsubscribe/{token}",
+            &format!("/unsubscribe/{}", f.unsubscribe_token),
+            "",
+            [NotFound; 10],
+        ),
+        case(g.clone(), "/mailbox", "/mailbox", "", [NotFound; 10]),
+        case(
+            g.clone(),
+            "/groups/{group}/webhooks",
+            "/groups/wg/webhooks",
+            "",
+            WG_CHAIR,
+        ),
+        case(
+            p.clone(),
+            "/groups/{group}/webhooks",
+            "/groups/wg/webhooks",
+            "url=https%3A%2F%2Fhooks.example.org%2Fnew&events=ballot.opened&events=release.published",
+            WG_CHAIR,
+        ),
+        case(
+            g.clone(),
+            "/groups/{group}/webhooks/{id}",
+            &format!("/groups/wg/webhooks/{}", f.hooks[0]),
+            "",
+            WG_CHAIR,
+        ),
+        case(
+            p.clone(),
+            "/groups/{group}/webhooks/{id}/deliveries/{delivery}/redeliver",
+            &format!("/groups/wg/webhooks/{}/deliveries/{}/redeliver", f.hooks[0], f.hook_delivery),
+            "",
+            WG_CHAIR,
+        ),
+        case(
+            Method::GET,
+            "/api/v1/groups/{group}/webhooks/{id}/deliveries",
+            &format!("/api/v1/groups/wg/webhooks/{}/deliveries", f.hooks[0]),
+            "",
+            WG_CHAIR,
+        ),
+        case(
+            p.clone(),
+            "/api/v1/groups/{group}/webhooks/{id}/deliveries/{delivery}/redeliver",
+            &format!("/api/v1/groups/wg/webhooks/{}/deliveries/{}/redeliver", f.hooks[0], f.hook_delivery),
+            "",
+            WG_CHAIR,
+        ),
+        case(
+            p.clone(),
+            "/groups/{group}/webhooks/{id}/delete",
+            &format!("/groups/wg/webhooks/{}/delete", f.hooks[0]),
+            "",
+            CHAIR_THEN_GONE,
+        ),
+        case(
+            Method::DELETE,
+            "/api/v1/groups/{group}/webhooks/{id}",
+            &format!("/api/v1/groups/wg/webhooks/{}", f.hooks[1]),
+            "",
+            CHAIR_THEN_GONE,
+        ),
+        case(
+            Method::GET,
+            "/api/v1/groups/{group}/webhooks",
+            "/api/v1/groups/wg/webhooks",
+            "",
+            WG_CHAIR,
+        ),
+        case(
+            p.clone(),
+            "/api/v1/groups/{group}/webhooks",
+            "/api/v1/groups/wg/webhooks",
+            r#"{"url": "https://hooks.example.org/api", "events": ["ballot.closed"]}"#,
+            WG_CHAIR,
+        ),
+        case(
+            Method::GET,
+            "/api/v1/account/notifications",
+            "/api/v1/account/notifications",
+            "",
+            SIGNED_IN,
+        ),
+        case(
+            Method::PUT,
+            "/api/v1/account/notifications",
+            "/api/v1/account/notifications",
+            r#"{"ballot.opened": "digest"}"#,
+            SIGNED_IN,
         ),
         case(g.clone(), "/admin", "/admin", "", ADMIN),
         case(

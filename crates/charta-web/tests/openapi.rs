@@ -289,6 +289,41 @@ const ANSWERS: &[(&str, &str, &[u16])] = &[
     ("get", "/api/v1/groups/{group}/rules", &[200, 404]),
     (
         "get",
+        "/api/v1/account/notifications",
+        &[200, 401, 403, 429],
+    ),
+    (
+        "put",
+        "/api/v1/account/notifications",
+        &[200, 400, 401, 403, 429],
+    ),
+    (
+        "get",
+        "/api/v1/groups/{group}/webhooks",
+        &[200, 401, 403, 404, 429],
+    ),
+    (
+        "post",
+        "/api/v1/groups/{group}/webhooks",
+        &[201, 400, 401, 403, 404, 409, 429],
+    ),
+    (
+        "delete",
+        "/api/v1/groups/{group}/webhooks/{id}",
+        &[204, 401, 403, 404, 429],
+    ),
+    (
+        "get",
+        "/api/v1/groups/{group}/webhooks/{id}/deliveries",
+        &[200, 401, 403, 404, 429],
+    ),
+    (
+        "post",
+        "/api/v1/groups/{group}/webhooks/{id}/deliveries/{delivery}/redeliver",
+        &[202, 401, 403, 404, 429],
+    ),
+    (
+        "get",
         "/api/v1/groups/{group}/delegations",
         &[200, 401, 403, 404, 429],
     ),

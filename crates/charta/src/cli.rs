@@ -176,7 +176,11 @@ pub struct NotifyArgs {
     #[arg(long, env = "CHARTA_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
     /// The From of every message.
-    #[arg(long, env = "CHARTA_MAIL_FROM", default_value = "Charta <charta@localhost>")]
+    #[arg(
+        long,
+        env = "CHARTA_MAIL_FROM",
+        default_value = "Charta <charta@localhost>"
+    )]
     pub mail_from: String,
     /// Deliver webhooks to loopback and private network addresses too.
     /// Only for tests and closed networks: it lets group chairs make

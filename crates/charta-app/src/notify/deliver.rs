@@ -92,7 +92,10 @@ async fn tell_chairs(app: &App, hook_id: i64, row: &OutboxRow) -> Result<(), Err
             None => "no answer".into(),
         }
     );
-    let html = format!("<p>{}</p>", super::plan::escape(&text).replace("\n\n", "</p><p>"));
+    let html = format!(
+        "<p>{}</p>",
+        super::plan::escape(&text).replace("\n\n", "</p><p>")
+    );
     for chair in app.store.chair_recipients(group_id).await? {
         app.store
             .enqueue_mail(&NewMail {

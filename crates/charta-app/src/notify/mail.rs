@@ -88,7 +88,9 @@ fn smtp_transport(url: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, Strin
     let builder = match parsed.scheme() {
         "smtps" => AsyncSmtpTransport::<Tokio1Executor>::relay(&host)
             .map_err(|e| bad(&format!("cannot use TLS with that host ({e})")))?,
-        "smtp" if loopback => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&host).port(25),
+        "smtp" if loopback => {
+            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&host).port(25)
+        }
         "smtp" => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&host)
             .map_err(|e| bad(&format!("cannot use STARTTLS with that host ({e})")))?,
         other => return Err(bad(&format!("has the scheme {other:?}"))),
@@ -99,7 +101,9 @@ fn smtp_transport(url: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, Strin
     }
     if !parsed.username().is_empty() {
         let decode = |s: &str| {
-            percent_decode(s).ok_or_else(|| bad("has a user name or password that is not valid percent-encoding"))
+            percent_decode(s).ok_or_else(|| {
+                bad("has a user name or password that is not valid percent-encoding")
+            })
         };
         let user = decode(parsed.username())?;
         let password = decode(parsed.password().unwrap_or_default())?;
@@ -169,7 +173,10 @@ pub fn compose(head: &Letterhead<'_>, letter: &Letter<'_>) -> Result<Message, St
         .to(to)
         .subject(letter.subject)
         .message_id(Some(format!("<{}>", letter.message_id)))
-        .raw_header(raw("List-Id", format!("Charta notifications <notifications.{}>", head.host))?)
+        .raw_header(raw(
+            "List-Id",
+            format!("Charta notifications <notifications.{}>", head.host),
+        )?)
         .raw_header(raw("Auto-Submitted", "auto-generated".into())?);
     if !letter.thread.is_empty() {
         builder = builder
@@ -179,7 +186,10 @@ pub fn compose(head: &Letterhead<'_>, letter: &Letter<'_>) -> Result<Message, St
     if let Some(url) = letter.unsubscribe {
         builder = builder
             .raw_header(raw("List-Unsubscribe", format!("<{url}>"))?)
-            .raw_header(raw("List-Unsubscribe-Post", "List-Unsubscribe=One-Click".into())?);
+            .raw_header(raw(
+                "List-Unsubscribe-Post",
+                "List-Unsubscribe=One-Click".into(),
+            )?);
     }
     builder
         .multipart(MultiPart::alternative_plain_html(
@@ -216,7 +226,10 @@ mod tests {
         let err = smtp_transport("http://mail.example.org").unwrap_err();
         assert!(err.contains("scheme \"http\""), "{err}");
         let err = smtp_transport("smtp://u:secret@").unwrap_err();
-        assert!(!err.contains("secret"), "passwords stay out of messages: {err}");
+        assert!(
+            !err.contains("secret"),
+            "passwords stay out of messages: {err}"
+        );
         assert!(smtp_transport("smtp://u:%zz@localhost").is_err());
     }
 
@@ -252,18 +265,20 @@ mod tests {
         ] {
             assert!(wire.contains(header), "{header} missing from\n{wire}");
         }
-        assert!(compose(
-            &head,
-            &Letter {
-                to: "not an address",
-                subject: "",
-                text: "",
-                html: "",
-                message_id: "x@y",
-                thread: "",
-                unsubscribe: None
-            }
-        )
-        .is_err());
+        assert!(
+            compose(
+                &head,
+                &Letter {
+                    to: "not an address",
+                    subject: "",
+                    text: "",
+                    html: "",
+                    message_id: "x@y",
+                    thread: "",
+                    unsubscribe: None
+                }
+            )
+            .is_err()
+        );
     }
 }

@@ -117,8 +117,8 @@ async fn plan_entry(app: &App, entry: &AuditEntry, out: &mut Outgoing) -> Result
             }
         }
         Topic::VersionCreated => {
-            let slug =
-                object_id(&entry.object, "spec:").ok_or_else(|| Error::NotFound(entry.object.clone()))?;
+            let slug = object_id(&entry.object, "spec:")
+                .ok_or_else(|| Error::NotFound(entry.object.clone()))?;
             let spec = app.store.spec(slug).await?;
             let version = details.get("version").and_then(Value::as_i64).unwrap_or(0);
             let url = format!("{base}/specs/{slug}/versions/{version}");
@@ -203,12 +203,18 @@ async fn ballot_event(
             )
         }
         _ => {
-            let outcome = details.get("outcome").and_then(Value::as_str).unwrap_or("closed");
+            let outcome = details
+                .get("outcome")
+                .and_then(Value::as_str)
+                .unwrap_or("closed");
             let count = |k: &str| details.get(k).and_then(Value::as_i64).unwrap_or(0);
             (
                 format!("Ballot closed ({outcome}): {}", ballot.title),
                 vec![
-                    format!("The ballot on {}, {}, closed: {outcome}.", ballot.spec_title, ballot.title),
+                    format!(
+                        "The ballot on {}, {}, closed: {outcome}.",
+                        ballot.spec_title, ballot.title
+                    ),
                     format!(
                         "Approve {}, object {}, abstain {}, recused {}, did not vote {}.",
                         count("approve"),
@@ -297,7 +303,10 @@ async fn amendment_event(
             )
         }
         (Topic::AmendmentDecided, _) => {
-            let to = details.get("to").and_then(Value::as_str).unwrap_or_default();
+            let to = details
+                .get("to")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             let result = match (to, a.merged_version) {
                 ("merged", Some(v)) => format!("was merged into version {v}"),
                 ("merged", None) => "was merged".to_string(),
@@ -309,7 +318,10 @@ async fn amendment_event(
                 .unwrap_or_default();
             (
                 format!("{name} {result}: {}", a.title),
-                vec![format!("{name}, {}, {result}.", a.title), reason.to_string()],
+                vec![
+                    format!("{name}, {}, {result}.", a.title),
+                    reason.to_string(),
+                ],
             )
         }
         _ => (
@@ -382,10 +394,7 @@ async fn write(
             });
         }
     }
-    let hooks = app
-        .store
-        .webhooks_for(event.group_id, event.topic)
-        .await?;
+    let hooks = app.store.webhooks_for(event.group_id, event.topic).await?;
     if !hooks.is_empty() {
         let payload = json!({
             "type": event.topic.as_str(),

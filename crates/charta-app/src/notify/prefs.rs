@@ -42,7 +42,11 @@ pub async fn of(app: &App, viewer: &Viewer) -> Result<Vec<Choice>, Error> {
 }
 
 /// Stores the signed-in person's choices; topics not given keep theirs.
-pub async fn set(app: &App, viewer: &Viewer, choices: &[(Topic, Mode)]) -> Result<Vec<Choice>, Error> {
+pub async fn set(
+    app: &App,
+    viewer: &Viewer,
+    choices: &[(Topic, Mode)],
+) -> Result<Vec<Choice>, Error> {
     viewer.require(Action::ViewAccount)?;
     let user = viewer.user()?;
     if let Some((topic, _)) = choices.iter().find(|(t, _)| !Topic::CHOOSABLE.contains(t)) {
@@ -89,7 +93,9 @@ pub async fn read_token(app: &App, token: &str) -> Result<(i64, Topic), Error> {
     let user: i64 = user.parse().map_err(|_| invalid())?;
     let topic: Topic = topic.parse().map_err(|_| invalid())?;
     let key = app.store.notify_secret().await?;
-    if !crate::secret::equal(&signature(&key, user, topic)?, sig) || !Topic::CHOOSABLE.contains(&topic) {
+    if !crate::secret::equal(&signature(&key, user, topic)?, sig)
+        || !Topic::CHOOSABLE.contains(&topic)
+    {
         return Err(invalid());
     }
     Ok((user, topic))

@@ -48,8 +48,8 @@ pub fn check_url(url: &str) -> Result<reqwest::Url, String> {
     if url.len() > 2000 {
         return Err("the URL is longer than 2,000 characters".into());
     }
-    let parsed = reqwest::Url::parse(url.trim())
-        .map_err(|e| format!("{url:?} is not a URL ({e})"))?;
+    let parsed =
+        reqwest::Url::parse(url.trim()).map_err(|e| format!("{url:?} is not a URL ({e})"))?;
     if !matches!(parsed.scheme(), "https" | "http") {
         return Err(format!(
             "webhooks are delivered over https (or http), not {:?}",
@@ -61,8 +61,7 @@ pub fn check_url(url: &str) -> Result<reqwest::Url, String> {
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
         return Err(
-            "put no user name or password in the URL; receivers check the signature instead"
-                .into(),
+            "put no user name or password in the URL; receivers check the signature instead".into(),
         );
     }
     Ok(parsed)
@@ -191,11 +190,7 @@ pub async fn post(
             false,
         );
     }
-    fail(
-        format!("more than {MAX_REDIRECTS} redirects"),
-        None,
-        false,
-    )
+    fail(format!("more than {MAX_REDIRECTS} redirects"), None, false)
 }
 
 #[cfg(test)]
@@ -231,7 +226,10 @@ mod tests {
             let out = post(url, "whsec_AAAA", "msg_1", "{}", false).await;
             assert!(out.permanent, "{url}: {out:?}");
             assert!(
-                out.error.as_deref().unwrap_or_default().starts_with("refused"),
+                out.error
+                    .as_deref()
+                    .unwrap_or_default()
+                    .starts_with("refused"),
                 "{url}: {out:?}"
             );
         }

@@ -10,6 +10,7 @@ pub mod delegations;
 pub mod groups;
 pub mod health;
 pub mod members;
+pub mod notifications;
 pub mod openapi;
 pub mod publishing;
 pub mod releases;
@@ -18,6 +19,7 @@ pub mod search;
 pub mod specs;
 pub mod validate;
 pub mod voting;
+pub mod webhooks;
 pub mod work;
 
 use crate::error::Error;

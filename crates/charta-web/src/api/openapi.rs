@@ -94,6 +94,13 @@ Errors are JSON: `{\"error\": {\"code\", \"message\", \"problems\"}}` (see `Erro
         crate::api::voting::set_rules,
         crate::api::members::list,
         crate::api::work::my_work,
+        crate::api::notifications::show,
+        crate::api::notifications::set,
+        crate::api::webhooks::list,
+        crate::api::webhooks::create,
+        crate::api::webhooks::delete,
+        crate::api::webhooks::deliveries,
+        crate::api::webhooks::redeliver,
         document,
     ),
     components(
@@ -107,10 +114,11 @@ Errors are JSON: `{\"error\": {\"code\", \"message\", \"problems\"}}` (see `Erro
             charta_domain::ballot::Position,
             charta_domain::spec::ControlStatus,
             charta_domain::spec::Relationship,
+            WebhookEvent,
         ),
         responses(Unauthorized, TooManyRequests, Misdirected, Internal, Unavailable),
     ),
-    modifiers(&Layers),
+    modifiers(&Layers, &Events),
     tags(
         (name = "specs", description = "Specifications and their immutable versions"),
         (name = "groups", description = "Working groups and member organisations"),
@@ -119,7 +127,7 @@ Errors are JSON: `{\"error\": {\"code\", \"message\", \"problems\"}}` (see `Erro
         (name = "amendments", description = "Proposed changes, their revisions, review threads and merging"),
         (name = "ballots", description = "Ballots on amendments and releases: one vote per member organisation, tallies, results and their audit trail"),
         (name = "releases", description = "Signed, immutable releases; their artefacts live at /releases/{spec}/{version}/"),
-        (name = "account", description = "The signed-in person and personal API tokens"),
+        (name = "account", description = "The signed-in person, personal API tokens and notification choices"),
         (name = "probes", description = "Health and readiness"),
     )
 )]
@@ -401,5 +409,101 @@ fn open_flattened_parts(schemas: &mut std::collections::BTreeMap<String, RefOr<S
                 *part = RefOr::T(Schema::Object(open));
             }
         }
+    }
+}
+
+/// What a webhook receives: one JSON object per event, posted with the
+/// Standard Webhooks headers `webhook-id`, `webhook-timestamp` and
+/// `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+/// `id.timestamp.body` under the secret shown at registration).
+#[derive(ToSchema)]
+#[allow(dead_code, reason = "describes the payloads; they are written as JSON")]
+pub struct WebhookEvent {
+    /// The event, such as `ballot.opened`; the key of this entry under
+    /// `webhooks`.
+    #[schema(rename = "type")]
+    kind: String,
+    /// When it happened (RFC 3339, UTC), as the audit log records it.
+    timestamp: String,
+    data: WebhookEventData,
+}
+
+/// The facts of an event.
+#[derive(ToSchema)]
+#[allow(dead_code, reason = "describes the payloads; they are written as JSON")]
+pub struct WebhookEventData {
+    /// The working group's slug.
+    group: String,
+    /// One line for people, such as `Ballot opened: Release 1.1.0`.
+    summary: String,
+    /// Who did it: `user:ID`, or `system:…` for a job.
+    actor: String,
+    /// The audit log entry that records it; verify it in the signed log.
+    audit_seq: i64,
+    /// What it is about: `url` (its page) and the identifiers of the
+    /// ballot, amendment, release or version, by kind of event.
+    object: Object,
+}
+
+/// Adds the `webhooks` section: one entry per event a webhook can receive.
+pub struct Events;
+
+impl Modify for Events {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, PathItem};
+        use utoipa::openapi::request_body::RequestBodyBuilder;
+        use utoipa::openapi::{ContentBuilder, PathsBuilder, Required, ResponseBuilder};
+        let mut paths = PathsBuilder::new();
+        for topic in charta_app::webhooks::topics() {
+            let header = |name: &str, what: &str| {
+                ParameterBuilder::new()
+                    .name(name)
+                    .parameter_in(ParameterIn::Header)
+                    .required(Required::True)
+                    .description(Some(what))
+                    .schema(Some(
+                        utoipa::openapi::ObjectBuilder::new()
+                            .schema_type(utoipa::openapi::Type::String),
+                    ))
+                    .build()
+            };
+            let op = OperationBuilder::new()
+                .summary(Some(topic.describe()))
+                .operation_id(Some(format!(
+                    "webhook_{}",
+                    topic.as_str().replace('.', "_")
+                )))
+                .parameter(header(
+                    "webhook-id",
+                    "The delivery's id; the same on each attempt and redelivery",
+                ))
+                .parameter(header(
+                    "webhook-timestamp",
+                    "Unix seconds when this attempt was signed",
+                ))
+                .parameter(header(
+                    "webhook-signature",
+                    "`v1,` and the base64 HMAC-SHA256 of `id.timestamp.body`",
+                ))
+                .request_body(Some(
+                    RequestBodyBuilder::new()
+                        .required(Some(Required::True))
+                        .content(
+                            "application/json",
+                            ContentBuilder::new()
+                                .schema(Some(RefOr::Ref(Ref::from_schema_name("WebhookEvent"))))
+                                .build(),
+                        )
+                        .build(),
+                ))
+                .response(
+                    "2XX",
+                    ResponseBuilder::new().description(
+                        "Received; any other answer is retried with backoff for about 28 hours",
+                    ),
+                );
+            paths = paths.path(topic.as_str(), PathItem::new(HttpMethod::Post, op));
+        }
+        openapi.webhooks = Some(paths.build());
     }
 }

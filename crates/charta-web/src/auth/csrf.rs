@@ -98,8 +98,12 @@ pub async fn protect(State(state): State<AppState>, mut req: Request, next: Next
         || path.starts_with("/feeds/")
         || path.starts_with("/.well-known/")
         || is_release_file(path)
+        || path.starts_with("/unsubscribe/")
         || path == "/healthz"
         || path == "/readyz");
+    // An unsubscribe link's signature authorises its one change, and mail
+    // clients post it without cookies or a form (RFC 8058).
+    let token_authorised = path.starts_with("/unsubscribe/");
     let existing = session::read_cookie(req.headers(), name).filter(|t| t.len() >= 32);
     let (token, fresh) = match existing {
         Some(t) => (t, false),
@@ -118,7 +122,7 @@ pub async fn protect(State(state): State<AppState>, mut req: Request, next: Next
 
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let api = req.uri().path().starts_with("/api/");
-    if unsafe_method && !req.headers().contains_key(AUTHORIZATION) {
+    if unsafe_method && !token_authorised && !req.headers().contains_key(AUTHORIZATION) {
         match same_origin(req.headers(), &state) {
             Some(false) => {
                 return refuse(

@@ -35,6 +35,18 @@ pub struct AccountPage {
     pub new_token: Option<String>,
     pub scopes: Vec<&'static str>,
     pub max_days: i64,
+    /// What the person hears of, per kind of event.
+    pub choices: Vec<ChoiceView>,
+    /// Whether this deployment sends mail at all.
+    pub mail_on: bool,
+}
+
+/// One kind of event and what the person chose for it.
+pub struct ChoiceView {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub mode: &'static str,
+    pub chosen: bool,
 }
 
 async fn account_page(
@@ -57,8 +69,20 @@ async fn account_page(
             row,
         })
         .collect();
+    let choices = charta_app::notify::prefs::of(state, viewer)
+        .await?
+        .into_iter()
+        .map(|c| ChoiceView {
+            name: c.topic.as_str(),
+            description: c.topic.describe(),
+            mode: c.mode.as_str(),
+            chosen: c.chosen,
+        })
+        .collect();
     Ok(AccountPage {
         title: "Your account".into(),
+        choices,
+        mail_on: state.settings.notify.mail_on(),
         chrome: viewer.chrome(state),
         memberships: viewer.memberships.clone(),
         user,
@@ -98,6 +122,25 @@ pub async fn create(
     let request = tokens::check_request(&get("name"), &scopes, days)?;
     let (_, token) = tokens::create(&state, &viewer, &request).await?;
     Ok(Page(account_page(&state, &viewer, Some(token)).await?))
+}
+
+/// Stores what the person wants to hear of (one `select` per event).
+pub async fn notifications(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    PageForm(f): PageForm<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    let choices = f
+        .iter()
+        .filter(|(k, _)| k != crate::auth::csrf::FIELD)
+        .map(|(k, v)| {
+            let topic = k.parse().map_err(Error::BadRequest)?;
+            let mode = v.parse().map_err(Error::BadRequest)?;
+            Ok((topic, mode))
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    charta_app::notify::prefs::set(&state, &viewer, &choices).await?;
+    Ok(see_other("/account#notifications").into_response())
 }
 
 /// Revokes one of the viewer's tokens.

@@ -17,11 +17,13 @@ pub mod feeds;
 pub mod form;
 pub mod home;
 pub mod members;
+pub mod notify;
 pub mod rebase;
 pub mod releases;
 pub mod search;
 pub mod specs;
 pub mod view;
+pub mod webhooks;
 
 use askama::Template;
 use axum::http::StatusCode;

@@ -64,6 +64,12 @@ pub struct Fixture {
     /// Two delegations of Aurora's vote to its alternate, given by its
     /// representative, for a day each, 30 and 40 days from now.
     pub delegations: [i64; 2],
+    /// Two webhooks of `wg` (to a public address that is never called).
+    pub hooks: [i64; 2],
+    /// A delivery queued for the first webhook.
+    pub hook_delivery: i64,
+    /// The representative's one-click link to stop ballot-opened mail.
+    pub unsubscribe_token: String,
     pub _db: TestDb,
 }
 
@@ -354,9 +360,52 @@ pub async fn fixture_with(db: TestDb, config: WebConfig) -> Fixture {
             .unwrap();
     }
 
+    let mut hooks = [0; 2];
+    for slot in &mut hooks {
+        *slot = store
+            .create_webhook(charta_store::NewWebhook {
+                group_id: wg.id,
+                url: "https://hooks.example.org/charta",
+                topics: &[charta_domain::notify::Topic::BallotOpened],
+                secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                created_by: ids["chair"],
+            })
+            .await
+            .unwrap();
+    }
+    let cursor = store.notify_cursor().await.unwrap();
+    store
+        .advance_notifications(
+            cursor,
+            cursor,
+            &[],
+            &[charta_store::NewDelivery {
+                topic: charta_domain::notify::Topic::BallotOpened,
+                event_seq: None,
+                webhook_id: hooks[0],
+                url: "https://hooks.example.org/charta".into(),
+                message_id: "msg_fixture".into(),
+                payload: "{}".into(),
+            }],
+        )
+        .await
+        .unwrap();
+    let hook_delivery = store.webhook_deliveries(hooks[0], 1).await.unwrap()[0].id;
+
     let state =
         AppState::with_release_key(store.clone(), Arc::new(cats), config, Some(release_key()));
+    let unsubscribe_url = charta_app::notify::prefs::unsubscribe_url(
+        &state,
+        ids["rep"],
+        charta_domain::notify::Topic::BallotOpened,
+    )
+    .await
+    .unwrap();
+    let unsubscribe_token = unsubscribe_url.rsplit('/').next().unwrap().to_string();
     let f = Fixture {
+        hooks,
+        hook_delivery,
+        unsubscribe_token,
         router: router(state),
         store,
         sessions,

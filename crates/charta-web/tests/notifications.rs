@@ -1,0 +1,148 @@
+//! Notifications through the web layer, on both databases: choices on the
+//! account page and in the API, one-click unsubscribe as mail clients send
+//! it, the group's webhooks for its chair, and the document's `webhooks`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failing test panics with its message"
+)]
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use charta_domain::notify::{Mode, Topic};
+use charta_store::both_backends;
+use charta_store::testing::TestDb;
+
+mod support;
+use support::*;
+
+both_backends! {
+    one_click_unsubscribe_works_without_cookies => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        let uri = format!("/unsubscribe/{}", f.unsubscribe_token);
+        // Opening the link changes nothing.
+        let page = f.request("anon", Method::GET, &uri, "").await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("A ballot your organisation votes in opens"), "{}", page.body);
+        let rep = f.store.users_by_email("rep@example.org").await.unwrap()[0].id;
+        assert!(f.store.notification_prefs(rep).await.unwrap().is_empty());
+        // A mail provider's one-click POST: no cookie, no Origin, the RFC 8058 body.
+        let r = f.send(Request::builder().method(Method::POST).uri(&uri)
+            .header(header::HOST, "127.0.0.1:8080")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from("List-Unsubscribe=One-Click")).unwrap()).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(f.store.notification_prefs(rep).await.unwrap().get(&Topic::BallotOpened), Some(&Mode::Never));
+        // A link cut short, or naming someone else, changes nothing.
+        let cut = &uri[..uri.len() - 4];
+        assert_eq!(f.request("anon", Method::POST, cut, "").await.status, StatusCode::NOT_FOUND);
+    };
+}
+
+both_backends! {
+    choices_are_the_same_on_the_page_and_in_the_api => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        let page = f.request("rep", Method::GET, "/account", "").await;
+        assert!(page.body.contains("id=\"notifications\""), "{}", page.body);
+        assert!(page.body.contains("name=\"ballot.opened\""));
+        let r = f.request("rep", Method::POST, "/account/notifications", "ballot.opened=digest&release.published=never").await;
+        assert_eq!((r.status, r.location.as_str()), (StatusCode::SEE_OTHER, "/account#notifications"));
+        let api = f.request("rep", Method::GET, "/api/v1/account/notifications", "").await;
+        let v: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+        let of = |event: &str| v["choices"].as_array().unwrap().iter().find(|c| c["event"] == event).cloned().unwrap();
+        assert_eq!(of("ballot.opened")["delivery"], "digest");
+        assert_eq!(of("ballot.opened")["chosen"], true);
+        assert_eq!(of("release.published")["delivery"], "never");
+        assert_eq!(of("amendment.discussion")["delivery"], "immediate");
+        assert_eq!(of("amendment.discussion")["chosen"], false);
+        assert_eq!(v["mail_enabled"], false);
+
+        let r = f.request("rep", Method::PUT, "/api/v1/account/notifications", r#"{"ballot.opened": "never"}"#).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains(r#""delivery":"never""#));
+        // Unknown events and deliveries are refused with what is allowed.
+        let r = f.request("rep", Method::PUT, "/api/v1/account/notifications", r#"{"ballot": "never"}"#).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("ballot.opened"), "{}", r.body);
+        let r = f.request("rep", Method::PUT, "/api/v1/account/notifications", r#"{"ballot.opened": "hourly"}"#).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        let r = f.request("rep", Method::PUT, "/api/v1/account/notifications", r#"{"invitation": "never"}"#).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        let r = f.request("rep", Method::POST, "/account/notifications", "ballot.opened=sometimes").await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        // A change is an audited state change.
+        let audit = f.store.audit_entries(0, 10_000).await.unwrap();
+        assert!(audit.iter().any(|e| e.action == "account.notifications.set"));
+    };
+
+    webhooks_are_registered_once_with_their_secret => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        let r = f.request("chair", Method::POST, "/api/v1/groups/wg/webhooks",
+            r#"{"url": "https://hooks.example.org/ci", "events": ["ballot.opened", "release.published"]}"#).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert!(v["secret"].as_str().unwrap().starts_with("whsec_"));
+        let list = f.request("chair", Method::GET, "/api/v1/groups/wg/webhooks", "").await;
+        assert!(!list.body.contains("whsec_"), "the secret is shown once: {}", list.body);
+        assert!(list.body.contains("https://hooks.example.org/ci"));
+        // The page shows it once too, after registering.
+        let page = f.request("chair", Method::POST, "/groups/wg/webhooks",
+            "url=https%3A%2F%2Fhooks.example.org%2Fpage&events=ballot.closed").await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("whsec_"));
+        assert!(!f.request("chair", Method::GET, "/groups/wg/webhooks", "").await.body.contains("whsec_"));
+
+        for (body, says) in [
+            (r#"{"url": "http://127.0.0.1:8080/x", "events": ["ballot.opened"]}"#, "loopback"),
+            (r#"{"url": "http://169.254.169.254/latest", "events": ["ballot.opened"]}"#, "link-local"),
+            (r#"{"url": "ftp://example.org/x", "events": ["ballot.opened"]}"#, "https"),
+            (r#"{"url": "https://hooks.example.org/x", "events": []}"#, "at least one event"),
+            (r#"{"url": "https://hooks.example.org/x", "events": ["invitation"]}"#, "cannot receive"),
+            (r#"{"url": "https://hooks.example.org/x", "events": ["ballot.opend"]}"#, "ballot.opened"),
+            (r#"{"url": "https://hooks.example.org/x"}"#, "events"),
+        ] {
+            let r = f.request("chair", Method::POST, "/api/v1/groups/wg/webhooks", body).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}: {}", r.body);
+            assert!(r.body.contains(says), "{body}: {}", r.body);
+        }
+        let audit = f.store.audit_entries(0, 10_000).await.unwrap();
+        let made: Vec<_> = audit.iter().filter(|e| e.action == "webhook.create").collect();
+        assert!(made.iter().all(|e| !e.details.contains("whsec_")), "secrets stay out of the audit log");
+    };
+
+    the_document_describes_every_webhook_event => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        let doc = f.request("anon", Method::GET, "/api/v1/openapi.json", "").await;
+        let v: serde_json::Value = serde_json::from_str(&doc.body).unwrap();
+        for t in charta_app::webhooks::topics() {
+            let op = &v["webhooks"][t.as_str()]["post"];
+            assert_eq!(op["requestBody"]["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/WebhookEvent", "{t}");
+            let headers: Vec<&str> = op["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+            assert_eq!(headers, ["webhook-id", "webhook-timestamp", "webhook-signature"]);
+        }
+        assert!(v["webhooks"]["invitation"].is_null());
+        assert!(v["components"]["schemas"]["WebhookEvent"]["properties"]["type"].is_object());
+    };
+
+    the_demo_mailbox_shows_what_would_have_been_sent => |db: TestDb| async move {
+        let config = charta_web::WebConfig {
+            demo: true,
+            notify: charta_app::notify::NotifySettings {
+                transport: charta_app::notify::MailTransport::Mailbox,
+                ..Default::default()
+            },
+            ..charta_web::WebConfig::default()
+        };
+        let f = fixture_with(db, config).await;
+        // An invitation now carries its link by mail.
+        let r = f.request("chair", Method::POST, "/groups/wg/invitations", "email=newcomer%40example.org&role=reviewer").await;
+        assert!(r.status.is_success() || r.status.is_redirection(), "{} {}", r.status, r.body);
+        let mail = f.store.outbox("mail", 10).await.unwrap();
+        let invite = mail.iter().find(|m| m.address == "newcomer@example.org").expect("an invitation mail");
+        assert!(invite.body_text.contains("/invitations/"), "{}", invite.body_text);
+        let empty = f.request("anon", Method::GET, "/mailbox", "").await;
+        assert_eq!(empty.status, StatusCode::OK);
+        assert!(empty.body.contains("newcomer@example.org"), "{}", empty.body);
+    };
+}
