@@ -79,3 +79,6 @@ CREATE TABLE notify_secret (
 );
 INSERT INTO notify_secret (id, key)
 VALUES (1, replace(gen_random_uuid()::text, '-', '') || replace(gen_random_uuid()::text, '-', ''));
+
+-- An object's activity (its feed) is read from the audit log by object.
+CREATE INDEX audit_log_object ON audit_log (object, seq);

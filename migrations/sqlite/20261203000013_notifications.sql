@@ -78,3 +78,6 @@ CREATE TABLE notify_secret (
     key TEXT NOT NULL
 );
 INSERT INTO notify_secret (id, key) VALUES (1, lower(hex(randomblob(32))));
+
+-- An object's activity (its feed) is read from the audit log by object.
+CREATE INDEX audit_log_object ON audit_log (object, seq);

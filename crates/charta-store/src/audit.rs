@@ -189,6 +189,21 @@ impl Store {
         Ok(seq)
     }
 
+    /// The newest `limit` entries about one object (such as
+    /// `amendment:spec/3` or `ballot:7`), newest first: an object's
+    /// activity, for its feed.
+    pub async fn audit_of(&self, object: &str, limit: i64) -> StoreResult<Vec<AuditEntry>> {
+        let rows: Vec<EntryRow> = on_pool!(self, p => sqlx::query_as(
+            "SELECT seq, at, actor, action, object, details, prev_hash, hash
+             FROM audit_log WHERE object = $1 ORDER BY seq DESC LIMIT $2",
+        )
+        .bind(object)
+        .bind(limit.max(0))
+        .fetch_all(p)
+        .await)?;
+        Ok(rows.into_iter().map(AuditEntry::from).collect())
+    }
+
     /// Up to `limit` entries numbered after `after_seq`, oldest first: pass
     /// 0 to start at the beginning and the last `seq` seen to go on. A
     /// negative `limit` counts as 0 (PostgreSQL would refuse it, SQLite would

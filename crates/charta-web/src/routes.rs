@@ -381,6 +381,18 @@ pub fn table() -> Vec<Route> {
             "/feeds/clauses/{file}",
             get(pages::feeds::clause),
         ),
+        route(
+            Page,
+            g.clone(),
+            "/feeds/amendments/{spec}/{file}",
+            get(pages::feeds::amendment),
+        ),
+        route(
+            Page,
+            g.clone(),
+            "/feeds/ballots/{file}",
+            get(pages::feeds::ballot),
+        ),
         route(Page, g.clone(), "/my-work", get(pages::amendments::my_work)),
         // Signing in and out.
         route(Page, g.clone(), "/auth/login", get(pages::auth::login)),

@@ -589,6 +589,22 @@ fn cases(f: &Fixture) -> Vec<Case> {
         ),
         case(
             g.clone(),
+            "/feeds/amendments/{spec}/{file}",
+            "/feeds/amendments/demo/1.atom",
+            "",
+            ALL_OK,
+        ),
+        // An open ballot's activity is the group's; others are told
+        // nothing exists (feed readers cannot sign in).
+        case(
+            g.clone(),
+            "/feeds/ballots/{file}",
+            &format!("/feeds/ballots/{}.atom", f.ballot_id),
+            "",
+            [NotFound, NotFound, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok],
+        ),
+        case(
+            g.clone(),
             "/feeds/specs/{file}",
             "/feeds/specs/demo.atom",
             "",

@@ -146,3 +146,40 @@ both_backends! {
         assert!(empty.body.contains("newcomer@example.org"), "{}", empty.body);
     };
 }
+
+both_backends! {
+    pages_announce_their_feeds_and_activity_has_feeds => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        for (page, feed) in [
+            ("/", "/feeds/groups/wg.atom"),
+            ("/groups/wg", "/feeds/groups/wg.atom"),
+            ("/specs/demo", "/feeds/specs/demo.atom"),
+            ("/specs/demo/releases", "/feeds/specs/demo.atom"),
+            ("/releases/demo/1.0.0/", "/feeds/specs/demo.atom"),
+            ("/catalogs/cra/items/T:1", "/feeds/clauses/T:1.atom"),
+            ("/specs/demo/amendments/2", "/feeds/amendments/demo/2.atom"),
+        ] {
+            let r = f.request("rep", Method::GET, page, "").await;
+            assert_eq!(r.status, StatusCode::OK, "{page}");
+            let link = format!(r#"<link rel="alternate" type="application/atom+xml""#);
+            assert!(r.body.contains(&link) && r.body.contains(&format!(r#"href="{feed}""#)), "{page} does not announce {feed}");
+            let feed_r = f.request("anon", Method::GET, feed, "").await;
+            assert_eq!(feed_r.status, StatusCode::OK, "{feed}: {}", feed_r.body);
+        }
+        let ballot_page = f.request("rep", Method::GET, &format!("/ballots/{}", f.ballot_id), "").await;
+        assert!(ballot_page.body.contains(&format!("/feeds/ballots/{}.atom", f.ballot_id)));
+
+        // The amendment's feed tells its story from the audit log.
+        let feed = f.request("anon", Method::GET, "/feeds/amendments/demo/1.atom", "").await;
+        assert!(feed.body.starts_with("<?xml"), "{}", feed.body);
+        assert!(feed.body.contains("<title>Proposed</title>"), "{}", feed.body);
+        assert!(feed.body.contains(&format!("#thread-{}", f.thread_id)), "its thread is in it: {}", feed.body);
+        // The open ballot's feed is the group's.
+        let uri = format!("/feeds/ballots/{}.atom", f.ballot_id);
+        assert_eq!(f.request("anon", Method::GET, &uri, "").await.status, StatusCode::NOT_FOUND);
+        let mine = f.request("rep", Method::GET, &uri, "").await;
+        assert!(mine.body.contains("<title>Ballot opened</title>"), "{}", mine.body);
+        assert_eq!(f.request("anon", Method::GET, "/feeds/ballots/x.atom", "").await.status, StatusCode::NOT_FOUND);
+        assert_eq!(f.request("anon", Method::GET, "/feeds/amendments/demo/two.atom", "").await.status, StatusCode::NOT_FOUND);
+    };
+}

@@ -1,6 +1,7 @@
-//! Atom feeds announcing releases: per working group, per specification and
-//! per catalog item (every release that changes a control mapped to it,
-//! such as `/feeds/clauses/CRA:AnnexI.P2.5.atom`).
+//! Atom feeds: releases per working group, per specification and per
+//! catalog item (every release that changes a control mapped to it, such
+//! as `/feeds/clauses/CRA:AnnexI.P2.5.atom`), and the activity of one
+//! amendment or one ballot, read from the audit log.
 //!
 //! Feeds are written by hand rather than templated: the format is small,
 //! and every text goes through one escaping function.
@@ -20,9 +21,13 @@ use std::fmt::Write;
 struct Entry {
     title: String,
     url: String,
+    /// The entry's id: its URL unless several entries share a page.
+    id: String,
     updated: String,
     author: String,
     summary: String,
+    /// A machine-readable form of what the entry announces.
+    json: Option<String>,
 }
 
 /// Strips the `.atom` suffix, or reports the feed as not found.
@@ -83,13 +88,20 @@ fn render(
         updated
     );
     for e in entries {
+        let related = match &e.json {
+            Some(url) => format!(
+                "\n    <link rel=\"related\" type=\"application/json\" href=\"{}\"/>",
+                escape(url)
+            ),
+            None => String::new(),
+        };
         let _ = write!(
             xml,
-            "  <entry>\n    <title>{}</title>\n    <id>{}</id>\n    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n    <link rel=\"related\" type=\"application/json\" href=\"{}release.json\"/>\n    <published>{}</published>\n    <updated>{}</updated>\n    <author><name>{}</name></author>\n    <summary>{}</summary>\n  </entry>\n",
+            "  <entry>\n    <title>{}</title>\n    <id>{}</id>\n    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>{}\n    <published>{}</published>\n    <updated>{}</updated>\n    <author><name>{}</name></author>\n    <summary>{}</summary>\n  </entry>\n",
             escape(&e.title),
+            escape(&e.id),
             escape(&e.url),
-            escape(&e.url),
-            escape(&e.url),
+            related,
             e.updated,
             e.updated,
             escape(&e.author),
@@ -123,6 +135,10 @@ async fn readable_releases(state: &AppState, viewer: &Viewer) -> Result<Vec<Rele
 }
 
 fn entry(state: &AppState, r: &ReleaseRow, summary: String) -> Entry {
+    let url = format!(
+        "{}/releases/{}/{}/",
+        state.config.public_url, r.spec_slug, r.name
+    );
     Entry {
         title: format!(
             "{} {}{}",
@@ -134,10 +150,9 @@ fn entry(state: &AppState, r: &ReleaseRow, summary: String) -> Entry {
                 ""
             }
         ),
-        url: format!(
-            "{}/releases/{}/{}/",
-            state.config.public_url, r.spec_slug, r.name
-        ),
+        url: url.clone(),
+        id: url.clone(),
+        json: Some(format!("{url}release.json")),
         updated: rfc3339(r.published_at),
         author: r.group_slug.clone(),
         summary,
@@ -303,4 +318,191 @@ mod tests {
         assert!(feed_name(".atom").is_err());
         assert!(feed_name("x.rss").is_err());
     }
+}
+
+/// Names of the people who appear as `user:ID` actors, looked up once each.
+async fn actor_names(
+    state: &AppState,
+    entries: &[charta_store::AuditEntry],
+) -> Result<std::collections::HashMap<String, String>, Error> {
+    let mut names = std::collections::HashMap::new();
+    for e in entries {
+        if names.contains_key(&e.actor) {
+            continue;
+        }
+        let name = match e.actor.strip_prefix("user:").and_then(|id| id.parse().ok()) {
+            Some(id) => match state.store.user(id).await {
+                Ok(u) if !u.name.is_empty() => u.name,
+                _ => e.actor.clone(),
+            },
+            None => "Charta".to_string(),
+        };
+        names.insert(e.actor.clone(), name);
+    }
+    Ok(names)
+}
+
+/// Shortens text for a summary.
+fn clip(text: &str) -> String {
+    const MAX: usize = 600;
+    match text.char_indices().nth(MAX) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
+    }
+}
+
+/// What happens to one amendment: revisions, threads, replies, review
+/// requests and state changes, newest first.
+pub async fn amendment(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((spec, file)): Path<(String, String)>,
+) -> PageResult<Response> {
+    let number: i64 = feed_name(&file)?
+        .parse()
+        .map_err(|_| Error::NotFound(format!("feed {file} (amendment feeds are NUMBER.atom)")))?;
+    let row = lookup::spec(&state, &viewer, &spec).await?;
+    let a = state.store.amendment(row.id, number).await?;
+    let log = state
+        .store
+        .audit_of(&format!("amendment:{}/{number}", row.slug), 200)
+        .await?;
+    let names = actor_names(&state, &log).await?;
+    let comments = state.store.comments(a.id).await?;
+    let page = format!(
+        "{}/specs/{}/amendments/{number}",
+        state.config.public_url, row.slug
+    );
+    let entries: Vec<Entry> = log
+        .iter()
+        .map(|e| {
+            let d: serde_json::Value = serde_json::from_str(&e.details).unwrap_or_default();
+            let text = |k: &str| {
+                d.get(k)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let thread = d.get("thread").and_then(|v| v.as_i64());
+            let body_of = |id: Option<i64>, thread: Option<i64>| {
+                comments
+                    .iter()
+                    .find(|c| Some(c.id) == id || (id.is_none() && Some(c.thread_id) == thread))
+                    .map(|c| clip(&c.body))
+                    .unwrap_or_default()
+            };
+            let (title, summary) = match e.action.as_str() {
+                "amendment.create" => ("Proposed".to_string(), text("title")),
+                "amendment.revise" => ("New revision".to_string(), text("message")),
+                "amendment.state" => (format!("{} → {}", text("from"), text("to")), text("reason")),
+                "review.thread.create"
+                    if d.get("blocking").and_then(|v| v.as_bool()) == Some(true) =>
+                {
+                    ("Objection raised".to_string(), body_of(None, thread))
+                }
+                "review.thread.create" => ("New thread".to_string(), body_of(None, thread)),
+                "review.comment" => (
+                    "Reply".to_string(),
+                    body_of(d.get("comment").and_then(|v| v.as_i64()), thread),
+                ),
+                "review.request" => ("Review requested".to_string(), String::new()),
+                other => (other.to_string(), String::new()),
+            };
+            let url = match thread {
+                Some(t) => format!("{page}#thread-{t}"),
+                None => page.clone(),
+            };
+            Entry {
+                title,
+                id: format!("{page}#event-{}", e.seq),
+                url,
+                updated: e.at.clone(),
+                author: names.get(&e.actor).cloned().unwrap_or_default(),
+                summary,
+                json: None,
+            }
+        })
+        .collect();
+    Ok(render(
+        &state,
+        &format!("/feeds/amendments/{}/{file}", row.slug),
+        &format!("Amendment {number} of {}: {}", row.title, a.title),
+        &format!("/specs/{}/amendments/{number}", row.slug),
+        &entries,
+    ))
+}
+
+/// What happens to one ballot: opening, votes, extensions, reminders and
+/// its close, newest first; for those who may read the ballot.
+pub async fn ballot(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(file): Path<String>,
+) -> PageResult<Response> {
+    let id = charta_app::ballot::parse_id(feed_name(&file)?)?;
+    let b = state.store.ballot(id).await?;
+    let spec = lookup::spec(&state, &viewer, &b.spec_slug).await?;
+    if charta_app::ballot::visible(&viewer, &spec, vec![b.clone()]).is_empty() {
+        return Err(Error::NotFound(format!("ballot {id}")).into());
+    }
+    let log = state.store.audit_of(&format!("ballot:{id}"), 500).await?;
+    let names = actor_names(&state, &log).await?;
+    let orgs: std::collections::HashMap<i64, String> = state
+        .store
+        .organizations(b.group_id)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let page = format!("{}/ballots/{id}", state.config.public_url);
+    let entries: Vec<Entry> = log
+        .iter()
+        .map(|e| {
+            let d: serde_json::Value = serde_json::from_str(&e.details).unwrap_or_default();
+            let text = |k: &str| {
+                d.get(k)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let (title, summary) = match e.action.as_str() {
+                "ballot.open" => (
+                    "Ballot opened".to_string(),
+                    format!("Closes {}", text("closes_at")),
+                ),
+                "ballot.vote" => {
+                    let org = d
+                        .get("organization")
+                        .and_then(|v| v.as_i64())
+                        .and_then(|o| orgs.get(&o).cloned())
+                        .unwrap_or_default();
+                    (
+                        format!("{org}: {}", text("position")),
+                        clip(&text("rationale")),
+                    )
+                }
+                "ballot.extend" => ("Deadline extended".to_string(), text("closes_at")),
+                "ballot.remind" => ("Voters reminded of the deadline".to_string(), String::new()),
+                "ballot.close" => (format!("Closed: {}", text("outcome")), text("explanation")),
+                "ballot.cancel" => ("Cancelled".to_string(), text("reason")),
+                other => (other.to_string(), String::new()),
+            };
+            Entry {
+                title,
+                id: format!("{page}#event-{}", e.seq),
+                url: page.clone(),
+                updated: e.at.clone(),
+                author: names.get(&e.actor).cloned().unwrap_or_default(),
+                summary,
+                json: Some(format!("{}/api/v1/ballots/{id}", state.config.public_url)),
+            }
+        })
+        .collect();
+    Ok(render(
+        &state,
+        &format!("/feeds/ballots/{file}"),
+        &format!("Ballot {id}: {}", b.title),
+        &format!("/ballots/{id}"),
+        &entries,
+    ))
 }

@@ -90,6 +90,9 @@ pub struct GroupPage {
     /// Whether the viewer may see the people and roles page: members do;
     /// others see the member organisations here and are asked to sign in.
     pub can_read_members: bool,
+    /// Whether the viewer runs the group's webhooks (its chair; a step-up
+    /// sign-in may still be asked for).
+    pub can_manage_webhooks: bool,
 }
 
 /// A working group: its members and specifications.
@@ -107,6 +110,12 @@ pub async fn group(
         can_read_members: viewer.decide(Action::ReadMembers {
             group_id: detail.group.id,
         }) == Decision::Allow,
+        can_manage_webhooks: matches!(
+            viewer.decide(Action::ManageWebhooks {
+                group_id: detail.group.id,
+            }),
+            Decision::Allow | Decision::StepUp
+        ),
         description_html: crate::markdown::render(&detail.group.description),
         detail,
     }))
