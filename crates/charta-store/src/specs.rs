@@ -272,22 +272,24 @@ impl Store {
                     spec.spec, v.expected_head
                 )));
             }
+            let mut merged_number = None;
             if let Some(amendment) = v.merges_amendment {
-                let merged = sqlx::query(
+                let merged: Option<(i64,)> = sqlx::query_as(
                     "UPDATE amendments SET state = 'merged', merged_version = $1, updated_at = $2
-                     WHERE id = $3 AND spec_id = $4 AND state = 'open'",
+                     WHERE id = $3 AND spec_id = $4 AND state = 'open' RETURNING number",
                 )
                 .bind(number)
                 .bind(at)
                 .bind(amendment)
                 .bind(spec_id)
-                .execute(&mut *tx)
+                .fetch_optional(&mut *tx)
                 .await?;
-                if merged.rows_affected() != 1 {
+                let Some((n,)) = merged else {
                     return Err(StoreError::Conflict(
                         "the amendment is no longer open for review (it was merged, rejected or withdrawn meanwhile)".into(),
                     ));
-                }
+                };
+                merged_number = Some(n);
             }
             sqlx::query(
                 "INSERT INTO spec_versions (spec_id, number, content, content_hash, title, control_count, message, created_by, created_at)
@@ -360,6 +362,17 @@ impl Store {
                 }
             }
             audit_append!(tx, &event);
+            if let Some(n) = merged_number {
+                // The amendment's own history says it was merged, and the
+                // people around it hear of it from this entry.
+                let object = format!("amendment:{}/{n}", spec.spec);
+                audit_append!(tx, &AuditEvent {
+                    actor: v.created_by,
+                    action: "amendment.state",
+                    object: &object,
+                    details: serde_json::json!({"from": "open", "to": "merged", "version": number}),
+                });
+            }
         });
         Ok(number)
     }

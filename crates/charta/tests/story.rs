@@ -217,6 +217,23 @@ async fn story(db: TestDb) {
         .ok();
     let merged = v.get(&merged.path).await.ok();
     merged.expect_text("version 5");
+
+    // "the demo sends no e-mail but shows every message it would have sent
+    // at /mailbox": the merge tells the amendment's author and the people
+    // in its threads, at once.
+    readme_says("shows every message it would have sent at `/mailbox`");
+    let mut told = false;
+    let mut last = String::new();
+    for _ in 0..100 {
+        let mailbox = v.get("/mailbox").await.ok();
+        if mailbox.says("was merged into version 5") {
+            told = true;
+            break;
+        }
+        last = mailbox.body;
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(told, "the mailbox shows the merge's mail: {last}");
     let head: serde_json::Value =
         serde_json::from_str(&v.get(&format!("/api/v1/specs/{SPEC}")).await.ok().body).unwrap();
     assert_eq!(head["head_version"], 5, "{head}");
