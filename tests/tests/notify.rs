@@ -14,7 +14,7 @@ use charta_app::notify::{self, MailTransport, NotifySettings};
 use charta_app::{App, Settings};
 use charta_domain::ballot::{BallotKind, Position, Rules};
 use charta_domain::catalog::{Catalog, CatalogSet};
-use charta_domain::notify::{Mode, Topic, next_digest};
+use charta_domain::notify::{FollowKind, Mode, Topic, next_digest};
 use charta_store::testing::TestDb;
 use charta_store::{
     ImportMeta, NewBallot, NewVote, NewWebhook, Store, both_backends, import_group_text,
@@ -372,5 +372,52 @@ both_backends! {
         let told: Vec<_> = mails.iter().filter(|m| m.subject().contains("webhook is failing")).collect();
         assert_eq!(told.len(), 1, "{mails:?}");
         assert_eq!(told[0].to, "chair@example.org");
+    };
+
+    followers_of_a_specification_or_a_clause_hear_of_its_releases => |db: TestDb| async move {
+        let Some(server) = MailServer::start() else { return };
+        let w = world(&db).await;
+        let app = new_app(&w.store, smtp(&server));
+        let outsider = |sub: &'static str, verified: bool| {
+            let store = w.store.clone();
+            async move {
+                let u = store.upsert_user("https://id.example", sub, &format!("{sub}@example.org"), sub).await.unwrap();
+                store.set_email_verified(u.id, verified).await.unwrap();
+                u.id
+            }
+        };
+        let (carla, dan, eve, fay) = (outsider("carla", true).await, outsider("dan", true).await,
+            outsider("eve", true).await, outsider("fay", false).await);
+        w.store.follow(carla, FollowKind::Spec, "demo").await.unwrap();
+        // The released version maps X-VM-01 to T:1.
+        w.store.follow(dan, FollowKind::Clause, "T:1").await.unwrap();
+        w.store.follow(eve, FollowKind::Clause, "T:2").await.unwrap();
+        w.store.follow(fay, FollowKind::Spec, "demo").await.unwrap();
+        // A member who follows as well is written to once.
+        w.store.follow(w.reps[0], FollowKind::Spec, "demo").await.unwrap();
+        // Carla wants releases at once; the others keep the daily digest.
+        w.store.set_notification_prefs(carla, &[(Topic::ReleasePublished, Mode::Immediate)]).await.unwrap();
+        settle(&app, ZERO).await;
+        assert!(server.messages().is_empty());
+
+        let sha = "0".repeat(64);
+        w.store.create_release(charta_store::NewRelease {
+            spec_id: w.spec_id, spec_slug: "demo", version: 1, name: "1.0.0", published_on: "2026-12-06",
+            published_by: w.chair, predecessor_id: None, ballot_id: None, manifest_sha256: &sha,
+            key_id: "k", audit_checkpoint_seq: None, files: vec![("manifest.json", b"{}".as_slice(), sha.clone())],
+        }).await.unwrap();
+        assert_eq!(settle(&app, ZERO).await, 1, "Carla hears at once");
+        let mails = server.wait_for(1, Duration::from_secs(5));
+        assert_eq!(mails[0].to, "carla@example.org");
+        assert!(mails[0].subject().contains("Demo 1.0.0 is published"), "{}", mails[0].subject());
+        let unfolded = mails[0].raw.replace("=\r\n", "").replace("=\n", "");
+        assert!(unfolded.contains("because you follow"), "{}", mails[0].raw);
+        // The digest: the group's members other than the publisher, and Dan
+        // through the clause; not Eve (another clause), not Fay (no
+        // address her provider vouched for).
+        settle(&app, digest_hour()).await;
+        let mails = server.wait_for(5, Duration::from_secs(5));
+        assert_eq!(recipients(&mails[1..]), ["ana@example.org", "bo@example.org", "dan@example.org", "olga@example.org"]);
+        let _ = (eve, w.group_id);
     };
 }

@@ -3,12 +3,12 @@
 //! policy and the amendment's state with the domain's state machine, then
 //! makes its change in one store transaction with its audit entry.
 
-use crate::amend::{self, Context, check_proposal, require_steward};
+use crate::amend::{self, Context, actor, check_proposal, require_steward};
 use crate::app::App;
 use crate::error::Error;
 use crate::lookup;
 use crate::viewer::Viewer;
-use charta_domain::access::Action;
+use charta_domain::access::{Action, Role};
 use charta_domain::amendment::{AmendmentEvent, AmendmentState, CheckStatus, apply, gate_passes};
 use charta_domain::format::{content_hash, to_canonical};
 use charta_domain::merge::{MergeOutcome, Side, merge_specs, resolve};
@@ -511,4 +511,65 @@ pub async fn rebase(
             change,
         )
         .await?)
+}
+
+/// Someone who can be asked to review an amendment: a member of its group
+/// who may comment (observers only read), other than its author.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reviewer {
+    pub user_id: i64,
+    pub name: String,
+    /// Already asked.
+    pub requested: bool,
+}
+
+/// The people the amendment's author or the group's stewards can ask for a
+/// review, and whether they were asked.
+pub async fn reviewers(app: &App, ctx: &Context) -> Result<Vec<Reviewer>, Error> {
+    let asked = app.store.review_requests(ctx.amendment.id).await?;
+    let mut out: Vec<Reviewer> = Vec::new();
+    for m in app.store.group_members(ctx.spec.group_id).await? {
+        if m.user_id == ctx.amendment.author_id || m.role == Role::Observer.as_str() {
+            continue;
+        }
+        if out.iter().any(|r| r.user_id == m.user_id) {
+            continue;
+        }
+        out.push(Reviewer {
+            user_id: m.user_id,
+            requested: asked.contains(&m.user_id),
+            name: m.user_name,
+        });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+/// Asks a member of the group to review an open amendment; they hear of
+/// it and find it on their "my work" page. The author or the group's chair
+/// and editors ask; asking someone twice changes nothing.
+pub async fn request_review(
+    app: &App,
+    viewer: &Viewer,
+    ctx: &Context,
+    reviewer: i64,
+) -> Result<(), Error> {
+    require_steward(viewer, ctx)?;
+    if ctx.amendment.state != AmendmentState::Open {
+        return Err(Error::Conflict(format!(
+            "amendment {} is {}; reviews are asked for while it is open for review",
+            ctx.amendment.number,
+            ctx.amendment.state.as_str()
+        )));
+    }
+    let candidates = reviewers(app, ctx).await?;
+    if !candidates.iter().any(|r| r.user_id == reviewer) {
+        return Err(Error::BadRequest(format!(
+            "person {reviewer} cannot review this amendment: reviewers are members of the group who may comment, other than its author"
+        )));
+    }
+    app.store
+        .request_review(&ctx.amendment, reviewer, &actor(viewer))
+        .await?;
+    Ok(())
 }

@@ -183,6 +183,45 @@ impl TryFrom<String> for Topic {
     }
 }
 
+/// What a person can follow outside their own groups, to hear of releases:
+/// a specification, or a catalog item (a CRA clause, an OpenSSF level) that
+/// a release's controls map to. Consumers such as auditors follow clauses
+/// rather than groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FollowKind {
+    Spec,
+    Clause,
+}
+
+impl FollowKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FollowKind::Spec => "spec",
+            FollowKind::Clause => "clause",
+        }
+    }
+}
+
+impl FromStr for FollowKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "spec" => Ok(FollowKind::Spec),
+            "clause" => Ok(FollowKind::Clause),
+            _ => Err(format!(
+                "unknown kind {s:?}; follow a \"spec\" or a \"clause\""
+            )),
+        }
+    }
+}
+
+impl TryFrom<String> for FollowKind {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
 /// How a person wants to hear of one [`Topic`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Mode {

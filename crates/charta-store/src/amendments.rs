@@ -567,6 +567,17 @@ impl Store {
         Ok(())
     }
 
+    /// The people asked to review an amendment.
+    pub async fn review_requests(&self, amendment_id: i64) -> StoreResult<Vec<i64>> {
+        let rows = on_pool!(self, p => sqlx::query_scalar(
+            "SELECT user_id FROM review_requests WHERE amendment_id = $1 ORDER BY user_id",
+        )
+        .bind(amendment_id)
+        .fetch_all(p)
+        .await)?;
+        Ok(rows)
+    }
+
     /// Open or draft amendments a person wrote, reviews requested from them,
     /// and amendments with threads in which someone else spoke last after
     /// them: what the "my work" page lists.

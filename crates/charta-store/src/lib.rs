@@ -45,7 +45,9 @@ pub use connect::{Backend, DEFAULT_DATABASE_URL};
 pub use delegations::{DelegationRow, NewDelegation};
 pub use error::{StoreError, StoreResult};
 pub use import::{ImportMeta, ImportOutcome, import_group_text, import_spec, import_spec_text};
-pub use notify::{Attempt, NewDelivery, NewMail, NewWebhook, OutboxRow, Recipient, WebhookRow};
+pub use notify::{
+    Attempt, FollowRow, NewDelivery, NewMail, NewWebhook, OutboxRow, Recipient, WebhookRow,
+};
 pub use page::{Page, PageKey, PageRequest};
 pub use privileges::INSERT_ONLY;
 pub use releases::{NewRelease, ReleaseFile, ReleaseRow};

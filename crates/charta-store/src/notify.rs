@@ -12,7 +12,7 @@
 
 use crate::audit::{AuditEvent, audit_append};
 use crate::{Pool, Store, StoreError, StoreResult, in_tx, now, on_pool};
-use charta_domain::notify::{Mode, Topic};
+use charta_domain::notify::{FollowKind, Mode, Topic};
 use std::collections::HashMap;
 use time::OffsetDateTime;
 
@@ -779,5 +779,124 @@ impl Store {
         .fetch_optional(p)
         .await)?;
         Ok(row)
+    }
+}
+
+/// Something a person follows to hear of its releases.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct FollowRow {
+    pub id: i64,
+    pub user_id: i64,
+    #[sqlx(try_from = "String")]
+    pub kind: FollowKind,
+    /// A specification's slug, or a catalog item's identifier.
+    pub subject: String,
+    pub created_at: OffsetDateTime,
+}
+
+impl Store {
+    /// What a person follows, oldest first.
+    pub async fn follows(&self, user_id: i64) -> StoreResult<Vec<FollowRow>> {
+        let rows = on_pool!(self, p => sqlx::query_as(
+            "SELECT id, user_id, kind, subject, created_at FROM follows WHERE user_id = $1 ORDER BY id",
+        )
+        .bind(user_id)
+        .fetch_all(p)
+        .await)?;
+        Ok(rows)
+    }
+
+    /// Starts following something, with an `account.follow` audit entry.
+    /// Following what one already follows changes nothing and returns the
+    /// existing row.
+    pub async fn follow(
+        &self,
+        user_id: i64,
+        kind: FollowKind,
+        subject: &str,
+    ) -> StoreResult<FollowRow> {
+        let actor = format!("user:{user_id}");
+        let row = in_tx!(self, tx => {
+            let added: Option<(i64,)> = sqlx::query_as(
+                "INSERT INTO follows (user_id, kind, subject, created_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (user_id, kind, subject) DO NOTHING RETURNING id",
+            )
+            .bind(user_id)
+            .bind(kind.as_str())
+            .bind(subject)
+            .bind(now())
+            .fetch_optional(&mut *tx)
+            .await?;
+            if added.is_some() {
+                audit_append!(tx, &AuditEvent {
+                    actor: &actor,
+                    action: "account.follow",
+                    object: &actor,
+                    details: serde_json::json!({"kind": kind.as_str(), "subject": subject}),
+                });
+            }
+            let row: FollowRow = sqlx::query_as(
+                "SELECT id, user_id, kind, subject, created_at FROM follows
+                 WHERE user_id = $1 AND kind = $2 AND subject = $3",
+            )
+            .bind(user_id)
+            .bind(kind.as_str())
+            .bind(subject)
+            .fetch_one(&mut *tx)
+            .await?;
+            row
+        });
+        Ok(row)
+    }
+
+    /// Stops following, with an `account.unfollow` audit entry; someone
+    /// else's follow is not found.
+    pub async fn unfollow(&self, user_id: i64, id: i64) -> StoreResult<()> {
+        let actor = format!("user:{user_id}");
+        in_tx!(self, tx => {
+            let gone: Option<(String, String)> = sqlx::query_as(
+                "DELETE FROM follows WHERE id = $1 AND user_id = $2 RETURNING kind, subject",
+            )
+            .bind(id)
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((kind, subject)) = gone else {
+                return Err(StoreError::NotFound(format!("follow {id} (see your account page for what you follow)")));
+            };
+            audit_append!(tx, &AuditEvent {
+                actor: &actor,
+                action: "account.unfollow",
+                object: &actor,
+                details: serde_json::json!({"kind": kind, "subject": subject}),
+            });
+        });
+        Ok(())
+    }
+
+    /// People who follow a release's specification, or a catalog item one
+    /// of that version's controls maps to, with an address their provider
+    /// vouched for.
+    pub async fn release_followers(
+        &self,
+        spec_id: i64,
+        spec_slug: &str,
+        version: i64,
+    ) -> StoreResult<Vec<Recipient>> {
+        let rows = on_pool!(self, p => sqlx::query_as(
+            "SELECT u.id, u.email, u.name FROM users u
+             WHERE u.email <> '' AND u.email_verified AND u.id IN (
+                 SELECT f.user_id FROM follows f
+                 WHERE (f.kind = 'spec' AND f.subject = $1)
+                    OR (f.kind = 'clause' AND f.subject IN (
+                        SELECT target FROM version_mappings WHERE spec_id = $2 AND version = $3)))
+             ORDER BY u.id",
+        )
+        .bind(spec_slug)
+        .bind(spec_id)
+        .bind(version)
+        .fetch_all(p)
+        .await)?;
+        Ok(rows)
     }
 }

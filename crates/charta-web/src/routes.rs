@@ -208,6 +208,12 @@ pub fn table() -> Vec<Route> {
         ),
         route(
             Page,
+            p.clone(),
+            "/specs/{spec}/amendments/{number}/review-requests",
+            post(pages::amendments::request_review),
+        ),
+        route(
+            Page,
             g.clone(),
             "/specs/{spec}/amendments/{number}/state",
             get(pages::amendments::confirm_transition),
@@ -428,6 +434,18 @@ pub fn table() -> Vec<Route> {
             p.clone(),
             "/account/notifications",
             post(pages::account::notifications),
+        ),
+        route(
+            Page,
+            p.clone(),
+            "/account/follows",
+            post(pages::follows::follow),
+        ),
+        route(
+            Page,
+            p.clone(),
+            "/account/follows/{id}/delete",
+            post(pages::follows::unfollow),
         ),
         // Notifications: one-click unsubscribe, the demo's mailbox and a
         // group's webhooks.
@@ -679,6 +697,24 @@ pub fn table() -> Vec<Route> {
         route(
             Api,
             g.clone(),
+            "/api/v1/account/follows",
+            get(api::notifications::follow_list),
+        ),
+        route(
+            Api,
+            p.clone(),
+            "/api/v1/account/follows",
+            post(api::notifications::follow),
+        ),
+        route(
+            Api,
+            Method::DELETE,
+            "/api/v1/account/follows/{id}",
+            delete(api::notifications::unfollow),
+        ),
+        route(
+            Api,
+            g.clone(),
             "/api/v1/groups/{group}/webhooks",
             get(api::webhooks::list),
         ),
@@ -729,6 +765,18 @@ pub fn table() -> Vec<Route> {
             p.clone(),
             "/api/v1/specs/{spec}/amendments/{number}/threads/{thread}/resolve",
             post(api::review::settle),
+        ),
+        route(
+            Api,
+            g.clone(),
+            "/api/v1/specs/{spec}/amendments/{number}/reviewers",
+            get(api::review::reviewers),
+        ),
+        route(
+            Api,
+            p.clone(),
+            "/api/v1/specs/{spec}/amendments/{number}/review-requests",
+            post(api::review::request_review),
         ),
         route(
             Api,

@@ -347,6 +347,13 @@ fn cases(f: &Fixture) -> Vec<Case> {
             COMMENTERS,
         ),
         case(
+            p.clone(),
+            "/specs/{spec}/amendments/{number}/review-requests",
+            "/specs/demo/amendments/1/review-requests",
+            &format!("reviewer={}", f.ids["reviewer"]),
+            STEWARDS,
+        ),
+        case(
             g.clone(),
             "/specs/{spec}/amendments/{number}/state",
             "/specs/demo/amendments/1/state?to=withdrawn",
@@ -803,6 +810,47 @@ fn cases(f: &Fixture) -> Vec<Case> {
             WG_CHAIR,
         ),
         case(
+            p.clone(),
+            "/account/follows",
+            "/account/follows",
+            "kind=spec&subject=demo",
+            SIGNED_IN,
+        ),
+        case(
+            p.clone(),
+            "/account/follows/{id}/delete",
+            &format!("/account/follows/{}/delete", f.rep_follow),
+            "",
+            [
+                Login, NotFound, NotFound, NotFound, NotFound, Ok, NotFound, NotFound, NotFound,
+                NotFound,
+            ],
+        ),
+        case(
+            Method::GET,
+            "/api/v1/account/follows",
+            "/api/v1/account/follows",
+            "",
+            SIGNED_IN,
+        ),
+        case(
+            p.clone(),
+            "/api/v1/account/follows",
+            "/api/v1/account/follows",
+            r#"{"kind": "clause", "subject": "T:1"}"#,
+            SIGNED_IN,
+        ),
+        case(
+            Method::DELETE,
+            "/api/v1/account/follows/{id}",
+            &format!("/api/v1/account/follows/{}", f.rep_follow),
+            "",
+            [
+                Login, NotFound, NotFound, NotFound, NotFound, Ok, NotFound, NotFound, NotFound,
+                NotFound,
+            ],
+        ),
+        case(
             Method::GET,
             "/api/v1/account/notifications",
             "/api/v1/account/notifications",
@@ -979,6 +1027,20 @@ fn cases(f: &Fixture) -> Vec<Case> {
             &format!("/api/v1/specs/demo/amendments/1/threads/{t}/resolve"),
             r#"{"resolved":true}"#,
             COMMENTERS,
+        ),
+        case(
+            Method::GET,
+            "/api/v1/specs/{spec}/amendments/{number}/reviewers",
+            "/api/v1/specs/demo/amendments/1/reviewers",
+            "",
+            WG_MEMBERS,
+        ),
+        case(
+            p.clone(),
+            "/api/v1/specs/{spec}/amendments/{number}/review-requests",
+            "/api/v1/specs/demo/amendments/1/review-requests",
+            &format!(r#"{{"reviewer": {}}}"#, f.ids["reviewer"]),
+            STEWARDS,
         ),
         case(
             p.clone(),

@@ -183,3 +183,91 @@ both_backends! {
         assert_eq!(f.request("anon", Method::GET, "/feeds/amendments/demo/two.atom", "").await.status, StatusCode::NOT_FOUND);
     };
 }
+
+both_backends! {
+    people_follow_specifications_and_clauses_from_their_pages => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        // The outsider (no role anywhere) follows the public specification
+        // from its page, and a clause from the catalog item's page.
+        let page = f.request("outsider", Method::GET, "/specs/demo", "").await;
+        assert!(page.body.contains("action=\"/account/follows\""), "{}", page.body);
+        let r = f.request("outsider", Method::POST, "/account/follows", "kind=spec&subject=demo&back=page").await;
+        assert_eq!((r.status, r.location.as_str()), (StatusCode::SEE_OTHER, "/specs/demo"), "{}", r.body);
+        let page = f.request("outsider", Method::GET, "/specs/demo", "").await;
+        assert!(page.body.contains("Stop following"), "{}", page.body);
+        let r = f.request("outsider", Method::POST, "/account/follows", "kind=clause&subject=T%3A1").await;
+        assert_eq!((r.status, r.location.as_str()), (StatusCode::SEE_OTHER, "/account#follows"));
+        let account = f.request("outsider", Method::GET, "/account", "").await;
+        assert!(account.body.contains("href=\"/catalogs/cra/items/T:1\""), "{}", account.body);
+        assert!(account.body.contains("Spec demo"), "{}", account.body);
+
+        // The API shows the same, and following again is no second follow.
+        let list: serde_json::Value = serde_json::from_str(&f.request("outsider", Method::GET, "/api/v1/account/follows", "").await.body).unwrap();
+        assert_eq!(list.as_array().unwrap().len(), 2, "{list}");
+        let again = f.request("outsider", Method::POST, "/api/v1/account/follows", r#"{"kind": "spec", "subject": "demo"}"#).await;
+        assert_eq!(again.status, StatusCode::CREATED, "{}", again.body);
+        let again: serde_json::Value = serde_json::from_str(&again.body).unwrap();
+        assert_eq!(again["id"], list[0]["id"]);
+        assert_eq!(again["url"], "/specs/demo");
+
+        // What cannot be followed says why: a draft of a group one is not in reads
+        // as not found, an unknown clause is not found, an unknown kind is
+        // a bad request.
+        for (body, status, says) in [
+            (r#"{"kind": "spec", "subject": "wg-draft"}"#, StatusCode::NOT_FOUND, "wg-draft"),
+            (r#"{"kind": "clause", "subject": "CRA:Nope"}"#, StatusCode::NOT_FOUND, "CRA:AnnexI.2.2"),
+            (r#"{"kind": "group", "subject": "wg"}"#, StatusCode::BAD_REQUEST, "Unknown kind"),
+        ] {
+            let r = f.request("outsider", Method::POST, "/api/v1/account/follows", body).await;
+            assert_eq!(r.status, status, "{body}: {}", r.body);
+            assert!(r.body.contains(says), "{body}: {}", r.body);
+        }
+
+        // Nobody removes someone else's follow; the owner does.
+        let id = list[0]["id"].as_i64().unwrap();
+        let r = f.request("rep", Method::DELETE, &format!("/api/v1/account/follows/{id}"), "").await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = f.request("outsider", Method::POST, &format!("/account/follows/{id}/delete"), "back=page").await;
+        assert_eq!((r.status, r.location.as_str()), (StatusCode::SEE_OTHER, "/specs/demo"));
+        let list: serde_json::Value = serde_json::from_str(&f.request("outsider", Method::GET, "/api/v1/account/follows", "").await.body).unwrap();
+        assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+        let outsider = f.ids["outsider"];
+        let actions: Vec<String> = f.store.audit_of(&format!("user:{outsider}"), 10).await.unwrap().into_iter().map(|e| e.action).collect();
+        assert_eq!(actions.iter().filter(|a| *a == "account.follow").count(), 2, "{actions:?}");
+        assert_eq!(actions.iter().filter(|a| *a == "account.unfollow").count(), 1, "{actions:?}");
+    };
+}
+
+both_backends! {
+    the_author_asks_members_for_a_review => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        // The author (the editor) sees whom to ask: members who may
+        // comment, not the observer and not themself.
+        let page = f.request("editor", Method::GET, "/specs/demo/amendments/1", "").await;
+        assert!(page.body.contains("Nobody has been asked to review"), "{}", page.body);
+        let reviewers: serde_json::Value = serde_json::from_str(&f.request("editor", Method::GET, "/api/v1/specs/demo/amendments/1/reviewers", "").await.body).unwrap();
+        let names: Vec<&str> = reviewers.as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+        assert!(names.contains(&"reviewer") && !names.contains(&"observer") && !names.contains(&"editor"), "{names:?}");
+
+        let reviewer = f.ids["reviewer"];
+        let r = f.request("editor", Method::POST, "/specs/demo/amendments/1/review-requests", &format!("reviewer={reviewer}")).await;
+        assert_eq!((r.status, r.location.as_str()), (StatusCode::SEE_OTHER, "/specs/demo/amendments/1#reviewers"), "{}", r.body);
+        let page = f.request("editor", Method::GET, "/specs/demo/amendments/1", "").await;
+        assert!(page.body.contains("Asked to review: reviewer."), "{}", page.body);
+        // The reviewer finds it in their work, and the request is audited.
+        let work: serde_json::Value = serde_json::from_str(&f.request("reviewer", Method::GET, "/api/v1/my-work", "").await.body).unwrap();
+        assert!(work.to_string().contains("\"number\":1"), "{work}");
+        let log = f.store.audit_of("amendment:demo/1", 20).await.unwrap();
+        assert!(log.iter().any(|e| e.action == "review.request" && e.details.contains(&format!("\"reviewer\":{reviewer}"))), "{log:?}");
+
+        // Observers and outsiders cannot be asked; the reason is given.
+        for who in ["observer", "outsider"] {
+            let r = f.request("editor", Method::POST, "/api/v1/specs/demo/amendments/1/review-requests", &format!(r#"{{"reviewer": {}}}"#, f.ids[who])).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{who}: {}", r.body);
+            assert!(r.body.contains("members of the group who may comment"), "{}", r.body);
+        }
+        // A reviewer cannot ask on someone else's amendment.
+        let r = f.request("reviewer", Method::POST, "/api/v1/specs/demo/amendments/1/review-requests", &format!(r#"{{"reviewer": {}}}"#, f.ids["rep"])).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    };
+}

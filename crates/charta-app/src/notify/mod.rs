@@ -13,6 +13,7 @@
 //! its mail to the outbox itself.
 
 pub mod deliver;
+pub mod follows;
 pub mod mail;
 pub mod plan;
 pub mod prefs;

@@ -110,7 +110,7 @@ async fn plan_entry(app: &App, entry: &AuditEntry, out: &mut Outgoing) -> Result
                     ),
                     "Its files are signed; the release page links them and the public key that verifies them.".into(),
                 ],
-                recipients: app.store.group_recipients(spec.group_id).await?,
+                recipients: release_recipients(app, &spec, release.version).await?,
                 thread: format!("release.{spec_slug}.{name}"),
                 data: json!({"spec": spec_slug, "release": name, "version": release.version, "url": url}),
                 url,
@@ -431,8 +431,8 @@ pub fn host_of(url: &str) -> String {
         .unwrap_or_else(|| "localhost".into())
 }
 
-/// The closing line of messages about a group one belongs to.
-const MEMBER_FOOTER: &str = "You receive this because of your role in the working group. Choose what you hear of on your account page.";
+/// The closing line of messages about a group one belongs to or follows.
+const MEMBER_FOOTER: &str = "You receive this because of your role in the working group or because you follow what it concerns. Choose what you hear of, and what you follow, on your account page.";
 /// The closing line of an invitation.
 const INVITATION_FOOTER: &str = "If you did not expect this invitation, ignore it: nothing happens unless the link is opened and accepted.";
 
@@ -517,4 +517,26 @@ pub fn invitation_mail(
         digest: false,
         not_before: charta_store::now(),
     }
+}
+
+/// The group, and for a public specification everyone who follows it or a
+/// catalog item the released version maps to; each person once.
+async fn release_recipients(
+    app: &App,
+    spec: &charta_store::SpecRow,
+    version: i64,
+) -> Result<Vec<Recipient>, Error> {
+    let mut recipients = app.store.group_recipients(spec.group_id).await?;
+    if spec.visibility == charta_domain::access::Visibility::Public.as_str() {
+        for r in app
+            .store
+            .release_followers(spec.id, &spec.slug, version)
+            .await?
+        {
+            if !recipients.iter().any(|have| have.id == r.id) {
+                recipients.push(r);
+            }
+        }
+    }
+    Ok(recipients)
 }

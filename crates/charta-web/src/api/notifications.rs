@@ -5,9 +5,10 @@ use crate::auth::Viewer;
 use crate::error::{ApiResult, Error};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use charta_app::notify::prefs;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use charta_app::notify::{follows, prefs};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -111,4 +112,92 @@ pub async fn set(
         .collect::<Result<Vec<_>, Error>>()?;
     let list = prefs::set(&state, &viewer, &choices).await?;
     Ok(Json(document(&state, list)))
+}
+
+/// Something the person follows to hear of its releases.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FollowLine {
+    pub id: i64,
+    /// `spec` or `clause` (a catalog item).
+    pub kind: String,
+    /// The specification's slug or the catalog item's identifier.
+    pub subject: String,
+    pub title: String,
+    /// Its page.
+    pub url: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: time::OffsetDateTime,
+}
+
+fn follow_line(f: follows::Follow) -> FollowLine {
+    FollowLine {
+        id: f.row.id,
+        kind: f.row.kind.as_str().into(),
+        subject: f.row.subject,
+        title: f.title,
+        url: f.path,
+        created_at: f.row.created_at,
+    }
+}
+
+/// What to follow.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"kind": "clause", "subject": "CRA:AnnexI.2.2"}))]
+pub struct FollowRequest {
+    /// `spec` or `clause`.
+    pub kind: String,
+    /// A specification's slug, or a catalog item's identifier.
+    pub subject: String,
+}
+
+/// What the signed-in person follows: specifications and catalog items
+/// whose releases they hear of beyond their own groups.
+#[utoipa::path(get, path = "/api/v1/account/follows", operation_id = "follows", tag = "account",
+    responses((status = 200, description = "What the person follows", body = [FollowLine]), (status = 401, response = crate::api::openapi::Unauthorized), (status = 403, description = "Not allowed: the token's scope (`forbidden`)", body = crate::error::ErrorBody), (status = 429, response = crate::api::openapi::TooManyRequests)))]
+pub async fn follow_list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> ApiResult<Json<Vec<FollowLine>>> {
+    Ok(Json(
+        follows::list(&state, &viewer)
+            .await?
+            .into_iter()
+            .map(follow_line)
+            .collect(),
+    ))
+}
+
+/// Follow a specification's releases, or releases that map a control to a
+/// catalog item. Following again returns the existing follow.
+#[utoipa::path(post, path = "/api/v1/account/follows", operation_id = "follow", tag = "account", request_body = FollowRequest,
+    responses((status = 201, description = "Followed", body = FollowLine), (status = 400, description = "An unknown kind (`bad_request`)", body = crate::error::ErrorBody), (status = 401, response = crate::api::openapi::Unauthorized), (status = 403, description = "Not allowed: the token's scope or the request's origin (`forbidden`)", body = crate::error::ErrorBody), (status = 404, description = "No such specification the caller may read, or catalog item (`not_found`)", body = crate::error::ErrorBody), (status = 409, description = "Too many follows (`conflict`)", body = crate::error::ErrorBody), (status = 429, response = crate::api::openapi::TooManyRequests)))]
+pub async fn follow(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    request: Result<Json<FollowRequest>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<FollowLine>)> {
+    let r = body(
+        request,
+        "{\"kind\": \"spec\" or \"clause\", \"subject\": slug or catalog item}",
+    )?;
+    let kind = r.kind.parse().map_err(Error::BadRequest)?;
+    let done = follows::follow(&state, &viewer, kind, &r.subject).await?;
+    Ok((StatusCode::CREATED, Json(follow_line(done))))
+}
+
+/// Stop following.
+#[utoipa::path(delete, path = "/api/v1/account/follows/{id}", operation_id = "unfollow", tag = "account",
+    params(("id" = i64, Path, description = "The follow's id")),
+    responses((status = 204, description = "No longer followed"), (status = 401, response = crate::api::openapi::Unauthorized), (status = 403, description = "Not allowed: the token's scope or the request's origin (`forbidden`)", body = crate::error::ErrorBody), (status = 404, description = "No such follow of the caller's (`not_found`)", body = crate::error::ErrorBody), (status = 429, response = crate::api::openapi::TooManyRequests)))]
+pub async fn unfollow(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| Error::NotFound(format!("follow {id}")))?;
+    follows::unfollow(&state, &viewer, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

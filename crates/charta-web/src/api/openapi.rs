@@ -86,6 +86,8 @@ Errors are JSON: `{\"error\": {\"code\", \"message\", \"problems\"}}` (see `Erro
         crate::api::review::rebase_preview,
         crate::api::review::rebase,
         crate::api::review::audit,
+        crate::api::review::reviewers,
+        crate::api::review::request_review,
         crate::api::voting::open_on_amendment,
         crate::api::voting::open_on_version,
         crate::api::voting::extend,
@@ -96,6 +98,9 @@ Errors are JSON: `{\"error\": {\"code\", \"message\", \"problems\"}}` (see `Erro
         crate::api::work::my_work,
         crate::api::notifications::show,
         crate::api::notifications::set,
+        crate::api::notifications::follow_list,
+        crate::api::notifications::follow,
+        crate::api::notifications::unfollow,
         crate::api::webhooks::list,
         crate::api::webhooks::create,
         crate::api::webhooks::delete,
@@ -127,7 +132,7 @@ Errors are JSON: `{\"error\": {\"code\", \"message\", \"problems\"}}` (see `Erro
         (name = "amendments", description = "Proposed changes, their revisions, review threads and merging"),
         (name = "ballots", description = "Ballots on amendments and releases: one vote per member organisation, tallies, results and their audit trail"),
         (name = "releases", description = "Signed, immutable releases; their artefacts live at /releases/{spec}/{version}/"),
-        (name = "account", description = "The signed-in person, personal API tokens and notification choices"),
+        (name = "account", description = "The signed-in person, personal API tokens, notification choices and what they follow"),
         (name = "probes", description = "Health and readiness"),
     )
 )]

@@ -269,3 +269,64 @@ pub async fn audit(
         page.next.as_ref(),
     ))
 }
+
+/// Someone who can be asked to review an amendment.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReviewerLine {
+    pub user_id: i64,
+    pub name: String,
+    /// Already asked to review.
+    pub requested: bool,
+}
+
+/// The group members who can be asked to review the amendment (members who
+/// may comment, other than its author), and whether they were asked.
+#[utoipa::path(get, path = "/api/v1/specs/{spec}/amendments/{number}/reviewers", operation_id = "amendment_reviewers", tag = "amendments",
+    params(("spec" = String, Path, description = "Specification slug"), ("number" = i64, Path, description = "Amendment number")),
+    responses((status = 200, description = "Possible reviewers", body = [ReviewerLine]), (status = 401, response = crate::api::openapi::Unauthorized), (status = 403, description = "Not allowed: the role or the token's scope (`forbidden`)", body = crate::error::ErrorBody), (status = 404, description = "No such object the caller may read (`not_found`)", body = crate::error::ErrorBody), (status = 429, response = crate::api::openapi::TooManyRequests)))]
+pub async fn reviewers(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((spec, number)): Path<(String, String)>,
+) -> ApiResult<Json<Vec<ReviewerLine>>> {
+    let ctx = amend::load(&state, &viewer, &spec, &number).await?;
+    // Who is in the group is the group's business.
+    viewer.require(charta_domain::access::Action::ReadMembers {
+        group_id: ctx.spec.group_id,
+    })?;
+    Ok(Json(
+        amendments::reviewers(&state, &ctx)
+            .await?
+            .into_iter()
+            .map(|r| ReviewerLine {
+                user_id: r.user_id,
+                name: r.name,
+                requested: r.requested,
+            })
+            .collect(),
+    ))
+}
+
+/// Whom to ask for a review.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ReviewRequest {
+    /// The person's `user_id`, from the amendment's reviewers.
+    pub reviewer: i64,
+}
+
+/// Ask a member of the group to review an open amendment: they are told and
+/// find it in their work. The author or the group's chair and editors ask.
+#[utoipa::path(post, path = "/api/v1/specs/{spec}/amendments/{number}/review-requests", operation_id = "request_review", tag = "amendments", request_body = ReviewRequest,
+    params(("spec" = String, Path, description = "Specification slug"), ("number" = i64, Path, description = "Amendment number")),
+    responses((status = 204, description = "The person is asked (asking again changes nothing)"), (status = 400, description = "The request body is not what the operation takes, or the person cannot review it (`bad_request`)", body = crate::error::ErrorBody), (status = 401, response = crate::api::openapi::Unauthorized), (status = 403, description = "Not allowed: the role, the token's scope or the request's origin (`forbidden`)", body = crate::error::ErrorBody), (status = 404, description = "No such object the caller may read (`not_found`)", body = crate::error::ErrorBody), (status = 409, description = "The amendment is not open for review (`conflict`)", body = crate::error::ErrorBody), (status = 429, response = crate::api::openapi::TooManyRequests)))]
+pub async fn request_review(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((spec, number)): Path<(String, String)>,
+    request: Result<Json<ReviewRequest>, JsonRejection>,
+) -> ApiResult<StatusCode> {
+    let r = body(request, "{\"reviewer\": user id}")?;
+    let ctx = amend::load(&state, &viewer, &spec, &number).await?;
+    amendments::request_review(&state, &viewer, &ctx, r.reviewer).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -39,6 +39,8 @@ pub struct AccountPage {
     pub choices: Vec<ChoiceView>,
     /// Whether this deployment sends mail at all.
     pub mail_on: bool,
+    /// Specifications and catalog items the person follows.
+    pub follows: Vec<charta_app::notify::follows::Follow>,
 }
 
 /// One kind of event and what the person chose for it.
@@ -79,7 +81,9 @@ async fn account_page(
             chosen: c.chosen,
         })
         .collect();
+    let follows = charta_app::notify::follows::list(state, viewer).await?;
     Ok(AccountPage {
+        follows,
         title: "Your account".into(),
         choices,
         mail_on: state.settings.notify.mail_on(),

@@ -265,6 +265,10 @@ pub struct AmendmentPage {
     /// Whether the viewer may open a ballot (possibly after stepping up).
     pub can_run_ballot: bool,
     pub ballot_days: u32,
+    /// The names of the people asked to review.
+    pub asked: Vec<String>,
+    /// Members who can still be asked to review.
+    pub askable: Vec<charta_app::amendments::Reviewer>,
 }
 
 /// Another open amendment that changes some of the same controls.
@@ -455,6 +459,11 @@ async fn review_page(
         Decision::Allow | Decision::StepUp
     );
     let can_steward = require_steward(viewer, &ctx).is_ok();
+    let (asked, askable): (Vec<_>, Vec<_>) = charta_app::amendments::reviewers(state, &ctx)
+        .await?
+        .into_iter()
+        .partition(|r| r.requested);
+    let asked = asked.into_iter().map(|r| r.name).collect();
     let events: Vec<AmendmentEvent> = ctx
         .state
         .events()
@@ -466,6 +475,8 @@ async fn review_page(
         })
         .collect();
     Ok(AmendmentPage {
+        asked,
+        askable,
         impact,
         overlaps,
         gate_lines,
@@ -1074,4 +1085,21 @@ impl AmendmentPage {
     pub fn word(s: &str) -> &str {
         super::ballots::word_of(s)
     }
+}
+
+/// Asks a member of the group to review the amendment (field `reviewer`).
+pub async fn request_review(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((spec, number)): Path<(String, String)>,
+    PageForm(f): PageForm<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    let ctx = amend::load(&state, &viewer, &spec, &number).await?;
+    let reviewer = f
+        .iter()
+        .find(|(k, _)| k == "reviewer")
+        .and_then(|(_, v)| v.trim().parse::<i64>().ok())
+        .ok_or_else(|| Error::BadRequest("choose the person to ask for a review".into()))?;
+    amendments::request_review(&state, &viewer, &ctx, reviewer).await?;
+    Ok(see_other(&format!("{}#reviewers", ctx.path())).into_response())
 }

@@ -61,6 +61,9 @@ pub struct ItemPage {
     pub catalog_title: String,
     pub catalog_label: &'static str,
     pub detail: ItemDetail,
+    /// Follow releases that map to the item.
+    pub follow: super::follows::FollowButton,
+    pub follow_what: &'static str,
 }
 
 /// One catalog item and the controls that map to it.
@@ -71,7 +74,16 @@ pub async fn item(
 ) -> PageResult<Page<ItemPage>> {
     let detail = item_detail(&state, &viewer, &catalog, &item).await?;
     let catalog_title = find_catalog(&state, &catalog)?.title.clone();
+    let follow = super::follows::FollowButton::of(
+        &state,
+        &viewer,
+        charta_domain::notify::FollowKind::Clause,
+        &detail.item.id,
+    )
+    .await?;
     Ok(Page(ItemPage {
+        follow,
+        follow_what: "releases that map a control to it",
         title: format!("{} {}", detail.item.id, detail.item.title),
         chrome: viewer.chrome(&state),
         catalog_label: catalog_label(&catalog),

@@ -14,6 +14,7 @@ pub mod coverage;
 pub mod diff;
 pub mod docs;
 pub mod feeds;
+pub mod follows;
 pub mod form;
 pub mod home;
 pub mod members;

@@ -62,6 +62,9 @@ pub struct SpecPage {
     pub sections: Vec<SectionView>,
     pub shown: usize,
     pub total: usize,
+    /// Follow the specification's releases.
+    pub follow: super::follows::FollowButton,
+    pub follow_what: &'static str,
 }
 
 /// The newest version of a specification.
@@ -109,7 +112,16 @@ async fn spec_page(
     let shown = sections.iter().map(|s| s.controls.len()).sum();
     let releases = state.store.releases(row.id).await?;
     let people = People::of(state, &[v.meta.created_by.as_str()]).await?;
+    let follow = super::follows::FollowButton::of(
+        state,
+        viewer,
+        charta_domain::notify::FollowKind::Spec,
+        &row.slug,
+    )
+    .await?;
     Ok(Page(SpecPage {
+        follow,
+        follow_what: "its releases",
         title: format!("{} (version {})", v.spec.title, v.meta.number),
         chrome: viewer.chrome(state),
         is_head: v.meta.number == row.head_version,

@@ -70,6 +70,10 @@ pub struct Fixture {
     pub hook_delivery: i64,
     /// The representative's one-click link to stop ballot-opened mail.
     pub unsubscribe_token: String,
+    /// Each signed-in person's account id, by name without `-nomfa`.
+    pub ids: BTreeMap<&'static str, i64>,
+    /// The representative follows the releases of `demo`.
+    pub rep_follow: i64,
     pub _db: TestDb,
 }
 
@@ -402,7 +406,14 @@ pub async fn fixture_with(db: TestDb, config: WebConfig) -> Fixture {
     .await
     .unwrap();
     let unsubscribe_token = unsubscribe_url.rsplit('/').next().unwrap().to_string();
+    let rep_follow = store
+        .follow(ids["rep"], charta_domain::notify::FollowKind::Spec, "demo")
+        .await
+        .unwrap()
+        .id;
     let f = Fixture {
+        ids,
+        rep_follow,
         hooks,
         hook_delivery,
         unsubscribe_token,
