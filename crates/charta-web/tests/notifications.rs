@@ -161,8 +161,8 @@ both_backends! {
         ] {
             let r = f.request("rep", Method::GET, page, "").await;
             assert_eq!(r.status, StatusCode::OK, "{page}");
-            let link = format!(r#"<link rel="alternate" type="application/atom+xml""#);
-            assert!(r.body.contains(&link) && r.body.contains(&format!(r#"href="{feed}""#)), "{page} does not announce {feed}");
+            let link = r#"<link rel="alternate" type="application/atom+xml""#;
+            assert!(r.body.contains(link) && r.body.contains(&format!(r#"href="{feed}""#)), "{page} does not announce {feed}");
             let feed_r = f.request("anon", Method::GET, feed, "").await;
             assert_eq!(feed_r.status, StatusCode::OK, "{feed}: {}", feed_r.body);
         }
