@@ -307,19 +307,6 @@ fn touched(
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_markup_and_drops_control_characters() {
-        assert_eq!(escape("a<b>&\"'\u{1}c"), "a&lt;b&gt;&amp;&quot;&apos;c");
-        assert!(feed_name("x.atom").is_ok());
-        assert!(feed_name(".atom").is_err());
-        assert!(feed_name("x.rss").is_err());
-    }
-}
-
 /// Names of the people who appear as `user:ID` actors, looked up once each.
 async fn actor_names(
     state: &AppState,
@@ -505,4 +492,17 @@ pub async fn ballot(
         &format!("/ballots/{id}"),
         &entries,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_drops_control_characters() {
+        assert_eq!(escape("a<b>&\"'\u{1}c"), "a&lt;b&gt;&amp;&quot;&apos;c");
+        assert!(feed_name("x.atom").is_ok());
+        assert!(feed_name(".atom").is_err());
+        assert!(feed_name("x.rss").is_err());
+    }
 }
