@@ -33,6 +33,7 @@ pub mod group;
 pub mod ident;
 pub mod merge;
 pub mod notify;
+pub mod redline;
 pub mod release;
 pub mod spec;
 pub mod validate;
