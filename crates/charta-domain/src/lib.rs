@@ -5,11 +5,12 @@
 //! canonical form ([`format`]), the reference catalogs controls map to
 //! ([`catalog`]), the rules a specification and each new version must obey
 //! ([`validate`]) and the control-by-control comparison of two versions
-//! ([`diff`]), the hash chain that makes the audit log tamper-evident
-//! ([`audit`]), and the rules for amendments: their lifecycle and merge gate
-//! ([`amendment`]), rebasing by three-way merge ([`merge`]), keeping review
-//! comments on their lines across revisions ([`anchor`]) and the effect of a
-//! change on catalog coverage ([`coverage`]); and how groups decide: ballot
+//! ([`diff`]) with a readable redline of changed prose ([`redline`]), the
+//! hash chain that makes the audit log tamper-evident ([`audit`]), and the
+//! rules for amendments: their lifecycle and merge gate ([`amendment`]),
+//! rebasing by three-way merge ([`merge`]), keeping review comments on their
+//! lines across revisions ([`anchor`]) and the effect of a change on catalog
+//! coverage ([`coverage`]); and how groups decide: ballot
 //! rules and tallies ([`ballot`]), whether a passed ballot still approves the
 //! text to be merged ([`approval`]), who casts each organisation's vote
 //! ([`delegation`]) and who may speak for one ([`affiliation`]), how
@@ -33,6 +34,7 @@ pub mod group;
 pub mod ident;
 pub mod merge;
 pub mod notify;
+pub mod redline;
 pub mod release;
 pub mod spec;
 pub mod validate;
