@@ -9,6 +9,7 @@ mod amend_page;
 mod diff_page;
 mod generate;
 mod harness;
+mod notify;
 mod release;
 mod stats;
 
@@ -48,6 +49,24 @@ enum Command {
     /// chair, a representative of the group's first organisation, a release
     /// ballot that passed, then the release, signed with the key in --key.
     Publish(PublishArgs),
+    /// Time delivering a full outbox to a real SMTP server, and votes cast
+    /// through the use case with the notification job idle and busy, on a
+    /// temporary SQLite database.
+    Notify(NotifyArgs),
+}
+
+#[derive(Debug, Args)]
+struct NotifyArgs {
+    /// The SMTP server to deliver to (it should accept and drop mail, such
+    /// as `/usr/bin/python3 -m aiosmtpd -n -l 127.0.0.1:2525 -c aiosmtpd.handlers.Sink`).
+    #[arg(long)]
+    smtp_url: String,
+    /// Messages in the outbox.
+    #[arg(long, default_value_t = 2000)]
+    messages: usize,
+    /// Member organisations voting on each ballot.
+    #[arg(long, default_value_t = 100)]
+    voters: usize,
 }
 
 #[derive(Debug, Args)]
@@ -223,6 +242,11 @@ fn main() -> std::process::ExitCode {
             runs: a.runs,
             warmup: a.warmup,
             publish_runs: a.publish_runs,
+        })),
+        Command::Notify(a) => block_on(notify::run(&notify::Options {
+            smtp_url: a.smtp_url,
+            messages: a.messages,
+            voters: a.voters,
         })),
         Command::Publish(a) => block_on(release::publish(&release::PublishOptions {
             database_url: a.database_url,

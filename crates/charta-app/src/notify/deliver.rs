@@ -8,11 +8,15 @@ use crate::app::App;
 use crate::error::Error;
 use charta_domain::notify::{Topic, retry_delay};
 use charta_store::{Attempt, NewMail, OutboxRow};
+use futures_util::StreamExt as _;
+use futures_util::stream::FuturesUnordered;
 use std::time::Instant;
 use time::OffsetDateTime;
 
 /// Messages claimed per pass.
 const BATCH: i64 = 50;
+/// Deliveries in flight at once.
+const PARALLEL: usize = 8;
 /// Digest items claimed per pass (several people's).
 const DIGEST_BATCH: i64 = 1000;
 
@@ -27,12 +31,20 @@ pub async fn deliver(app: &App, at: OffsetDateTime) -> Result<usize, Error> {
             break;
         }
         attempts += rows.len();
-        for row in rows {
-            let outcome = match row.channel.as_str() {
-                "webhook" => send_webhook(app, &row, at).await,
-                _ => send_mail(app, &[&row], at).await,
-            };
-            finish(app, &row, outcome).await?;
+        // A few at once: each delivery mostly waits on the network.
+        let mut waiting = rows.iter();
+        let mut running = FuturesUnordered::new();
+        loop {
+            while running.len() < PARALLEL {
+                match waiting.next() {
+                    Some(row) => running.push(deliver_one(app, row, at)),
+                    None => break,
+                }
+            }
+            match running.next().await {
+                Some(done) => done?,
+                None => break,
+            }
         }
     }
     let digests = app.store.claim_digests(at, lease, DIGEST_BATCH).await?;
@@ -45,6 +57,15 @@ pub async fn deliver(app: &App, at: OffsetDateTime) -> Result<usize, Error> {
         }
     }
     Ok(attempts)
+}
+
+/// Delivers one claimed message and records the attempt.
+async fn deliver_one(app: &App, row: &OutboxRow, at: OffsetDateTime) -> Result<(), Error> {
+    let outcome = match row.channel.as_str() {
+        "webhook" => send_webhook(app, row, at).await,
+        _ => send_mail(app, &[row], at).await,
+    };
+    finish(app, row, outcome).await
 }
 
 /// Records an attempt; when a webhook's retries ran out, marks it failing
