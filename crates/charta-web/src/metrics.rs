@@ -56,6 +56,7 @@ pub struct Metrics {
     job_runs: Family<JobLabels, Counter>,
     job_last_success: Family<JobName, Gauge<f64, AtomicU64>>,
     pool: Family<PoolLabels, Gauge>,
+    outbox_pending: Gauge,
     artefacts_served: Counter,
 }
 
@@ -107,6 +108,12 @@ impl Metrics {
             "Database connections of this process, by state (open or idle)",
             pool.clone(),
         );
+        let outbox_pending = Gauge::default();
+        registry.register(
+            "outbox_pending",
+            "E-mails and webhook deliveries waiting to be sent, due or not (a growing number means the mail server or a receiver is not taking them)",
+            outbox_pending.clone(),
+        );
         let artefacts_served = Counter::default();
         registry.register(
             "release_artefacts_served",
@@ -127,6 +134,7 @@ impl Metrics {
             job_runs,
             job_last_success,
             pool,
+            outbox_pending,
             artefacts_served,
         }
     }
@@ -151,8 +159,13 @@ impl Metrics {
         self.artefacts_served.inc();
     }
 
-    /// The OpenMetrics text of every metric, with the pool read now.
-    pub fn render(&self, store: &charta_store::Store) -> String {
+    /// The OpenMetrics text of every metric, with the pool and the outbox
+    /// read now.
+    pub async fn render(&self, store: &charta_store::Store) -> String {
+        // A database that cannot answer leaves the last reading.
+        if let Ok(n) = store.outbox_pending().await {
+            self.outbox_pending.set(n);
+        }
         let (open, idle) = store.pool_connections();
         self.pool
             .get_or_create(&PoolLabels {
@@ -200,7 +213,7 @@ pub async fn record(State(state): State<AppState>, req: Request, next: Next) -> 
 
 /// `GET /metrics` on the metrics listener.
 pub async fn scrape(State(state): State<AppState>) -> Response {
-    let mut resp = state.metrics.render(&state.store).into_response();
+    let mut resp = state.metrics.render(&state.store).await.into_response();
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
