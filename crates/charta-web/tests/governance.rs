@@ -300,12 +300,12 @@ both_backends! {
         let page = f.request("reviewer", Method::GET, "/specs/demo/amendments/1", "").await.body;
         assert!(page.contains("Specification title"), "{page}");
         assert!(page.contains("Section VM Vulnerability management"), "{page}");
-        assert!(page.contains("<del>V</del><ins>Vulnerability management</ins>"), "{page}");
+        assert!(page.contains("<del>V</del> → <ins>Vulnerability management</ins>"), "{page}");
         let r = f.request("chair", Method::POST, "/specs/demo/amendments/1/merge", "").await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         // The version diff page and the API show the same.
         let page = f.request("anon", Method::GET, "/specs/demo/diff?from=1&to=2", "").await.body;
-        assert!(page.contains("Specification title") && page.contains("<del>demo</del><ins>demo, second edition</ins>"), "{page}");
+        assert!(page.contains("Specification title") && page.contains("<del>Spec demo</del> → <ins>Spec demo, second edition</ins>"), "{page}");
         assert!(page.contains("id=\"section-VM\"") && page.contains("Section VM Vulnerability management"), "{page}");
         assert!(!page.contains("These versions are identical"), "{page}");
         let doc: serde_json::Value = serde_json::from_str(&f.request("anon", Method::GET, "/api/v1/specs/demo/diff?from=1&to=2", "").await.body).unwrap();

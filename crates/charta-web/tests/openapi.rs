@@ -297,6 +297,27 @@ const ANSWERS: &[(&str, &str, &[u16])] = &[
         "/api/v1/account/notifications",
         &[200, 400, 401, 403, 429],
     ),
+    ("get", "/api/v1/account/follows", &[200, 401, 403, 429]),
+    (
+        "post",
+        "/api/v1/account/follows",
+        &[201, 400, 401, 403, 404, 409, 429],
+    ),
+    (
+        "delete",
+        "/api/v1/account/follows/{id}",
+        &[204, 401, 403, 404, 429],
+    ),
+    (
+        "get",
+        "/api/v1/specs/{spec}/amendments/{number}/reviewers",
+        &[200, 401, 403, 404, 429],
+    ),
+    (
+        "post",
+        "/api/v1/specs/{spec}/amendments/{number}/review-requests",
+        &[204, 400, 401, 403, 404, 409, 429],
+    ),
     (
         "get",
         "/api/v1/groups/{group}/webhooks",

@@ -9,9 +9,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use charta_app::lookup;
-use charta_domain::diff::{
-    ChangeKind, DiffSummary, FieldDiff, MappingChange, SectionDiff, SegmentOp,
-};
+use charta_domain::diff::{ChangeKind, DiffSummary, FieldDiff, MappingChange, SectionDiff};
 use charta_store::SpecRow;
 use serde::Deserialize;
 
@@ -82,39 +80,130 @@ pub struct DiffPage {
     pub versions: Vec<i64>,
 }
 
-/// Builds the HTML of one field's word diff for both views. Text is escaped
-/// before markup is added, so nothing in a specification becomes markup.
+/// Fields of one line (titles, levels, states, section names): a change
+/// reads "old → new".
+const SHORT_FIELDS: [&str; 5] = ["title", "level", "status", "section", "replaced-by"];
+
+/// Builds the HTML of one field's redline for both views. Prose is
+/// compared as reflowed paragraphs (a line break that only wraps is no
+/// change), changes are grouped into phrases, a paragraph that mostly
+/// changed is shown old and new whole, and a changed number or word reads
+/// "14 → 7". Text is escaped before markup is added, so nothing in a
+/// specification becomes markup.
 pub fn field_view(f: &FieldDiff) -> FieldView {
-    use super::view::escape;
-    let mut unified = String::new();
-    let mut old = String::new();
-    let mut new = String::new();
-    for s in &f.segments {
-        let t = escape(&s.text);
-        match s.op {
-            SegmentOp::Equal => {
-                unified.push_str(&t);
-                old.push_str(&t);
-                new.push_str(&t);
-            }
-            SegmentOp::Delete => {
-                let d = format!("<del>{t}</del>");
-                unified.push_str(&d);
-                old.push_str(&d);
-            }
-            SegmentOp::Insert => {
-                let i = format!("<ins>{t}</ins>");
-                unified.push_str(&i);
-                new.push_str(&i);
+    use charta_domain::redline::{RedlineBlock, field_change, redline};
+    let mut html = RedlineHtml::default();
+    if SHORT_FIELDS.contains(&f.field) {
+        html.open("p");
+        html.pieces(&field_change(&f.old, &f.new));
+        html.close("p");
+    } else {
+        for block in redline(&f.old, &f.new).blocks {
+            match block {
+                RedlineBlock::Same { text, .. } => {
+                    html.open("p");
+                    html.same(&text);
+                    html.close("p");
+                }
+                RedlineBlock::Added { text, .. } => {
+                    html.new_only(&format!("<p><ins>{}</ins></p>", escape(&text)));
+                }
+                RedlineBlock::Removed { text, .. } => {
+                    html.old_only(&format!("<p><del>{}</del></p>", escape(&text)));
+                }
+                RedlineBlock::Changed { pieces, .. } => {
+                    html.open("p");
+                    html.pieces(&pieces);
+                    html.close("p");
+                }
+                RedlineBlock::Replaced { old, new, .. } => {
+                    html.old_only(&format!(
+                        "<p class=\"replaced\"><del>{}</del></p>",
+                        escape(&old)
+                    ));
+                    html.new_only(&format!(
+                        "<p class=\"replaced\"><ins>{}</ins></p>",
+                        escape(&new)
+                    ));
+                }
             }
         }
     }
     FieldView {
         field: f.field,
         normative: f.normative,
-        unified_html: unified,
-        old_html: old,
-        new_html: new,
+        unified_html: html.unified,
+        old_html: html.old,
+        new_html: html.new,
+    }
+}
+
+fn escape(s: &str) -> String {
+    super::view::escape(s)
+}
+
+/// The three renderings of a redline, built side by side.
+#[derive(Default)]
+struct RedlineHtml {
+    unified: String,
+    old: String,
+    new: String,
+}
+
+impl RedlineHtml {
+    fn all(&mut self, html: &str) {
+        self.unified.push_str(html);
+        self.old.push_str(html);
+        self.new.push_str(html);
+    }
+    fn open(&mut self, tag: &str) {
+        self.all(&format!("<{tag}>"));
+    }
+    fn close(&mut self, tag: &str) {
+        self.all(&format!("</{tag}>"));
+    }
+    fn same(&mut self, text: &str) {
+        self.all(&escape(text));
+    }
+    fn old_only(&mut self, html: &str) {
+        self.unified.push_str(html);
+        self.old.push_str(html);
+    }
+    fn new_only(&mut self, html: &str) {
+        self.unified.push_str(html);
+        self.new.push_str(html);
+    }
+    fn pieces(&mut self, pieces: &[charta_domain::redline::Piece]) {
+        use charta_domain::redline::Piece;
+        for p in pieces {
+            match p {
+                Piece::Same { text } => self.same(text),
+                Piece::Change { old, new, compact } => {
+                    let (o, n) = (escape(old), escape(new));
+                    if *compact {
+                        self.unified.push_str(&format!(
+                            "<span class=\"change\"><del>{o}</del> → <ins>{n}</ins></span>"
+                        ));
+                    } else {
+                        if !o.is_empty() {
+                            self.unified.push_str(&format!("<del>{o}</del>"));
+                        }
+                        if !o.is_empty() && !n.is_empty() {
+                            self.unified.push(' ');
+                        }
+                        if !n.is_empty() {
+                            self.unified.push_str(&format!("<ins>{n}</ins>"));
+                        }
+                    }
+                    if !o.is_empty() {
+                        self.old.push_str(&format!("<del>{o}</del>"));
+                    }
+                    if !n.is_empty() {
+                        self.new.push_str(&format!("<ins>{n}</ins>"));
+                    }
+                }
+            }
+        }
     }
 }
 
