@@ -201,8 +201,8 @@ both_backends! {
         assert_eq!(c.current_url().await.unwrap().path(), AMENDMENT);
         assert_no_scripts(c, "the amendment page").await;
         assert_eq!(text_of(c, "main h1").await, "#1 Acknowledge reports sooner");
-        let ins = change.find_all(Locator::Css("pre.unified ins")).await.unwrap();
-        let del = change.find_all(Locator::Css("pre.unified del")).await.unwrap();
+        let ins = change.find_all(Locator::Css(".redline.unified ins")).await.unwrap();
+        let del = change.find_all(Locator::Css(".redline.unified del")).await.unwrap();
         assert_eq!(ins.len(), 1, "one inserted word");
         assert_eq!(del.len(), 1, "one deleted word");
         assert_eq!(ins[0].text().await.unwrap().trim(), "seven");

@@ -573,3 +573,112 @@ pub async fn request_review(
         .await?;
     Ok(())
 }
+
+/// Where an edit of one control goes.
+#[derive(Debug, Clone, Copy)]
+pub enum EditInto<'a> {
+    /// A new amendment with this title and description, a draft unless
+    /// `open`.
+    New {
+        title: &'a str,
+        description: &'a str,
+        open: bool,
+    },
+    /// A new revision of this amendment (a draft gathering several edits,
+    /// or an open one), which the person must be able to revise.
+    Amendment(i64),
+}
+
+/// What an edit of one control produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edited {
+    pub amendment: i64,
+    pub revision: i64,
+}
+
+/// Changes or adds one control, as a new amendment or a new revision of an
+/// existing one: the text is the specification as it stands (the newest
+/// version, or the amendment's newest revision) with that control
+/// replaced, checked and stored exactly like a proposal of the whole file.
+/// Withdrawing is a change of status (with `replaced_by`).
+pub async fn edit_control(
+    app: &App,
+    viewer: &Viewer,
+    spec: &str,
+    control: charta_domain::Control,
+    kind: charta_domain::edit::EditKind,
+    into: EditInto<'_>,
+) -> Result<Edited, Error> {
+    use charta_domain::edit::{EditKind, apply_control};
+    let message = match kind {
+        EditKind::Change => format!("Edit {}", control.id),
+        EditKind::Add => format!("Add {}", control.id),
+    };
+    match into {
+        EditInto::New {
+            title,
+            description,
+            open,
+        } => {
+            let row = lookup::spec(app, viewer, spec).await?;
+            viewer.require(Action::Propose {
+                group_id: row.group_id,
+            })?;
+            let head = amend::version_spec(app, &row, row.head_version).await?;
+            let edited = apply_control(&head.spec, control, kind).map_err(Error::BadRequest)?;
+            let content = to_canonical(&edited);
+            let amendment = propose(
+                app,
+                viewer,
+                spec,
+                Proposal {
+                    title,
+                    description,
+                    content: &content,
+                    open,
+                },
+            )
+            .await?;
+            Ok(Edited {
+                amendment,
+                revision: 1,
+            })
+        }
+        EditInto::Amendment(number) => {
+            let ctx = amend::load(app, viewer, spec, &number.to_string()).await?;
+            require_steward(viewer, &ctx)?;
+            let latest = amend::revision_spec(app, ctx.latest()).await?;
+            let edited = apply_control(&latest, control, kind).map_err(Error::BadRequest)?;
+            let content = to_canonical(&edited);
+            let revision =
+                revise(app, viewer, &ctx, &content, &message, ctx.latest().number).await?;
+            Ok(Edited {
+                amendment: number,
+                revision,
+            })
+        }
+    }
+}
+
+/// Amendments of a specification the viewer can add an edit to: open or
+/// draft ones they may revise, newest first.
+pub async fn editable_amendments(
+    app: &App,
+    viewer: &Viewer,
+    spec: &charta_store::SpecRow,
+) -> Result<Vec<charta_store::AmendmentRow>, Error> {
+    let Some(user) = viewer.user.as_ref() else {
+        return Ok(Vec::new());
+    };
+    let steward = viewer.decide(Action::Decide {
+        group_id: spec.group_id,
+    }) == charta_domain::access::Decision::Allow;
+    let mine = app.store.work_of(user.id).await?.authored;
+    let mut out: Vec<charta_store::AmendmentRow> =
+        mine.into_iter().filter(|a| a.spec_id == spec.id).collect();
+    if steward {
+        out = app.store.amendments(spec.id).await?;
+    }
+    out.retain(|a| matches!(a.state, AmendmentState::Draft | AmendmentState::Open));
+    Ok(out)
+}

@@ -29,6 +29,7 @@ pub mod catalog;
 pub mod coverage;
 pub mod delegation;
 pub mod diff;
+pub mod edit;
 pub mod format;
 pub mod group;
 pub mod ident;

@@ -75,6 +75,30 @@ pub fn table() -> Vec<Route> {
         route(
             Page,
             g.clone(),
+            "/specs/{spec}/controls/{control}/edit",
+            get(pages::edit::edit_form),
+        ),
+        route(
+            Page,
+            p.clone(),
+            "/specs/{spec}/controls/{control}/edit",
+            post(pages::edit::edit),
+        ),
+        route(
+            Page,
+            g.clone(),
+            "/specs/{spec}/new-control",
+            get(pages::edit::new_form),
+        ),
+        route(
+            Page,
+            p.clone(),
+            "/specs/{spec}/new-control",
+            post(pages::edit::add),
+        ),
+        route(
+            Page,
+            g.clone(),
             "/specs/{spec}/diff",
             get(pages::diff::diff),
         ),
@@ -765,6 +789,12 @@ pub fn table() -> Vec<Route> {
             p.clone(),
             "/api/v1/specs/{spec}/amendments/{number}/threads/{thread}/resolve",
             post(api::review::settle),
+        ),
+        route(
+            Api,
+            p.clone(),
+            "/api/v1/specs/{spec}/control-edits",
+            post(api::edits::edit_control),
         ),
         route(
             Api,

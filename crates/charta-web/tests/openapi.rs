@@ -309,6 +309,11 @@ const ANSWERS: &[(&str, &str, &[u16])] = &[
         &[204, 401, 403, 404, 429],
     ),
     (
+        "post",
+        "/api/v1/specs/{spec}/control-edits",
+        &[201, 400, 401, 403, 404, 409, 422, 429],
+    ),
+    (
         "get",
         "/api/v1/specs/{spec}/amendments/{number}/reviewers",
         &[200, 401, 403, 404, 429],

@@ -168,3 +168,71 @@ both_backends! {
         assert_eq!(r.status, StatusCode::CONFLICT);
     };
 }
+
+both_backends! {
+    one_control_is_edited_through_a_form_without_yaml => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        // The control's page and the specification offer the form to those
+        // who may propose, not to a reviewer.
+        let page = f.request("editor", Method::GET, "/specs/demo/controls/X-VM-01", "").await.body;
+        assert!(page.contains("/specs/demo/controls/X-VM-01/edit"), "{page}");
+        let page = f.request("reviewer", Method::GET, "/specs/demo", "").await.body;
+        assert!(!page.contains("/controls/X-VM-01/edit"), "{page}");
+        let form_page = f.request("editor", Method::GET, "/specs/demo/controls/X-VM-01/edit", "").await;
+        assert_eq!(form_page.status, StatusCode::OK);
+        assert!(form_page.body.contains("Projects MUST publish a policy."), "the form holds the text");
+        assert!(form_page.body.contains("<option value=\"T:1\">One</option>"), "the picker offers catalog items: {}", form_page.body);
+
+        // The level goes from 1 to 2 and a rationale changes: a new draft.
+        let fields = |level: &str, rationale: &str, into: &str| form(&[
+            ("title", "Control of demo"), ("section", "VM"), ("level", level), ("status", "active"),
+            ("statement", "Projects MUST publish a policy."), ("guidance", ""),
+            ("target", "T:1"), ("relationship", "subset"), ("rationale", rationale),
+            ("target", ""), ("relationship", "subset"), ("rationale", ""),
+            ("into", into), ("amendment_title", "Raise X-VM-01 to level 2"), ("description", "Too weak at 1."),
+        ]);
+        let r = f.request("editor", Method::POST, "/specs/demo/controls/X-VM-01/edit", &fields("2", "Part of it.", "new")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let number: i64 = r.location.trim_start_matches("/specs/demo/amendments/").split('?').next().unwrap().parse().unwrap();
+        let page = f.request("editor", Method::GET, &r.location, "").await.body;
+        assert!(page.contains("<del>1</del> → <ins>2</ins>"), "the level reads 1 → 2: {page}");
+        assert!(page.contains("Draft"), "{page}");
+
+        // A second edit gathers into the same draft as its next revision.
+        let r = f.request("editor", Method::POST, "/specs/demo/controls/X-VM-01/edit", &fields("2", "All of it, at level 2.", &number.to_string())).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(r.location, format!("/specs/demo/amendments/{number}?from=1&to=2"));
+
+        // Through the API, a new control into the same draft.
+        let r = f.request("editor", Method::POST, "/api/v1/specs/demo/control-edits", &format!(r#"{{"action": "add", "amendment": {number}, "control": {{"id": "X-VM-02", "section": "VM", "title": "Sign releases", "level": 2, "statement": "Projects MUST sign releases."}}}}"#)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!((v["amendment"].as_i64(), v["revision"].as_i64()), (Some(number), Some(3)));
+        let a = f.store.amendment(f.store.spec("demo").await.unwrap().id, number).await.unwrap();
+        let revisions = f.store.revisions(a.id).await.unwrap();
+        let newest = &revisions.last().unwrap().content;
+        assert!(newest.contains("X-VM-02") && newest.contains("level: 2") && newest.contains("All of it, at level 2."), "{newest}");
+
+        // What cannot be saved comes back with the reason and what was typed.
+        for (body, says) in [
+            (fields("2", "All of it, at level 2.", &number.to_string()), "nothing to propose"),
+            (fields("7", "x", "new"), "1, 2 or 3"),
+            (fields("2", "x", "new").replace("section=VM", "section=ZZ"), "no section"),
+        ] {
+            let r = f.request("editor", Method::POST, "/specs/demo/controls/X-VM-01/edit", &body).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{says}: {}", r.body);
+            assert!(r.body.contains(says), "{says}: {}", r.body);
+            assert!(r.body.contains("Projects MUST publish a policy."), "the typed text comes back");
+        }
+        let r = f.request("editor", Method::POST, "/specs/demo/new-control", &form(&[
+            ("id", "X-VM-01"), ("title", "Again"), ("section", "VM"), ("level", "1"), ("status", "active"),
+            ("statement", "Projects MUST x."), ("into", "new"), ("amendment_title", "Again")])).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("X-VM-01 is taken"), "{}", r.body);
+        // A reviewer may not propose; the API says so too.
+        let r = f.request("reviewer", Method::POST, "/specs/demo/controls/X-VM-01/edit", &fields("2", "x", "new")).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = f.request("reviewer", Method::POST, "/api/v1/specs/demo/control-edits", r#"{"action": "change", "title": "t", "control": {"id": "X-VM-01", "section": "VM", "title": "t", "level": 2, "statement": "s"}}"#).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    };
+}

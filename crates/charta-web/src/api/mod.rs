@@ -7,6 +7,7 @@ pub mod ballots;
 pub mod catalogs;
 pub mod coverage;
 pub mod delegations;
+pub mod edits;
 pub mod groups;
 pub mod health;
 pub mod members;

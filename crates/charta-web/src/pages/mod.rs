@@ -13,6 +13,7 @@ pub mod confirm;
 pub mod coverage;
 pub mod diff;
 pub mod docs;
+pub mod edit;
 pub mod feeds;
 pub mod follows;
 pub mod form;

@@ -13,6 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use charta_app::lookup::{self, parse_version};
 use charta_app::specs::{HistoryEntry, canonical_control, control_detail};
+use charta_domain::access::{Action, Decision};
 use charta_store::{ReleaseRow, SpecRow, VersionMeta};
 use serde::Deserialize;
 
@@ -65,6 +66,8 @@ pub struct SpecPage {
     /// Follow the specification's releases.
     pub follow: super::follows::FollowButton,
     pub follow_what: &'static str,
+    /// Offer "Propose a change" on each control and "Add a control".
+    pub can_propose: bool,
 }
 
 /// The newest version of a specification.
@@ -119,7 +122,12 @@ async fn spec_page(
         &row.slug,
     )
     .await?;
+    let can_propose = v.meta.number == row.head_version
+        && viewer.decide(Action::Propose {
+            group_id: row.group_id,
+        }) == Decision::Allow;
     Ok(Page(SpecPage {
+        can_propose,
         follow,
         follow_what: "its releases",
         title: format!("{} (version {})", v.spec.title, v.meta.number),
@@ -208,6 +216,9 @@ pub struct ControlPage {
     pub section_title: String,
     pub control: ControlView,
     pub history: Vec<HistoryEntry>,
+    /// Offer "Propose a change" (the viewer may propose in the group, and
+    /// this is the newest version).
+    pub can_propose: bool,
 }
 
 /// A control's permalink: its newest text and its history.
@@ -237,6 +248,10 @@ pub async fn control(
         version: detail.version,
         section_title,
         history: detail.history,
+        can_propose: detail.version == row.head_version
+            && viewer.decide(Action::Propose {
+                group_id: row.group_id,
+            }) == Decision::Allow,
         spec: row,
     })
     .into_response())
