@@ -45,6 +45,9 @@ pub struct Comment<'a> {
     pub lines: Option<(i64, i64)>,
     /// An objection: it blocks merging until settled.
     pub blocking: bool,
+    /// A suggested replacement for the lines (empty for none), which the
+    /// author can apply with one click.
+    pub suggestion: &'a str,
 }
 
 /// Parses a thread id from a path: anything but a positive number is a
@@ -114,6 +117,19 @@ pub async fn revise(
     message: &str,
     expected: i64,
 ) -> Result<i64, Error> {
+    revise_applying(app, viewer, ctx, content, message, expected, &[]).await
+}
+
+/// [`revise`], settling the threads whose suggestions the text applies.
+async fn revise_applying(
+    app: &App,
+    viewer: &Viewer,
+    ctx: &Context,
+    content: &str,
+    message: &str,
+    expected: i64,
+    applies: &[i64],
+) -> Result<i64, Error> {
     require_steward(viewer, ctx)?;
     apply(ctx.state, AmendmentEvent::Revise, false).map_err(|e| Error::Conflict(e.to_string()))?;
     let base = amend::version_spec(app, &ctx.spec, ctx.latest().base_version).await?;
@@ -158,6 +174,7 @@ pub async fn revise(
                 message,
             },
             change,
+            applies,
         )
         .await?)
 }
@@ -175,7 +192,19 @@ pub async fn comment(
         field,
         lines,
         blocking,
+        suggestion,
     } = c;
+    let suggestion = suggestion.trim_end();
+    if !suggestion.is_empty() && lines.is_none() {
+        return Err(Error::BadRequest(
+            "a suggestion replaces lines: choose the lines it replaces".into(),
+        ));
+    }
+    if suggestion.len() > 20_000 {
+        return Err(Error::BadRequest(
+            "a suggestion has at most 20,000 characters".into(),
+        ));
+    }
     viewer.require(Action::Comment {
         group_id: ctx.spec.group_id,
     })?;
@@ -222,6 +251,11 @@ pub async fn comment(
             ));
         }
     };
+    if !suggestion.is_empty() && suggestion == anchor_text {
+        return Err(Error::BadRequest(
+            "the suggestion is the same as the lines it would replace".into(),
+        ));
+    }
     let user = viewer.user()?;
     Ok(app
         .store
@@ -238,6 +272,7 @@ pub async fn comment(
                 blocking,
                 author_id: user.id,
                 body,
+                suggestion,
             },
         )
         .await?)
@@ -509,6 +544,7 @@ pub async fn rebase(
                 message: &message,
             },
             change,
+            &[],
         )
         .await?)
 }
@@ -681,4 +717,107 @@ pub async fn editable_amendments(
     }
     out.retain(|a| matches!(a.state, AmendmentState::Draft | AmendmentState::Open));
     Ok(out)
+}
+
+/// Applies reviewers' suggestions (by thread) to the newest revision as one
+/// new revision, crediting them in its message; their threads are settled
+/// by the change. The author or the group's chair and editors apply them;
+/// a suggestion whose lines changed since, or two on the same lines, are
+/// refused with the reason.
+pub async fn apply_suggestions(
+    app: &App,
+    viewer: &Viewer,
+    ctx: &Context,
+    threads: &[i64],
+) -> Result<i64, Error> {
+    use charta_domain::suggest::{SuggestError, apply as apply_all};
+    require_steward(viewer, ctx)?;
+    if threads.is_empty() {
+        return Err(Error::BadRequest("choose the suggestions to apply".into()));
+    }
+    let all = app.store.threads(ctx.amendment.id).await?;
+    let mut chosen = Vec::new();
+    let mut credits: Vec<String> = Vec::new();
+    for id in threads {
+        let t = all
+            .iter()
+            .find(|t| t.id == *id)
+            .ok_or_else(|| Error::NotFound(format!("thread {id} of this amendment")))?;
+        if t.suggestion.is_empty() {
+            return Err(Error::BadRequest(format!(
+                "thread {id} suggests no wording"
+            )));
+        }
+        if let Some(r) = t.applied_in {
+            return Err(Error::Conflict(format!(
+                "the suggestion in thread {id} was applied in revision {r}"
+            )));
+        }
+        let s = suggestion_of(t)
+            .ok_or_else(|| Error::BadRequest(format!("thread {id} is not on lines")))?;
+        chosen.push(s);
+        if !credits.contains(&t.author_name) {
+            credits.push(t.author_name.clone());
+        }
+    }
+    let latest = amend::revision_spec(app, ctx.latest()).await?;
+    let applied = apply_all(&latest, &chosen).map_err(|e| match e {
+        SuggestError::NoChange => Error::BadRequest(e.to_string()),
+        _ => Error::Conflict(e.to_string()),
+    })?;
+    let content = to_canonical(&applied);
+    let numbers: Vec<String> = threads.iter().map(i64::to_string).collect();
+    let message = format!(
+        "Applied suggestions by {} (thread{} {})",
+        credits.join(", "),
+        if threads.len() == 1 { "" } else { "s" },
+        numbers.join(", ")
+    );
+    revise_applying(
+        app,
+        viewer,
+        ctx,
+        &content,
+        &message,
+        ctx.latest().number,
+        threads,
+    )
+    .await
+}
+
+/// The suggestion a thread carries, if it has one on lines.
+fn suggestion_of(t: &charta_store::ThreadRow) -> Option<charta_domain::suggest::Suggestion> {
+    let (Some(control), Some(field), Some(first), Some(last)) =
+        (&t.control_id, &t.field, t.first_line, t.last_line)
+    else {
+        return None;
+    };
+    if t.suggestion.is_empty() {
+        return None;
+    }
+    Some(charta_domain::suggest::Suggestion {
+        thread: t.id,
+        anchor: charta_domain::anchor::Anchor {
+            control_id: control.clone(),
+            field: field.clone(),
+            first_line: usize::try_from(first).ok()?,
+            last_line: usize::try_from(last).ok()?,
+            text: t.anchor_text.clone(),
+        },
+        text: t.suggestion.clone(),
+    })
+}
+
+/// Threads whose suggestions, not yet applied, change the same lines of
+/// `latest` as another's, with the threads each conflicts with.
+pub fn suggestion_conflicts(
+    threads: &[charta_store::ThreadRow],
+    latest: &charta_domain::Spec,
+) -> Vec<(i64, i64)> {
+    let pending: Vec<_> = threads
+        .iter()
+        .filter(|t| t.applied_in.is_none())
+        .filter_map(suggestion_of)
+        .collect();
+    charta_domain::suggest::conflicts(latest, &pending)
 }

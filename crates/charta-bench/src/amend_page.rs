@@ -245,6 +245,7 @@ async fn review(
                     blocking: false,
                     author_id: reviewer,
                     body: "Is this deadline realistic for projects run by volunteers?",
+                    suggestion: "",
                 },
             )
             .await?;
@@ -271,6 +272,7 @@ async fn review(
                 blocking: false,
                 author_id: reviewer,
                 body: "Let's go through this together before the vote.",
+                suggestion: "",
             },
         )
         .await?;
@@ -713,6 +715,7 @@ pub async fn run(o: &Options) -> Result<()> {
                     message: "Updated",
                 },
                 TextChange::None,
+                &[],
             )
             .await?;
         writes.push(t.elapsed());

@@ -38,6 +38,7 @@ pub mod notify;
 pub mod redline;
 pub mod release;
 pub mod spec;
+pub mod suggest;
 pub mod validate;
 
 pub use catalog::{Catalog, CatalogItem, CatalogSet};

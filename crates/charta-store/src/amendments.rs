@@ -107,6 +107,11 @@ pub struct ThreadRow {
     /// An objection: the amendment cannot merge while it is unresolved.
     pub blocking: bool,
     pub resolved: bool,
+    /// Replacement text for the anchored lines that the reviewer suggests;
+    /// empty when there is none.
+    pub suggestion: String,
+    /// The revision that applied the suggestion.
+    pub applied_in: Option<i64>,
     pub author_id: i64,
     pub author_name: String,
     #[serde(with = "time::serde::rfc3339")]
@@ -165,6 +170,8 @@ pub struct NewThread<'a> {
     pub blocking: bool,
     pub author_id: i64,
     pub body: &'a str,
+    /// A suggested replacement for the anchored lines, or empty.
+    pub suggestion: &'a str,
 }
 
 impl Store {
@@ -283,7 +290,7 @@ impl Store {
         expected_head: i64,
         r: NewRevision<'_>,
     ) -> StoreResult<i64> {
-        self.add_classified_revision(a, expected_head, r, TextChange::Normative)
+        self.add_classified_revision(a, expected_head, r, TextChange::Normative, &[])
             .await
     }
 
@@ -300,6 +307,7 @@ impl Store {
         expected_head: i64,
         r: NewRevision<'_>,
         change: TextChange,
+        applies: &[i64],
     ) -> StoreResult<i64> {
         let at = now();
         let number = expected_head + 1;
@@ -362,6 +370,32 @@ impl Store {
                 object: &object,
                 details: serde_json::json!({"revision": number, "base_version": r.base_version, "content_hash": r.content_hash, "message": r.message, "normative": change == TextChange::Normative, "change": change.as_str()}),
             });
+            // Suggestions this revision applies: their threads are settled
+            // by the change, once.
+            for thread in applies {
+                let marked: Option<(i64,)> = sqlx::query_as(
+                    "UPDATE review_threads SET resolved = TRUE, applied_in = $1, updated_at = $2
+                     WHERE id = $3 AND amendment_id = $4 AND suggestion <> '' AND applied_in IS NULL
+                     RETURNING author_id",
+                )
+                .bind(number)
+                .bind(at)
+                .bind(thread)
+                .bind(a.id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((suggested_by,)) = marked else {
+                    return Err(StoreError::Conflict(format!(
+                        "the suggestion in thread {thread} was applied meanwhile, or there is none; reload the amendment"
+                    )));
+                };
+                audit_append!(tx, &AuditEvent {
+                    actor: &actor,
+                    action: "review.suggestion.apply",
+                    object: &object,
+                    details: serde_json::json!({"thread": thread, "revision": number, "suggested_by": format!("user:{suggested_by}")}),
+                });
+            }
         });
         Ok(number)
     }
@@ -408,8 +442,8 @@ impl Store {
         let actor = format!("user:{}", t.author_id);
         let id = in_tx!(self, tx => {
             let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO review_threads (amendment_id, revision, control_id, field, first_line, last_line, anchor_text, blocking, resolved, author_id, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+                "INSERT INTO review_threads (amendment_id, revision, control_id, field, first_line, last_line, anchor_text, blocking, resolved, author_id, created_at, updated_at, suggestion)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12) RETURNING id",
             )
             .bind(t.amendment_id)
             .bind(t.revision)
@@ -422,6 +456,7 @@ impl Store {
             .bind(false)
             .bind(t.author_id)
             .bind(at)
+            .bind(t.suggestion)
             .fetch_one(&mut *tx)
             .await?;
             sqlx::query("INSERT INTO review_comments (thread_id, author_id, body, created_at) VALUES ($1, $2, $3, $4)")
@@ -512,7 +547,7 @@ impl Store {
     pub async fn threads(&self, amendment_id: i64) -> StoreResult<Vec<ThreadRow>> {
         let rows = on_pool!(self, p => sqlx::query_as(
             "SELECT t.id, t.revision, t.control_id, t.field, t.first_line, t.last_line, t.anchor_text, t.blocking, t.resolved,
-                    t.author_id, u.name AS author_name, t.created_at
+                    t.suggestion, t.applied_in, t.author_id, u.name AS author_name, t.created_at
              FROM review_threads t JOIN users u ON u.id = t.author_id
              WHERE t.amendment_id = $1 ORDER BY t.id",
         )

@@ -111,7 +111,7 @@ both_backends! {
         let reviewer = db.store.upsert_user("i", "rev", "r@x", "Reviewer").await.unwrap();
         let t = db.store.create_thread(&a, NewThread {
             amendment_id: a.id, revision: 1, control_id: Some("D-VM-02"), field: Some("statement"), first_line: Some(1), last_line: Some(1),
-            anchor_text: "MUST triage within 7 days.", blocking: true, author_id: reviewer.id, body: "Seven days is too short for volunteers.",
+            anchor_text: "MUST triage within 7 days.", blocking: true, author_id: reviewer.id, body: "Seven days is too short for volunteers.", suggestion: "",
         }).await.unwrap();
         db.store.reply(&a, t, s.user, "Most reports are triaged in two.").await.unwrap();
         assert!(matches!(db.store.reply(&a, 9999, s.user, "x").await, Err(StoreError::NotFound(_))));

@@ -283,12 +283,12 @@ both_backends! {
         let a = db.store.amendment(s.spec_id, 1).await.unwrap();
         let editorial = V1.replace("a policy", "a disclosure policy").replace("title: Policy", "title: Disclosure policy");
         let hash = content_hash(&editorial);
-        db.store.add_classified_revision(&a, 1, NewRevision { base_version: 1, content: &editorial, content_hash: &hash, author_id: s.chair, message: "typo" }, TextChange::Editorial).await.unwrap();
+        db.store.add_classified_revision(&a, 1, NewRevision { base_version: 1, content: &editorial, content_hash: &hash, author_id: s.chair, message: "typo" }, TextChange::Editorial, &[]).await.unwrap();
         let b2 = db.store.ballot(b.id).await.unwrap();
         assert_eq!((b2.round, b2.revision), (1, Some(2)), "editorial: same round, new revision");
         let normative = editorial.replace("MUST", "SHOULD");
         let hash = content_hash(&normative);
-        db.store.add_classified_revision(&a, 2, NewRevision { base_version: 1, content: &normative, content_hash: &hash, author_id: s.chair, message: "weaker" }, TextChange::Normative).await.unwrap();
+        db.store.add_classified_revision(&a, 2, NewRevision { base_version: 1, content: &normative, content_hash: &hash, author_id: s.chair, message: "weaker" }, TextChange::Normative, &[]).await.unwrap();
         let b3 = db.store.ballot(b.id).await.unwrap();
         assert_eq!((b3.round, b3.revision), (2, Some(3)), "normative: new round");
         let votes = db.store.votes(b.id).await.unwrap();
@@ -309,7 +309,7 @@ both_backends! {
         let a = db.store.amendment(s.spec_id, 1).await.unwrap();
         let editorial = V1.replace("a policy", "a disclosure policy").replace("title: Policy", "title: Disclosure policy");
         let hash = content_hash(&editorial);
-        db.store.add_classified_revision(&a, 1, NewRevision { base_version: 1, content: &editorial, content_hash: &hash, author_id: s.chair, message: "typo" }, TextChange::Editorial).await.unwrap();
+        db.store.add_classified_revision(&a, 1, NewRevision { base_version: 1, content: &editorial, content_hash: &hash, author_id: s.chair, message: "typo" }, TextChange::Editorial, &[]).await.unwrap();
         let b2 = db.store.ballot(b.id).await.unwrap();
         assert_eq!((b2.round, b2.revision), (2, Some(2)), "the approval covered the old text only");
         let entries = db.store.audit_entries_for(&b.audit_object()).await.unwrap();

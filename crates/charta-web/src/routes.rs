@@ -238,6 +238,12 @@ pub fn table() -> Vec<Route> {
         ),
         route(
             Page,
+            p.clone(),
+            "/specs/{spec}/amendments/{number}/suggestions",
+            post(pages::amendments::apply_suggestions),
+        ),
+        route(
+            Page,
             g.clone(),
             "/specs/{spec}/amendments/{number}/state",
             get(pages::amendments::confirm_transition),
@@ -807,6 +813,12 @@ pub fn table() -> Vec<Route> {
             p.clone(),
             "/api/v1/specs/{spec}/amendments/{number}/review-requests",
             post(api::review::request_review),
+        ),
+        route(
+            Api,
+            p.clone(),
+            "/api/v1/specs/{spec}/amendments/{number}/suggestions",
+            post(api::review::apply_suggestions),
         ),
         route(
             Api,

@@ -377,6 +377,20 @@ fn cases(f: &Fixture) -> Vec<Case> {
         ),
         case(
             p.clone(),
+            "/specs/{spec}/amendments/{number}/suggestions",
+            "/specs/demo/amendments/1/suggestions",
+            &format!("thread={}", f.suggestion_thread),
+            AUTHOR_THEN_CHANGED,
+        ),
+        case(
+            p.clone(),
+            "/api/v1/specs/{spec}/amendments/{number}/suggestions",
+            "/api/v1/specs/demo/amendments/1/suggestions",
+            &format!(r#"{{"threads": [{}]}}"#, f.suggestion_thread),
+            AUTHOR_THEN_CHANGED,
+        ),
+        case(
+            p.clone(),
             "/specs/{spec}/amendments/{number}/review-requests",
             "/specs/demo/amendments/1/review-requests",
             &format!("reviewer={}", f.ids["reviewer"]),

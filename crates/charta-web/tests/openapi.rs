@@ -310,6 +310,11 @@ const ANSWERS: &[(&str, &str, &[u16])] = &[
     ),
     (
         "post",
+        "/api/v1/specs/{spec}/amendments/{number}/suggestions",
+        &[201, 400, 401, 403, 404, 409, 422, 429],
+    ),
+    (
+        "post",
         "/api/v1/specs/{spec}/control-edits",
         &[201, 400, 401, 403, 404, 409, 422, 429],
     ),

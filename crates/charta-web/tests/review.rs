@@ -236,3 +236,60 @@ both_backends! {
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     };
 }
+
+both_backends! {
+    a_suggested_wording_is_applied_with_one_click => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        let line = |suggestion: &str| form(&[("control", "X-VM-01"), ("field", "statement"), ("first_line", "1"), ("last_line", "1"),
+            ("body", "Name a deadline."), ("suggestion", suggestion)]);
+        // The reviewer suggests a wording and lands on the new thread.
+        let r = f.request("reviewer", Method::POST, "/specs/demo/amendments/1/threads", &line("Projects MUST publish a disclosure policy within 30 days.")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert!(r.location.starts_with("/specs/demo/amendments/1#thread-"), "{}", r.location);
+        let first: i64 = r.location.rsplit('-').next().unwrap().parse().unwrap();
+        // A second reviewer's suggestion on the same line: the two clash.
+        let r = f.request("rep", Method::POST, "/api/v1/specs/demo/amendments/1/threads", r#"{"body": "Shorter.", "control_id": "X-VM-01", "field": "statement", "first_line": 1, "last_line": 1, "suggestion": "Projects MUST publish a disclosure policy within 14 days."}"#).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let second = serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["thread"].as_i64().unwrap();
+        let page = f.request("editor", Method::GET, "/specs/demo/amendments/1", "").await.body;
+        assert!(page.contains("Suggested wording") && page.contains("Apply this suggestion"), "{page}");
+        assert!(page.contains("Changes the same lines as the suggestion in thread"), "the clash is flagged: {page}");
+        let page = f.request("reviewer", Method::GET, "/specs/demo/amendments/1", "").await.body;
+        assert!(!page.contains("Apply this suggestion"), "only the author and stewards apply");
+
+        // Both at once is refused; a reviewer cannot apply; a suggestion
+        // needs lines.
+        let both = format!(r#"{{"threads": [{first}, {second}]}}"#);
+        let r = f.request("editor", Method::POST, "/api/v1/specs/demo/amendments/1/suggestions", &both).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+        assert!(r.body.contains("change the same lines"), "{}", r.body);
+        let r = f.request("reviewer", Method::POST, "/specs/demo/amendments/1/suggestions", &format!("thread={first}")).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = f.request("reviewer", Method::POST, "/api/v1/specs/demo/amendments/1/threads", r#"{"body": "x", "suggestion": "y"}"#).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+
+        // The author applies the first with one click: a new revision that
+        // credits the reviewer, and the thread is settled by it.
+        let r = f.request("editor", Method::POST, "/specs/demo/amendments/1/suggestions", &format!("thread={first}")).await;
+        assert_eq!((r.status, r.location.as_str()), (StatusCode::SEE_OTHER, "/specs/demo/amendments/1?from=1&to=2"), "{}", r.body);
+        let spec_id = f.store.spec("demo").await.unwrap().id;
+        let a = f.store.amendment(spec_id, 1).await.unwrap();
+        let revisions = f.store.revisions(a.id).await.unwrap();
+        let newest = revisions.last().unwrap();
+        assert!(newest.content.contains("within 30 days"), "{}", newest.content);
+        assert!(newest.message.contains("Applied suggestions by reviewer"), "{}", newest.message);
+        let threads = f.store.threads(a.id).await.unwrap();
+        let t = threads.iter().find(|t| t.id == first).unwrap();
+        assert!(t.resolved && t.applied_in == Some(2), "{t:?}");
+        let log = f.store.audit_of("amendment:demo/1", 20).await.unwrap();
+        assert!(log.iter().any(|e| e.action == "review.suggestion.apply"), "{log:?}");
+
+        // Applying it again, or the other one now that its line changed, is refused.
+        for thread in [first, second] {
+            let r = f.request("editor", Method::POST, "/api/v1/specs/demo/amendments/1/suggestions", &format!(r#"{{"threads": [{thread}]}}"#)).await;
+            assert_eq!(r.status, StatusCode::CONFLICT, "{thread}: {}", r.body);
+        }
+        let page = f.request("editor", Method::GET, "/specs/demo/amendments/1", "").await.body;
+        assert!(page.contains("applied in revision 2"), "{page}");
+    };
+}

@@ -376,6 +376,7 @@ async fn seed_amendments(store: &Store) -> Result<()> {
             blocking: true,
             author_id: riya,
             body: "Many projects have no role called release manager. Can we describe the duty instead of the title?",
+            suggestion: "",
         })
         .await?;
     store
@@ -400,6 +401,7 @@ async fn seed_amendments(store: &Store) -> Result<()> {
                 blocking: false,
                 author_id: carmen,
                 body: "Let's aim to settle this at the next call.",
+                suggestion: "",
             },
         )
         .await?;

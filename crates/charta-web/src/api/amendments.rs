@@ -211,6 +211,10 @@ pub struct ThreadRequest {
     pub last_line: Option<i64>,
     #[serde(default)]
     pub blocking: bool,
+    /// A suggested replacement for the lines, which the amendment's author
+    /// can apply (`POST …/suggestions`); needs the lines.
+    #[serde(default)]
+    pub suggestion: String,
 }
 
 /// The id of a created thread.
@@ -237,7 +241,7 @@ pub async fn thread(
 ) -> ApiResult<(StatusCode, Json<ThreadCreated>)> {
     let r = json(
         body,
-        "{\"body\", \"control_id\", \"field\", \"first_line\", \"last_line\", \"blocking\"}",
+        "{\"body\", \"control_id\", \"field\", \"first_line\", \"last_line\", \"blocking\", \"suggestion\"}",
     )?;
     let ctx = amend::load(&state, &viewer, &spec, &number).await?;
     let lines = match (r.first_line, r.last_line) {
@@ -258,6 +262,7 @@ pub async fn thread(
             field: r.field.as_deref(),
             lines,
             blocking: r.blocking,
+            suggestion: &r.suggestion,
         },
     )
     .await?;

@@ -87,6 +87,7 @@ Errors are JSON: `{\"error\": {\"code\", \"message\", \"problems\"}}` (see `Erro
         crate::api::review::rebase,
         crate::api::review::audit,
         crate::api::review::reviewers,
+        crate::api::review::apply_suggestions,
         crate::api::edits::edit_control,
         crate::api::review::request_review,
         crate::api::voting::open_on_amendment,

@@ -330,3 +330,33 @@ pub async fn request_review(
     amendments::request_review(&state, &viewer, &ctx, r.reviewer).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// The suggestions to apply, by thread.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ApplySuggestions {
+    /// Threads whose suggested wordings go into one new revision.
+    #[schema(min_items = 1)]
+    pub threads: Vec<i64>,
+}
+
+/// Apply reviewers' suggested wordings to the newest revision as one new
+/// revision that credits them; their threads are settled by the change. A
+/// suggestion whose lines changed since, or two on the same lines, are
+/// refused with `409`.
+#[utoipa::path(post, path = "/api/v1/specs/{spec}/amendments/{number}/suggestions", operation_id = "apply_suggestions", tag = "amendments", request_body = ApplySuggestions,
+    params(("spec" = String, Path, description = "Specification slug"), ("number" = i64, Path, description = "Amendment number")),
+    responses((status = 201, description = "The new revision", body = super::amendments::RevisionCreated), (status = 400, description = "The body is not what the operation takes, or a thread holds no suggestion (`bad_request`)", body = crate::error::ErrorBody), (status = 401, response = crate::api::openapi::Unauthorized), (status = 403, description = "Not allowed: only the amendment's author or the group's chair and editors apply suggestions; the token's scope, or the request's origin (`forbidden`)", body = crate::error::ErrorBody), (status = 404, description = "No such amendment or thread the caller may read (`not_found`)", body = crate::error::ErrorBody), (status = 409, description = "A suggestion is stale, applied already, or clashes with another; or the amendment changed meanwhile (`conflict`)", body = crate::error::ErrorBody), (status = 422, description = "The text with the suggestions breaks a rule of the format (`invalid`)", body = crate::error::ErrorBody), (status = 429, response = crate::api::openapi::TooManyRequests)))]
+pub async fn apply_suggestions(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((spec, number)): Path<(String, String)>,
+    request: Result<Json<ApplySuggestions>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<super::amendments::RevisionCreated>)> {
+    let r = body(request, "{\"threads\": [thread ids]}")?;
+    let ctx = amend::load(&state, &viewer, &spec, &number).await?;
+    let revision = amendments::apply_suggestions(&state, &viewer, &ctx, &r.threads).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(super::amendments::RevisionCreated { revision }),
+    ))
+}

@@ -210,6 +210,8 @@ pub struct ThreadView {
     pub lines: Option<(i64, i64)>,
     /// The viewer raised it.
     pub mine: bool,
+    /// Threads whose suggestions change the same lines as this one's.
+    pub conflicts: Vec<i64>,
 }
 
 /// A changed control on the amendment page, with its threads.
@@ -419,8 +421,17 @@ async fn review_page(
     let ballot_gate = charta_app::ballot::gate(state, &ctx, &rules, &all_ballots).await?;
     let gate = merge_gate(&amend::gate_input(&ctx, &threads, ballot_gate));
     let gate_lines = gate_lines(&gate, &ctx, &threads, ballot_gate, &all_ballots);
+    let clashes = amendments::suggestion_conflicts(&threads, &latest_spec);
     let (mut general, mut anchored) = (Vec::new(), Vec::new());
     for t in threads {
+        let conflicts = clashes
+            .iter()
+            .filter_map(|&(a, b)| match t.id {
+                id if id == a => Some(b),
+                id if id == b => Some(a),
+                _ => None,
+            })
+            .collect();
         let cs: Vec<CommentRow> = comments
             .iter()
             .filter(|c| c.thread_id == t.id)
@@ -434,6 +445,7 @@ async fn review_page(
             outdated,
             lines,
             mine,
+            conflicts,
         };
         if view.thread.control_id.is_some() {
             anchored.push(view)
@@ -728,6 +740,9 @@ pub struct ThreadForm {
     pub last_line: String,
     #[serde(default)]
     pub blocking: String,
+    /// A suggested replacement for the lines.
+    #[serde(default)]
+    pub suggestion: String,
 }
 
 /// A comment form as typed, shown again with its problems.
@@ -740,6 +755,7 @@ pub struct CommentDraft {
     pub last_line: String,
     pub body: String,
     pub blocking: bool,
+    pub suggestion: String,
     /// Problems by field: `lines` (the line range) and `body`.
     pub errors: FieldErrors,
 }
@@ -773,6 +789,7 @@ pub async fn thread(
         last_line: f.last_line.clone(),
         body: f.body.clone(),
         blocking: f.blocking == "on" || f.blocking == "true",
+        suggestion: f.suggestion.clone(),
         errors: FieldErrors::new(),
     };
     let lines = match (f.first_line.trim(), f.last_line.trim()) {
@@ -806,11 +823,15 @@ pub async fn thread(
                 field,
                 lines,
                 blocking: draft.blocking,
+                suggestion: &f.suggestion,
             },
         )
         .await;
         match opened {
-            Ok(_) => return Ok(see_other(&ctx.path()).into_response()),
+            // Back to the new thread, where the person was reading.
+            Ok(thread) => {
+                return Ok(see_other(&format!("{}#thread-{thread}", ctx.path())).into_response());
+            }
             Err(Error::BadRequest(m)) if m == COMMENT_RULE => draft.errors.add("body", m),
             // Every other refusal of the input is about the lines.
             Err(Error::BadRequest(m)) => draft.errors.add("lines", m),
@@ -1077,6 +1098,13 @@ impl AmendmentPage {
             .collect()
     }
 
+    /// Whether some thread holds a suggestion that can still be applied.
+    pub fn has_suggestions(&self) -> bool {
+        self.anchored.iter().any(|t| {
+            !t.thread.suggestion.is_empty() && t.thread.applied_in.is_none() && !t.outdated
+        })
+    }
+
     pub fn is_open_state(&self) -> bool {
         self.amendment.state == AmendmentState::Open
     }
@@ -1102,4 +1130,27 @@ pub async fn request_review(
         .ok_or_else(|| Error::BadRequest("choose the person to ask for a review".into()))?;
     amendments::request_review(&state, &viewer, &ctx, reviewer).await?;
     Ok(see_other(&format!("{}#reviewers", ctx.path())).into_response())
+}
+
+/// Applies the chosen suggestions (repeated `thread` fields) as a new
+/// revision, then shows it.
+pub async fn apply_suggestions(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((spec, number)): Path<(String, String)>,
+    PageForm(f): PageForm<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    let ctx = amend::load(&state, &viewer, &spec, &number).await?;
+    let threads = f
+        .iter()
+        .filter(|(k, _)| k == "thread")
+        .map(|(_, v)| amendments::parse_thread_id(v.trim()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let revision = amendments::apply_suggestions(&state, &viewer, &ctx, &threads).await?;
+    Ok(see_other(&format!(
+        "{}?from={}&to={revision}",
+        ctx.path(),
+        revision - 1
+    ))
+    .into_response())
 }

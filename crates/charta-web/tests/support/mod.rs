@@ -74,6 +74,9 @@ pub struct Fixture {
     pub ids: BTreeMap<&'static str, i64>,
     /// The representative follows the releases of `demo`.
     pub rep_follow: i64,
+    /// A reviewer's suggested wording for line 1 of X-VM-01's statement in
+    /// amendment 1.
+    pub suggestion_thread: i64,
     pub _db: TestDb,
 }
 
@@ -262,6 +265,27 @@ pub async fn fixture_with(db: TestDb, config: WebConfig) -> Fixture {
                 blocking: false,
                 author_id: ids["reviewer"],
                 body: "Why?",
+                suggestion: "",
+            },
+        )
+        .await
+        .unwrap();
+
+    let suggestion_thread = store
+        .create_thread(
+            &amendment,
+            charta_store::NewThread {
+                amendment_id: amendment.id,
+                revision: 1,
+                control_id: Some("X-VM-01"),
+                field: Some("statement"),
+                first_line: Some(1),
+                last_line: Some(1),
+                anchor_text: "Projects MUST publish a disclosure policy.",
+                blocking: false,
+                author_id: ids["reviewer"],
+                body: "Give it a deadline.",
+                suggestion: "Projects MUST publish a disclosure policy within 90 days.",
             },
         )
         .await
@@ -412,6 +436,7 @@ pub async fn fixture_with(db: TestDb, config: WebConfig) -> Fixture {
         .unwrap()
         .id;
     let f = Fixture {
+        suggestion_thread,
         ids,
         rep_follow,
         hooks,
