@@ -106,7 +106,7 @@ pub fn apply(spec: &Spec, suggestions: &[Suggestion]) -> Result<Spec, SuggestErr
         }
     }
     // From the bottom up, so that earlier line numbers stay right.
-    placed.sort_by(|a, b| b.first.cmp(&a.first));
+    placed.sort_by_key(|p| std::cmp::Reverse(p.first));
     let mut out = spec.clone();
     for p in &placed {
         let a = &p.s.anchor;
