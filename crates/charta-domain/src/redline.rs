@@ -292,3 +292,13 @@ pub fn field_change(old: &str, new: &str) -> Vec<Piece> {
 
 #[cfg(test)]
 mod tests;
+
+/// The source lines (first and last, from 1) of each block of `text`, in
+/// the order the new side of a redline of any text against `text` shows
+/// them: what a comment on a shown paragraph is anchored to.
+pub fn block_lines(text: &str) -> Vec<(usize, usize)> {
+    blocks::split_with_lines(text)
+        .into_iter()
+        .map(|(_, span)| span)
+        .collect()
+}

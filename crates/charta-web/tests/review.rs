@@ -293,3 +293,22 @@ both_backends! {
         assert!(page.contains("applied in revision 2"), "{page}");
     };
 }
+
+both_backends! {
+    each_paragraph_of_the_redline_opens_the_comment_form_on_its_lines => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        let link = "/specs/demo/amendments/1?comment=X-VM-01:statement:1-1#comment-X-VM-01";
+        let page = f.request("reviewer", Method::GET, "/specs/demo/amendments/1", "").await.body;
+        assert!(page.contains(&format!("href=\"{}\"", link.replace('&', "&amp;"))), "a link per paragraph: {page}");
+        // Following it opens that control's form on those lines, in place.
+        let page = f.request("reviewer", Method::GET, link.split('#').next().unwrap(), "").await.body;
+        assert!(page.contains("<details class=\"line-comment\" id=\"comment-X-VM-01\" open>"), "{page}");
+        assert!(page.contains("name=\"first_line\" type=\"number\" min=\"1\" value=\"1\""), "{page}");
+        // Someone who cannot comment gets no links, and a link for lines that
+        // do not parse opens nothing.
+        let page = f.request("observer", Method::GET, "/specs/demo/amendments/1", "").await.body;
+        assert!(!page.contains("comment-here"), "{page}");
+        let page = f.request("reviewer", Method::GET, "/specs/demo/amendments/1?comment=X-VM-01:title:x", "").await.body;
+        assert!(!page.contains("id=\"comment-X-VM-01\" open"), "{page}");
+    };
+}

@@ -31,12 +31,19 @@ pub(super) const SEPARATOR: &str = "\n\n";
 
 /// The blocks of a text, in order.
 pub(super) fn split(text: &str) -> Vec<Block> {
+    split_with_lines(text).into_iter().map(|(b, _)| b).collect()
+}
+
+/// The blocks of a text with the source lines each came from (first and
+/// last, counted from 1), so that a comment on a block can name its lines.
+pub(super) fn split_with_lines(text: &str) -> Vec<(Block, (usize, usize))> {
     let mut parser = Parser::default();
     for line in text.split('\n') {
+        parser.lineno += 1;
         parser.line(line.strip_suffix('\r').unwrap_or(line));
     }
     parser.close();
-    parser.done
+    parser.done.into_iter().zip(parser.spans).collect()
 }
 
 /// Block texts joined the way reflowed text joins them.
@@ -66,7 +73,13 @@ enum Open {
 #[derive(Default)]
 struct Parser {
     done: Vec<Block>,
+    /// The source lines of each finished block.
+    spans: Vec<(usize, usize)>,
     open: Option<Open>,
+    /// The line being read, from 1.
+    lineno: usize,
+    /// The first and the last line of the open block so far.
+    open_span: (usize, usize),
 }
 
 impl Parser {
@@ -74,6 +87,7 @@ impl Parser {
         if let Some(Open::Code { text, fence, len }) = &mut self.open {
             text.push('\n');
             text.push_str(line);
+            self.open_span.1 = self.lineno;
             if closes_fence(line, *fence, *len) {
                 self.close();
             }
@@ -90,6 +104,7 @@ impl Parser {
                 fence,
                 len,
             });
+            self.open_span = (self.lineno, self.lineno);
         } else if let Some(text) = heading(rest) {
             self.push(BlockKind::Heading, text);
         } else if is_table_row(rest) {
@@ -104,8 +119,10 @@ impl Parser {
                 words: collapse(content),
                 depth: 0,
             });
+            self.open_span = (self.lineno, self.lineno);
         } else if let Some(Open::Prose { words, .. }) = &mut self.open {
             append(words, rest);
+            self.open_span.1 = self.lineno;
         } else {
             self.open = Some(Open::Prose {
                 kind: BlockKind::Paragraph,
@@ -113,6 +130,7 @@ impl Parser {
                 words: collapse(rest),
                 depth: 0,
             });
+            self.open_span = (self.lineno, self.lineno);
         }
     }
 
@@ -132,6 +150,7 @@ impl Parser {
             && *open_depth == depth
         {
             append(words, content);
+            self.open_span.1 = self.lineno;
             return;
         }
         self.close();
@@ -141,6 +160,7 @@ impl Parser {
             words: collapse(content),
             depth,
         });
+        self.open_span = (self.lineno, self.lineno);
     }
 
     /// Whether the open block is a paragraph that a list item may only
@@ -160,6 +180,7 @@ impl Parser {
     fn push(&mut self, kind: BlockKind, text: String) {
         self.close();
         self.done.push(Block { kind, text });
+        self.spans.push((self.lineno, self.lineno));
     }
 
     fn close(&mut self) {
@@ -181,6 +202,7 @@ impl Parser {
             }
         };
         self.done.push(block);
+        self.spans.push(self.open_span);
     }
 }
 
@@ -282,6 +304,15 @@ mod tests {
 
     fn kinds_and_texts(text: &str) -> Vec<(BlockKind, String)> {
         split(text).into_iter().map(|b| (b.kind, b.text)).collect()
+    }
+
+    #[test]
+    fn each_block_knows_its_source_lines() {
+        let text =
+            "First line\nwrapped here.\n\n- an item\n  continued\n\n```\ncode\n```\n## Heading";
+        let spans: Vec<(usize, usize)> =
+            split_with_lines(text).into_iter().map(|(_, s)| s).collect();
+        assert_eq!(spans, [(1, 2), (4, 5), (7, 9), (10, 10)]);
     }
 
     #[test]

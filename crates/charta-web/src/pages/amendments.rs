@@ -2,7 +2,10 @@
 //! threads, revising, state changes and merging.
 
 use super::confirm::{ConfirmPage, TextField};
-use super::diff::{ControlChangeView, FieldView, SectionChangeView, field_view, section_views};
+use super::diff::{
+    CommentTarget, ControlChangeView, FieldView, SectionChangeView, commentable_field_view,
+    field_view, section_views,
+};
 use super::form::{FieldErrors, PageForm, whole_number};
 use super::view::date;
 use super::{Page, Rejected, rejected_status};
@@ -198,6 +201,9 @@ pub struct ShowQuery {
     /// A revision number (default: the newest).
     pub to: Option<String>,
     pub view: Option<String>,
+    /// `CONTROL:FIELD:FIRST-LAST`: open the comment form on those lines
+    /// (what a paragraph's "Comment" link asks for).
+    pub comment: Option<String>,
 }
 
 /// A thread as shown, with where it now applies.
@@ -342,9 +348,12 @@ pub async fn show(
     Query(q): Query<ShowQuery>,
 ) -> PageResult<Page<AmendmentPage>> {
     let ctx = amend::load(&state, &viewer, &spec, &number).await?;
-    Ok(Page(
-        review_page(&state, &viewer, ctx, &q, CommentDraft::default()).await?,
-    ))
+    let draft = q
+        .comment
+        .as_deref()
+        .and_then(CommentDraft::asked_for)
+        .unwrap_or_default();
+    Ok(Page(review_page(&state, &viewer, ctx, &q, draft).await?))
 }
 
 /// The review page of a loaded amendment, with a comment form holding
@@ -398,6 +407,13 @@ async fn review_page(
             })
             .await?
     };
+    // Paragraphs of the newest revision take comments where they are read.
+    let commenting = to == latest.number
+        && !ctx.state.is_closed()
+        && viewer.decide(Action::Comment {
+            group_id: ctx.spec.group_id,
+        }) == Decision::Allow;
+    let page_path = ctx.path();
     let changes = diff
         .changed()
         .map(|d| ChangeView {
@@ -408,7 +424,23 @@ async fn review_page(
                 kind: d.kind.as_str(),
                 normative: d.normative,
                 removed: d.kind == ChangeKind::Removed,
-                fields: d.fields.iter().map(field_view).collect(),
+                fields: d
+                    .fields
+                    .iter()
+                    .map(|f| {
+                        if commenting && d.kind != ChangeKind::Removed {
+                            commentable_field_view(
+                                f,
+                                &CommentTarget {
+                                    page: &page_path,
+                                    control: &d.id,
+                                },
+                            )
+                        } else {
+                            field_view(f)
+                        }
+                    })
+                    .collect(),
                 mappings: d.mappings.clone(),
             },
         })
@@ -758,13 +790,35 @@ pub struct CommentDraft {
     pub suggestion: String,
     /// Problems by field: `lines` (the line range) and `body`.
     pub errors: FieldErrors,
+    /// Opened by a paragraph's "Comment" link rather than sent back.
+    pub asked: bool,
 }
 
 impl CommentDraft {
     /// Whether this draft belongs to the form on `control` ("" for the
     /// form on the whole amendment).
     pub fn is_for(&self, control: &str) -> bool {
-        !self.errors.is_empty() && self.control == control
+        (self.asked || !self.errors.is_empty()) && self.control == control
+    }
+
+    /// The form a "Comment" link asks for: `CONTROL:FIELD:FIRST-LAST`.
+    /// Anything else opens no form.
+    fn asked_for(q: &str) -> Option<CommentDraft> {
+        let mut parts = q.splitn(3, ':');
+        let (control, field, lines) = (parts.next()?, parts.next()?, parts.next()?);
+        let (a, b) = lines.split_once('-').unwrap_or((lines, lines));
+        let (a, b): (u32, u32) = (a.parse().ok()?, b.parse().ok()?);
+        if !matches!(field, "statement" | "guidance") || control.is_empty() {
+            return None;
+        }
+        Some(CommentDraft {
+            control: control.to_string(),
+            field: field.to_string(),
+            first_line: a.to_string(),
+            last_line: b.to_string(),
+            asked: true,
+            ..CommentDraft::default()
+        })
     }
 }
 
@@ -791,6 +845,7 @@ pub async fn thread(
         blocking: f.blocking == "on" || f.blocking == "true",
         suggestion: f.suggestion.clone(),
         errors: FieldErrors::new(),
+        asked: false,
     };
     let lines = match (f.first_line.trim(), f.last_line.trim()) {
         ("", "") => None,
@@ -842,6 +897,7 @@ pub async fn thread(
         from: None,
         to: None,
         view: None,
+        comment: None,
     };
     let page = review_page(&state, &viewer, ctx, &q, draft).await?;
     Ok(Rejected(axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())

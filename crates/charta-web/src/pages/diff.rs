@@ -91,8 +91,52 @@ const SHORT_FIELDS: [&str; 5] = ["title", "level", "status", "section", "replace
 /// "14 → 7". Text is escaped before markup is added, so nothing in a
 /// specification becomes markup.
 pub fn field_view(f: &FieldDiff) -> FieldView {
-    use charta_domain::redline::{RedlineBlock, field_change, redline};
+    render(f, None)
+}
+
+/// Where a comment on a shown paragraph goes: the amendment's page and the
+/// control, for the newest revision's statement and guidance.
+pub struct CommentTarget<'a> {
+    /// The amendment's path, such as `/specs/demo/amendments/3`.
+    pub page: &'a str,
+    pub control: &'a str,
+}
+
+/// [`field_view`] with, after each paragraph of the newer side, a link that
+/// opens the comment form on that paragraph's lines: commenting where one
+/// reads, without JavaScript.
+pub fn commentable_field_view(f: &FieldDiff, target: &CommentTarget<'_>) -> FieldView {
+    render(f, Some(target))
+}
+
+fn comment_link(target: &CommentTarget<'_>, field: &str, (a, b): (usize, usize)) -> String {
+    let lines = if a == b {
+        format!("line {a}")
+    } else {
+        format!("lines {a}–{b}")
+    };
+    format!(
+        " <a class=\"comment-here\" href=\"{}?comment={}:{field}:{a}-{b}#comment-{}\">Comment<span class=\"visually-hidden\"> on {lines} of the {field}</span></a>",
+        target.page,
+        escape(target.control),
+        escape(target.control)
+    )
+}
+
+fn render(f: &FieldDiff, target: Option<&CommentTarget<'_>>) -> FieldView {
+    use charta_domain::redline::{RedlineBlock, block_lines, field_change, redline};
     let mut html = RedlineHtml::default();
+    let commentable = target.is_some() && matches!(f.field, "statement" | "guidance");
+    let spans = block_lines(&f.new);
+    let mut next_new = 0usize;
+    // The link after the next block of the newer side, if comments go there.
+    let mut link = |html: &mut RedlineHtml| {
+        let span = spans.get(next_new).copied();
+        next_new += 1;
+        if let (Some(t), Some(span), true) = (target, span, commentable) {
+            html.new_only(&comment_link(t, f.field, span));
+        }
+    };
     if SHORT_FIELDS.contains(&f.field) {
         html.open("p");
         html.pieces(&field_change(&f.old, &f.new));
@@ -103,10 +147,13 @@ pub fn field_view(f: &FieldDiff) -> FieldView {
                 RedlineBlock::Same { text, .. } => {
                     html.open("p");
                     html.same(&text);
+                    link(&mut html);
                     html.close("p");
                 }
                 RedlineBlock::Added { text, .. } => {
-                    html.new_only(&format!("<p><ins>{}</ins></p>", escape(&text)));
+                    html.new_only(&format!("<p><ins>{}</ins>", escape(&text)));
+                    link(&mut html);
+                    html.new_only("</p>");
                 }
                 RedlineBlock::Removed { text, .. } => {
                     html.old_only(&format!("<p><del>{}</del></p>", escape(&text)));
@@ -114,6 +161,7 @@ pub fn field_view(f: &FieldDiff) -> FieldView {
                 RedlineBlock::Changed { pieces, .. } => {
                     html.open("p");
                     html.pieces(&pieces);
+                    link(&mut html);
                     html.close("p");
                 }
                 RedlineBlock::Replaced { old, new, .. } => {
@@ -122,9 +170,11 @@ pub fn field_view(f: &FieldDiff) -> FieldView {
                         escape(&old)
                     ));
                     html.new_only(&format!(
-                        "<p class=\"replaced\"><ins>{}</ins></p>",
+                        "<p class=\"replaced\"><ins>{}</ins>",
                         escape(&new)
                     ));
+                    link(&mut html);
+                    html.new_only("</p>");
                 }
             }
         }
