@@ -169,6 +169,32 @@ pub async fn check_proposal(
         .await
 }
 
+/// [`check_proposal`] for a specification already in hand (a control edit
+/// or applied suggestions): the same checks, against its canonical text,
+/// without parsing a text first.
+pub async fn check_proposed_spec(
+    state: &App,
+    base: Arc<CachedVersion>,
+    proposed: Spec,
+) -> Result<(Spec, String), Error> {
+    let catalogs = state.catalogs.clone();
+    state
+        .cpu
+        .run(move |cancel| {
+            let canonical = to_canonical(&proposed);
+            check_spec(&proposed, &catalogs, &canonical)?;
+            cancel.check()?;
+            check_succession(&base.spec, &proposed, &canonical)?;
+            if canonical == to_canonical(&base.spec) {
+                return Err(Error::BadRequest(
+                    "the proposed text makes no change to the specification".into(),
+                ));
+            }
+            Ok((proposed, canonical))
+        })
+        .await
+}
+
 /// Whether the viewer wrote the amendment.
 pub fn is_author(viewer: &Viewer, ctx: &Context) -> bool {
     viewer

@@ -117,7 +117,23 @@ pub async fn revise(
     message: &str,
     expected: i64,
 ) -> Result<i64, Error> {
-    revise_applying(app, viewer, ctx, content, message, expected, &[]).await
+    revise_applying(
+        app,
+        viewer,
+        ctx,
+        Proposed::Text(content),
+        message,
+        expected,
+        &[],
+    )
+    .await
+}
+
+/// A new text for an amendment: as sent, or already parsed (a control
+/// edit, applied suggestions), which saves parsing a large file again.
+enum Proposed<'a> {
+    Text(&'a str),
+    Parsed(charta_domain::Spec),
 }
 
 /// [`revise`], settling the threads whose suggestions the text applies.
@@ -125,7 +141,7 @@ async fn revise_applying(
     app: &App,
     viewer: &Viewer,
     ctx: &Context,
-    content: &str,
+    content: Proposed<'_>,
     message: &str,
     expected: i64,
     applies: &[i64],
@@ -133,7 +149,10 @@ async fn revise_applying(
     require_steward(viewer, ctx)?;
     apply(ctx.state, AmendmentEvent::Revise, false).map_err(|e| Error::Conflict(e.to_string()))?;
     let base = amend::version_spec(app, &ctx.spec, ctx.latest().base_version).await?;
-    let (proposed, canonical) = check_proposal(app, base.clone(), content).await?;
+    let (proposed, canonical) = match content {
+        Proposed::Text(text) => check_proposal(app, base.clone(), text).await?,
+        Proposed::Parsed(spec) => amend::check_proposed_spec(app, base.clone(), spec).await?,
+    };
     if canonical == ctx.latest().content {
         return Err(Error::BadRequest(
             "this revision is identical to the newest one".into(),
@@ -765,7 +784,6 @@ pub async fn apply_suggestions(
         SuggestError::NoChange => Error::BadRequest(e.to_string()),
         _ => Error::Conflict(e.to_string()),
     })?;
-    let content = to_canonical(&applied);
     let numbers: Vec<String> = threads.iter().map(i64::to_string).collect();
     let message = format!(
         "Applied suggestions by {} (thread{} {})",
@@ -777,7 +795,7 @@ pub async fn apply_suggestions(
         app,
         viewer,
         ctx,
-        &content,
+        Proposed::Parsed(applied),
         &message,
         ctx.latest().number,
         threads,

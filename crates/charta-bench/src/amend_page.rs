@@ -663,6 +663,76 @@ pub async fn run(o: &Options) -> Result<()> {
             s.withdraw(n).await?;
         }
     }
+    // Applying a reviewer's suggested wording: each sample is a fresh
+    // amendment with one suggestion on line 1 of a changed statement,
+    // applied through the author's one-click form.
+    let target = changed
+        .iter()
+        .find_map(|id| {
+            let first = proposed.control(id)?.statement.lines().next()?.to_string();
+            Some((id.clone(), first))
+        })
+        .context("no changed control has a statement")?;
+    let reviewer = s
+        .store
+        .upsert_user(
+            ISSUER,
+            "reviewer",
+            "reviewer@charta-bench.invalid",
+            "Reviewer",
+        )
+        .await?
+        .id;
+    let mut applied = Vec::with_capacity(o.runs);
+    for i in 0..warmup + o.runs {
+        let n = s
+            .amendment(
+                1,
+                &proposed_canonical,
+                &proposed_hash,
+                "Benchmark amendment (suggestion)",
+            )
+            .await?;
+        let a = s.store.amendment(s.spec.id, n).await?;
+        let thread = s
+            .store
+            .create_thread(
+                &a,
+                NewThread {
+                    amendment_id: a.id,
+                    revision: 1,
+                    control_id: Some(&target.0),
+                    field: Some("statement"),
+                    first_line: Some(1),
+                    last_line: Some(1),
+                    anchor_text: &target.1,
+                    blocking: false,
+                    author_id: reviewer,
+                    body: "Clearer this way.",
+                    suggestion: &format!("{} (as suggested)", target.1),
+                },
+            )
+            .await?;
+        let uri = format!("/specs/{slug}/amendments/{n}/suggestions");
+        let req = post_form(&config, &uri, &format!("thread={thread}"))?;
+        let t = Instant::now();
+        let (status, body) = send(&app, req).await?;
+        let took = t.elapsed();
+        ensure!(
+            status == StatusCode::SEE_OTHER,
+            "applying a suggestion answered {status}: {}",
+            String::from_utf8_lossy(&body)
+        );
+        if i >= warmup {
+            applied.push(took);
+        }
+        s.withdraw(n).await?;
+    }
+    web.push(row(
+        "**applying a suggestion, warm: POST …/suggestions** (parse from cache, apply, check the 1 MB text, store a revision)",
+        &applied,
+        None,
+    )?);
     print_table(
         "Amendment page through `charta_web::router` with `oneshot`, SQLite",
         &web,
