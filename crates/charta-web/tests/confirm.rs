@@ -137,7 +137,7 @@ both_backends! {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
         assert!(r.body.contains("From line must be a whole number") && !r.body.contains("invalid digit") && !r.body.contains("deserialize"), "{}", r.body);
         assert!(in_layout_for(&r.body, "reviewer"));
-        assert!(r.body.contains("<details class=\"line-comment\" open>") && r.body.contains("value=\"one\"") && r.body.contains(">Say why</textarea>"), "the form is open with what was typed: {}", r.body);
+        assert!(r.body.contains("<details class=\"line-comment\" id=\"comment-X-VM-01\" open>") && r.body.contains("value=\"one\"") && r.body.contains(">Say why</textarea>"), "the form is open with what was typed: {}", r.body);
         let lines = r.body.find("id=\"b-X-VM-01\"").unwrap();
         let message = r.body.find("id=\"lines-error-X-VM-01\"").unwrap();
         let text = r.body.find("id=\"t-X-VM-01\"").unwrap();

@@ -312,3 +312,28 @@ both_backends! {
         assert!(!page.contains("id=\"comment-X-VM-01\" open"), "{page}");
     };
 }
+
+both_backends! {
+    a_control_edit_is_previewed_with_its_coverage_impact_before_saving => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        let spec_id = f.store.spec("demo").await.unwrap().id;
+        let before = f.store.amendments(spec_id).await.unwrap().len();
+        // The mapping row is emptied: the edit drops X-VM-01 from T:1.
+        let body = form(&[
+            ("title", "Control of demo"), ("section", "VM"), ("level", "1"), ("status", "active"),
+            ("statement", "Projects **MUST** publish a policy."), ("guidance", ""),
+            ("target", ""), ("relationship", "subset"), ("rationale", ""),
+            ("into", "new"), ("amendment_title", "Unmap"), ("preview", "1"),
+        ]);
+        let r = f.request("editor", Method::POST, "/specs/demo/controls/X-VM-01/edit", &body).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("Preview (not saved)"), "{}", r.body);
+        assert!(r.body.contains("<strong>MUST</strong>"), "the statement is rendered: {}", r.body);
+        assert!(r.body.contains("<td>T:1</td>") && r.body.contains("<td>X-VM-01</td>"), "the lost coverage shows: {}", r.body);
+        assert_eq!(f.store.amendments(spec_id).await.unwrap().len(), before, "a preview saves nothing");
+        // A preview of an edit that cannot be applied says why.
+        let r = f.request("editor", Method::POST, "/specs/demo/controls/X-VM-01/edit", &body.replace("section=VM", "section=ZZ")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("no section"), "{}", r.body);
+    };
+}

@@ -69,6 +69,16 @@ pub struct EditPage {
     pub amendments: Vec<AmendmentRow>,
     /// Why the form came back.
     pub problem: Option<String>,
+    /// What "Preview" shows: the texts rendered and what coverage the edit
+    /// gains or loses, before anything is saved.
+    pub preview: Option<Preview>,
+}
+
+/// The edited control as it will read, and its coverage impact.
+pub struct Preview {
+    pub statement_html: String,
+    pub guidance_html: String,
+    pub impact: Vec<charta_domain::coverage::ItemImpact>,
 }
 
 impl ControlForm {
@@ -237,6 +247,7 @@ async fn page(
         })
         .collect();
     Ok(EditPage {
+        preview: None,
         title: if adding {
             format!("Add a control to {}", row.title)
         } else {
@@ -312,6 +323,47 @@ pub async fn new_form(
     Ok(Page(page(&state, &viewer, row, true, form, None).await?))
 }
 
+/// The preview of `form` against the newest version: nothing is stored.
+async fn preview(
+    state: &AppState,
+    viewer: &Viewer,
+    spec: &str,
+    kind: EditKind,
+    form: ControlForm,
+) -> PageResult<Response> {
+    let row = allowed(state, viewer, spec).await?;
+    let head = lookup::version_of(state, &row, row.head_version).await?;
+    let shown = form.control().and_then(|control| {
+        let statement_html = crate::markdown::render(&control.statement);
+        let guidance_html = crate::markdown::render(&control.guidance);
+        let edited = charta_domain::edit::apply_control(&head.spec, control, kind)
+            .map_err(Error::BadRequest)?;
+        let impact = charta_domain::coverage::coverage_impact(&head.spec, &edited, &state.catalogs);
+        Ok(Preview {
+            statement_html,
+            guidance_html,
+            impact,
+        })
+    });
+    let mut form = form;
+    if form.mappings.last().is_none_or(|m| !m.target.is_empty()) {
+        form.mappings.push(MappingRow::default());
+    }
+    let adding = kind == EditKind::Add;
+    match shown {
+        Ok(p) => {
+            let mut page = page(state, viewer, row, adding, form, None).await?;
+            page.preview = Some(p);
+            Ok(Page(page).into_response())
+        }
+        Err(e) => {
+            let status = rejected_status(&e);
+            let page = page(state, viewer, row, adding, form, Some(e.to_string())).await?;
+            Ok(Rejected(status, page).into_response())
+        }
+    }
+}
+
 async fn save(
     state: &AppState,
     viewer: &Viewer,
@@ -370,6 +422,9 @@ pub async fn edit(
     let mut form = ControlForm::read(&f);
     // The identifier is the page's, not a field to change.
     form.id = control;
+    if f.iter().any(|(k, _)| k == "preview") {
+        return preview(&state, &viewer, &spec, EditKind::Change, form).await;
+    }
     save(&state, &viewer, &spec, EditKind::Change, form).await
 }
 
@@ -381,5 +436,8 @@ pub async fn add(
     PageForm(f): PageForm<Vec<(String, String)>>,
 ) -> PageResult<Response> {
     let form = ControlForm::read(&f);
+    if f.iter().any(|(k, _)| k == "preview") {
+        return preview(&state, &viewer, &spec, EditKind::Add, form).await;
+    }
     save(&state, &viewer, &spec, EditKind::Add, form).await
 }
