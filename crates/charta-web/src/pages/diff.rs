@@ -142,39 +142,52 @@ fn render(f: &FieldDiff, target: Option<&CommentTarget<'_>>) -> FieldView {
         html.pieces(&field_change(&f.old, &f.new));
         html.close("p");
     } else {
+        // Prose is Markdown: each block is rendered by the pages' renderer,
+        // with its changes marked inside it.
         for block in redline(&f.old, &f.new).blocks {
             match block {
                 RedlineBlock::Same { text, .. } => {
-                    html.open("p");
-                    html.same(&text);
+                    html.all("<div class=\"block\">");
+                    html.all(&markdown(&text));
                     link(&mut html);
-                    html.close("p");
+                    html.all("</div>");
                 }
                 RedlineBlock::Added { text, .. } => {
-                    html.new_only(&format!("<p><ins>{}</ins>", escape(&text)));
+                    html.new_only(&format!(
+                        "<div class=\"block added\"><ins>{}</ins>",
+                        markdown(&text)
+                    ));
                     link(&mut html);
-                    html.new_only("</p>");
+                    html.new_only("</div>");
                 }
                 RedlineBlock::Removed { text, .. } => {
-                    html.old_only(&format!("<p><del>{}</del></p>", escape(&text)));
+                    html.old_only(&format!(
+                        "<div class=\"block removed\"><del>{}</del></div>",
+                        markdown(&text)
+                    ));
                 }
                 RedlineBlock::Changed { pieces, .. } => {
-                    html.open("p");
-                    html.pieces(&pieces);
+                    let (unified, old, new) = marked_sources(&pieces);
+                    html.unified.push_str("<div class=\"block\">");
+                    html.unified.push_str(&markdown(&unified));
+                    html.old.push_str("<div class=\"block\">");
+                    html.old.push_str(&markdown(&old));
+                    html.new.push_str("<div class=\"block\">");
+                    html.new.push_str(&markdown(&new));
                     link(&mut html);
-                    html.close("p");
+                    html.all("</div>");
                 }
                 RedlineBlock::Replaced { old, new, .. } => {
                     html.old_only(&format!(
-                        "<p class=\"replaced\"><del>{}</del></p>",
-                        escape(&old)
+                        "<div class=\"block replaced\"><del>{}</del></div>",
+                        markdown(&old)
                     ));
                     html.new_only(&format!(
-                        "<p class=\"replaced\"><ins>{}</ins>",
-                        escape(&new)
+                        "<div class=\"block replaced\"><ins>{}</ins>",
+                        markdown(&new)
                     ));
                     link(&mut html);
-                    html.new_only("</p>");
+                    html.new_only("</div>");
                 }
             }
         }
@@ -190,6 +203,69 @@ fn render(f: &FieldDiff, target: Option<&CommentTarget<'_>>) -> FieldView {
 
 fn escape(s: &str) -> String {
     super::view::escape(s)
+}
+
+/// Private-use characters that mark where a deletion or an insertion starts
+/// and ends while the block goes through the Markdown renderer; they become
+/// `<del>`/`<ins>` tags afterwards. Any in the text itself are dropped first.
+const MARKS: [(char, &str); 4] = [
+    ('\u{E000}', "<del>"),
+    ('\u{E001}', "</del>"),
+    ('\u{E002}', "<ins>"),
+    ('\u{E003}', "</ins>"),
+];
+
+fn unmarked(text: &str) -> String {
+    text.chars()
+        .filter(|c| !MARKS.iter().any(|(m, _)| m == c))
+        .collect()
+}
+
+/// A block's Markdown rendered safely, with the change marks as tags.
+fn markdown(marked: &str) -> String {
+    let mut out = crate::markdown::render(marked);
+    for (mark, tag) in MARKS {
+        out = out.replace(mark, tag);
+    }
+    out
+}
+
+/// The Markdown source of a changed block for the unified view and for
+/// each side, with its changes marked.
+fn marked_sources(pieces: &[charta_domain::redline::Piece]) -> (String, String, String) {
+    use charta_domain::redline::Piece;
+    let (mut unified, mut old, mut new) = (String::new(), String::new(), String::new());
+    for p in pieces {
+        match p {
+            Piece::Same { text } => {
+                let t = unmarked(text);
+                unified.push_str(&t);
+                old.push_str(&t);
+                new.push_str(&t);
+            }
+            Piece::Change {
+                old: o,
+                new: n,
+                compact,
+            } => {
+                let (o, n) = (unmarked(o), unmarked(n));
+                let del = format!("\u{E000}{o}\u{E001}");
+                let ins = format!("\u{E002}{n}\u{E003}");
+                if !o.is_empty() {
+                    unified.push_str(&del);
+                    old.push_str(&del);
+                }
+                if !o.is_empty() && !n.is_empty() {
+                    unified.push_str(if *compact { " → " } else { " " });
+                }
+                if !n.is_empty() {
+                    unified.push_str(&ins);
+                    new.push_str(&ins);
+                }
+            }
+        }
+    }
+    (unified, old, new)
 }
 
 /// The three renderings of a redline, built side by side.
@@ -304,4 +380,77 @@ pub async fn diff(
         changes,
         spec: row,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "a failing test panics")]
+    use super::*;
+
+    fn prose(old: &str, new: &str) -> FieldView {
+        field_view(&FieldDiff {
+            field: "statement",
+            old: old.into(),
+            new: new.into(),
+            segments: vec![],
+            normative: true,
+        })
+    }
+
+    #[test]
+    fn prose_is_rendered_as_markdown_with_its_changes_marked() {
+        let v = prose(
+            "Projects **MUST** fix reports\nwithin 14 days.\n\n- one\n- two",
+            "Projects **MUST** fix reports within 7 days.\n\n- one\n- three",
+        );
+        assert!(
+            v.unified_html.contains("<strong>MUST</strong>"),
+            "{}",
+            v.unified_html
+        );
+        assert!(
+            v.unified_html.contains("<del>14</del> → <ins>7</ins>"),
+            "{}",
+            v.unified_html
+        );
+        assert!(
+            v.unified_html.contains("<li>one</li>"),
+            "{}",
+            v.unified_html
+        );
+        assert!(
+            v.unified_html.contains("<del>two</del> → <ins>three</ins>"),
+            "{}",
+            v.unified_html
+        );
+        assert!(
+            !v.old_html.contains("<ins>") && !v.new_html.contains("<del>"),
+            "each side shows its own"
+        );
+        assert!(
+            !v.unified_html.contains("**"),
+            "no raw Markdown: {}",
+            v.unified_html
+        );
+    }
+
+    #[test]
+    fn markup_in_a_specification_stays_text() {
+        let v = prose(
+            "Report it.",
+            "Report it. <script>alert(1)</script> \u{E000}x\u{E001}",
+        );
+        assert!(!v.unified_html.contains("<script>"), "{}", v.unified_html);
+        assert!(
+            v.unified_html.contains("&lt;script&gt;"),
+            "{}",
+            v.unified_html
+        );
+        assert_eq!(
+            v.unified_html.matches("<del>").count(),
+            0,
+            "marks in the text are dropped: {}",
+            v.unified_html
+        );
+    }
 }
