@@ -337,3 +337,25 @@ both_backends! {
         assert!(r.body.contains("no section"), "{}", r.body);
     };
 }
+
+both_backends! {
+    a_comment_is_previewed_as_it_will_read_and_comments_render_markdown => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        let spec_id = f.store.spec("demo").await.unwrap().id;
+        let a = f.store.amendment(spec_id, 1).await.unwrap();
+        let threads = f.store.threads(a.id).await.unwrap().len();
+        let body = form(&[("control", "X-VM-01"), ("field", "statement"), ("first_line", "1"), ("last_line", "1"),
+            ("body", "This is **not** clear: see [the guide](https://example.org/guide)."), ("suggestion", "Projects MUST publish a *written* policy."), ("preview", "1")]);
+        let r = f.request("reviewer", Method::POST, "/specs/demo/amendments/1/threads", &body).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("Preview (not posted)") && r.body.contains("<strong>not</strong>"), "{}", r.body);
+        assert!(r.body.contains("<em>written</em>"), "the suggestion is previewed too");
+        assert!(r.body.contains("id=\"comment-X-VM-01\" open"), "the form stays open");
+        assert_eq!(f.store.threads(a.id).await.unwrap().len(), threads, "a preview posts nothing");
+        // Posted, the comment reads the same in its thread.
+        let r = f.request("reviewer", Method::POST, "/specs/demo/amendments/1/threads", &body.replace("&preview=1", "")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = f.request("editor", Method::GET, "/specs/demo/amendments/1", "").await.body;
+        assert!(page.contains("<strong>not</strong>") && page.contains("href=\"https://example.org/guide\""), "{page}");
+    };
+}

@@ -775,6 +775,9 @@ pub struct ThreadForm {
     /// A suggested replacement for the lines.
     #[serde(default)]
     pub suggestion: String,
+    /// Set by the "Preview" button: show the comment, store nothing.
+    #[serde(default)]
+    pub preview: String,
 }
 
 /// A comment form as typed, shown again with its problems.
@@ -792,6 +795,8 @@ pub struct CommentDraft {
     pub errors: FieldErrors,
     /// Opened by a paragraph's "Comment" link rather than sent back.
     pub asked: bool,
+    /// "Preview": the comment as it will read (and its suggestion).
+    pub preview: Option<(String, String)>,
 }
 
 impl CommentDraft {
@@ -846,6 +851,7 @@ pub async fn thread(
         suggestion: f.suggestion.clone(),
         errors: FieldErrors::new(),
         asked: false,
+        preview: None,
     };
     let lines = match (f.first_line.trim(), f.last_line.trim()) {
         ("", "") => None,
@@ -862,6 +868,23 @@ pub async fn thread(
             }
         },
     };
+    if !f.preview.is_empty() {
+        // Nothing is stored: the page comes back with the form open, the
+        // text kept and rendered as it will read.
+        draft.asked = true;
+        draft.preview = Some((
+            crate::markdown::render(&f.body),
+            crate::markdown::render(&f.suggestion),
+        ));
+        let q = ShowQuery {
+            from: None,
+            to: None,
+            view: None,
+            comment: None,
+        };
+        let page = review_page(&state, &viewer, ctx, &q, draft).await?;
+        return Ok(Page(page).into_response());
+    }
     if f.body.trim().is_empty() {
         draft.errors.add("body", COMMENT_RULE);
     }
@@ -1142,6 +1165,11 @@ impl AmendmentPage {
     }
 
     /// Anchored threads whose control is not among the shown changes.
+    /// A comment's Markdown, rendered by the pages' sanitising renderer.
+    pub fn markdown(&self, text: &str) -> String {
+        crate::markdown::render(text)
+    }
+
     pub fn other_threads(&self) -> Vec<&ThreadView> {
         self.anchored
             .iter()
