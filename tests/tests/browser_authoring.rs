@@ -141,5 +141,30 @@ both_backends! {
         let revisions = text_of(c, "ol.revisions").await;
         assert!(revisions.contains("Applied suggestions by Riya Menon"), "{revisions}");
         assert!(text_of(c, "div.suggestion").await.contains("applied in revision 2"));
+
+        // (4) A new control from the specification's page, kept as a draft.
+        c.goto(&format!("{base}/specs/author-demo")).await.unwrap();
+        follow(c, "main", "Add a control to Vulnerability management", "#c-id").await;
+        set_value(c, "c-id", "AU-VM-02").await;
+        set_value(c, "c-title", "Track fixes publicly").await;
+        set_value(c, "c-statement", "The project MUST track fixes in a public tracker.").await;
+        set_value(c, "a-title", "Track fixes in public, instead of AU-VM-01").await;
+        submit(c, "main form", "Propose this change", "section.change#AU-VM-02").await;
+        assert_eq!(c.current_url().await.unwrap().path(), "/specs/author-demo/amendments/2");
+        assert!(text_of(c, "main").await.contains("Draft"));
+
+        // (5) The old control is withdrawn in favour of the new one, in the
+        // same draft: its form offers the draft as the place to add it.
+        c.goto(&format!("{base}/specs/author-demo/controls/AU-VM-01/edit")).await.unwrap();
+        c.wait().at_most(PAGE).for_element(Locator::Css("#c-status")).await.unwrap();
+        c.find(Locator::Css("#c-status option[value='withdrawn']")).await.unwrap().click().await.unwrap();
+        set_value(c, "c-replaced", "AU-VM-02").await;
+        c.find(Locator::Css("input[name='into'][value='2']")).await.unwrap().click().await.unwrap();
+        submit(c, "main form", "Propose this change", "section.change#AU-VM-01").await;
+        assert_eq!(c.current_url().await.unwrap().path(), "/specs/author-demo/amendments/2");
+        let redline = text_of(c, "section.change#AU-VM-01").await;
+        assert!(redline.contains("active → withdrawn"), "{redline}");
+        let revisions = text_of(c, "ol.revisions").await;
+        assert!(revisions.contains("Edit AU-VM-01"), "{revisions}");
     };
 }
