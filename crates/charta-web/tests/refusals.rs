@@ -43,4 +43,20 @@ both_backends! {
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
         assert!(!r.body.starts_with("{\"error\""), "{}", r.body);
     };
+
+    methods_no_route_takes_are_405_not_a_csrf_refusal => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        for (method, uri) in [("TRACE", "/healthz"), ("TRACE", "/readyz"), ("PROPFIND", "/specs/demo"), ("BREW", "/api/v1/specs")] {
+            let m = Method::from_bytes(method.as_bytes()).unwrap();
+            let r = f.request("anon", m, uri, "").await;
+            assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {uri}: {}", r.body);
+        }
+        // A state-changing method from another site is still refused.
+        let r = f.send(axum::http::Request::builder().method(Method::POST).uri("/specs/demo/amendments")
+            .header(axum::http::header::HOST, "127.0.0.1:8080")
+            .header(axum::http::header::ORIGIN, "https://evil.example")
+            .header(axum::http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(axum::body::Body::from("title=x")).unwrap()).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    };
 }
