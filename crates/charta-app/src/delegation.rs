@@ -13,17 +13,61 @@ use charta_store::{
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime, Time};
 
+/// When a delegation starts or ends, as the person gave it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moment {
+    /// A day (UTC): a delegation starts at its beginning (or now, if that
+    /// has passed) and ends at its end.
+    Day(Date),
+    /// An exact time.
+    At(OffsetDateTime),
+}
+
 /// A delegation as submitted, from the form or the API.
+#[derive(Debug, Clone, Copy)]
 pub struct GiveRequest<'a> {
     /// The organisation's slug.
     pub organization: &'a str,
     /// The alternate's e-mail address.
     pub alternate: &'a str,
-    /// Empty for now; a date (`YYYY-MM-DD`, UTC) or an RFC 3339 time.
-    pub starts: &'a str,
-    /// Empty for no end; a date (the end of that day, UTC) or an RFC 3339
-    /// time.
-    pub ends: &'a str,
+    /// `None` for now.
+    pub starts: Option<Moment>,
+    /// `None` for no end.
+    pub ends: Option<Moment>,
+}
+
+impl Moment {
+    /// Reads a date (`YYYY-MM-DD`, UTC) or an RFC 3339 time; empty is
+    /// `None`. `field` names it in the error.
+    pub fn parse(raw: &str, field: &str) -> Result<Option<Moment>, Error> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Ok(None);
+        }
+        if let Ok(t) = OffsetDateTime::parse(raw, &Rfc3339) {
+            return Ok(Some(Moment::At(t)));
+        }
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        Date::parse(raw, &format).map(|d| Some(Moment::Day(d))).map_err(|_| {
+            Error::BadRequest(format!(
+                "the {field} {raw:?} is neither a date (YYYY-MM-DD) nor a time (RFC 3339, such as 2026-12-24T09:00:00Z)"
+            ))
+        })
+    }
+
+    fn start(self, now: OffsetDateTime) -> OffsetDateTime {
+        match self {
+            Moment::At(t) => t,
+            Moment::Day(d) => d.with_time(Time::MIDNIGHT).assume_utc().max(now),
+        }
+    }
+
+    fn end(self) -> OffsetDateTime {
+        match self {
+            Moment::At(t) => t,
+            Moment::Day(d) => d.with_time(Time::MIDNIGHT).assume_utc() + time::Duration::days(1),
+        }
+    }
 }
 
 /// The action that delegating an organisation's vote asks of the policy.
@@ -35,30 +79,6 @@ fn action(g: &GroupRow, org: &OrgRow, members: &[MembershipRow]) -> Action {
             .iter()
             .any(|m| m.organization_id == Some(org.id) && m.role == Role::Representative.as_str()),
     }
-}
-
-/// Reads a start or end. A date means the start of that day for a start
-/// (or now, for today) and the end of that day for an end.
-fn moment(raw: &str, field: &str, end: bool) -> Result<Option<OffsetDateTime>, Error> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    if let Ok(t) = OffsetDateTime::parse(raw, &Rfc3339) {
-        return Ok(Some(t));
-    }
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    let day = Date::parse(raw, &format).map_err(|_| {
-        Error::BadRequest(format!(
-            "the {field} {raw:?} is neither a date (YYYY-MM-DD) nor a time (RFC 3339, such as 2026-12-24T09:00:00Z)"
-        ))
-    })?;
-    let midnight = day.with_time(Time::MIDNIGHT).assume_utc();
-    Ok(Some(if end {
-        midnight + time::Duration::days(1)
-    } else {
-        midnight.max(now())
-    }))
 }
 
 /// Gives a delegation of an organisation's vote; returns its id.
@@ -112,8 +132,8 @@ pub async fn give(
         }));
     };
     let at = now();
-    let starts_at = moment(req.starts, "start", false)?.unwrap_or(at);
-    let ends_at = moment(req.ends, "end", true)?;
+    let starts_at = req.starts.map_or(at, |m| m.start(at));
+    let ends_at = req.ends.map(Moment::end);
     Ok(state
         .store
         .give_delegation(NewDelegation {
@@ -133,12 +153,11 @@ pub async fn revoke(
     state: &App,
     viewer: &Viewer,
     group: &str,
-    id: &str,
+    id: i64,
 ) -> Result<DelegationRow, Error> {
     let g = state.store.group(group).await?;
     viewer.require(Action::ReadMembers { group_id: g.id })?;
     let not_found = || Error::NotFound(format!("delegation {id} in working group {}", g.slug));
-    let id: i64 = id.parse().map_err(|_| not_found())?;
     let d = match state.store.delegation(id).await {
         Ok(d) if d.group_id == g.id => d,
         Ok(_) | Err(StoreError::NotFound(_)) => return Err(not_found()),
@@ -221,4 +240,37 @@ pub async fn voices(
         })
         .collect();
     Ok((out, delegations))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "a failing test panics")]
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn a_day_starts_at_its_beginning_or_now_and_ends_at_its_end() {
+        let day = Moment::parse(" 2026-12-24 ", "start").unwrap().unwrap();
+        assert_eq!(day, Moment::Day(time::macros::date!(2026 - 12 - 24)));
+        assert_eq!(
+            day.start(datetime!(2026-12-01 10:00 UTC)),
+            datetime!(2026-12-24 00:00 UTC)
+        );
+        assert_eq!(
+            day.start(datetime!(2026-12-24 10:00 UTC)),
+            datetime!(2026-12-24 10:00 UTC),
+            "never in the past"
+        );
+        assert_eq!(day.end(), datetime!(2026-12-25 00:00 UTC));
+        let at = Moment::parse("2026-12-24T09:00:00Z", "end")
+            .unwrap()
+            .unwrap();
+        assert_eq!(at.end(), datetime!(2026-12-24 09:00 UTC));
+        assert_eq!(Moment::parse("", "end").unwrap(), None);
+        let err = Moment::parse("24/12/2026", "end").unwrap_err().to_string();
+        assert!(
+            err.contains("the end \"24/12/2026\" is neither a date"),
+            "{err}"
+        );
+    }
 }

@@ -2,13 +2,13 @@
 //! give one, revoke one.
 
 use crate::auth::Viewer;
-use crate::error::ApiResult;
+use crate::error::{ApiResult, Error};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use charta_app::delegation::{self, GiveRequest};
+use charta_app::delegation::{self, GiveRequest, Moment};
 use charta_domain::access::Action;
 use charta_store::DelegationRow;
 use serde::{Deserialize, Serialize};
@@ -84,8 +84,8 @@ pub async fn give(
         GiveRequest {
             organization: &d.organization,
             alternate: &d.alternate,
-            starts: &d.starts_at,
-            ends: &d.ends_at,
+            starts: Moment::parse(&d.starts_at, "start")?,
+            ends: Moment::parse(&d.ends_at, "end")?,
         },
     )
     .await?;
@@ -109,7 +109,8 @@ pub async fn revoke(
     viewer: Viewer,
     Path((group, id)): Path<(String, String)>,
 ) -> ApiResult<Json<DelegationRow>> {
-    Ok(Json(
-        delegation::revoke(&state, &viewer, &group, &id).await?,
-    ))
+    let id = id
+        .parse()
+        .map_err(|_| Error::NotFound(format!("delegation {id} in working group {group}")))?;
+    Ok(Json(delegation::revoke(&state, &viewer, &group, id).await?))
 }

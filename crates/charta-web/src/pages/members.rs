@@ -12,7 +12,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use charta_app::delegation::{self, GiveRequest, OrgVoice};
+use charta_app::delegation::{self, GiveRequest, Moment, OrgVoice};
 use charta_app::members;
 use charta_domain::access::{Action, Decision, Role};
 use charta_store::{DelegationRow, GroupRow, InvitationRow, MembershipRow, OrgRow};
@@ -314,8 +314,8 @@ pub async fn delegate(
         GiveRequest {
             organization: &f.organization,
             alternate: &f.alternate,
-            starts: &f.starts,
-            ends: &f.ends,
+            starts: Moment::parse(&f.starts, "start")?,
+            ends: Moment::parse(&f.ends, "end")?,
         },
     )
     .await?;
@@ -331,7 +331,10 @@ pub async fn revoke_delegation(
     viewer: Viewer,
     Path((group, id)): Path<(String, String)>,
 ) -> PageResult<Response> {
-    delegation::revoke(&state, &viewer, &group, &id).await?;
+    let id = id
+        .parse()
+        .map_err(|_| Error::NotFound(format!("delegation {id} in working group {group}")))?;
+    delegation::revoke(&state, &viewer, &group, id).await?;
     Ok(see_other(&format!(
         "/groups/{}/members#votes",
         url_encode(&group)
