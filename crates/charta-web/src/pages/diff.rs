@@ -80,6 +80,10 @@ pub struct DiffPage {
     pub versions: Vec<i64>,
 }
 
+/// Unchanged paragraphs in a row from which they are folded into a
+/// disclosure: one or two stay in view as context for the change.
+const UNCHANGED_FOLD: usize = 3;
+
 /// Fields of one line (titles, levels, states, section names): a change
 /// reads "old → new".
 const SHORT_FIELDS: [&str; 5] = ["title", "level", "status", "section", "replaced-by"];
@@ -143,19 +147,40 @@ fn render(f: &FieldDiff, target: Option<&CommentTarget<'_>>) -> FieldView {
         html.close("p");
     } else {
         // Prose is Markdown: each block is rendered by the pages' renderer,
-        // with its changes marked inside it.
-        for block in redline(&f.old, &f.new).blocks {
+        // with its changes marked inside it. Runs of unchanged blocks are
+        // folded away, one click from being read.
+        let blocks = redline(&f.old, &f.new).blocks;
+        let same = |i: usize| matches!(blocks.get(i), Some(RedlineBlock::Same { .. }));
+        for (i, block) in blocks.iter().enumerate() {
+            let run_starts = same(i) && (i == 0 || !same(i - 1));
+            let run_len = if run_starts {
+                (i..blocks.len()).take_while(|&j| same(j)).count()
+            } else {
+                0
+            };
+            if run_starts && run_len >= UNCHANGED_FOLD {
+                html.all(&format!(
+                    "<details class=\"unchanged\"><summary>{run_len} unchanged paragraphs</summary>"
+                ));
+            }
             match block {
                 RedlineBlock::Same { text, .. } => {
                     html.all("<div class=\"block\">");
-                    html.all(&markdown(&text));
+                    html.all(&markdown(text));
                     link(&mut html);
                     html.all("</div>");
+                    let run_ends = !same(i + 1);
+                    if run_ends {
+                        let start = (0..=i).rev().take_while(|&j| same(j)).count();
+                        if start >= UNCHANGED_FOLD {
+                            html.all("</details>");
+                        }
+                    }
                 }
                 RedlineBlock::Added { text, .. } => {
                     html.new_only(&format!(
                         "<div class=\"block added\"><ins>{}</ins>",
-                        markdown(&text)
+                        markdown(text)
                     ));
                     link(&mut html);
                     html.new_only("</div>");
@@ -163,11 +188,11 @@ fn render(f: &FieldDiff, target: Option<&CommentTarget<'_>>) -> FieldView {
                 RedlineBlock::Removed { text, .. } => {
                     html.old_only(&format!(
                         "<div class=\"block removed\"><del>{}</del></div>",
-                        markdown(&text)
+                        markdown(text)
                     ));
                 }
                 RedlineBlock::Changed { pieces, .. } => {
-                    let (unified, old, new) = marked_sources(&pieces);
+                    let (unified, old, new) = marked_sources(pieces);
                     html.unified.push_str("<div class=\"block\">");
                     html.unified.push_str(&markdown(&unified));
                     html.old.push_str("<div class=\"block\">");
@@ -180,11 +205,11 @@ fn render(f: &FieldDiff, target: Option<&CommentTarget<'_>>) -> FieldView {
                 RedlineBlock::Replaced { old, new, .. } => {
                     html.old_only(&format!(
                         "<div class=\"block replaced\"><del>{}</del></div>",
-                        markdown(&old)
+                        markdown(old)
                     ));
                     html.new_only(&format!(
                         "<div class=\"block replaced\"><ins>{}</ins>",
-                        markdown(&new)
+                        markdown(new)
                     ));
                     link(&mut html);
                     html.new_only("</div>");
@@ -431,6 +456,33 @@ mod tests {
             !v.unified_html.contains("**"),
             "no raw Markdown: {}",
             v.unified_html
+        );
+    }
+
+    #[test]
+    fn runs_of_unchanged_paragraphs_are_folded() {
+        let same = "One.\n\nTwo.\n\nThree.\n\nFour.";
+        let v = prose(
+            &format!("{same}\n\nOld end."),
+            &format!("{same}\n\nNew end."),
+        );
+        assert!(
+            v.unified_html.starts_with(
+                "<details class=\"unchanged\"><summary>4 unchanged paragraphs</summary>"
+            ),
+            "{}",
+            v.unified_html
+        );
+        assert_eq!(
+            v.unified_html.matches("</details>").count(),
+            1,
+            "{}",
+            v.unified_html
+        );
+        let short = prose("One.\n\nOld end.", "One.\n\nNew end.");
+        assert!(
+            !short.unified_html.contains("<details"),
+            "one paragraph of context stays in view"
         );
     }
 
