@@ -728,12 +728,18 @@ pub async fn editable_amendments(
     let steward = viewer.decide(Action::Decide {
         group_id: spec.group_id,
     }) == charta_domain::access::Decision::Allow;
-    let mine = app.store.work_of(user.id).await?.authored;
-    let mut out: Vec<charta_store::AmendmentRow> =
-        mine.into_iter().filter(|a| a.spec_id == spec.id).collect();
-    if steward {
-        out = app.store.amendments(spec.id).await?;
-    }
+    // Stewards may revise any amendment of the group; others their own.
+    let mut out: Vec<charta_store::AmendmentRow> = if steward {
+        app.store.amendments(spec.id).await?
+    } else {
+        app.store
+            .work_of(user.id)
+            .await?
+            .authored
+            .into_iter()
+            .filter(|a| a.spec_id == spec.id)
+            .collect()
+    };
     out.retain(|a| matches!(a.state, AmendmentState::Draft | AmendmentState::Open));
     Ok(out)
 }

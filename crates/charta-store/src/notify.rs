@@ -849,29 +849,31 @@ impl Store {
         Ok(row)
     }
 
-    /// Stops following, with an `account.unfollow` audit entry; someone
-    /// else's follow is not found.
-    pub async fn unfollow(&self, user_id: i64, id: i64) -> StoreResult<()> {
+    /// Stops following, with an `account.unfollow` audit entry, and returns
+    /// the follow removed; someone else's follow is not found.
+    pub async fn unfollow(&self, user_id: i64, id: i64) -> StoreResult<FollowRow> {
         let actor = format!("user:{user_id}");
-        in_tx!(self, tx => {
-            let gone: Option<(String, String)> = sqlx::query_as(
-                "DELETE FROM follows WHERE id = $1 AND user_id = $2 RETURNING kind, subject",
+        let row = in_tx!(self, tx => {
+            let gone: Option<FollowRow> = sqlx::query_as(
+                "DELETE FROM follows WHERE id = $1 AND user_id = $2
+                 RETURNING id, user_id, kind, subject, created_at",
             )
             .bind(id)
             .bind(user_id)
             .fetch_optional(&mut *tx)
             .await?;
-            let Some((kind, subject)) = gone else {
+            let Some(row) = gone else {
                 return Err(StoreError::NotFound(format!("follow {id} (see your account page for what you follow)")));
             };
             audit_append!(tx, &AuditEvent {
                 actor: &actor,
                 action: "account.unfollow",
                 object: &actor,
-                details: serde_json::json!({"kind": kind, "subject": subject}),
+                details: serde_json::json!({"kind": row.kind.as_str(), "subject": row.subject}),
             });
+            row
         });
-        Ok(())
+        Ok(row)
     }
 
     /// People who follow a release's specification, or a catalog item one

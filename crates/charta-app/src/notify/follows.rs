@@ -92,12 +92,13 @@ pub async fn follow(
     Ok(describe(app, viewer, row).await)
 }
 
-/// Stops following; only one's own follows can be removed.
-pub async fn unfollow(app: &App, viewer: &Viewer, id: i64) -> Result<(), Error> {
+/// Stops following; only one's own follows can be removed. Returns what
+/// was followed.
+pub async fn unfollow(app: &App, viewer: &Viewer, id: i64) -> Result<Follow, Error> {
     viewer.require(Action::ViewAccount)?;
     let user = viewer.user()?;
-    app.store.unfollow(user.id, id).await?;
-    Ok(())
+    let row = app.store.unfollow(user.id, id).await?;
+    Ok(describe(app, viewer, row).await)
 }
 
 /// The person's follow of this subject, if any (for "Follow" or "Stop

@@ -6,7 +6,7 @@ use super::diff::{
     CommentTarget, ControlChangeView, FieldView, SectionChangeView, commentable_field_view,
     field_view, section_views,
 };
-use super::form::{FieldErrors, PageForm, whole_number};
+use super::form::{FieldErrors, PageForm, field, values, whole_number};
 use super::view::date;
 use super::{Page, Rejected, rejected_status};
 use crate::auth::Viewer;
@@ -1207,11 +1207,10 @@ pub async fn request_review(
     PageForm(f): PageForm<Vec<(String, String)>>,
 ) -> PageResult<Response> {
     let ctx = amend::load(&state, &viewer, &spec, &number).await?;
-    let reviewer = f
-        .iter()
-        .find(|(k, _)| k == "reviewer")
-        .and_then(|(_, v)| v.trim().parse::<i64>().ok())
-        .ok_or_else(|| Error::BadRequest("choose the person to ask for a review".into()))?;
+    let reviewer = field(&f, "reviewer")
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| Error::BadRequest("choose the person to ask for a review".into()))?;
     amendments::request_review(&state, &viewer, &ctx, reviewer).await?;
     Ok(see_other(&format!("{}#reviewers", ctx.path())).into_response())
 }
@@ -1225,10 +1224,9 @@ pub async fn apply_suggestions(
     PageForm(f): PageForm<Vec<(String, String)>>,
 ) -> PageResult<Response> {
     let ctx = amend::load(&state, &viewer, &spec, &number).await?;
-    let threads = f
-        .iter()
-        .filter(|(k, _)| k == "thread")
-        .map(|(_, v)| amendments::parse_thread_id(v.trim()))
+    let threads = values(&f, "thread")
+        .into_iter()
+        .map(|v| amendments::parse_thread_id(v.trim()))
         .collect::<Result<Vec<_>, _>>()?;
     let revision = amendments::apply_suggestions(&state, &viewer, &ctx, &threads).await?;
     Ok(see_other(&format!(

@@ -2,7 +2,7 @@
 //! status and mappings, with catalog items to choose from, into a new
 //! amendment or one already being prepared. No YAML to read or write.
 
-use super::form::PageForm;
+use super::form::{PageForm, field, has, values};
 use super::{Page, Rejected, rejected_status};
 use crate::auth::Viewer;
 use crate::auth::viewer::Chrome;
@@ -111,29 +111,19 @@ impl ControlForm {
     /// Reads the posted fields; mapping rows come as repeated `target`,
     /// `relationship` and `rationale` fields, in order.
     fn read(fields: &[(String, String)]) -> ControlForm {
-        let one = |k: &str| {
-            fields
-                .iter()
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default()
-        };
-        let many = |k: &str| -> Vec<String> {
-            fields
-                .iter()
-                .filter(|(key, _)| key == k)
-                .map(|(_, v)| v.clone())
-                .collect()
-        };
-        let (targets, relationships, rationales) =
-            (many("target"), many("relationship"), many("rationale"));
+        let one = |k: &str| field(fields, k).to_string();
+        let (targets, relationships, rationales) = (
+            values(fields, "target"),
+            values(fields, "relationship"),
+            values(fields, "rationale"),
+        );
         let mappings = targets
             .iter()
             .enumerate()
             .map(|(i, t)| MappingRow {
                 target: t.trim().to_string(),
-                relationship: relationships.get(i).cloned().unwrap_or_default(),
-                rationale: rationales.get(i).cloned().unwrap_or_default(),
+                relationship: relationships.get(i).unwrap_or(&"").to_string(),
+                rationale: rationales.get(i).unwrap_or(&"").to_string(),
             })
             .collect();
         ControlForm {
@@ -149,8 +139,16 @@ impl ControlForm {
             into: one("into"),
             amendment_title: one("amendment_title"),
             description: one("description"),
-            open: fields.iter().any(|(k, _)| k == "open"),
+            open: has(fields, "open"),
         }
+    }
+
+    /// The form with an empty mapping row at the end to add one.
+    fn with_blank_row(mut self) -> ControlForm {
+        if self.mappings.last().is_none_or(|m| !m.target.is_empty()) {
+            self.mappings.push(MappingRow::default());
+        }
+        self
     }
 
     /// The control the form describes; errors name the field to fix.
@@ -345,10 +343,7 @@ async fn preview(
             impact,
         })
     });
-    let mut form = form;
-    if form.mappings.last().is_none_or(|m| !m.target.is_empty()) {
-        form.mappings.push(MappingRow::default());
-    }
+    let form = form.with_blank_row();
     let adding = kind == EditKind::Add;
     match shown {
         Ok(p) => {
@@ -393,10 +388,7 @@ async fn save(
         Err(e @ (Error::BadRequest(_) | Error::Invalid(_) | Error::Conflict(_))) => {
             let row = allowed(state, viewer, spec).await?;
             let status = rejected_status(&e);
-            let mut form = form;
-            if form.mappings.last().is_none_or(|m| !m.target.is_empty()) {
-                form.mappings.push(MappingRow::default());
-            }
+            let form = form.with_blank_row();
             let p = page(
                 state,
                 viewer,
@@ -422,7 +414,7 @@ pub async fn edit(
     let mut form = ControlForm::read(&f);
     // The identifier is the page's, not a field to change.
     form.id = control;
-    if f.iter().any(|(k, _)| k == "preview") {
+    if has(&f, "preview") {
         return preview(&state, &viewer, &spec, EditKind::Change, form).await;
     }
     save(&state, &viewer, &spec, EditKind::Change, form).await
@@ -436,7 +428,7 @@ pub async fn add(
     PageForm(f): PageForm<Vec<(String, String)>>,
 ) -> PageResult<Response> {
     let form = ControlForm::read(&f);
-    if f.iter().any(|(k, _)| k == "preview") {
+    if has(&f, "preview") {
         return preview(&state, &viewer, &spec, EditKind::Add, form).await;
     }
     save(&state, &viewer, &spec, EditKind::Add, form).await

@@ -1,7 +1,7 @@
 //! Following a specification or a catalog item from its page, and
 //! stopping from there or from the account page.
 
-use super::form::PageForm;
+use super::form::{PageForm, field};
 use crate::auth::Viewer;
 use crate::error::{Error, PageResult, see_other};
 use crate::state::AppState;
@@ -39,12 +39,6 @@ impl FollowButton {
     }
 }
 
-fn field<'a>(f: &'a [(String, String)], name: &str) -> &'a str {
-    f.iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
-}
-
 /// Where to go after following or unfollowing: back to the page the button
 /// was on, or to the account page.
 fn back(f: &[(String, String)], path: &str) -> String {
@@ -76,12 +70,6 @@ pub async fn unfollow(
     let id: i64 = id
         .parse()
         .map_err(|_| Error::NotFound(format!("follow {id}")))?;
-    let mine = follows::list(&state, &viewer).await?;
-    let path = mine
-        .iter()
-        .find(|x| x.row.id == id)
-        .map(|x| x.path.clone())
-        .unwrap_or_else(|| "/account".into());
-    follows::unfollow(&state, &viewer, id).await?;
-    Ok(see_other(&back(&f, &path)).into_response())
+    let gone = follows::unfollow(&state, &viewer, id).await?;
+    Ok(see_other(&back(&f, &gone.path)).into_response())
 }

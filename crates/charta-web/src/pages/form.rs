@@ -63,6 +63,27 @@ fn human(serde_message: &str) -> String {
     }
 }
 
+/// The first value of field `name` in a form read as pairs (forms whose
+/// fields repeat or vary), or "" when it is absent.
+pub fn field<'a>(form: &'a [(String, String)], name: &str) -> &'a str {
+    form.iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+/// Every value of a repeated field `name`, in order.
+pub fn values<'a>(form: &'a [(String, String)], name: &str) -> Vec<&'a str> {
+    form.iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .collect()
+}
+
+/// Whether the form has field `name` at all (a checkbox, a button).
+pub fn has(form: &[(String, String)], name: &str) -> bool {
+    form.iter().any(|(k, _)| k == name)
+}
+
 /// How a field is named to people: `first_line` becomes "First line".
 pub fn label(field: &str) -> String {
     let spaced = field.replace('_', " ");
