@@ -118,12 +118,19 @@ const CHROMIUM_FLAGS: &[&str] = &[
 impl Browser {
     /// Starts ChromeDriver and opens a session, or returns `None` (after
     /// saying why) when no browser is installed and none is required.
+    pub async fn launch() -> Option<Browser> {
+        Self::launch_with(true).await
+    }
+
+    /// [`Browser::launch`] with page scripts turned off (`scripts: false`),
+    /// as for a reader who browses without JavaScript: every page must work
+    /// the same way. WebDriver's own commands still run.
     #[expect(
         clippy::expect_used,
         clippy::panic,
         reason = "test set-up fails loudly"
     )]
-    pub async fn launch() -> Option<Browser> {
+    pub async fn launch_with(scripts: bool) -> Option<Browser> {
         let (chromium, chromedriver) = match (chromium_path(), chromedriver_path()) {
             (Ok(c), Ok(d)) => (c, d),
             (c, d) => {
@@ -163,10 +170,12 @@ impl Browser {
         args.push(format!("--user-data-dir={}", driver.profile.display()));
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), "chrome".into());
-        caps.insert(
-            "goog:chromeOptions".into(),
-            serde_json::json!({ "binary": chromium, "args": args }),
-        );
+        let mut options = serde_json::json!({ "binary": chromium, "args": args });
+        if !scripts {
+            options["prefs"] =
+                serde_json::json!({ "profile.managed_default_content_settings.javascript": 2 });
+        }
+        caps.insert("goog:chromeOptions".into(), options);
 
         let client = driver.connect(caps).await;
         let session = client.session_id().await.ok().flatten();

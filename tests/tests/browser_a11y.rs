@@ -21,7 +21,7 @@ use charta_domain::CatalogSet;
 use charta_store::both_backends;
 use charta_store::testing::TestDb;
 use charta_tests::a11y::{sideways_overflow, tab_through};
-use charta_tests::pages::{assert_no_scripts, sign_in, sign_out};
+use charta_tests::pages::{assert_no_inline_scripts, sign_in, sign_out};
 use charta_tests::{Browser, Server};
 use charta_web::{AppState, WebConfig};
 use fantoccini::{Client, Locator};
@@ -118,7 +118,7 @@ where
             }
             let name = format!("{page} ({path}) as {who}");
             // Checked before anything is injected: the pages carry none.
-            assert_no_scripts(c, &name).await;
+            assert_no_inline_scripts(c, &name).await;
             if let Some(failure) = check(c, &name).await {
                 failures.push(failure);
             }

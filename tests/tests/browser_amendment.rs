@@ -21,7 +21,7 @@ use charta_domain::ballot::Rules;
 use charta_store::testing::TestDb;
 use charta_store::{both_backends, import_group_text, import_spec_text};
 use charta_tests::pages::{
-    PAGE, assert_no_scripts, click_button, follow, sign_in, sign_out, submit, text_of,
+    PAGE, assert_no_inline_scripts, click_button, follow, sign_in, sign_out, submit, text_of,
 };
 use charta_tests::{Browser, Server};
 use charta_web::{AppState, WebConfig};
@@ -191,7 +191,7 @@ both_backends! {
 
         // (1) The editor proposes shortening the acknowledgement time.
         sign_in(c, &base, "Eli Okafor", &format!("{SPEC}/amendments/new")).await;
-        assert_no_scripts(c, "the proposal form").await;
+        assert_no_inline_scripts(c, "the proposal form").await;
         c.find(Locator::Id("a-title")).await.unwrap().send_keys("Acknowledge reports sooner").await.unwrap();
         let content = c.find(Locator::Id("a-content")).await.unwrap();
         edit_textarea(c, &content, "within fourteen days", "within seven days", Entry::Typed).await;
@@ -199,7 +199,7 @@ both_backends! {
         click_button(&form, "Propose").await;
         let change = c.wait().at_most(PAGE).for_element(Locator::Css("section.change#AM-VM-01")).await.unwrap();
         assert_eq!(c.current_url().await.unwrap().path(), AMENDMENT);
-        assert_no_scripts(c, "the amendment page").await;
+        assert_no_inline_scripts(c, "the amendment page").await;
         assert_eq!(text_of(c, "main h1").await, "#1 Acknowledge reports sooner");
         let ins = change.find_all(Locator::Css(".redline.unified ins")).await.unwrap();
         let del = change.find_all(Locator::Css(".redline.unified del")).await.unwrap();
@@ -259,7 +259,7 @@ both_backends! {
         // (3) The editor revises another control: the objection keeps its line.
         sign_in(c, &base, "Eli Okafor", AMENDMENT).await;
         post_revision(c, "Shorten the fix deadline too", "within ninety days", "within sixty days", 2).await;
-        assert_no_scripts(c, "the amendment page").await;
+        assert_no_inline_scripts(c, "the amendment page").await;
         assert_eq!(c.find_all(Locator::Css("ol.revisions > li")).await.unwrap().len(), 2);
         assert!(text_of(c, "main h1 + p").await.contains("2 revisions"));
         c.find(Locator::Css("section.change#AM-VM-02")).await.unwrap();
@@ -291,13 +291,13 @@ both_backends! {
         // (5) The chair merges it into version 2.
         sign_in(c, &base, "Carmen Chávez", AMENDMENT).await;
         follow(c, "section.gate", "Merge into a new version…", "section.confirm").await;
-        assert_no_scripts(c, "the merge confirmation").await;
+        assert_no_inline_scripts(c, "the merge confirmation").await;
         let confirm = text_of(c, "section.confirm").await;
         assert!(confirm.contains("Merging creates version 2") && confirm.contains("cannot be undone"), "{confirm}");
         submit(c, "section.confirm", "Merge into version 2", "article.control#AM-VM-01").await;
         let control = c.wait().at_most(PAGE).for_element(Locator::Css("article.control#AM-VM-01")).await.unwrap();
         assert_eq!(c.current_url().await.unwrap().path(), format!("{SPEC}/versions/2"));
-        assert_no_scripts(c, "version 2").await;
+        assert_no_inline_scripts(c, "version 2").await;
         let statement = control.find(Locator::Css(".statement")).await.unwrap().text().await.unwrap();
         assert!(statement.contains("within seven calendar days"), "the newest revision was merged: {statement}");
         let statement = text_of(c, "article.control#AM-VM-02 .statement").await;

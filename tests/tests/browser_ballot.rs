@@ -13,7 +13,7 @@ use charta_domain::CatalogSet;
 use charta_domain::ballot::Rules;
 use charta_store::testing::TestDb;
 use charta_store::{NewAmendment, NewRevision, both_backends, import_group_text, import_spec_text};
-use charta_tests::pages::{assert_no_scripts, follow, sign_in, sign_out, submit, text_of};
+use charta_tests::pages::{assert_no_inline_scripts, follow, sign_in, sign_out, submit, text_of};
 use charta_tests::{Browser, Server};
 use charta_web::{AppState, WebConfig};
 use fantoccini::{Client, Locator};
@@ -161,7 +161,7 @@ both_backends! {
         assert!(positions.contains("Seven days is too short for volunteers."), "{positions}");
         assert!(text_of(c, "section.tally").await.contains("cannot change this"));
         follow(c, "section.ballot-actions", "Close now…", "section.confirm").await;
-        assert_no_scripts(c, "the closing confirmation").await;
+        assert_no_inline_scripts(c, "the closing confirmation").await;
         let confirm = text_of(c, "section.confirm").await;
         assert!(confirm.contains("Closing now ends the ballot") && confirm.contains("result: passed"), "{confirm}");
         submit(c, "section.confirm", "Close the ballot now", "p.outcome").await;

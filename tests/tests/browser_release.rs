@@ -14,7 +14,7 @@ use charta_domain::CatalogSet;
 use charta_domain::ballot::{BallotKind, Position, Rules};
 use charta_store::testing::TestDb;
 use charta_store::{NewBallot, NewVote, both_backends, import_group_text, import_spec_text};
-use charta_tests::pages::{PAGE, assert_no_scripts, sign_in, submit, text_of};
+use charta_tests::pages::{PAGE, assert_no_inline_scripts, sign_in, submit, text_of};
 use charta_tests::{Browser, Server};
 use charta_web::{AppState, WebConfig};
 use fantoccini::{Client, Locator};
@@ -97,7 +97,7 @@ both_backends! {
         form.find(Locator::Id("version")).await.unwrap().select_by_value("1").await.unwrap();
         form.find(Locator::Id("name")).await.unwrap().send_keys("1.0.0").await.unwrap();
         submit(c, "section.publish form", "Publish and sign…", "section.confirm").await;
-        assert_no_scripts(c, "the publishing confirmation").await;
+        assert_no_inline_scripts(c, "the publishing confirmation").await;
         let confirm = text_of(c, "section.confirm").await;
         assert!(confirm.contains("Publishing freezes version 1") && confirm.contains("signs their manifest"), "{confirm}");
         submit(c, "section.confirm", "Publish and sign 1.0.0", "section.notes").await;
@@ -106,7 +106,7 @@ both_backends! {
         assert!(notes.text().await.unwrap().contains("First release"));
         let control = c.find(Locator::Css("article.control#RD-VM-01")).await.unwrap();
         assert!(control.text().await.unwrap().contains("within seven days"));
-        assert_no_scripts(c, "the release page").await;
+        assert_no_inline_scripts(c, "the release page").await;
 
         // Every artefact the page links downloads, and the bundle verifies.
         let links = c.find_all(Locator::Css("section.artefacts table a")).await.unwrap();

@@ -41,13 +41,52 @@ pub struct Comment<'a> {
     pub control: Option<&'a str>,
     /// `statement` or `guidance`.
     pub field: Option<&'a str>,
-    /// First and last line, from 1, in the field of the newest revision.
+    /// First and last line, from 1, in the field of the text named by `on`.
     pub lines: Option<(i64, i64)>,
+    /// Which text the lines are in: the newest revision (the default), an
+    /// earlier revision, or the version the amendment is based on. Reviewers
+    /// comment on either side of a redline; a comment on removed text
+    /// anchors to the text that had it.
+    pub on: CommentOn,
     /// An objection: it blocks merging until settled.
     pub blocking: bool,
     /// A suggested replacement for the lines (empty for none), which the
     /// author can apply with one click.
     pub suggestion: &'a str,
+}
+
+/// The text a line comment's lines are counted in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CommentOn {
+    /// The newest revision.
+    #[default]
+    Newest,
+    /// An earlier (or the newest) revision, by number.
+    Revision(i64),
+    /// The specification version the newest revision is based on; stored as
+    /// revision 0.
+    Base,
+}
+
+impl CommentOn {
+    /// Reads `base` or a revision number, as in the pages' `from` and the
+    /// API's `on`; empty is the newest revision.
+    pub fn parse(raw: &str) -> Result<CommentOn, Error> {
+        match raw.trim() {
+            "" => Ok(CommentOn::Newest),
+            "base" => Ok(CommentOn::Base),
+            n => n
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .map(CommentOn::Revision)
+                .ok_or_else(|| {
+                    Error::BadRequest(format!(
+                        "comment on `base` or on a revision number, not {n:?}"
+                    ))
+                }),
+        }
+    }
 }
 
 /// Parses a thread id from a path: anything but a positive number is a
@@ -212,6 +251,7 @@ pub async fn comment(
         lines,
         blocking,
         suggestion,
+        on,
     } = c;
     let suggestion = suggestion.trim_end();
     if !suggestion.is_empty() && lines.is_none() {
@@ -238,13 +278,39 @@ pub async fn comment(
         return Err(Error::BadRequest(COMMENT_RULE.into()));
     }
     let latest = ctx.latest();
-    let spec = amend::revision_spec(app, latest).await?;
+    let (revision, spec, text_name) = match on {
+        CommentOn::Newest => (
+            latest.number,
+            amend::Held::Revision(amend::revision_spec(app, latest).await?),
+            format!("revision {}", latest.number),
+        ),
+        CommentOn::Revision(n) => {
+            // A revision named in the comment is input, not an address.
+            let r = ctx.revision(n).map_err(|_| {
+                Error::BadRequest(format!(
+                    "amendment {} has no revision {n}; it has {}",
+                    ctx.amendment.number,
+                    ctx.revisions.len()
+                ))
+            })?;
+            (
+                n,
+                amend::Held::Revision(amend::revision_spec(app, r).await?),
+                format!("revision {n}"),
+            )
+        }
+        CommentOn::Base => (
+            0,
+            amend::Held::Version(amend::version_spec(app, &ctx.spec, latest.base_version).await?),
+            format!("version {}", latest.base_version),
+        ),
+    };
     let anchor_text = match (control, field, lines) {
         (None, None, None) => String::new(),
         (Some(c), Some(f), Some((a, b))) => {
-            let ctl = spec.control(c).ok_or_else(|| {
-                Error::BadRequest(format!("revision {} has no control {c}", latest.number))
-            })?;
+            let ctl = spec
+                .control(c)
+                .ok_or_else(|| Error::BadRequest(format!("{text_name} has no control {c}")))?;
             let text = match f {
                 "statement" => &ctl.statement,
                 "guidance" => &ctl.guidance,
@@ -282,7 +348,7 @@ pub async fn comment(
             &ctx.amendment,
             NewThread {
                 amendment_id: ctx.amendment.id,
-                revision: latest.number,
+                revision,
                 control_id: control,
                 field,
                 first_line: lines.map(|l| l.0),

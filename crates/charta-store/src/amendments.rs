@@ -97,7 +97,8 @@ pub struct RevisionRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct ThreadRow {
     pub id: i64,
-    /// The revision the thread was opened on.
+    /// The revision whose text the lines are counted in; 0 for the
+    /// specification version the amendment was based on.
     pub revision: i64,
     pub control_id: Option<String>,
     pub field: Option<String>,

@@ -11,9 +11,10 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::config::WebConfig;
 
-/// The Content-Security-Policy of every response. Pages need no script at
-/// all and load only Charta's own stylesheet, so everything else is refused.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
+/// The Content-Security-Policy of every response. Pages load only Charta's
+/// own stylesheet and its one script file (never inline script, never
+/// another origin), so everything else is refused.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
      form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

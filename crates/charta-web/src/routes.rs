@@ -893,6 +893,12 @@ pub fn table() -> Vec<Route> {
             "/static/charta.css",
             get(pages::assets::stylesheet),
         ),
+        route(
+            Asset,
+            g.clone(),
+            "/static/review.js",
+            get(pages::assets::review_script),
+        ),
         route(Probe, g.clone(), "/healthz", get(api::health::healthz)),
         route(Probe, g, "/readyz", get(api::health::readyz)),
     ]

@@ -1175,6 +1175,13 @@ fn cases(f: &Fixture) -> Vec<Case> {
             "",
             ALL_OK,
         ),
+        case(
+            g.clone(),
+            "/static/review.js",
+            "/static/review.js",
+            "",
+            ALL_OK,
+        ),
         case(g.clone(), "/healthz", "/healthz", "", ALL_OK),
         case(g.clone(), "/readyz", "/readyz", "", ALL_OK),
         // Aurora's representative delegates its vote for a day next week,

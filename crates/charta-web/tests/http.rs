@@ -196,6 +196,9 @@ both_backends! {
             let r = app.get(uri).await;
             let csp = r.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
             assert!(csp.contains("default-src 'none'") && !csp.contains("unsafe-inline"), "{uri}: {csp}");
+            // Scripts only from this origin, as files: no inline script, no
+            // evaluation, no other site.
+            assert!(csp.contains("script-src 'self';") && !csp.contains("unsafe-eval"), "{uri}: {csp}");
             assert_eq!(r.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{uri}");
             assert_eq!(r.headers[header::X_FRAME_OPTIONS], "DENY", "{uri}");
             assert!(r.headers.contains_key(header::REFERRER_POLICY), "{uri}");

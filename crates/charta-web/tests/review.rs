@@ -314,6 +314,64 @@ both_backends! {
 }
 
 both_backends! {
+    either_side_of_a_split_redline_takes_comments_on_its_own_text => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        let base = f.store.spec("demo").await.unwrap();
+        let base_text = f.store.version(&base, base.head_version).await.unwrap().content;
+        let amendment_id = f.store.amendment(base.id, 1).await.unwrap().id;
+        let old_line = base_text.lines().find(|l| l.contains("statement:")).unwrap()
+            .trim().trim_start_matches("statement: ").to_string();
+        // The older side's paragraph has its own link, in the split view,
+        // which keeps the comparison; the unified view shows the change
+        // once, with the newer side's link only.
+        let split = f.request("reviewer", Method::GET, "/specs/demo/amendments/1?view=split", "").await.body;
+        let old_link = "/specs/demo/amendments/1?view=split&amp;comment=X-VM-01:statement:1-1&amp;on=base#comment-X-VM-01";
+        assert!(split.contains(&format!("href=\"{old_link}\"")), "{split}");
+        let unified = f.request("reviewer", Method::GET, "/specs/demo/amendments/1", "").await.body;
+        assert!(!unified.contains("on=base"), "{unified}");
+        // Threads show at their lines, with their state, for every reader.
+        let mark = format!("<a class=\"thread-mark open\" href=\"#thread-{t}\">Thread {t} (open)</a>", t = f.suggestion_thread);
+        assert!(unified.contains(&mark), "{unified}");
+        let observed = f.request("observer", Method::GET, "/specs/demo/amendments/1?view=split", "").await.body;
+        assert!(observed.contains(&mark) && !observed.contains("comment-here"), "{observed}");
+
+        // Following it opens the form on that text, quoting it as it read.
+        let page = f.request("reviewer", Method::GET, &old_link.replace("&amp;", "&").replace("#comment-X-VM-01", ""), "").await.body;
+        assert!(page.contains("On line 1 of the statement of the base version:"), "{page}");
+        assert!(page.contains(&format!("<blockquote class=\"quote comment-quote\">{old_line}</blockquote>")), "{page}");
+        assert!(page.contains("name=\"on\" value=\"base\""), "{page}");
+
+        // Posted, the thread is anchored to the base version's text (revision
+        // 0), which the newest revision no longer has: it reads as outdated.
+        let r = f.request("reviewer", Method::POST, "/specs/demo/amendments/1/threads",
+            &form(&[("control", "X-VM-01"), ("field", "statement"), ("first_line", "1"), ("last_line", "1"), ("on", "base"), ("view", "split"), ("body", "Why drop this?")])).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let threads = f.store.threads(amendment_id).await.unwrap();
+        let t = threads.last().unwrap();
+        assert_eq!((t.revision, t.anchor_text.as_str()), (0, old_line.as_str()));
+
+        // Through the API too; a text that does not exist is refused.
+        let api = "/api/v1/specs/demo/amendments/1/threads";
+        let r = f.request("reviewer", Method::POST, api, r#"{"body":"On the old wording","control_id":"X-VM-01","field":"statement","first_line":1,"on":"base"}"#).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let r = f.request("reviewer", Method::POST, api, r#"{"body":"On revision 1","control_id":"X-VM-01","field":"statement","first_line":1,"on":"1"}"#).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        for (on, says) in [("9", "revision 9"), ("old", "omment on `base` or on a revision number")] {
+            let r = f.request("reviewer", Method::POST, api, &format!(r#"{{"body":"x","control_id":"X-VM-01","field":"statement","first_line":1,"on":"{on}"}}"#)).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{on}: {}", r.body);
+            assert!(r.body.contains(says), "{on}: {}", r.body);
+        }
+        // The form's field choice without lines is a comment on the control.
+        let r = f.request("reviewer", Method::POST, "/specs/demo/amendments/1/threads",
+            &form(&[("control", "X-VM-01"), ("field", "statement"), ("first_line", ""), ("last_line", ""), ("body", "On the whole control")])).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let threads = f.store.threads(amendment_id).await.unwrap();
+        let t = threads.last().unwrap();
+        assert_eq!((t.control_id.as_deref(), t.field.as_deref(), t.first_line), (Some("X-VM-01"), None, None));
+    };
+}
+
+both_backends! {
     a_control_edit_is_previewed_with_its_coverage_impact_before_saving => |db: TestDb| async move {
         let f = fixture(db, false).await;
         let spec_id = f.store.spec("demo").await.unwrap().id;

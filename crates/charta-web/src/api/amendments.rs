@@ -11,7 +11,7 @@ use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use charta_app::amend;
-use charta_app::amendments::{self, Comment, Proposal};
+use charta_app::amendments::{self, Comment, CommentOn, Proposal};
 use charta_app::lookup;
 use charta_domain::amendment::GateCheck;
 use charta_domain::diff::{DiffSummary, diff_specs};
@@ -199,7 +199,8 @@ pub struct ThreadRequest {
     #[schema(min_length = 1, pattern = "\\S")]
     pub body: String,
     /// With `field`, `first_line` and `last_line`: comment on those lines of
-    /// the newest revision. Without: on the amendment as a whole.
+    /// the text named by `on` (the newest revision unless said otherwise).
+    /// Without: on the amendment as a whole.
     pub control_id: Option<String>,
     #[schema(value_type = Option<crate::api::openapi::CommentField>)]
     pub field: Option<String>,
@@ -215,6 +216,12 @@ pub struct ThreadRequest {
     /// can apply (`POST …/suggestions`); needs the lines.
     #[serde(default)]
     pub suggestion: String,
+    /// Which text the lines are counted in: a revision number, or `base`
+    /// for the specification version the newest revision is based on (the
+    /// older side of its redline, where removed text is). Absent: the
+    /// newest revision. A thread on the base version reports revision 0.
+    #[schema(pattern = "^(base|[1-9][0-9]*)$", example = "base")]
+    pub on: Option<String>,
 }
 
 /// The id of a created thread.
@@ -227,7 +234,7 @@ pub struct ThreadCreated {
 #[utoipa::path(post, path = "/api/v1/specs/{spec}/amendments/{number}/threads", tag = "amendments", operation_id = "open_thread", request_body = ThreadRequest,
     params(("spec" = String, Path, description = "Specification slug"), ("number" = i64, Path, description = "Amendment number", minimum = 1)),
     responses((status = 201, description = "Opened", body = ThreadCreated),
-              (status = 400, description = "The body is not the JSON described, the comment is empty or too long, or the control, field or lines do not exist in the newest revision (`bad_request`)", body = crate::error::ErrorBody),
+              (status = 400, description = "The body is not the JSON described, the comment is empty or too long, or the control, field or lines do not exist in the text commented on, or `on` names no revision (`bad_request`)", body = crate::error::ErrorBody),
               (status = 401, response = crate::api::openapi::Unauthorized),
               (status = 403, description = "Refused (`forbidden`): only the group's members other than observers comment, the API token lacks the `comment` scope, or a call with a session cookie came without this site's `Origin`, or from another site", body = crate::error::ErrorBody),
               (status = 404, description = "No such specification the caller may read, or no such amendment (`not_found`)", body = crate::error::ErrorBody),
@@ -241,7 +248,7 @@ pub async fn thread(
 ) -> ApiResult<(StatusCode, Json<ThreadCreated>)> {
     let r = json(
         body,
-        "{\"body\", \"control_id\", \"field\", \"first_line\", \"last_line\", \"blocking\", \"suggestion\"}",
+        "{\"body\", \"control_id\", \"field\", \"first_line\", \"last_line\", \"blocking\", \"suggestion\", \"on\"}",
     )?;
     let ctx = amend::load(&state, &viewer, &spec, &number).await?;
     let lines = match (r.first_line, r.last_line) {
@@ -263,6 +270,7 @@ pub async fn thread(
             lines,
             blocking: r.blocking,
             suggestion: &r.suggestion,
+            on: CommentOn::parse(r.on.as_deref().unwrap_or_default())?,
         },
     )
     .await?;

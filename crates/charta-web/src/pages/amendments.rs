@@ -3,8 +3,8 @@
 
 use super::confirm::{ConfirmPage, TextField};
 use super::diff::{
-    CommentTarget, ControlChangeView, FieldView, SectionChangeView, commentable_field_view,
-    field_view, section_views,
+    CommentTarget, ControlChangeView, FieldView, SectionChangeView, ThreadMark, field_view,
+    review_field_view, section_views,
 };
 use super::form::{FieldErrors, PageForm, field, values, whole_number};
 use super::view::date;
@@ -19,7 +19,7 @@ use askama::Template;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use charta_app::amend::{self, Context, require_steward};
-use charta_app::amendments::{self, COMMENT_RULE, Comment, Proposal, TITLE_RULE};
+use charta_app::amendments::{self, COMMENT_RULE, Comment, CommentOn, Proposal, TITLE_RULE};
 use charta_app::lookup;
 use charta_domain::access::{Action, Decision};
 use charta_domain::amendment::{
@@ -204,6 +204,24 @@ pub struct ShowQuery {
     /// `CONTROL:FIELD:FIRST-LAST`: open the comment form on those lines
     /// (what a paragraph's "Comment" link asks for).
     pub comment: Option<String>,
+    /// With `comment`: the lines are in this older text (`base` or a
+    /// revision number) rather than in the newest revision.
+    pub on: Option<String>,
+}
+
+impl ShowQuery {
+    /// The comparison `from`, `to` and `view` of a form that came back,
+    /// so the page is shown as it was read.
+    fn compared(from: &str, to: &str, view: &str) -> ShowQuery {
+        let some = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        ShowQuery {
+            from: some(from),
+            to: some(to),
+            view: some(view),
+            comment: None,
+            on: None,
+        }
+    }
 }
 
 /// A thread as shown, with where it now applies.
@@ -351,7 +369,7 @@ pub async fn show(
     let draft = q
         .comment
         .as_deref()
-        .and_then(CommentDraft::asked_for)
+        .and_then(|c| CommentDraft::asked_for(c, q.on.as_deref().unwrap_or_default()))
         .unwrap_or_default();
     Ok(Page(review_page(&state, &viewer, ctx, &q, draft).await?))
 }
@@ -363,7 +381,7 @@ async fn review_page(
     viewer: &Viewer,
     ctx: Context,
     q: &ShowQuery,
-    draft: CommentDraft,
+    mut draft: CommentDraft,
 ) -> Result<AmendmentPage, Error> {
     let latest = ctx.latest().clone();
     let to = match q.to.as_deref().filter(|s| !s.is_empty()) {
@@ -394,6 +412,24 @@ async fn review_page(
     };
     let to_spec = amend::revision_spec(state, &to_rev).await?;
     let latest_spec = amend::revision_spec(state, &latest).await?;
+    if draft.has_lines() {
+        // The form shows the lines it is about, as they read.
+        let quoted = match draft.on.as_str() {
+            "" => quote_lines(&latest_spec, &draft),
+            "base" => {
+                let v = amend::version_spec(state, &ctx.spec, latest.base_version).await?;
+                quote_lines(&v.spec, &draft)
+            }
+            n => match n.parse().ok().and_then(|n| ctx.revision(n).ok()) {
+                Some(r) => {
+                    let spec = amend::revision_spec(state, r).await?;
+                    quote_lines(&spec, &draft)
+                }
+                None => None,
+            },
+        };
+        draft.quote = quoted.unwrap_or_default();
+    }
     let (diff, impact) = {
         let (from, to) = (from_spec.clone(), to_spec.clone());
         let catalogs = state.catalogs.clone();
@@ -414,39 +450,76 @@ async fn review_page(
             group_id: ctx.spec.group_id,
         }) == Decision::Allow;
     let page_path = ctx.path();
+    let compare = {
+        let mut parts = Vec::new();
+        if from_label != "base" {
+            parts.push(format!("from={from_label}"));
+        }
+        if split {
+            parts.push("view=split".to_string());
+        }
+        parts.join("&")
+    };
+    let threads = state.store.threads(ctx.amendment.id).await?;
+    // Threads show at their lines when the newest revision is read.
+    let marks: Vec<(String, ThreadMark)> = if to == latest.number {
+        threads
+            .iter()
+            .filter_map(|t| {
+                let (outdated, lines) = relocate(t, &latest_spec);
+                let lines = lines.filter(|_| !outdated)?;
+                Some((
+                    t.control_id.clone()?,
+                    ThreadMark {
+                        thread: t.id,
+                        field: t.field.clone()?,
+                        lines,
+                        state: match (t.resolved, t.blocking) {
+                            (true, _) => "resolved",
+                            (false, true) => "open objection",
+                            (false, false) => "open",
+                        },
+                    },
+                ))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let changes = diff
         .changed()
-        .map(|d| ChangeView {
-            fields: numbered_fields(&to_spec, &d.id),
-            change: ControlChangeView {
-                id: d.id.clone(),
-                title: d.title.clone(),
-                kind: d.kind.as_str(),
-                normative: d.normative,
-                removed: d.kind == ChangeKind::Removed,
-                fields: d
-                    .fields
-                    .iter()
-                    .map(|f| {
-                        if commenting && d.kind != ChangeKind::Removed {
-                            commentable_field_view(
-                                f,
-                                &CommentTarget {
-                                    page: &page_path,
-                                    control: &d.id,
-                                },
-                            )
-                        } else {
-                            field_view(f)
-                        }
-                    })
-                    .collect(),
-                mappings: d.mappings.clone(),
-            },
+        .map(|d| {
+            let on_control: Vec<ThreadMark> = marks
+                .iter()
+                .filter(|(c, _)| *c == d.id)
+                .map(|(_, m)| m.clone())
+                .collect();
+            let target = CommentTarget {
+                page: &page_path,
+                control: &d.id,
+                compare: &compare,
+                old: Some(from_label.as_str()),
+            };
+            let target = (commenting && d.kind != ChangeKind::Removed).then_some(&target);
+            ChangeView {
+                fields: numbered_fields(&to_spec, &d.id),
+                change: ControlChangeView {
+                    id: d.id.clone(),
+                    title: d.title.clone(),
+                    kind: d.kind.as_str(),
+                    normative: d.normative,
+                    removed: d.kind == ChangeKind::Removed,
+                    fields: d
+                        .fields
+                        .iter()
+                        .map(|f| review_field_view(f, target, &on_control))
+                        .collect(),
+                    mappings: d.mappings.clone(),
+                },
+            }
         })
         .collect();
 
-    let threads = state.store.threads(ctx.amendment.id).await?;
     let comments = state.store.comments(ctx.amendment.id).await?;
     let rules = state.store.group_rules(ctx.spec.group_id).await?;
     let all_ballots = state.store.ballots_of_amendment(ctx.amendment.id).await?;
@@ -778,6 +851,18 @@ pub struct ThreadForm {
     /// Set by the "Preview" button: show the comment, store nothing.
     #[serde(default)]
     pub preview: String,
+    /// The older text the lines are in (`base` or a revision number);
+    /// empty for the newest revision.
+    #[serde(default)]
+    pub on: String,
+    /// The comparison the form was posted from, to show the page again as
+    /// it was read.
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub view: String,
 }
 
 /// A comment form as typed, shown again with its problems.
@@ -797,6 +882,12 @@ pub struct CommentDraft {
     pub asked: bool,
     /// "Preview": the comment as it will read (and its suggestion).
     pub preview: Option<(String, String)>,
+    /// The older text the lines are in (`base` or a revision number);
+    /// empty for the newest revision.
+    pub on: String,
+    /// The lines commented on, as they read in that text; empty when the
+    /// form has no lines yet or they are not in it.
+    pub quote: String,
 }
 
 impl CommentDraft {
@@ -808,7 +899,7 @@ impl CommentDraft {
 
     /// The form a "Comment" link asks for: `CONTROL:FIELD:FIRST-LAST`.
     /// Anything else opens no form.
-    fn asked_for(q: &str) -> Option<CommentDraft> {
+    fn asked_for(q: &str, on: &str) -> Option<CommentDraft> {
         let mut parts = q.splitn(3, ':');
         let (control, field, lines) = (parts.next()?, parts.next()?, parts.next()?);
         let (a, b) = lines.split_once('-').unwrap_or((lines, lines));
@@ -822,9 +913,50 @@ impl CommentDraft {
             first_line: a.to_string(),
             last_line: b.to_string(),
             asked: true,
+            on: CommentOn::parse(on).map(|_| on.trim().to_string()).ok()?,
             ..CommentDraft::default()
         })
     }
+
+    /// Whether the form names lines (rather than the control as a whole).
+    pub fn has_lines(&self) -> bool {
+        !self.field.is_empty() && !self.first_line.trim().is_empty()
+    }
+
+    /// Where the lines are, in words: "lines 3–4 of the statement of the
+    /// base version".
+    pub fn where_words(&self) -> String {
+        let (a, b) = (self.first_line.trim(), self.last_line.trim());
+        let lines = if b.is_empty() || a == b {
+            format!("line {a}")
+        } else {
+            format!("lines {a}–{b}")
+        };
+        let text = match self.on.as_str() {
+            "" => String::new(),
+            "base" => " of the base version".to_string(),
+            n => format!(" of revision {n}"),
+        };
+        format!("{lines} of the {}{text}", self.field)
+    }
+}
+
+/// The text of lines `first`–`last` (from 1) of a control's statement or
+/// guidance, if they are there.
+fn quote_lines(spec: &charta_domain::Spec, d: &CommentDraft) -> Option<String> {
+    let c = spec.control(&d.control)?;
+    let text = match d.field.as_str() {
+        "statement" => &c.statement,
+        "guidance" => &c.guidance,
+        _ => return None,
+    };
+    let a: usize = d.first_line.trim().parse().ok()?;
+    let b: usize = match d.last_line.trim() {
+        "" => a,
+        b => b.parse().ok()?,
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    (a >= 1 && b >= a && b <= lines.len()).then(|| lines[a - 1..b].join("\n"))
 }
 
 /// Opens a review thread. A comment with an empty text or lines that are
@@ -852,6 +984,15 @@ pub async fn thread(
         errors: FieldErrors::new(),
         asked: false,
         preview: None,
+        on: f.on.trim().to_string(),
+        quote: String::new(),
+    };
+    let on = match CommentOn::parse(&f.on) {
+        Ok(on) => on,
+        Err(e) => {
+            draft.errors.add("lines", e.message());
+            CommentOn::Newest
+        }
     };
     let lines = match (f.first_line.trim(), f.last_line.trim()) {
         ("", "") => None,
@@ -876,12 +1017,7 @@ pub async fn thread(
             crate::markdown::render(&f.body),
             crate::markdown::render(&f.suggestion),
         ));
-        let q = ShowQuery {
-            from: None,
-            to: None,
-            view: None,
-            comment: None,
-        };
+        let q = ShowQuery::compared(&f.from, &f.to, &f.view);
         let page = review_page(&state, &viewer, ctx, &q, draft).await?;
         return Ok(Page(page).into_response());
     }
@@ -890,7 +1026,9 @@ pub async fn thread(
     }
     if draft.errors.is_empty() {
         let control = Some(draft.control.as_str()).filter(|c| !c.is_empty());
-        let field = Some(draft.field.as_str()).filter(|c| !c.is_empty());
+        // A field without lines is a comment on the control as a whole:
+        // the form always sends its field choice.
+        let field = Some(draft.field.as_str()).filter(|c| !c.is_empty() && lines.is_some());
         let opened = amendments::comment(
             &state,
             &viewer,
@@ -902,6 +1040,7 @@ pub async fn thread(
                 lines,
                 blocking: draft.blocking,
                 suggestion: &f.suggestion,
+                on,
             },
         )
         .await;
@@ -916,12 +1055,7 @@ pub async fn thread(
             Err(e) => return Err(e.into()),
         }
     }
-    let q = ShowQuery {
-        from: None,
-        to: None,
-        view: None,
-        comment: None,
-    };
+    let q = ShowQuery::compared(&f.from, &f.to, &f.view);
     let page = review_page(&state, &viewer, ctx, &q, draft).await?;
     Ok(Rejected(axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

@@ -95,50 +95,143 @@ const SHORT_FIELDS: [&str; 5] = ["title", "level", "status", "section", "replace
 /// "14 → 7". Text is escaped before markup is added, so nothing in a
 /// specification becomes markup.
 pub fn field_view(f: &FieldDiff) -> FieldView {
-    render(f, None)
+    render(f, None, &[])
 }
 
 /// Where a comment on a shown paragraph goes: the amendment's page and the
-/// control, for the newest revision's statement and guidance.
+/// control, for the newest revision's statement and guidance, and for the
+/// older side's text.
 pub struct CommentTarget<'a> {
     /// The amendment's path, such as `/specs/demo/amendments/3`.
     pub page: &'a str,
     pub control: &'a str,
+    /// The comparison being read, kept in the link (`from=base&view=split`),
+    /// so the form opens on the same page.
+    pub compare: &'a str,
+    /// The older side (`base` or a revision number), whose paragraphs take
+    /// comments too; `None` when they do not.
+    pub old: Option<&'a str>,
 }
 
-/// [`field_view`] with, after each paragraph of the newer side, a link that
-/// opens the comment form on that paragraph's lines: commenting where one
-/// reads, without JavaScript.
-pub fn commentable_field_view(f: &FieldDiff, target: &CommentTarget<'_>) -> FieldView {
-    render(f, Some(target))
+/// A review thread shown at the paragraph holding its lines.
+#[derive(Debug, Clone)]
+pub struct ThreadMark {
+    pub thread: i64,
+    /// `statement` or `guidance`.
+    pub field: String,
+    /// The thread's lines in the newer side's text.
+    pub lines: (i64, i64),
+    /// Its state in words (`open`, `open objection`, `resolved`).
+    pub state: &'static str,
 }
 
-fn comment_link(target: &CommentTarget<'_>, field: &str, (a, b): (usize, usize)) -> String {
+/// [`field_view`] for the amendment page. With a `target`, each paragraph
+/// of the newer side (and of the older side) ends with a link that opens
+/// the comment form on that paragraph's lines: commenting where one reads,
+/// without JavaScript; the small review script turns the same links into a
+/// form opened in place, and a selection across paragraphs into one range.
+/// Each of `marks` shows after the paragraph holding its last line, as a
+/// link to its thread with its state.
+pub fn review_field_view(
+    f: &FieldDiff,
+    target: Option<&CommentTarget<'_>>,
+    marks: &[ThreadMark],
+) -> FieldView {
+    render(f, target, marks)
+}
+
+fn thread_mark(m: &ThreadMark) -> String {
+    format!(
+        " <a class=\"thread-mark {}\" href=\"#thread-{id}\">Thread {id} ({})</a>",
+        m.state.replace(' ', "-"),
+        m.state,
+        id = m.thread
+    )
+}
+
+fn comment_link(
+    target: &CommentTarget<'_>,
+    field: &str,
+    text: &str,
+    (a, b): (usize, usize),
+    on: Option<&str>,
+) -> String {
+    // The lines as written, for the review script to quote in the form.
+    let quote: Vec<&str> = text
+        .lines()
+        .skip(a.saturating_sub(1))
+        .take((b + 1).saturating_sub(a))
+        .collect();
+    let quote = escape(&quote.join("\n"));
     let lines = if a == b {
         format!("line {a}")
     } else {
         format!("lines {a}–{b}")
     };
+    let (side_query, side_attr, side_words) = match on {
+        Some(o) => (
+            format!("&amp;on={}", escape(o)),
+            format!(" data-on=\"{}\"", escape(o)),
+            if o == "base" {
+                " of the base version".to_string()
+            } else {
+                format!(" of revision {}", escape(o))
+            },
+        ),
+        None => (String::new(), String::new(), String::new()),
+    };
+    let compare = if target.compare.is_empty() {
+        String::new()
+    } else {
+        format!("{}&amp;", escape(target.compare))
+    };
     format!(
-        " <a class=\"comment-here\" href=\"{}?comment={}:{field}:{a}-{b}#comment-{}\">Comment<span class=\"visually-hidden\"> on {lines} of the {field}</span></a>",
+        " <a class=\"comment-here\" data-control=\"{control}\" data-field=\"{field}\" data-first=\"{a}\" data-last=\"{b}\"{side_attr} data-quote=\"{quote}\" href=\"{}?{compare}comment={control}:{field}:{a}-{b}{side_query}#comment-{control}\">Comment<span class=\"visually-hidden\"> on {lines} of the {field}{side_words}</span></a>",
         target.page,
-        escape(target.control),
-        escape(target.control)
+        control = escape(target.control),
     )
 }
 
-fn render(f: &FieldDiff, target: Option<&CommentTarget<'_>>) -> FieldView {
+fn render(f: &FieldDiff, target: Option<&CommentTarget<'_>>, marks: &[ThreadMark]) -> FieldView {
     use charta_domain::redline::{RedlineBlock, block_lines, field_change, redline};
     let mut html = RedlineHtml::default();
     let commentable = target.is_some() && matches!(f.field, "statement" | "guidance");
     let spans = block_lines(&f.new);
     let mut next_new = 0usize;
-    // The link after the next block of the newer side, if comments go there.
+    // The link after the next block of the newer side, if comments go there,
+    // and the threads on its lines.
     let mut link = |html: &mut RedlineHtml| {
         let span = spans.get(next_new).copied();
         next_new += 1;
         if let (Some(t), Some(span), true) = (target, span, commentable) {
-            html.new_only(&comment_link(t, f.field, span));
+            html.new_only(&comment_link(t, f.field, &f.new, span, None));
+        }
+        if let Some((a, b)) = span {
+            let within = |l: i64| usize::try_from(l).is_ok_and(|l| (a..=b).contains(&l));
+            for m in marks
+                .iter()
+                .filter(|m| m.field == f.field && within(m.lines.1))
+            {
+                html.new_only(&thread_mark(m));
+            }
+        }
+    };
+    let old_spans = block_lines(&f.old);
+    let mut next_old = 0usize;
+    // The link after the next block of the older side: shown in the unified
+    // view too for text only the older side has (`alone`).
+    let mut old_link = |html: &mut RedlineHtml, alone: bool| {
+        let span = old_spans.get(next_old).copied();
+        next_old += 1;
+        if let (Some(t), Some(span), true) = (target, span, commentable)
+            && let Some(on) = t.old
+        {
+            let a = comment_link(t, f.field, &f.old, span, Some(on));
+            if alone {
+                html.old_only(&a);
+            } else {
+                html.old.push_str(&a);
+            }
         }
     };
     if SHORT_FIELDS.contains(&f.field) {
@@ -167,6 +260,7 @@ fn render(f: &FieldDiff, target: Option<&CommentTarget<'_>>) -> FieldView {
                 RedlineBlock::Same { text, .. } => {
                     html.all("<div class=\"block\">");
                     html.all(&markdown(text));
+                    old_link(&mut html, false);
                     link(&mut html);
                     html.all("</div>");
                     let run_ends = !same(i + 1);
@@ -187,9 +281,11 @@ fn render(f: &FieldDiff, target: Option<&CommentTarget<'_>>) -> FieldView {
                 }
                 RedlineBlock::Removed { text, .. } => {
                     html.old_only(&format!(
-                        "<div class=\"block removed\"><del>{}</del></div>",
+                        "<div class=\"block removed\"><del>{}</del>",
                         markdown(text)
                     ));
+                    old_link(&mut html, true);
+                    html.old_only("</div>");
                 }
                 RedlineBlock::Changed { pieces, .. } => {
                     let (unified, old, new) = marked_sources(pieces);
@@ -199,14 +295,17 @@ fn render(f: &FieldDiff, target: Option<&CommentTarget<'_>>) -> FieldView {
                     html.old.push_str(&markdown(&old));
                     html.new.push_str("<div class=\"block\">");
                     html.new.push_str(&markdown(&new));
+                    old_link(&mut html, false);
                     link(&mut html);
                     html.all("</div>");
                 }
                 RedlineBlock::Replaced { old, new, .. } => {
                     html.old_only(&format!(
-                        "<div class=\"block replaced\"><del>{}</del></div>",
+                        "<div class=\"block replaced\"><del>{}</del>",
                         markdown(old)
                     ));
+                    old_link(&mut html, true);
+                    html.old_only("</div>");
                     html.new_only(&format!(
                         "<div class=\"block replaced\"><ins>{}</ins>",
                         markdown(new)
