@@ -33,6 +33,7 @@ pub mod notes;
 pub mod oscal;
 pub mod release_json;
 pub mod sign;
+mod wording;
 
 use charta_domain::FormatError;
 use std::path::PathBuf;

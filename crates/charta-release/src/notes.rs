@@ -421,6 +421,10 @@ pub(crate) fn render_markdown(
         }
     }
 
+    if let Some(p) = &input.predecessor {
+        crate::wording::write_section(&mut o, &p.spec, &input.spec, names);
+    }
+
     o.push_str("## Normative and editorial changes\n\n");
     let _ = writeln!(
         o,

@@ -213,6 +213,12 @@ both_backends! {
         assert!(page.contains("Changes since 1.0.0") && page.contains("#1 Clarify"), "{page}");
         let notes = String::from_utf8(fetch(&f, "/releases/demo/1.1.0/notes.md", None).await.2).unwrap();
         assert!(notes.contains("1.0.0"), "{notes}");
+        // Both show the changed wording as a redline, by the review pages'
+        // engine: the page as HTML, the notes in Markdown.
+        let redline = &page[page.find("<h3>Wording changes</h3>").expect("a wording section")..];
+        assert!(redline.contains("id=\"wording-X-VM-01\"") && redline.contains("<ins>"), "{redline}");
+        assert!(notes.contains("## Wording changes") && notes.contains("- Statement: Projects MUST "), "{notes}");
+        assert!(notes.contains("<ins>"), "{notes}");
         // A draft specification cannot be released.
         let r = f.request("chair", Method::POST, "/specs/wg-draft/releases", "version=1&name=1.0.0").await;
         assert_eq!(r.status, StatusCode::CONFLICT);

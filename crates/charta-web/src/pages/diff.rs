@@ -43,6 +43,20 @@ pub struct ControlChangeView {
     pub mappings: Vec<MappingChange>,
 }
 
+/// A changed control, ready to show (without comment links): the diff page
+/// and a release's notes.
+pub fn control_view(d: &charta_domain::diff::ControlDiff) -> ControlChangeView {
+    ControlChangeView {
+        id: d.id.clone(),
+        title: d.title.clone(),
+        kind: d.kind.as_str(),
+        normative: d.normative,
+        removed: d.kind == ChangeKind::Removed,
+        fields: d.fields.iter().map(field_view).collect(),
+        mappings: d.mappings.clone(),
+    }
+}
+
 /// A changed section, ready to show.
 pub struct SectionChangeView {
     pub id: String,
@@ -475,19 +489,7 @@ pub async fn diff(
     };
     let (row, c) =
         lookup::compare(&state, &viewer, &spec, q.from.as_deref(), q.to.as_deref()).await?;
-    let changes = c
-        .diff
-        .changed()
-        .map(|d| ControlChangeView {
-            id: d.id.clone(),
-            title: d.title.clone(),
-            kind: d.kind.as_str(),
-            normative: d.normative,
-            removed: d.kind == ChangeKind::Removed,
-            fields: d.fields.iter().map(field_view).collect(),
-            mappings: d.mappings.clone(),
-        })
-        .collect();
+    let changes = c.diff.changed().map(control_view).collect();
     Ok(Page(DiffPage {
         title: format!(
             "{}: version {} to {}",

@@ -205,6 +205,11 @@ pub struct ReleasePage {
     pub release: ReleaseRow,
     pub artefacts: Vec<ArtefactLine>,
     pub notes: ReleaseNotes,
+    /// The redline of each kept control whose wording changed since the
+    /// predecessor, by the review pages' engine.
+    pub wording: Vec<super::diff::ControlChangeView>,
+    /// The predecessor's specification version (0 for a first release).
+    pub since_version: i64,
     pub ballot: Option<BallotRow>,
     pub amendments: Vec<(i64, String)>,
     pub sections: Vec<SectionView>,
@@ -239,6 +244,24 @@ pub async fn show(
             .map(|(p, v)| (p.name.as_str(), &v.spec)),
         &state.catalogs,
     );
+    let wording = match &predecessor_spec {
+        Some(p) => {
+            use charta_domain::diff::ChangeKind;
+            let (old, new) = (p.clone(), snapshot.clone());
+            state
+                .cpu
+                .run(move |_| {
+                    Ok(charta_domain::diff::diff_specs(&old.spec, &new.spec)
+                        .changed()
+                        .filter(|c| matches!(c.kind, ChangeKind::Modified | ChangeKind::Withdrawn))
+                        .filter(|c| !c.fields.is_empty())
+                        .map(super::diff::control_view)
+                        .collect())
+                })
+                .await?
+        }
+        None => Vec::new(),
+    };
     let since = predecessor.as_ref().map_or(0, |p| p.version);
     let amendments = state
         .store
@@ -279,6 +302,8 @@ pub async fn show(
         caveat: charta_release::CAVEAT,
         public_url: state.config.public_url.clone(),
         notes,
+        wording,
+        since_version: since,
         ballot,
         amendments,
         artefacts,
