@@ -319,6 +319,12 @@ both_backends! {
         assert!(redline.contains("active → withdrawn"), "{redline}");
         let revisions = text_of(c, "ol.revisions").await;
         assert!(revisions.contains("Edit AU-VM-01"), "{revisions}");
+        // The list of changed controls at the top leads to each one.
+        c.goto(&format!("{base}/specs/author-demo/amendments/2")).await.unwrap();
+        let list = text_of(c, "nav.changed-controls").await;
+        assert!(list.contains("AU-VM-01") && list.contains("AU-VM-02"), "{list}");
+        c.find(Locator::Css("nav.changed-controls a[href='#AU-VM-01']")).await.unwrap().click().await.unwrap();
+        assert_eq!(wait_for_fragment(c, "AU-VM-01").await.1, "AU-VM-01");
     };
 }
 

@@ -118,6 +118,12 @@ both_backends! {
             &serde_json::json!({"body": "x", "control_id": "X-VM-01", "field": "statement", "first_line": 3, "last_line": 4}).to_string()).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
         assert!(r.body.contains("has 1 lines") || r.body.contains("which has 1"), "{}", r.body);
+        // The whole-file form names each problem's line and shows it.
+        let broken = spec("demo", "wg", "do it").replace("    level: 1\n", "    level: seven\n");
+        let r = f.request("editor", Method::POST, "/specs/demo/amendments", &form(&[("title", "Broken"), ("content", &broken)])).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let line = broken.lines().position(|l| l.contains("seven")).unwrap() + 1;
+        assert!(r.body.contains(&format!("<strong>Line {line}:</strong> <code>    level: seven</code>")), "{}", r.body);
         let r = f.request("reviewer", Method::GET, "/specs/demo/amendments/99", "").await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         let r = f.request("reviewer", Method::GET, "/specs/demo/amendments/1?from=7", "").await;

@@ -94,6 +94,16 @@ pub struct NewPage {
     pub problems: Vec<ProblemBody>,
 }
 
+impl NewPage {
+    /// Line `n` (from 1) of the text as typed, shown next to its problem;
+    /// empty when there is no such line.
+    pub fn source_line(&self, n: usize) -> &str {
+        n.checked_sub(1)
+            .and_then(|i| self.content.lines().nth(i))
+            .map_or("", str::trim_end)
+    }
+}
+
 /// The form to propose an amendment, prefilled with the newest version.
 pub async fn new(
     State(state): State<AppState>,
