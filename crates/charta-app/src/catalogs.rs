@@ -6,11 +6,9 @@ use crate::error::Error;
 use crate::viewer::Viewer;
 use charta_domain::catalog::{Catalog, CatalogItem};
 use charta_store::MappedControl;
-use serde::Serialize;
 
 /// A catalog item and the controls that map to it.
-#[derive(Debug, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug)]
 pub struct ItemDetail {
     pub catalog: String,
     pub section: String,

@@ -5,13 +5,10 @@ use crate::app::App;
 use crate::error::Error;
 use crate::viewer::Viewer;
 use charta_store::{GroupRow, OrgRow, SpecRow};
-use serde::Serialize;
 
 /// A working group with its members and specifications.
-#[derive(Debug, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug)]
 pub struct GroupDetail {
-    #[serde(flatten)]
     pub group: GroupRow,
     pub members: Vec<OrgRow>,
     pub specs: Vec<SpecRow>,

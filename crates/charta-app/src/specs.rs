@@ -7,12 +7,10 @@ use crate::lookup;
 use crate::viewer::Viewer;
 use charta_domain::Control;
 use charta_store::ControlRevision;
-use serde::Serialize;
 
 /// A control as it stands in the newest version, with every version that
 /// contains it.
-#[derive(Debug, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug)]
 pub struct ControlDetail {
     pub spec: String,
     pub version: i64,
@@ -23,10 +21,8 @@ pub struct ControlDetail {
 }
 
 /// One version of a control's history.
-#[derive(Debug, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug)]
 pub struct HistoryEntry {
-    #[serde(flatten)]
     pub revision: ControlRevision,
     pub changed: bool,
 }

@@ -228,8 +228,7 @@ async fn approved_versions(
 }
 
 /// Everything that waits on a signed-in person.
-#[derive(Debug, serde::Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug)]
 pub struct MyWork {
     /// Open amendments the person wrote.
     pub authored: Vec<AmendmentRow>,

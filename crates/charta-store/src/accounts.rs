@@ -6,12 +6,10 @@
 
 use crate::audit::{AuditEvent, audit_append};
 use crate::{Store, StoreError, StoreResult, in_tx, now, on_pool};
-use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
 /// A person, as vouched for by an OpenID Connect provider.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct UserRow {
     pub id: i64,
     pub issuer: String,
@@ -21,8 +19,6 @@ pub struct UserRow {
     pub platform_admin: bool,
     /// The provider vouched for `email` (its `email_verified` claim).
     pub email_verified: bool,
-    #[serde(with = "time::serde::rfc3339")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: OffsetDateTime,
 }
 

@@ -7,7 +7,6 @@ use charta_domain::amendment::AmendmentState;
 use charta_domain::approval::resets_votes;
 use charta_domain::ballot::Rules;
 use charta_domain::diff::TextChange;
-use serde::Serialize;
 use time::OffsetDateTime;
 
 /// The columns of [`AmendmentRow`], joined with the names it shows, followed
@@ -48,12 +47,9 @@ macro_rules! insert_revision {
 }
 
 /// An amendment with the names a page shows.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct AmendmentRow {
-    #[serde(skip)]
     pub id: i64,
-    #[serde(skip)]
     pub spec_id: i64,
     pub spec_slug: String,
     pub number: i64,
@@ -66,35 +62,26 @@ pub struct AmendmentRow {
     pub head_revision: i64,
     pub merged_version: Option<i64>,
     pub closed_reason: String,
-    #[serde(with = "time::serde::rfc3339")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: OffsetDateTime,
 }
 
 /// One revision of an amendment: the whole proposed specification.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct RevisionRow {
     pub number: i64,
     /// The specification version this revision is based on.
     pub base_version: i64,
-    #[serde(skip)]
     pub content: String,
     pub content_hash: String,
     pub author_name: String,
     pub message: String,
-    #[serde(with = "time::serde::rfc3339")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: OffsetDateTime,
 }
 
 /// A review thread: on the whole amendment, or on lines of one field of one
 /// control in one revision.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ThreadRow {
     pub id: i64,
     /// The revision whose text the lines are counted in; 0 for the
@@ -115,22 +102,17 @@ pub struct ThreadRow {
     pub applied_in: Option<i64>,
     pub author_id: i64,
     pub author_name: String,
-    #[serde(with = "time::serde::rfc3339")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: OffsetDateTime,
 }
 
 /// A comment in a thread.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct CommentRow {
     pub id: i64,
     pub thread_id: i64,
     pub author_id: i64,
     pub author_name: String,
     pub body: String,
-    #[serde(with = "time::serde::rfc3339")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: OffsetDateTime,
 }
 

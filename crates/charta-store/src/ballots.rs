@@ -16,7 +16,6 @@ use crate::{Store, StoreError, StoreResult, in_tx, now, on_pool};
 use charta_domain::ballot::{
     BallotKind, BallotState, Outcome, Position, Rules, Tally, Voter, may_close_early, tally,
 };
-use serde::Serialize;
 use time::OffsetDateTime;
 
 /// The columns of [`BallotRow`], joined with the names a page shows.
@@ -47,22 +46,17 @@ const VOTES: &str = "SELECT v.id, v.organization_id, o.slug AS organization_slug
      WHERE v.ballot_id = $1 ORDER BY v.id";
 
 /// A ballot with the names its page shows.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct BallotRow {
     pub id: i64,
-    #[serde(skip)]
     pub group_id: i64,
     pub group_slug: String,
-    #[serde(skip)]
     pub spec_id: i64,
     pub spec_slug: String,
     pub spec_title: String,
-    #[serde(skip)]
     pub spec_visibility: String,
     #[sqlx(try_from = "String")]
     pub kind: BallotKind,
-    #[serde(skip)]
     pub amendment_id: Option<i64>,
     pub amendment_number: Option<i64>,
     /// The version a release ballot is about.
@@ -74,28 +68,19 @@ pub struct BallotRow {
     pub round: i64,
     pub title: String,
     /// The rules it was opened under, as JSON.
-    #[serde(skip)]
     pub rules: String,
     #[sqlx(try_from = "String")]
     pub state: BallotState,
-    #[serde(skip)]
     pub opened_by: i64,
     pub opener_name: String,
-    #[serde(with = "time::serde::rfc3339")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub opened_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub closes_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub closed_at: Option<OffsetDateTime>,
     /// `deadline`, or the account that closed early or cancelled.
     pub closed_by: Option<String>,
     /// `passed` or `failed`, once closed.
     pub outcome: Option<String>,
     /// The final tally as JSON, once closed.
-    #[serde(skip)]
     pub tally: Option<String>,
     pub cancel_reason: String,
 }
@@ -127,10 +112,8 @@ impl BallotRow {
 }
 
 /// A member organisation eligible in a ballot.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct BallotVoterRow {
-    #[serde(skip)]
     pub organization_id: i64,
     pub slug: String,
     pub name: String,
@@ -142,15 +125,12 @@ pub struct BallotVoterRow {
 }
 
 /// One vote event.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct VoteRow {
     pub id: i64,
-    #[serde(skip)]
     pub organization_id: i64,
     pub organization_slug: String,
     pub organization_name: String,
-    #[serde(skip)]
     pub user_id: i64,
     pub voter_name: String,
     /// approve, abstain, object or recuse.
@@ -158,8 +138,6 @@ pub struct VoteRow {
     pub rationale: String,
     pub round: i64,
     pub revision: Option<i64>,
-    #[serde(with = "time::serde::rfc3339")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub cast_at: OffsetDateTime,
     /// The delegation the vote was cast under; `None` when the
     /// organisation's representative cast it.

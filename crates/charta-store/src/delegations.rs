@@ -11,7 +11,6 @@
 use crate::audit::{AuditEvent, audit_append};
 use crate::{Store, StoreError, StoreResult, in_tx, on_pool};
 use charta_domain::delegation::{Delegation, Voice, check_new, voter_at};
-use serde::Serialize;
 use time::OffsetDateTime;
 
 /// The columns of [`DelegationRow`]: each grant with its revocation.
@@ -73,34 +72,22 @@ macro_rules! voice_facts {
 pub(crate) use voice_facts;
 
 /// A delegation, with the names its record shows.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct DelegationRow {
     pub id: i64,
-    #[serde(skip)]
     pub group_id: i64,
-    #[serde(skip)]
     pub organization_id: i64,
     pub organization_slug: String,
     pub organization_name: String,
-    #[serde(skip)]
     pub alternate_id: i64,
     /// The alternate who votes while it is in force.
     pub alternate_name: String,
-    #[serde(with = "time::serde::rfc3339")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub starts_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub ends_at: Option<OffsetDateTime>,
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub revoked_at: Option<OffsetDateTime>,
     /// Who gave it: the representative, or the chair.
     pub given_by_name: String,
     pub revoked_by_name: Option<String>,
-    #[serde(with = "time::serde::rfc3339")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub recorded_at: OffsetDateTime,
 }
 

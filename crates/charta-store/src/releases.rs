@@ -8,7 +8,6 @@
 use crate::audit::{AuditEvent, audit_append};
 use crate::page::{Page, PageKey, PageRequest};
 use crate::{Store, StoreError, StoreResult, in_tx, now, on_pool};
-use serde::Serialize;
 use time::OffsetDateTime;
 
 /// The columns of [`ReleaseRow`].
@@ -26,12 +25,9 @@ macro_rules! release_select {
 }
 
 /// A published release.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ReleaseRow {
-    #[serde(skip)]
     pub id: i64,
-    #[serde(skip)]
     pub spec_id: i64,
     pub spec_slug: String,
     pub spec_title: String,
@@ -42,11 +38,8 @@ pub struct ReleaseRow {
     pub name: String,
     /// Publication date, `YYYY-MM-DD`.
     pub published_on: String,
-    #[serde(with = "time::serde::rfc3339")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub published_at: OffsetDateTime,
     pub publisher_name: String,
-    #[serde(skip)]
     pub predecessor_id: Option<i64>,
     /// The previous release's name.
     pub predecessor_name: Option<String>,
@@ -59,8 +52,6 @@ pub struct ReleaseRow {
     /// The audit entry pinned by the checkpoint the release carries
     /// (`audit-checkpoint.json`); none for releases made before checkpoints.
     pub audit_checkpoint_seq: Option<i64>,
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub superseded_at: Option<OffsetDateTime>,
     pub superseded_reason: String,
 }

@@ -3,12 +3,10 @@
 use crate::audit::{AuditEvent, audit_append};
 use crate::{Store, StoreError, StoreResult, in_tx, now, on_pool};
 use charta_domain::affiliation::{Claim, may_speak_for};
-use serde::Serialize;
 use time::OffsetDateTime;
 
 /// A role a person holds in a group, with names for display.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct MembershipRow {
     pub id: i64,
     pub group_id: i64,

@@ -1,30 +1,22 @@
 //! Records read from the database. Field types decode identically on both
 //! backends (`i64`, `String`, `OffsetDateTime`).
 
-use serde::Serialize;
 use time::OffsetDateTime;
 
 /// A working group.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct GroupRow {
-    #[serde(skip)]
     pub id: i64,
     pub slug: String,
     pub name: String,
     pub description: String,
-    #[serde(with = "time::serde::rfc3339")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: OffsetDateTime,
 }
 
 /// A member organisation of a working group.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct OrgRow {
-    #[serde(skip)]
     pub id: i64,
-    #[serde(skip)]
     pub group_id: i64,
     pub slug: String,
     pub name: String,
@@ -35,10 +27,8 @@ pub struct OrgRow {
 }
 
 /// A specification with its owning group and newest version number.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SpecRow {
-    #[serde(skip)]
     pub id: i64,
     pub slug: String,
     pub title: String,
@@ -46,18 +36,14 @@ pub struct SpecRow {
     pub group_name: String,
     /// Newest version number; versions are numbered from 1.
     pub head_version: i64,
-    #[serde(with = "time::serde::rfc3339")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: OffsetDateTime,
-    #[serde(skip)]
     pub group_id: i64,
     /// `draft` (readable by the group's members) or `public`.
     pub visibility: String,
 }
 
 /// What is known about a version without reading its content.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct VersionMeta {
     pub number: i64,
     pub content_hash: String,
@@ -65,8 +51,6 @@ pub struct VersionMeta {
     pub control_count: i64,
     pub message: String,
     pub created_by: String,
-    #[serde(with = "time::serde::rfc3339")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: OffsetDateTime,
 }
 
@@ -80,8 +64,7 @@ pub struct VersionRow {
 }
 
 /// One control as it stood in one version, for its history.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ControlRevision {
     pub version: i64,
     pub title: String,
@@ -89,15 +72,12 @@ pub struct ControlRevision {
     pub status: String,
     /// Hash of the control's own content; a change marks an edit.
     pub content_hash: String,
-    #[serde(with = "time::serde::rfc3339")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: OffsetDateTime,
 }
 
 /// A control, in the newest version of its specification, that maps to a
 /// given catalog item.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct MappedControl {
     pub spec_slug: String,
     pub spec_title: String,
@@ -111,8 +91,7 @@ pub struct MappedControl {
 }
 
 /// A search result: a control in the newest version of its specification.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SearchHit {
     pub spec_slug: String,
     pub spec_title: String,

@@ -1,5 +1,6 @@
 //! The signed-in person and their personal API tokens.
 
+use crate::api::records::{Account, ApiToken};
 use crate::auth::Viewer;
 use crate::error::{ApiResult, Error};
 use crate::paging;
@@ -11,7 +12,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use charta_app::tokens;
 use charta_domain::access::Action;
-use charta_store::{TokenRow, UserRow};
 use serde::{Deserialize, Serialize};
 
 /// A role, as the API reports it.
@@ -26,7 +26,7 @@ pub struct RoleView {
 /// Who is signed in.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Me {
-    pub user: UserRow,
+    pub user: Account,
     pub roles: Vec<RoleView>,
     /// `session` or `token`.
     #[schema(value_type = crate::api::openapi::CredentialKind)]
@@ -41,7 +41,7 @@ pub struct Me {
               (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn me(viewer: Viewer) -> ApiResult<Json<Me>> {
     viewer.require(Action::ViewAccount)?;
-    let user = viewer.user()?.clone();
+    let user = Account::from(viewer.user()?.clone());
     Ok(Json(Me {
         user,
         roles: viewer
@@ -64,7 +64,7 @@ pub async fn me(viewer: Viewer) -> ApiResult<Json<Me>> {
 /// List the signed-in person's tokens (never their secrets).
 /// Newest first, a page at a time.
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "account", operation_id = "list_tokens", params(crate::paging::PageParams),
-    responses((status = 200, description = "A page of the person's tokens, newest first", body = Vec<TokenRow>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
+    responses((status = 200, description = "A page of the person's tokens, newest first", body = Vec<ApiToken>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
               (status = 400, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out (`bad_request`)", body = crate::error::ErrorBody), (status = 401, response = crate::api::openapi::Unauthorized),
               (status = 403, description = "The API token does not have the `read` scope (`forbidden`)", body = crate::error::ErrorBody),
               (status = 429, response = crate::api::openapi::TooManyRequests)))]
@@ -82,7 +82,10 @@ pub async fn list(
     Ok(paging::respond(
         &state.config.public_url,
         &uri,
-        page.items,
+        page.items
+            .into_iter()
+            .map(ApiToken::from)
+            .collect::<Vec<_>>(),
         page.next.as_ref(),
     ))
 }

@@ -1,6 +1,7 @@
 //! Amendments through the API: list, propose (upload a changed file), read
 //! with revisions, threads and the merge gate, revise, comment and merge.
 
+use crate::api::records::{Amendment, AmendmentRevision, ReviewComment, ReviewThread};
 use crate::auth::Viewer;
 use crate::error::{ApiResult, Error};
 use crate::paging;
@@ -15,7 +16,6 @@ use charta_app::amendments::{self, Comment, CommentOn, Proposal};
 use charta_app::lookup;
 use charta_domain::amendment::GateCheck;
 use charta_domain::diff::{DiffSummary, diff_specs};
-use charta_store::{AmendmentRow, CommentRow, RevisionRow, ThreadRow};
 use serde::{Deserialize, Serialize};
 
 use super::body as json;
@@ -23,7 +23,7 @@ use super::body as json;
 /// List the amendments of a specification, newest first, a page at a time.
 #[utoipa::path(get, path = "/api/v1/specs/{spec}/amendments", tag = "amendments", operation_id = "list_amendments",
     params(("spec" = String, Path, description = "Specification slug"), crate::paging::PageParams),
-    responses((status = 200, description = "A page of the specification's amendments, newest first", body = Vec<AmendmentRow>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
+    responses((status = 200, description = "A page of the specification's amendments, newest first", body = Vec<Amendment>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
               (status = 400, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out (`bad_request`)", body = crate::error::ErrorBody), (status = 401, response = crate::api::openapi::Unauthorized),
               (status = 404, description = "No specification the caller may read by this slug (`not_found`)", body = crate::error::ErrorBody),
               (status = 429, response = crate::api::openapi::TooManyRequests)))]
@@ -40,7 +40,10 @@ pub async fn list(
     Ok(paging::respond(
         &state.config.public_url,
         &uri,
-        page.items,
+        page.items
+            .into_iter()
+            .map(Amendment::from)
+            .collect::<Vec<_>>(),
         page.next.as_ref(),
     ))
 }
@@ -106,15 +109,15 @@ pub async fn create(
 /// An amendment with everything reviewers see.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct AmendmentDetail {
-    pub amendment: AmendmentRow,
-    pub revisions: Vec<RevisionRow>,
+    pub amendment: Amendment,
+    pub revisions: Vec<AmendmentRevision>,
     /// Whether the specification moved on since the newest revision's base.
     pub out_of_date: bool,
     /// The newest revision against its base version.
     pub changes: DiffSummary,
     pub gate: Vec<GateCheck>,
-    pub threads: Vec<ThreadRow>,
-    pub comments: Vec<CommentRow>,
+    pub threads: Vec<ReviewThread>,
+    pub comments: Vec<ReviewComment>,
 }
 
 /// One amendment: revisions, changes, merge gate, threads and comments.
@@ -140,12 +143,28 @@ pub async fn show(
     let gate = amend::gate(&state, &ctx).await?;
     Ok(Json(AmendmentDetail {
         out_of_date: ctx.out_of_date(),
-        threads: state.store.threads(ctx.amendment.id).await?,
-        comments: state.store.comments(ctx.amendment.id).await?,
+        threads: state
+            .store
+            .threads(ctx.amendment.id)
+            .await?
+            .into_iter()
+            .map(ReviewThread::from)
+            .collect(),
+        comments: state
+            .store
+            .comments(ctx.amendment.id)
+            .await?
+            .into_iter()
+            .map(ReviewComment::from)
+            .collect(),
         changes,
         gate,
-        revisions: ctx.revisions,
-        amendment: ctx.amendment,
+        revisions: ctx
+            .revisions
+            .into_iter()
+            .map(AmendmentRevision::from)
+            .collect(),
+        amendment: ctx.amendment.into(),
     }))
 }
 

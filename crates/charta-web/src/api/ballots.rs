@@ -1,6 +1,7 @@
 //! Ballots through the API: a specification's ballots, one ballot with its
 //! tally, positions, history and audit entries, voting, and group rules.
 
+use crate::api::records::{BallotVoter, Vote, VoteDelegation};
 use crate::auth::Viewer;
 use crate::error::ApiResult;
 use crate::paging;
@@ -14,7 +15,7 @@ use charta_app::ballot::visible;
 use charta_app::ballot::{self, Standing};
 use charta_app::lookup;
 use charta_domain::ballot::{BallotKind, BallotState, Outcome, Rules, Tally};
-use charta_store::{AuditEntry, BallotRow, BallotVoterRow, DelegationRow, VoteRow};
+use charta_store::{AuditEntry, BallotRow};
 use serde::{Deserialize, Serialize};
 
 /// List the ballots on a specification and its amendments, newest first.
@@ -126,12 +127,12 @@ pub struct BallotDocument {
     pub positions: Vec<Standing>,
     /// Every vote cast, oldest first, including changed and reset ones,
     /// each with the delegation it was cast under (if any).
-    pub history: Vec<VoteRow>,
+    pub history: Vec<Vote>,
     /// The organisations eligible, fixed when the ballot opened, with the
     /// person who could vote for each at that moment.
-    pub eligible: Vec<BallotVoterRow>,
+    pub eligible: Vec<BallotVoter>,
     /// Every delegation in force at some moment while the ballot ran.
-    pub delegations: Vec<DelegationRow>,
+    pub delegations: Vec<VoteDelegation>,
     /// Where the audit entries of this ballot are.
     pub audit: String,
 }
@@ -157,9 +158,13 @@ pub async fn show(
         rules: l.rules,
         tally: count.tally,
         positions: count.standings,
-        history: count.history,
-        eligible: count.voters,
-        delegations: count.delegations,
+        history: count.history.into_iter().map(Vote::from).collect(),
+        eligible: count.voters.into_iter().map(BallotVoter::from).collect(),
+        delegations: count
+            .delegations
+            .into_iter()
+            .map(VoteDelegation::from)
+            .collect(),
         audit: format!("/api/v1/ballots/{}/audit", l.ballot.id),
         ballot: Ballot::from(l.ballot),
     }))

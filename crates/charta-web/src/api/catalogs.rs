@@ -7,7 +7,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::response::Response;
-pub use charta_app::catalogs::{ItemDetail, find_catalog, item_detail};
+pub use charta_app::catalogs::{find_catalog, item_detail};
 use charta_domain::catalog::Catalog;
 use serde::Serialize;
 
@@ -93,5 +93,25 @@ pub async fn item(
     viewer: Viewer,
     Path((catalog, item)): Path<(String, String)>,
 ) -> ApiResult<Json<ItemDetail>> {
-    Ok(Json(item_detail(&state, &viewer, &catalog, &item).await?))
+    let d = item_detail(&state, &viewer, &catalog, &item).await?;
+    Ok(Json(ItemDetail {
+        catalog: d.catalog,
+        section: d.section,
+        item: d.item,
+        mapped_controls: d
+            .mapped_controls
+            .into_iter()
+            .map(crate::api::records::MappedControl::from)
+            .collect(),
+    }))
+}
+
+/// A catalog item and the controls that map to it.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ItemDetail {
+    pub catalog: String,
+    pub section: String,
+    pub item: charta_domain::catalog::CatalogItem,
+    /// Controls in the newest version of each specification.
+    pub mapped_controls: Vec<crate::api::records::MappedControl>,
 }

@@ -1,6 +1,7 @@
 //! Delegations of an organisation's vote through the API: list a group's,
 //! give one, revoke one.
 
+use crate::api::records::VoteDelegation;
 use crate::auth::Viewer;
 use crate::error::{ApiResult, Error};
 use crate::state::AppState;
@@ -10,13 +11,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use charta_app::delegation::{self, GiveRequest, Moment};
 use charta_domain::access::Action;
-use charta_store::DelegationRow;
 use serde::{Deserialize, Serialize};
 
 /// Every delegation in a working group, newest first; for its members.
 #[utoipa::path(get, path = "/api/v1/groups/{group}/delegations", tag = "ballots", operation_id = "list_delegations",
     params(("group" = String, Path, description = "Working group slug")),
-    responses((status = 200, description = "Every delegation in the group, newest first", body = Vec<DelegationRow>),
+    responses((status = 200, description = "Every delegation in the group, newest first", body = Vec<VoteDelegation>),
               (status = 401, response = crate::api::openapi::Unauthorized),
               (status = 403, description = "Only the group's members see its delegations; or the API token lacks the `read` scope (`forbidden`)", body = crate::error::ErrorBody),
               (status = 404, description = "No such working group (`not_found`)", body = crate::error::ErrorBody),
@@ -25,10 +25,18 @@ pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(group): Path<String>,
-) -> ApiResult<Json<Vec<DelegationRow>>> {
+) -> ApiResult<Json<Vec<VoteDelegation>>> {
     let g = state.store.group(&group).await?;
     viewer.require(Action::ReadMembers { group_id: g.id })?;
-    Ok(Json(state.store.delegations_of_group(g.id).await?))
+    Ok(Json(
+        state
+            .store
+            .delegations_of_group(g.id)
+            .await?
+            .into_iter()
+            .map(VoteDelegation::from)
+            .collect(),
+    ))
 }
 
 /// A delegation to give.
@@ -98,7 +106,7 @@ pub async fn give(
 /// Revoke a delegation from now on; the vote returns to the representative.
 #[utoipa::path(post, path = "/api/v1/groups/{group}/delegations/{delegation}/revoke", tag = "ballots", operation_id = "revoke_delegation",
     params(("group" = String, Path, description = "Working group slug"), ("delegation" = i64, Path, description = "Delegation number")),
-    responses((status = 200, description = "Revoked; the delegation as it now stands", body = DelegationRow),
+    responses((status = 200, description = "Revoked; the delegation as it now stands", body = VoteDelegation),
               (status = 401, response = crate::api::openapi::Unauthorized),
               (status = 403, description = "Refused (`forbidden`): only the organisation's representative (or the chair, when it has none) revokes; the API token lacks the `vote` scope; or a call with a session cookie came without this site's `Origin`, or from another site", body = crate::error::ErrorBody),
               (status = 404, description = "No such working group, or no such delegation in it (`not_found`)", body = crate::error::ErrorBody),
@@ -108,9 +116,13 @@ pub async fn revoke(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((group, id)): Path<(String, String)>,
-) -> ApiResult<Json<DelegationRow>> {
+) -> ApiResult<Json<VoteDelegation>> {
     let id = id
         .parse()
         .map_err(|_| Error::NotFound(format!("delegation {id} in working group {group}")))?;
-    Ok(Json(delegation::revoke(&state, &viewer, &group, id).await?))
+    Ok(Json(
+        delegation::revoke(&state, &viewer, &group, id)
+            .await?
+            .into(),
+    ))
 }

@@ -1,5 +1,6 @@
 //! Working groups and their member organisations.
 
+use crate::api::records::{Organization, SpecificationSummary, WorkingGroup};
 use crate::auth::Viewer;
 use crate::error::ApiResult;
 use crate::paging;
@@ -7,12 +8,11 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::response::Response;
-pub use charta_app::groups::{GroupDetail, group_detail};
-use charta_store::GroupRow;
+use charta_app::groups::group_detail;
 
 /// List the working groups, by name, a page at a time.
 #[utoipa::path(get, path = "/api/v1/groups", tag = "groups", operation_id = "list_groups", params(crate::paging::PageParams),
-    responses((status = 200, description = "A page of working groups, by name", body = Vec<GroupRow>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
+    responses((status = 200, description = "A page of working groups, by name", body = Vec<WorkingGroup>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
               (status = 400, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out (`bad_request`)", body = crate::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -23,7 +23,10 @@ pub async fn list(
     Ok(paging::respond(
         &state.config.public_url,
         &uri,
-        page.items,
+        page.items
+            .into_iter()
+            .map(WorkingGroup::from)
+            .collect::<Vec<_>>(),
         page.next.as_ref(),
     ))
 }
@@ -40,5 +43,24 @@ pub async fn show(
     viewer: Viewer,
     Path(group): Path<String>,
 ) -> ApiResult<Json<GroupDetail>> {
-    Ok(Json(group_detail(&state, &viewer, &group).await?))
+    let d = group_detail(&state, &viewer, &group).await?;
+    Ok(Json(GroupDetail {
+        group: d.group.into(),
+        members: d.members.into_iter().map(Organization::from).collect(),
+        specs: d
+            .specs
+            .into_iter()
+            .map(SpecificationSummary::from)
+            .collect(),
+    }))
+}
+
+/// A working group with its member organisations and the specifications
+/// the caller may read.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct GroupDetail {
+    #[serde(flatten)]
+    pub group: WorkingGroup,
+    pub members: Vec<Organization>,
+    pub specs: Vec<SpecificationSummary>,
 }

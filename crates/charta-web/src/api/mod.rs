@@ -14,6 +14,7 @@ pub mod members;
 pub mod notifications;
 pub mod openapi;
 pub mod publishing;
+pub mod records;
 pub mod releases;
 pub mod review;
 pub mod search;

@@ -178,10 +178,9 @@ pub const ERROR_CODES: [&str; 14] = [
 /// Text columns of the store whose values are fixed (by the database's own
 /// checks), as (schema, property, the component listing the values). The
 /// rows are generated as plain strings; the document names the values.
-pub const STORED_ENUMS: [(&str, &str, &str); 6] = [
-    ("SpecRow", "visibility", "Visibility"),
-    ("BallotRow", "outcome", "Outcome"),
-    ("VoteRow", "position", "Position"),
+pub const STORED_ENUMS: [(&str, &str, &str); 5] = [
+    ("SpecificationSummary", "visibility", "Visibility"),
+    ("Vote", "position", "Position"),
     ("MappedControl", "relationship", "Relationship"),
     ("MappedControl", "status", "ControlStatus"),
     ("ControlRevision", "status", "ControlStatus"),

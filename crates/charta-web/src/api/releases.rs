@@ -14,7 +14,7 @@ use serde::Serialize;
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ReleaseEntry {
     #[serde(flatten)]
-    pub release: ReleaseRow,
+    pub release: crate::api::records::Release,
     /// The release page; the artefacts are beside it.
     pub url: String,
     /// Artefact name → absolute URL, including `manifest.json` and
@@ -69,7 +69,7 @@ pub(crate) async fn entry(state: &AppState, r: ReleaseRow) -> Result<ReleaseEntr
         })
         .collect();
     Ok(ReleaseEntry {
-        release: r,
+        release: r.into(),
         url,
         artefacts,
     })

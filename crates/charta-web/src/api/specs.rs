@@ -1,6 +1,7 @@
 //! Specifications, their versions, controls and diffs.
 
 use crate::api::json_with_etag;
+use crate::api::records::{ControlRevision, SpecificationSummary, VersionSummary};
 use crate::auth::Viewer;
 use crate::error::{ApiResult, url_encode};
 use crate::paging;
@@ -11,11 +12,8 @@ use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use charta_app::lookup::{self, parse_version};
-pub use charta_app::specs::{
-    ControlDetail, HistoryEntry, canonical_control, control_detail, history_entries,
-};
+pub use charta_app::specs::{canonical_control, control_detail, history_entries};
 use charta_domain::diff::SpecDiff;
-use charta_store::{SpecRow, VersionMeta};
 use serde::{Deserialize, Serialize};
 
 /// How many versions a specification's own document lists; the whole
@@ -26,9 +24,9 @@ pub const NEWEST_VERSIONS: i64 = 50;
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct SpecDetail {
     #[serde(flatten)]
-    pub spec: SpecRow,
+    pub spec: SpecificationSummary,
     /// The newest versions, newest first, at most 50.
-    pub versions: Vec<VersionMeta>,
+    pub versions: Vec<VersionSummary>,
     /// Whether `versions` is the whole history; when not, the rest is at
     /// `/api/v1/specs/{spec}/versions`, a page at a time.
     pub versions_complete: bool,
@@ -37,7 +35,7 @@ pub struct SpecDetail {
 /// List the specifications the caller may read, by title, a page at a
 /// time.
 #[utoipa::path(get, path = "/api/v1/specs", tag = "specs", operation_id = "list_specs", params(crate::paging::PageParams),
-    responses((status = 200, description = "A page of the specifications the caller may read, by title", body = Vec<SpecRow>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
+    responses((status = 200, description = "A page of the specifications the caller may read, by title", body = Vec<SpecificationSummary>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
               (status = 400, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out (`bad_request`)", body = crate::error::ErrorBody), (status = 401, response = crate::api::openapi::Unauthorized), (status = 429, response = crate::api::openapi::TooManyRequests)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -46,10 +44,11 @@ pub async fn list(
     Query(p): Query<crate::paging::PageParams>,
 ) -> ApiResult<Response> {
     let page = state.store.specs_page(&p.request()?).await?;
-    let items: Vec<SpecRow> = page
+    let items: Vec<SpecificationSummary> = page
         .items
         .into_iter()
         .filter(|s| viewer.can_read(s))
+        .map(SpecificationSummary::from)
         .collect();
     Ok(paging::respond(
         &state.config.public_url,
@@ -77,8 +76,8 @@ pub async fn show(
         .versions_page(row.id, &charta_store::PageRequest::first(NEWEST_VERSIONS))
         .await?;
     Ok(Json(SpecDetail {
-        spec: row,
-        versions: newest.items,
+        spec: row.into(),
+        versions: newest.items.into_iter().map(VersionSummary::from).collect(),
         versions_complete: newest.next.is_none(),
     }))
 }
@@ -86,7 +85,7 @@ pub async fn show(
 /// The versions of a specification, newest first, a page at a time.
 #[utoipa::path(get, path = "/api/v1/specs/{spec}/versions", tag = "specs", operation_id = "list_versions",
     params(("spec" = String, Path, description = "Specification slug"), crate::paging::PageParams),
-    responses((status = 200, description = "A page of versions, newest first", body = Vec<VersionMeta>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
+    responses((status = 200, description = "A page of versions, newest first", body = Vec<VersionSummary>, headers(("Link" = String, description = "`<…>; rel=\"next\"`: the address of the next page; absent on the last"))),
               (status = 400, description = "`limit` is not 1 to 200, or `after` is not a cursor this list handed out (`bad_request`)", body = crate::error::ErrorBody), (status = 401, response = crate::api::openapi::Unauthorized),
               (status = 404, description = "No specification the caller may read by this slug (`not_found`)", body = crate::error::ErrorBody),
               (status = 429, response = crate::api::openapi::TooManyRequests)))]
@@ -103,7 +102,10 @@ pub async fn versions(
     Ok(paging::respond(
         &state.config.public_url,
         &uri,
-        page.items,
+        page.items
+            .into_iter()
+            .map(VersionSummary::from)
+            .collect::<Vec<_>>(),
         page.next.as_ref(),
     ))
 }
@@ -199,7 +201,45 @@ pub async fn control(
         )));
     }
     let (detail, _) = control_detail(&state, &viewer, &spec, &control).await?;
-    Ok(Json(detail).into_response())
+    Ok(Json(ControlDetail::from(detail)).into_response())
+}
+
+/// A control as it stands in the newest version, with every version that
+/// contains it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ControlDetail {
+    pub spec: String,
+    pub version: i64,
+    pub control: charta_domain::Control,
+    /// Oldest first; `changed` is true where the control differs from the
+    /// previous version.
+    pub history: Vec<HistoryEntry>,
+}
+
+/// One version of a control's history.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct HistoryEntry {
+    #[serde(flatten)]
+    pub revision: ControlRevision,
+    pub changed: bool,
+}
+
+impl From<charta_app::specs::ControlDetail> for ControlDetail {
+    fn from(d: charta_app::specs::ControlDetail) -> ControlDetail {
+        ControlDetail {
+            spec: d.spec,
+            version: d.version,
+            control: d.control,
+            history: d
+                .history
+                .into_iter()
+                .map(|h| HistoryEntry {
+                    revision: h.revision.into(),
+                    changed: h.changed,
+                })
+                .collect(),
+        }
+    }
 }
 
 /// Which versions to compare.
