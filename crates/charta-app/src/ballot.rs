@@ -510,7 +510,7 @@ pub async fn gate(
     if b.state == BallotState::Open {
         return Ok(BallotGate::Pending);
     }
-    if b.outcome.as_deref() != Some("passed") {
+    if b.outcome != Some(charta_domain::ballot::Outcome::Passed) {
         return Ok(BallotGate::Failed);
     }
     let voted = b.revision.unwrap_or(ctx.latest().number);

@@ -84,7 +84,7 @@ pub async fn awaiting_publication(state: &App, spec_id: i64) -> Result<Vec<i64>,
         .iter()
         .filter(|b| {
             b.kind == charta_domain::ballot::BallotKind::Release
-                && b.outcome.as_deref() == Some("passed")
+                && b.outcome == Some(charta_domain::ballot::Outcome::Passed)
         })
         .filter_map(|b| b.version)
         .filter(|v| *v > newest)
@@ -138,7 +138,7 @@ pub async fn check_publication(
     let approving = ballots
         .into_iter()
         .find(|b| {
-            b.kind == charta_domain::ballot::BallotKind::Release && b.version == Some(version) && b.outcome.as_deref() == Some("passed")
+            b.kind == charta_domain::ballot::BallotKind::Release && b.version == Some(version) && b.outcome == Some(charta_domain::ballot::Outcome::Passed)
         })
         .ok_or_else(|| {
             Error::Conflict(format!(
@@ -326,7 +326,10 @@ async fn assemble(
         ballots: vec![BallotRef {
             id: approving.id.to_string(),
             path: format!("/ballots/{}", approving.id),
-            outcome: approving.outcome.clone().unwrap_or_default(),
+            outcome: approving
+                .outcome
+                .map(|o| o.as_str().to_string())
+                .unwrap_or_default(),
         }],
         amendments: merged
             .iter()

@@ -18,6 +18,41 @@ use charta_domain::ballot::{
 };
 use time::OffsetDateTime;
 
+/// The `outcome` column as read, before it is checked: NULL while a ballot
+/// runs. Decoded like an optional text on both backends, then turned into
+/// an [`Outcome`], so a row never carries a word the domain does not know.
+pub struct OutcomeColumn(Option<String>);
+
+impl<DB: sqlx::Database> sqlx::Type<DB> for OutcomeColumn
+where
+    String: sqlx::Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <String as sqlx::Type<DB>>::type_info()
+    }
+    fn compatible(ty: &DB::TypeInfo) -> bool {
+        <String as sqlx::Type<DB>>::compatible(ty)
+    }
+}
+
+impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for OutcomeColumn
+where
+    Option<String>: sqlx::Decode<'r, DB>,
+{
+    fn decode(value: DB::ValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        Ok(OutcomeColumn(
+            <Option<String> as sqlx::Decode<'r, DB>>::decode(value)?,
+        ))
+    }
+}
+
+impl TryFrom<OutcomeColumn> for Option<Outcome> {
+    type Error = String;
+    fn try_from(c: OutcomeColumn) -> Result<Self, String> {
+        c.0.map(Outcome::try_from).transpose()
+    }
+}
+
 /// The columns of [`BallotRow`], joined with the names a page shows.
 macro_rules! ballot_select {
     ($rest:literal) => {
@@ -78,8 +113,9 @@ pub struct BallotRow {
     pub closed_at: Option<OffsetDateTime>,
     /// `deadline`, or the account that closed early or cancelled.
     pub closed_by: Option<String>,
-    /// `passed` or `failed`, once closed.
-    pub outcome: Option<String>,
+    /// Once closed; none while open or once cancelled.
+    #[sqlx(try_from = "OutcomeColumn")]
+    pub outcome: Option<Outcome>,
     /// The final tally as JSON, once closed.
     pub tally: Option<String>,
     pub cancel_reason: String,

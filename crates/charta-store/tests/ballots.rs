@@ -199,7 +199,7 @@ both_backends! {
         let closed = db.store.close_due_ballots(deadline + Duration::hours(1)).await.unwrap();
         assert_eq!(closed, vec![(b.id, Outcome::Passed)]);
         let b = db.store.ballot(b.id).await.unwrap();
-        assert_eq!((b.state.as_str(), b.outcome.as_deref(), b.closed_by.as_deref()), ("closed", Some("passed"), Some("deadline")));
+        assert_eq!((b.state.as_str(), b.outcome, b.closed_by.as_deref()), ("closed", Some(charta_domain::ballot::Outcome::Passed), Some("deadline")));
         assert_eq!(b.closed_at, Some(deadline), "closed as of the deadline, not when the task ran");
         let t = b.final_tally().unwrap().unwrap();
         assert_eq!((t.approve, t.not_voted), (2, 1));
@@ -346,7 +346,7 @@ both_backends! {
         assert!(matches!(db.store.extend_ballot(&b, b.closes_at, now, "user:1").await, Err(StoreError::Conflict(_))), "an earlier deadline is refused");
         db.store.cancel_ballot(&b, "Wrong text", now, "user:1").await.unwrap();
         let b = db.store.ballot(b.id).await.unwrap();
-        assert_eq!((b.state.as_str(), b.cancel_reason.as_str(), b.outcome.as_deref()), ("cancelled", "Wrong text", None));
+        assert_eq!((b.state.as_str(), b.cancel_reason.as_str(), b.outcome), ("cancelled", "Wrong text", None));
         assert!(matches!(db.store.close_ballot(b.id, Closing::Early { actor: "user:1" }, now).await, Err(StoreError::Conflict(_))));
         assert_eq!(db.store.ballots_of_amendment(s.amendment_id).await.unwrap().len(), 2);
     };

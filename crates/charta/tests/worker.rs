@@ -125,7 +125,11 @@ async fn deadline_passes_under_the_worker(db: TestDb) {
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     assert_eq!(closed.closed_by.as_deref(), Some("deadline"));
-    assert_eq!(closed.outcome.as_deref(), Some("failed"), "nobody voted");
+    assert_eq!(
+        closed.outcome,
+        Some(charta_domain::ballot::Outcome::Failed),
+        "nobody voted"
+    );
 
     // SIGTERM ends it cleanly.
     let pid = worker.id().to_string();

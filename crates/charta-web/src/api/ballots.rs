@@ -90,7 +90,7 @@ pub struct Ballot {
 impl From<BallotRow> for Ballot {
     fn from(b: BallotRow) -> Ballot {
         Ballot {
-            outcome: b.outcome.as_deref().and_then(Outcome::parse),
+            outcome: b.outcome,
             id: b.id,
             group_slug: b.group_slug,
             spec_slug: b.spec_slug,
