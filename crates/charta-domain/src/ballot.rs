@@ -420,6 +420,13 @@ impl fmt::Display for Outcome {
 }
 
 /// Reading a stored value: the store decodes its text column with this.
+impl TryFrom<String> for Position {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Position::parse(&s).ok_or_else(|| format!("unknown position {s:?}"))
+    }
+}
+
 impl TryFrom<String> for Outcome {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {

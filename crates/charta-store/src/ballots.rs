@@ -169,8 +169,8 @@ pub struct VoteRow {
     pub organization_name: String,
     pub user_id: i64,
     pub voter_name: String,
-    /// approve, abstain, object or recuse.
-    pub position: String,
+    #[sqlx(try_from = "String")]
+    pub position: Position,
     pub rationale: String,
     pub round: i64,
     pub revision: Option<i64>,
@@ -238,7 +238,7 @@ pub fn current_positions(
             (
                 Voter {
                     name: o.name.clone(),
-                    position: latest.as_ref().and_then(|v| Position::parse(&v.position)),
+                    position: latest.as_ref().map(|v| v.position),
                 },
                 latest,
             )

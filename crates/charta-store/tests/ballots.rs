@@ -385,7 +385,7 @@ both_backends! {
             }
         };
         assert!(tampered, "the database refuses to change or delete votes");
-        assert_eq!(db.store.votes(b.id).await.unwrap()[0].position, "approve");
+        assert_eq!(db.store.votes(b.id).await.unwrap()[0].position, Position::Approve);
     };
 }
 

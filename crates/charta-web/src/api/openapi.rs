@@ -178,9 +178,8 @@ pub const ERROR_CODES: [&str; 14] = [
 /// Text columns of the store whose values are fixed (by the database's own
 /// checks), as (schema, property, the component listing the values). The
 /// rows are generated as plain strings; the document names the values.
-pub const STORED_ENUMS: [(&str, &str, &str); 5] = [
+pub const STORED_ENUMS: [(&str, &str, &str); 4] = [
     ("SpecificationSummary", "visibility", "Visibility"),
-    ("Vote", "position", "Position"),
     ("MappedControl", "relationship", "Relationship"),
     ("MappedControl", "status", "ControlStatus"),
     ("ControlRevision", "status", "ControlStatus"),

@@ -269,8 +269,7 @@ pub struct Vote {
     pub organization_slug: String,
     pub organization_name: String,
     pub voter_name: String,
-    /// approve, abstain, object or recuse.
-    pub position: String,
+    pub position: charta_domain::ballot::Position,
     pub rationale: String,
     pub round: i64,
     pub revision: Option<i64>,
