@@ -335,7 +335,7 @@ fn item_row(
                 .collect()
         })
         .unwrap_or_default();
-    let requirement = item.level.is_some() || !catalog_has_levels;
+    let requirement = item.in_force() && (item.level.is_some() || !catalog_has_levels);
     let gap = requirement && controls.is_empty();
     let covered_at_level = everything
         .filter(|_| gap)

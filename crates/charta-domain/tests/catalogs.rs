@@ -9,7 +9,7 @@
 )]
 
 use charta_domain::CatalogSet;
-use charta_domain::catalog::{Catalog, CatalogItem, CatalogSection};
+use charta_domain::catalog::{Catalog, CatalogItem, CatalogSection, ItemStatus};
 use std::collections::{BTreeMap, HashSet};
 
 const EUR_LEX: &str = "https://eur-lex.europa.eu/legal-content/EN/TXT/HTML/?uri=CELEX:32024R2847";
@@ -347,7 +347,10 @@ fn osps_controls_and_requirements() {
     );
 
     let controls: Vec<&CatalogItem> = osps.items().filter(|i| i.parent.is_none()).collect();
-    let requirements: Vec<&CatalogItem> = osps.items().filter(|i| i.parent.is_some()).collect();
+    let requirements: Vec<&CatalogItem> = osps
+        .items()
+        .filter(|i| i.parent.is_some() && i.in_force())
+        .collect();
     assert_eq!(controls.len(), 41);
     assert_eq!(requirements.len(), 64);
 
@@ -400,14 +403,32 @@ fn osps_controls_and_requirements() {
 }
 
 #[test]
-fn osps_retired_requirement_is_left_out() {
+fn osps_retired_requirement_is_kept_and_marked() {
     let set = set();
-    assert!(set.item("OSPS-BR-01.02").is_none());
+    let retired = item(&set, "OSPS-BR-01.02");
+    assert_eq!(retired.status, Some(ItemStatus::Retired));
+    assert_eq!(retired.level, None);
     let br01 = children_of(
         &section(catalog(&set, "osps-baseline"), "br").items,
         "OSPS-BR-01",
     );
-    assert_eq!(br01, ["OSPS-BR-01.01", "OSPS-BR-01.03", "OSPS-BR-01.04"]);
+    assert_eq!(
+        br01,
+        [
+            "OSPS-BR-01.01",
+            "OSPS-BR-01.02",
+            "OSPS-BR-01.03",
+            "OSPS-BR-01.04"
+        ]
+    );
+    let retired: Vec<&str> = set
+        .catalogs()
+        .iter()
+        .flat_map(|c| c.items())
+        .filter(|i| !i.in_force())
+        .map(|i| i.id.as_str())
+        .collect();
+    assert_eq!(retired, ["OSPS-BR-01.02"]);
 }
 
 #[test]

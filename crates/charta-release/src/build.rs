@@ -108,8 +108,10 @@ pub fn build(input: &ReleaseInput, catalogs: &CatalogSet) -> Result<Bundle, Rele
     let coverage = coverage(spec, catalogs);
 
     let catalog = oscal::catalog(input, &names)?;
-    let mapping = oscal::mapping_collection(input, &names, catalogs, &sha256_hex(&catalog))?;
+    let catalog_sha256 = sha256_hex(&catalog);
+    let mapping = oscal::mapping_collection(input, &names, catalogs, &catalog_sha256)?;
     let mut artefacts: BTreeMap<&'static str, Vec<u8>> = BTreeMap::new();
+
     artefacts.insert(
         RELEASE_JSON,
         release_json::render(input, &names, &notes, &coverage, catalogs)?,

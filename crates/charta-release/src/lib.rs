@@ -31,6 +31,7 @@ pub mod key;
 pub mod manifest;
 pub mod notes;
 pub mod oscal;
+pub mod reference;
 pub mod release_json;
 pub mod sign;
 

@@ -19,9 +19,11 @@
 //!   coverage), with this release's catalog as `source-resource` and the
 //!   reference catalog as `target-resource`, both back-matter resources.
 //!   Each control-to-item mapping is one `map` whose source is the control
-//!   (its OSCAL id) and whose target is the catalog item (its Charta
-//!   identifier, such as `CRA:AnnexI.P2.5`), with the rationale as
-//!   `remarks`. The relationship reads from source to target: see
+//!   (its OSCAL id) and whose target is the item's control in the reference
+//!   catalog's own OSCAL rendering (see [`crate::reference`]), named by the
+//!   token derived from its Charta identifier (`CRA:AnnexI.P2.5` becomes
+//!   `cra-annexi-p2-5`), with the rationale as `remarks`. The target
+//!   resource links to that rendering first, so every target resolves. The relationship reads from source to target: see
 //!   [`oscal_relationship`].
 //!
 //! Every UUID is a UUIDv5 of an absolute URL: the documents' own UUIDs name
@@ -31,6 +33,7 @@
 //! OSCAL's per-subject rule asks).
 
 use crate::ids::{Names, one_line, oscal_id, timestamp, uuid5};
+use crate::reference::item_token;
 use crate::release_json::to_json;
 use crate::{CATALOG_OSCAL, CAVEAT, MAPPING_OSCAL, RELEASE_JSON, ReleaseError, ReleaseInput};
 use charta_domain::catalog::CatalogSet;
@@ -77,7 +80,7 @@ struct Catalog<'a> {
 
 #[derive(Serialize)]
 #[serde(rename_all = "kebab-case")]
-struct Metadata<'a> {
+pub(crate) struct Metadata<'a> {
     title: String,
     published: String,
     last_modified: String,
@@ -93,7 +96,7 @@ struct Metadata<'a> {
 
 #[derive(Serialize)]
 #[serde(rename_all = "kebab-case")]
-struct Prop {
+pub(crate) struct Prop {
     name: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     ns: Option<&'static str>,
@@ -101,7 +104,7 @@ struct Prop {
 }
 
 impl Prop {
-    fn oscal(name: &'static str, value: impl Into<String>) -> Self {
+    pub(crate) fn oscal(name: &'static str, value: impl Into<String>) -> Self {
         Self {
             name,
             ns: None,
@@ -109,7 +112,7 @@ impl Prop {
         }
     }
 
-    fn charta(name: &'static str, value: impl Into<String>) -> Self {
+    pub(crate) fn charta(name: &'static str, value: impl Into<String>) -> Self {
         Self {
             name,
             ns: Some(NS),
@@ -120,11 +123,21 @@ impl Prop {
 
 #[derive(Serialize)]
 #[serde(rename_all = "kebab-case")]
-struct Link {
+pub(crate) struct Link {
     href: String,
     rel: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     media_type: Option<&'static str>,
+}
+
+impl Link {
+    pub(crate) fn new(href: String, rel: &'static str, media_type: Option<&'static str>) -> Self {
+        Self {
+            href,
+            rel,
+            media_type,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -177,14 +190,14 @@ struct OscalControl<'a> {
 
 #[derive(Serialize)]
 #[serde(rename_all = "kebab-case")]
-struct Part<'a> {
-    id: String,
-    name: &'static str,
-    prose: &'a str,
+pub(crate) struct Part<'a> {
+    pub(crate) id: String,
+    pub(crate) name: &'static str,
+    pub(crate) prose: &'a str,
 }
 
-/// Shared metadata of both documents.
-fn metadata<'a>(
+/// Shared metadata of the release's OSCAL documents.
+pub(crate) fn metadata<'a>(
     input: &'a ReleaseInput,
     names: &Names<'_>,
     title: String,
@@ -435,7 +448,7 @@ struct Hash {
     value: String,
 }
 
-const MAPPING_DESCRIPTION: &str = "How each control of this specification relates to the items of the reference catalogs Charta ships (the EU Cyber Resilience Act, the OpenSSF Principles for Package Repository Security and the OSPS Baseline), as decided by the working group. The source of every map is a control of this release's catalog; the target is a catalog item, cited by its Charta identifier. Only controls in force are mapped.";
+const MAPPING_DESCRIPTION: &str = "How each control of this specification relates to the items of the reference catalogs Charta ships (the EU Cyber Resilience Act, the OpenSSF Principles for Package Repository Security and the OSPS Baseline), as decided by the working group. The source of every map is a control of this release's catalog; the target is a control of the reference catalog's OSCAL rendering (the first link of the target resource), whose id is derived from the item's Charta identifier and which carries that identifier as its alt-identifier property. Only controls in force are mapped.";
 
 /// Renders `mapping.oscal.json`. `catalog_sha256` is the hex SHA-256 of the
 /// catalog artefact, recorded in the back matter so that the mappings name
@@ -489,7 +502,7 @@ pub(crate) fn mapping_collection(
                     }],
                     targets: [MapItem {
                         kind: "control",
-                        id_ref: m.target.as_str().into(),
+                        id_ref: item_token(&m.target).into(),
                     }],
                     remarks: &m.rationale,
                 });
@@ -506,11 +519,19 @@ pub(crate) fn mapping_collection(
                 Prop::charta("catalog", cat.catalog.clone()),
                 Prop::charta("edition", one_line(&cat.version)),
             ],
-            rlinks: std::iter::once(Rlink {
-                href: names.catalog(&cat.catalog),
-                media_type: Some("text/html"),
-                hashes: Vec::new(),
-            })
+            rlinks: [
+                Rlink {
+                    href: names.catalog_oscal(&cat.catalog),
+                    media_type: Some("application/json"),
+                    hashes: Vec::new(),
+                },
+                Rlink {
+                    href: names.catalog(&cat.catalog),
+                    media_type: Some("text/html"),
+                    hashes: Vec::new(),
+                },
+            ]
+            .into_iter()
             .chain((!cat.source.trim().is_empty()).then(|| Rlink {
                 href: cat.source.trim().to_string(),
                 media_type: None,

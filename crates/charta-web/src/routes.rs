@@ -121,6 +121,12 @@ pub fn table() -> Vec<Route> {
             "/catalogs/{catalog}/items/{item}",
             get(pages::catalogs::item),
         ),
+        route(
+            Page,
+            g.clone(),
+            "/catalogs/{catalog}/catalog.oscal.json",
+            get(pages::catalogs::oscal),
+        ),
         route(Page, g.clone(), "/search", get(pages::search::search)),
         route(
             Page,

@@ -221,6 +221,13 @@ fn cases(f: &Fixture) -> Vec<Case> {
             "",
             ALL_OK,
         ),
+        case(
+            g.clone(),
+            "/catalogs/{catalog}/catalog.oscal.json",
+            "/catalogs/cra/catalog.oscal.json",
+            "",
+            ALL_OK,
+        ),
         case(g.clone(), "/search", "/search?q=policy", "", ALL_OK),
         case(
             g.clone(),
