@@ -70,7 +70,7 @@ fn three_catalogs_with_their_slugs() {
     let slugs: Vec<&str> = set.catalogs().iter().map(|c| c.catalog.as_str()).collect();
     assert_eq!(slugs, ["cra", "openssf-prs", "osps-baseline"]);
     let total: usize = set.catalogs().iter().map(|c| c.items().count()).sum();
-    assert_eq!(total, 96 + 32 + 105);
+    assert_eq!(total, 96 + 32 + 106);
 }
 
 #[test]
