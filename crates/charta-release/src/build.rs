@@ -5,7 +5,8 @@ use crate::manifest::{Manifest, ManifestCheckpoint, sha256_hex};
 use crate::notes::{ReleaseNotes, render_markdown};
 use crate::{
     AUDIT_CHECKPOINT, CATALOG_OSCAL, CROSSWALK_CSV, MANIFEST, MAPPING_OSCAL, NOTES_MD,
-    RELEASE_JSON, ReleaseError, ReleaseInput, SIGNATURE, csv, oscal, release_json, sign_manifest,
+    RELEASE_JSON, ReleaseError, ReleaseInput, SIGNATURE, csv, oscal, profile, release_json,
+    sign_manifest,
 };
 use charta_domain::catalog::CatalogSet;
 use charta_domain::coverage::coverage;
@@ -111,7 +112,12 @@ pub fn build(input: &ReleaseInput, catalogs: &CatalogSet) -> Result<Bundle, Rele
     let catalog_sha256 = sha256_hex(&catalog);
     let mapping = oscal::mapping_collection(input, &names, catalogs, &catalog_sha256)?;
     let mut artefacts: BTreeMap<&'static str, Vec<u8>> = BTreeMap::new();
-
+    for (level, name) in (1u8..).zip(profile::PROFILES) {
+        artefacts.insert(
+            name,
+            profile::profile(input, &names, level, &catalog_sha256)?,
+        );
+    }
     artefacts.insert(
         RELEASE_JSON,
         release_json::render(input, &names, &notes, &coverage, catalogs)?,

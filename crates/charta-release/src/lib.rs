@@ -8,7 +8,8 @@
 //! * [`build`] is a pure function from a [`ReleaseInput`] and the reference
 //!   catalogs to a [`Bundle`]: `release.json` (Charta's own documented JSON,
 //!   see [`release_json`]), `catalog.oscal.json` and `mapping.oscal.json`
-//!   (OSCAL 1.2.3, see [`oscal`]), `crosswalk.csv`, `notes.md` (the generated
+//!   (OSCAL 1.2.3, see [`oscal`]), one OSCAL profile per maturity level
+//!   (`profile-level-1.oscal.json` …, see [`profile`]), `crosswalk.csv`, `notes.md` (the generated
 //!   [`ReleaseNotes`] in Markdown) and `manifest.json` (every artefact with
 //!   its SHA-256). It reads no clock, draws no random number and iterates no
 //!   hash map, so the same input always gives byte-identical artefacts; the
@@ -31,6 +32,7 @@ pub mod key;
 pub mod manifest;
 pub mod notes;
 pub mod oscal;
+pub mod profile;
 pub mod reference;
 pub mod release_json;
 pub mod sign;
@@ -72,11 +74,14 @@ pub const AUDIT_CHECKPOINT: &str = "audit-checkpoint.json";
 /// besides [`AUDIT_CHECKPOINT`] which releases carry since checkpoints
 /// exist. `manifest.json` and `manifest.sig` are not artefacts: they
 /// describe them.
-pub const ARTEFACTS: [&str; 5] = [
+pub const ARTEFACTS: [&str; 8] = [
     CATALOG_OSCAL,
     CROSSWALK_CSV,
     MAPPING_OSCAL,
     NOTES_MD,
+    profile::PROFILES[0],
+    profile::PROFILES[1],
+    profile::PROFILES[2],
     RELEASE_JSON,
 ];
 
