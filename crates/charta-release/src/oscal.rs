@@ -43,10 +43,71 @@ use serde::Serialize;
 /// The OSCAL version the documents conform to.
 pub const OSCAL_VERSION: &str = "1.2.3";
 
-/// Charta's namespace for OSCAL properties that OSCAL itself does not
-/// define (`level`, `spec`, `spec-version`, `content-hash`). A naming
-/// identifier, not a page to fetch.
-pub const NS: &str = "https://example.org/charta/ns/oscal";
+/// Charta's namespace for the OSCAL properties OSCAL itself does not
+/// define ([`PROPS`]). It is the same on every instance, because a tool
+/// that reads documents from several instances must recognise the
+/// properties as one vocabulary; and since no domain name is guaranteed
+/// to outlive the project, it is a UUID URN (RFC 9562) rather than an
+/// address: a name, not a page to fetch. Every instance documents it at
+/// `/docs/oscal-props`. It never changes: a property whose meaning
+/// changes gets a new name instead.
+pub const NS: &str = "urn:uuid:e5e8608a-1b4b-4b5a-b06c-aaae6aedebbb";
+
+/// One of Charta's own OSCAL properties, as documented to consumers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PropDoc {
+    pub name: &'static str,
+    /// The documents and places that carry it.
+    pub found_on: &'static str,
+    /// What its value means (Markdown).
+    pub meaning: &'static str,
+}
+
+/// Every property Charta writes in its namespace [`NS`]. The page that
+/// documents the namespace is rendered from this list, and a test checks
+/// that every property in every OSCAL document Charta writes is in it.
+pub const PROPS: &[PropDoc] = &[
+    PropDoc {
+        name: "spec",
+        found_on: "metadata of a release's catalog, mapping collection and profiles",
+        meaning: "The specification's slug, as in `/specs/{spec}`.",
+    },
+    PropDoc {
+        name: "spec-version",
+        found_on: "metadata of a release's catalog, mapping collection and profiles",
+        meaning: "The number of the stored specification version the release freezes (1, 2, …).",
+    },
+    PropDoc {
+        name: "content-hash",
+        found_on: "metadata of a release's catalog, mapping collection and profiles",
+        meaning: "`sha256:` and the hex SHA-256 of the version's canonical YAML file, which `charta export` writes byte for byte.",
+    },
+    PropDoc {
+        name: "level",
+        found_on: "controls of a release's catalog; controls of a reference catalog",
+        meaning: "The lowest maturity level (1, 2 or 3) at which the control or item applies. Levels are cumulative: a project at level 2 meets every level 1 and level 2 control.",
+    },
+    PropDoc {
+        name: "catalog",
+        found_on: "metadata of a reference catalog; back-matter resources of a mapping collection",
+        meaning: "The reference catalog's slug (`cra`, `openssf-prs`, `osps-baseline`), as in `/catalogs/{catalog}`.",
+    },
+    PropDoc {
+        name: "edition",
+        found_on: "back-matter resources of a mapping collection",
+        meaning: "The edition of the source the reference catalog follows, such as the Official Journal reference of the CRA or the Baseline's release tag.",
+    },
+    PropDoc {
+        name: "publisher",
+        found_on: "metadata of a reference catalog",
+        meaning: "Who publishes the source the reference catalog paraphrases.",
+    },
+    PropDoc {
+        name: "item-status",
+        found_on: "controls of a reference catalog",
+        meaning: "Present when the source no longer asks for the item, in the source's own word: `retired` or `withdrawn`. Such a control also carries OSCAL's own `status` property with the value `withdrawn`; it is kept so that older mappings still resolve.",
+    },
+];
 
 /// The OSCAL relationship for a Charta mapping, read from the control
 /// (source) to the catalog item (target). Charta's relationships are defined

@@ -174,3 +174,55 @@ fn every_map_of_every_release_resolves() {
     }
     assert!(resolved > 50, "only {resolved} maps");
 }
+
+/// Every property in Charta's namespace, in every OSCAL document Charta
+/// writes, is documented, and the namespace is the same fixed name
+/// whatever the instance.
+#[test]
+fn every_charta_property_is_documented() {
+    use charta_release::oscal::{NS, PROPS};
+    fn walk<'a>(v: &'a Value, out: &mut Vec<(&'a str, &'a str)>) {
+        match v {
+            Value::Object(m) => {
+                if let (Some(Value::String(name)), Some(Value::String(ns))) =
+                    (m.get("name"), m.get("ns"))
+                    && m.contains_key("value")
+                {
+                    out.push((ns, name));
+                }
+                m.values().for_each(|x| walk(x, out));
+            }
+            Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    assert!(NS.starts_with("urn:uuid:") && !NS.contains("example"));
+    let bundle = build(&seed_input(), &catalogs()).unwrap();
+    let mut docs: Vec<Value> = bundle
+        .files
+        .iter()
+        .filter(|(name, _)| name.ends_with(".oscal.json"))
+        .map(|(_, b)| serde_json::from_slice(b).unwrap())
+        .collect();
+    docs.extend(served().into_values());
+    let mut seen = HashSet::new();
+    for doc in &docs {
+        let mut props = Vec::new();
+        walk(doc, &mut props);
+        for (ns, name) in props {
+            assert_eq!(ns, NS, "{name} uses another namespace");
+            assert!(
+                PROPS.iter().any(|p| p.name == name),
+                "{name} is not documented"
+            );
+            seen.insert(name);
+        }
+    }
+    for p in PROPS {
+        assert!(
+            seen.contains(p.name),
+            "{} is documented but never written",
+            p.name
+        );
+    }
+}

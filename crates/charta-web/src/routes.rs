@@ -137,6 +137,12 @@ pub fn table() -> Vec<Route> {
         route(
             Page,
             g.clone(),
+            "/docs/oscal-props",
+            get(pages::docs::oscal_props),
+        ),
+        route(
+            Page,
+            g.clone(),
             "/groups/{group}/members",
             get(pages::members::show),
         ),

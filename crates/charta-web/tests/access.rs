@@ -238,6 +238,13 @@ fn cases(f: &Fixture) -> Vec<Case> {
         ),
         case(
             g.clone(),
+            "/docs/oscal-props",
+            "/docs/oscal-props",
+            "",
+            ALL_OK,
+        ),
+        case(
+            g.clone(),
             "/groups/{group}/members",
             "/groups/wg/members",
             "",
