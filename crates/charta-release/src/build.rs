@@ -5,8 +5,8 @@ use crate::manifest::{Manifest, ManifestCheckpoint, sha256_hex};
 use crate::notes::{ReleaseNotes, render_markdown};
 use crate::{
     AUDIT_CHECKPOINT, CATALOG_OSCAL, CROSSWALK_CSV, MANIFEST, MAPPING_OSCAL, NOTES_MD,
-    RELEASE_JSON, ReleaseError, ReleaseInput, SIGNATURE, csv, oscal, profile, release_json,
-    sign_manifest,
+    RELEASE_JSON, ReleaseError, ReleaseInput, SIGNATURE, annex_za, csv, oscal, profile,
+    release_json, sign_manifest,
 };
 use charta_domain::catalog::CatalogSet;
 use charta_domain::coverage::coverage;
@@ -125,6 +125,12 @@ pub fn build(input: &ReleaseInput, catalogs: &CatalogSet) -> Result<Bundle, Rele
     artefacts.insert(CATALOG_OSCAL, catalog);
     artefacts.insert(MAPPING_OSCAL, mapping);
     artefacts.insert(CROSSWALK_CSV, csv::render(spec, catalogs));
+    let za = annex_za::correspondence(spec, catalogs);
+    artefacts.insert(annex_za::ANNEX_ZA_CSV, annex_za::csv(&za));
+    artefacts.insert(
+        annex_za::ANNEX_ZA_HTML,
+        annex_za::html(&za, &names, &input.spec_title, &input.version_name),
+    );
     artefacts.insert(
         NOTES_MD,
         render_markdown(input, &names, &notes, catalogs)?.into_bytes(),

@@ -9,7 +9,9 @@
 //!   catalogs to a [`Bundle`]: `release.json` (Charta's own documented JSON,
 //!   see [`release_json`]), `catalog.oscal.json` and `mapping.oscal.json`
 //!   (OSCAL 1.2.3, see [`oscal`]), one OSCAL profile per maturity level
-//!   (`profile-level-1.oscal.json` …, see [`profile`]), `crosswalk.csv`, `notes.md` (the generated
+//!   (`profile-level-1.oscal.json` …, see [`profile`]), the correspondence
+//!   with the CRA's essential requirements as an Annex ZA (`annex-za.html`
+//!   and `annex-za.csv`, see [`annex_za`]), `crosswalk.csv`, `notes.md` (the generated
 //!   [`ReleaseNotes`] in Markdown) and `manifest.json` (every artefact with
 //!   its SHA-256). It reads no clock, draws no random number and iterates no
 //!   hash map, so the same input always gives byte-identical artefacts; the
@@ -23,6 +25,7 @@
 //! The formats of `manifest.json`, `manifest.sig` and the public key
 //! document are described in [`sign`].
 
+pub mod annex_za;
 pub mod checkpoint;
 pub mod csv;
 pub mod dir;
@@ -74,7 +77,9 @@ pub const AUDIT_CHECKPOINT: &str = "audit-checkpoint.json";
 /// besides [`AUDIT_CHECKPOINT`] which releases carry since checkpoints
 /// exist. `manifest.json` and `manifest.sig` are not artefacts: they
 /// describe them.
-pub const ARTEFACTS: [&str; 8] = [
+pub const ARTEFACTS: [&str; 10] = [
+    annex_za::ANNEX_ZA_CSV,
+    annex_za::ANNEX_ZA_HTML,
     CATALOG_OSCAL,
     CROSSWALK_CSV,
     MAPPING_OSCAL,

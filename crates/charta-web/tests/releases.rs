@@ -18,7 +18,9 @@ use std::collections::BTreeMap;
 mod support;
 use support::*;
 
-const FILES: [&str; 11] = [
+const FILES: [&str; 13] = [
+    "annex-za.csv",
+    "annex-za.html",
     "audit-checkpoint.json",
     "catalog.oscal.json",
     "crosswalk.csv",
