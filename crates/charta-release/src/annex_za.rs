@@ -45,12 +45,28 @@ const CAVEAT: &str = "This specification is not a harmonised standard: the table
 
 const GAP: &str = "Not addressed by this specification.";
 
+const THROUGH_POINTS: &str =
+    "States the condition under which the points below apply; addressed through those points.";
+
 /// One essential requirement and the controls that address it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Requirement<'a> {
     pub item: &'a CatalogItem,
+    /// Whether other requirements of the table name this one as parent,
+    /// like Annex I, Part I, point (2) and its points (a) to (m). Such a
+    /// requirement with no control of its own is met through its points,
+    /// not a gap.
+    pub has_points: bool,
     /// Active controls mapped to the requirement, in specification order.
     pub controls: Vec<Addressing<'a>>,
+}
+
+impl Requirement<'_> {
+    /// No control addresses the requirement or, for one with points, any
+    /// of them.
+    fn unaddressed(&self) -> bool {
+        self.controls.is_empty() && !self.has_points
+    }
 }
 
 /// A control that addresses a requirement, and how.
@@ -68,10 +84,14 @@ pub fn correspondence<'a>(spec: &'a Spec, catalogs: &'a CatalogSet) -> Vec<Requi
     let Some(cra) = catalogs.catalog("cra") else {
         return Vec::new();
     };
+    let essential = |i: &CatalogItem| i.id.starts_with(ESSENTIAL_PREFIX) && i.in_force();
     cra.items()
-        .filter(|i| i.id.starts_with(ESSENTIAL_PREFIX) && i.in_force())
+        .filter(|i| essential(i))
         .map(|item| Requirement {
             item,
+            has_points: cra
+                .items()
+                .any(|c| essential(c) && c.parent.as_deref() == Some(item.id.as_str())),
             controls: spec
                 .active_controls()
                 .flat_map(|c| {
@@ -115,18 +135,23 @@ pub(crate) fn csv(rows: &[Requirement<'_>]) -> Vec<u8> {
     for r in rows {
         let title = one_line(&r.item.title);
         if r.controls.is_empty() {
+            let (addressed, remark) = if r.has_points {
+                ("through its points", THROUGH_POINTS)
+            } else {
+                ("no", GAP)
+            };
             crate::csv::row(
                 &mut out,
                 [
                     r.item.id.as_str(),
                     reference(r.item),
                     &title,
-                    "no",
+                    addressed,
                     "",
                     "",
                     "",
                     "",
-                    GAP,
+                    remark,
                 ],
             );
         }
@@ -198,10 +223,10 @@ pub(crate) fn html(
         esc(&mut o, relationship_words(r));
         o.push_str("</li>\n");
     }
-    let addressed = rows.iter().filter(|r| !r.controls.is_empty()).count();
+    let gaps = rows.iter().filter(|r| r.unaddressed()).count();
     let _ = write!(
         o,
-        "</ul>\n<p>{addressed} of the {} essential requirements of Annex I are addressed by at least one control.</p>\n",
+        "</ul>\n<p>The table lists all {} items of Annex I; {gaps} of them no control addresses.</p>\n",
         rows.len()
     );
     o.push_str("<table>\n<caption>Table ZA.1: Correspondence between ");
@@ -218,8 +243,13 @@ pub(crate) fn html(
         esc(&mut o, &one_line(&r.item.title));
         o.push_str("</th>");
         if r.controls.is_empty() {
-            o.push_str("<td>none</td><td></td><td>");
-            esc(&mut o, GAP);
+            let (cell, remark) = if r.has_points {
+                ("see its points", THROUGH_POINTS)
+            } else {
+                ("none", GAP)
+            };
+            let _ = write!(o, "<td>{cell}</td><td></td><td>");
+            esc(&mut o, remark);
             o.push_str("</td></tr>\n");
         }
         for (i, c) in r.controls.iter().enumerate() {
