@@ -70,6 +70,23 @@ pub struct CatalogItem {
     /// releases still cite it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ItemStatus>,
+    /// The source's own mappings of the item to other frameworks, in the
+    /// source's notation (the OSPS Baseline maps its controls to the CRA
+    /// as `1.2d`, `2.5` …; see [`crate::gemara::cra_item`]). Kept so that
+    /// readers can compare a working group's mappings with the source's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guideline_mappings: Vec<GuidelineMapping>,
+}
+
+/// The entries one source maps an item to in one other framework.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct GuidelineMapping {
+    /// The framework, as the source names it (such as `CRA`).
+    pub reference_id: String,
+    /// The framework's clauses, as the source writes them.
+    pub entries: Vec<String>,
 }
 
 /// Why an item no longer applies, in the source's own word.
