@@ -125,6 +125,12 @@ pub fn build(input: &ReleaseInput, catalogs: &CatalogSet) -> Result<Bundle, Rele
     artefacts.insert(CATALOG_OSCAL, catalog);
     artefacts.insert(MAPPING_OSCAL, mapping);
     artefacts.insert(CROSSWALK_CSV, csv::render(spec, catalogs));
+    artefacts.insert(
+        crate::CATALOG_GEMARA,
+        charta_domain::gemara::export(spec, catalogs)
+            .map_err(ReleaseError::Gemara)?
+            .into_bytes(),
+    );
     let za = annex_za::correspondence(spec, catalogs);
     artefacts.insert(annex_za::ANNEX_ZA_CSV, annex_za::csv(&za));
     artefacts.insert(

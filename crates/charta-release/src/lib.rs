@@ -11,7 +11,9 @@
 //!   (OSCAL 1.2.3, see [`oscal`]), one OSCAL profile per maturity level
 //!   (`profile-level-1.oscal.json` …, see [`profile`]), the correspondence
 //!   with the CRA's essential requirements as an Annex ZA (`annex-za.html`
-//!   and `annex-za.csv`, see [`annex_za`]), `crosswalk.csv`, `notes.md` (the generated
+//!   and `annex-za.csv`, see [`annex_za`]), the specification as a Gemara
+//!   control catalog (`catalog.gemara.yaml`, see
+//!   [`charta_domain::gemara::export`]), `crosswalk.csv`, `notes.md` (the generated
 //!   [`ReleaseNotes`] in Markdown) and `manifest.json` (every artefact with
 //!   its SHA-256). It reads no clock, draws no random number and iterates no
 //!   hash map, so the same input always gives byte-identical artefacts; the
@@ -64,6 +66,8 @@ pub const SIGNATURE: &str = "manifest.sig";
 pub const RELEASE_JSON: &str = "release.json";
 /// File name of the OSCAL catalog.
 pub const CATALOG_OSCAL: &str = "catalog.oscal.json";
+/// File name of the specification as a Gemara layer-2 control catalog.
+pub const CATALOG_GEMARA: &str = "catalog.gemara.yaml";
 /// File name of the OSCAL mapping collection.
 pub const MAPPING_OSCAL: &str = "mapping.oscal.json";
 /// File name of the CSV crosswalk.
@@ -77,9 +81,10 @@ pub const AUDIT_CHECKPOINT: &str = "audit-checkpoint.json";
 /// besides [`AUDIT_CHECKPOINT`] which releases carry since checkpoints
 /// exist. `manifest.json` and `manifest.sig` are not artefacts: they
 /// describe them.
-pub const ARTEFACTS: [&str; 10] = [
+pub const ARTEFACTS: [&str; 11] = [
     annex_za::ANNEX_ZA_CSV,
     annex_za::ANNEX_ZA_HTML,
+    CATALOG_GEMARA,
     CATALOG_OSCAL,
     CROSSWALK_CSV,
     MAPPING_OSCAL,
@@ -111,6 +116,9 @@ pub enum ReleaseError {
     /// would claim to be a version it is not.
     #[error("content hash {given} is not the hash of the specification snapshot ({actual})")]
     ContentHashMismatch { given: String, actual: String },
+    /// The Gemara rendering could not be written.
+    #[error("could not write {CATALOG_GEMARA}: {0}")]
+    Gemara(FormatError),
     /// OSCAL requires at least one mapping in a mapping collection.
     #[error(
         "no active control maps to a catalog item, so there is no OSCAL mapping collection to publish"

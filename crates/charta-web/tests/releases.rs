@@ -18,10 +18,11 @@ use std::collections::BTreeMap;
 mod support;
 use support::*;
 
-const FILES: [&str; 13] = [
+const FILES: [&str; 14] = [
     "annex-za.csv",
     "annex-za.html",
     "audit-checkpoint.json",
+    "catalog.gemara.yaml",
     "catalog.oscal.json",
     "crosswalk.csv",
     "manifest.json",
