@@ -116,6 +116,16 @@ impl CatalogItem {
     pub fn in_force(&self) -> bool {
         self.status.is_none()
     }
+
+    /// The CRA items the source itself maps this item to, as Charta
+    /// identifiers; entries with no Charta counterpart are left out.
+    pub fn source_cra_mappings(&self) -> Vec<String> {
+        self.guideline_mappings
+            .iter()
+            .filter(|m| crate::gemara::is_cra(&m.reference_id))
+            .flat_map(|m| m.entries.iter().filter_map(|e| crate::gemara::cra_item(e)))
+            .collect()
+    }
 }
 
 impl Catalog {
