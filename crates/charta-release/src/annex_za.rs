@@ -22,6 +22,8 @@ use std::fmt::Write as _;
 
 /// File name of the table as a web page.
 pub const ANNEX_ZA_HTML: &str = "annex-za.html";
+/// File name of the table as an OpenDocument text, for editing.
+pub const ANNEX_ZA_ODT: &str = "annex-za.odt";
 /// File name of the table as CSV.
 pub const ANNEX_ZA_CSV: &str = "annex-za.csv";
 
@@ -41,11 +43,11 @@ pub const HEADER: [&str; 9] = [
     "remarks",
 ];
 
-const CAVEAT: &str = "This specification is not a harmonised standard: the table has the form of a harmonised standard's informative Annex ZA to help readers compare it with one, and confers no presumption of conformity with the Regulation. Each row records the working group's analysis, not a claim of compliance.";
+pub(crate) const CAVEAT: &str = "This specification is not a harmonised standard: the table has the form of a harmonised standard's informative Annex ZA to help readers compare it with one, and confers no presumption of conformity with the Regulation. Each row records the working group's analysis, not a claim of compliance.";
 
-const GAP: &str = "Not addressed by this specification.";
+pub(crate) const GAP: &str = "Not addressed by this specification.";
 
-const THROUGH_POINTS: &str =
+pub(crate) const THROUGH_POINTS: &str =
     "States the condition under which the points below apply; addressed through those points.";
 
 /// One essential requirement and the controls that address it.
@@ -123,7 +125,7 @@ pub fn relationship_words(r: Relationship) -> &'static str {
     }
 }
 
-fn reference(item: &CatalogItem) -> &str {
+pub(crate) fn reference(item: &CatalogItem) -> &str {
     item.reference.as_deref().unwrap_or(&item.id)
 }
 
@@ -176,7 +178,7 @@ pub(crate) fn csv(rows: &[Requirement<'_>]) -> Vec<u8> {
     out.into_bytes()
 }
 
-fn esc(out: &mut String, s: &str) {
+pub(crate) fn esc(out: &mut String, s: &str) {
     for ch in s.chars() {
         match ch {
             '&' => out.push_str("&amp;"),

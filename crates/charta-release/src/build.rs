@@ -134,6 +134,10 @@ pub fn build(input: &ReleaseInput, catalogs: &CatalogSet) -> Result<Bundle, Rele
     let za = annex_za::correspondence(spec, catalogs);
     artefacts.insert(annex_za::ANNEX_ZA_CSV, annex_za::csv(&za));
     artefacts.insert(
+        annex_za::ANNEX_ZA_ODT,
+        crate::odt::annex_za(&za, &input.spec_title, &input.version_name)?,
+    );
+    artefacts.insert(
         annex_za::ANNEX_ZA_HTML,
         annex_za::html(&za, &names, &input.spec_title, &input.version_name),
     );

@@ -10,8 +10,8 @@
 //!   see [`release_json`]), `catalog.oscal.json` and `mapping.oscal.json`
 //!   (OSCAL 1.2.3, see [`oscal`]), one OSCAL profile per maturity level
 //!   (`profile-level-1.oscal.json` …, see [`profile`]), the correspondence
-//!   with the CRA's essential requirements as an Annex ZA (`annex-za.html`
-//!   and `annex-za.csv`, see [`annex_za`]), the specification as a Gemara
+//!   with the CRA's essential requirements as an Annex ZA (`annex-za.html`,
+//!   `annex-za.csv` and the editable `annex-za.odt`, see [`annex_za`]), the specification as a Gemara
 //!   control catalog (`catalog.gemara.yaml`, see
 //!   [`charta_domain::gemara::export`]), `crosswalk.csv`, `notes.md` (the generated
 //!   [`ReleaseNotes`] in Markdown) and `manifest.json` (every artefact with
@@ -36,6 +36,7 @@ mod input;
 pub mod key;
 pub mod manifest;
 pub mod notes;
+mod odt;
 pub mod oscal;
 pub mod profile;
 pub mod reference;
@@ -81,9 +82,10 @@ pub const AUDIT_CHECKPOINT: &str = "audit-checkpoint.json";
 /// besides [`AUDIT_CHECKPOINT`] which releases carry since checkpoints
 /// exist. `manifest.json` and `manifest.sig` are not artefacts: they
 /// describe them.
-pub const ARTEFACTS: [&str; 11] = [
+pub const ARTEFACTS: [&str; 12] = [
     annex_za::ANNEX_ZA_CSV,
     annex_za::ANNEX_ZA_HTML,
+    annex_za::ANNEX_ZA_ODT,
     CATALOG_GEMARA,
     CATALOG_OSCAL,
     CROSSWALK_CSV,

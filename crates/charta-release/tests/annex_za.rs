@@ -144,3 +144,48 @@ fn html_escapes_what_people_wrote() {
     assert!(!html.contains("<script>"));
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;"));
 }
+
+/// The editable document is an OpenDocument text: `mimetype` first and
+/// stored, as the format requires, and a table with a row per requirement
+/// and addressing control that names every requirement.
+#[test]
+fn the_editable_document_is_an_opendocument_text() {
+    use charta_release::annex_za::ANNEX_ZA_ODT;
+    use std::io::Read as _;
+    let input = seed_input();
+    let bundle = build(&input, &catalogs()).unwrap();
+    let bytes = bundle.files[ANNEX_ZA_ODT].clone();
+    assert_eq!(&bytes[0..4], b"PK\x03\x04");
+    assert_eq!(&bytes[30..38], b"mimetype");
+    assert_eq!(
+        &bytes[26..30],
+        &[8, 0, 0, 0],
+        "no extra field before the media type"
+    );
+    assert!(bytes[38..].starts_with(b"application/vnd.oasis.opendocument.text"));
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let names: Vec<String> = zip.file_names().map(|n| n.unwrap().to_string()).collect();
+    assert!(names.contains(&"META-INF/manifest.xml".to_string()));
+    let mut content = String::new();
+    zip.by_name("content.xml")
+        .unwrap()
+        .read_to_string(&mut content)
+        .unwrap();
+    assert!(content.starts_with("<?xml") && content.contains("Annex ZA (informative)"));
+    let csv = std::str::from_utf8(&bundle.files[ANNEX_ZA_CSV]).unwrap();
+    let data_rows = parse_csv(csv).len() - 1;
+    assert_eq!(content.matches("<table:table-row>").count(), data_rows + 1);
+    assert_eq!(
+        content.matches("<table:table-cell").count()
+            + content.matches("<table:covered-table-cell/>").count(),
+        (data_rows + 1) * 4
+    );
+    for id in annex_i() {
+        let item = catalogs().item(&id).unwrap().item.clone();
+        let reference = item.reference.unwrap();
+        assert!(
+            content.contains(&format!("{reference}: ").replace('\'', "&#39;")),
+            "{reference}"
+        );
+    }
+}

@@ -29,6 +29,8 @@ fn content_type(name: &str) -> &'static str {
         "application/json"
     } else if name.ends_with(".csv") {
         "text/csv; charset=utf-8"
+    } else if name.ends_with(".odt") {
+        "application/vnd.oasis.opendocument.text"
     } else if name.ends_with(".yaml") {
         "application/yaml"
     } else if name.ends_with(".html") {

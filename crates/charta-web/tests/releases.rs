@@ -18,9 +18,10 @@ use std::collections::BTreeMap;
 mod support;
 use support::*;
 
-const FILES: [&str; 14] = [
+const FILES: [&str; 15] = [
     "annex-za.csv",
     "annex-za.html",
+    "annex-za.odt",
     "audit-checkpoint.json",
     "catalog.gemara.yaml",
     "catalog.oscal.json",
