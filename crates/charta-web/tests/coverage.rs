@@ -180,6 +180,12 @@ both_backends! {
         // beside the specification's.
         let ac = page.row("OSPS-AC-01.01");
         assert!(ac.contains("class=\"source-cra") && ac.contains("href=\"/catalogs/cra/items/CRA:AnnexI.P1.2.d\""), "{ac}");
+        // The Baseline's pages mark its retired requirement and show its
+        // own CRA mappings.
+        let retired = app.page("/catalogs/osps-baseline/items/OSPS-BR-01.02").await;
+        assert!(retired.body.contains("<strong>retired:</strong>"), "{}", retired.body);
+        let control = app.page("/catalogs/osps-baseline/items/OSPS-AC-01").await;
+        assert!(control.body.contains("The source maps this to CRA: 1.2d, 1.2e, 1.2f"), "{}", control.body);
         // The caveat is visible on the page and carried by the JSON.
         assert!(page.body.contains("Not a claim of compliance"), "caveat on the page");
         let doc = app.json(API).await;
