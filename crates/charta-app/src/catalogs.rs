@@ -57,3 +57,12 @@ pub async fn item_detail(
         mapped_controls,
     })
 }
+
+/// A reference catalog as an OSCAL catalog, with links to this instance.
+/// Built on each request: it is small, and a pure function of the catalog
+/// compiled into the binary and the instance's public URL.
+pub fn catalog_oscal(state: &App, slug: &str) -> Result<Vec<u8>, Error> {
+    let cat = find_catalog(state, slug)?;
+    charta_release::reference::catalog(cat, &state.settings.public_url)
+        .map_err(|e| Error::Internal(format!("rendering catalog {slug} as OSCAL: {e}")))
+}

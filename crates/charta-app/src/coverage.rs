@@ -132,6 +132,9 @@ pub struct ItemRow {
     pub covered_at_level: Option<u8>,
     /// Counted controls mapped to the item, in specification order.
     pub controls: Vec<CoveringControl>,
+    /// The CRA items the catalog's source maps the item to (for an OSPS
+    /// Baseline requirement, those of its control), as Charta identifiers.
+    pub source_cra: Vec<String>,
 }
 
 /// A control as a coverage cell shows it.
@@ -142,6 +145,12 @@ pub struct CoveringControl {
     pub title: String,
     pub level: u8,
     pub relationship: Relationship,
+    /// The CRA items the control itself maps to.
+    pub cra: Vec<String>,
+    /// The control maps to CRA items, the item's source maps the item to
+    /// CRA items too, and the two share none: the working group and the
+    /// source read the item's relation to the CRA differently.
+    pub disagrees_with_source: bool,
 }
 
 /// What a project must do for a level: the active controls up to it, by
@@ -275,7 +284,7 @@ fn catalog_coverage(
         let rows = s
             .items
             .iter()
-            .map(|i| item_row(i, has_levels, covering, everything));
+            .map(|i| item_row(i, source_cra(cat, i), has_levels, covering, everything));
         if by_level {
             let mut levels: BTreeMap<u8, Vec<ItemRow>> = BTreeMap::new();
             for r in rows {
@@ -316,8 +325,23 @@ fn catalog_coverage(
     }
 }
 
+/// The CRA items the source maps an item to: its own, or else those of
+/// the item it belongs to (the Baseline maps controls, not requirements).
+fn source_cra(cat: &Catalog, item: &CatalogItem) -> Vec<String> {
+    let own = item.source_cra_mappings();
+    if !own.is_empty() {
+        return own;
+    }
+    item.parent
+        .as_deref()
+        .and_then(|p| cat.items().find(|i| i.id == p))
+        .map(CatalogItem::source_cra_mappings)
+        .unwrap_or_default()
+}
+
 fn item_row(
     item: &CatalogItem,
+    source_cra: Vec<String>,
     catalog_has_levels: bool,
     covering: &CoveringMap<'_>,
     everything: Option<&CoveringMap<'_>>,
@@ -326,16 +350,29 @@ fn item_row(
         .get(item.id.as_str())
         .map(|v| {
             v.iter()
-                .map(|c| CoveringControl {
-                    id: c.control.id.clone(),
-                    title: c.control.title.clone(),
-                    level: c.control.level.get(),
-                    relationship: c.relationship,
+                .map(|c| {
+                    let cra: Vec<String> = c
+                        .control
+                        .mappings
+                        .iter()
+                        .filter(|m| m.target.starts_with("CRA:"))
+                        .map(|m| m.target.clone())
+                        .collect();
+                    CoveringControl {
+                        disagrees_with_source: !cra.is_empty()
+                            && !source_cra.is_empty()
+                            && !cra.iter().any(|t| source_cra.contains(t)),
+                        cra,
+                        id: c.control.id.clone(),
+                        title: c.control.title.clone(),
+                        level: c.control.level.get(),
+                        relationship: c.relationship,
+                    }
                 })
                 .collect()
         })
         .unwrap_or_default();
-    let requirement = item.level.is_some() || !catalog_has_levels;
+    let requirement = item.in_force() && (item.level.is_some() || !catalog_has_levels);
     let gap = requirement && controls.is_empty();
     let covered_at_level = everything
         .filter(|_| gap)
@@ -351,6 +388,7 @@ fn item_row(
         requirement,
         gap,
         controls,
+        source_cra,
     }
 }
 
@@ -457,6 +495,49 @@ fn must_do(spec: &charta_domain::Spec, catalogs: &CatalogSet, level: u8) -> Must
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The Baseline's own CRA mappings appear beside a specification's, and
+    /// a control whose CRA mappings share nothing with the Baseline's for
+    /// the requirement it maps to is flagged.
+    #[test]
+    fn baseline_cra_mappings_are_shown_and_disagreements_flagged() {
+        let set = charta_domain::CatalogSet::builtin().expect("catalogs");
+        let osps = set.catalog("osps-baseline").expect("osps");
+        let spec = charta_domain::format::parse_spec(&format!(
+            "spec: t\ngroup: g\ntitle: T\nsections:\n  - id: A\n    title: A\ncontrols:\n{}{}",
+            control("T-1", "CRA:AnnexI.P1.2.d"),
+            control("T-2", "CRA:AnnexI.P2.5"),
+        ))
+        .expect("spec");
+        let covering = charta_domain::coverage::covering_controls(&spec, None);
+        let cov = catalog_coverage(osps, &covering, None);
+        let row = cov
+            .groups
+            .iter()
+            .flat_map(|g| &g.items)
+            .find(|r| r.id == "OSPS-AC-01.01")
+            .expect("row");
+        assert_eq!(
+            row.source_cra,
+            [
+                "CRA:AnnexI.P1.2.d",
+                "CRA:AnnexI.P1.2.e",
+                "CRA:AnnexI.P1.2.f"
+            ]
+        );
+        let flags: Vec<(&str, bool)> = row
+            .controls
+            .iter()
+            .map(|c| (c.id.as_str(), c.disagrees_with_source))
+            .collect();
+        assert_eq!(flags, [("T-1", false), ("T-2", true)]);
+    }
+
+    fn control(id: &str, cra: &str) -> String {
+        format!(
+            "  - id: {id}\n    section: A\n    title: MFA\n    level: 1\n    statement: Use MFA.\n    mappings:\n      - target: OSPS-AC-01.01\n        relationship: subset\n        rationale: Same.\n      - target: {cra}\n        relationship: subset\n        rationale: Why.\n"
+        )
+    }
 
     #[test]
     fn levels_parse_or_are_refused() {

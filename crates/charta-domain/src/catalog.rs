@@ -20,6 +20,11 @@ pub struct Catalog {
     pub title: String,
     /// Which edition of the source this catalog follows.
     pub version: String,
+    /// The day Charta's text of the catalog last changed (`YYYY-MM-DD`).
+    /// It dates the catalog's OSCAL rendering, which must say when it was
+    /// last modified and may not read a clock to do so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revised: Option<String>,
     pub publisher: String,
     /// Where the authoritative text lives.
     pub source: String,
@@ -60,6 +65,67 @@ pub struct CatalogItem {
     /// A deep link into the source.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
+    /// Set when the source no longer asks for the item. The item is kept,
+    /// because identifiers are never reused and older mappings and
+    /// releases still cite it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ItemStatus>,
+    /// The source's own mappings of the item to other frameworks, in the
+    /// source's notation (the OSPS Baseline maps its controls to the CRA
+    /// as `1.2d`, `2.5` …; see [`crate::gemara::cra_item`]). Kept so that
+    /// readers can compare a working group's mappings with the source's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guideline_mappings: Vec<GuidelineMapping>,
+}
+
+/// The entries one source maps an item to in one other framework.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct GuidelineMapping {
+    /// The framework, as the source names it (such as `CRA`).
+    pub reference_id: String,
+    /// The framework's clauses, as the source writes them.
+    pub entries: Vec<String>,
+}
+
+/// Why an item no longer applies, in the source's own word.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ItemStatus {
+    /// Taken out of the source, like the OSPS Baseline's retired
+    /// requirements.
+    Retired,
+    /// Withdrawn by the source's publisher.
+    Withdrawn,
+}
+
+impl ItemStatus {
+    /// The word as written in catalog files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemStatus::Retired => "retired",
+            ItemStatus::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+impl CatalogItem {
+    /// Whether the source still asks for the item.
+    pub fn in_force(&self) -> bool {
+        self.status.is_none()
+    }
+
+    /// The CRA items the source itself maps this item to, as Charta
+    /// identifiers; entries with no Charta counterpart are left out.
+    pub fn source_cra_mappings(&self) -> Vec<String> {
+        self.guideline_mappings
+            .iter()
+            .filter(|m| crate::gemara::is_cra(&m.reference_id))
+            .flat_map(|m| m.entries.iter().filter_map(|e| crate::gemara::cra_item(e)))
+            .collect()
+    }
 }
 
 impl Catalog {
@@ -67,6 +133,14 @@ impl Catalog {
     pub fn parse(text: &str) -> Result<Catalog, FormatError> {
         let cat: Catalog = crate::format::from_yaml(text)?;
         let mut problems = Vec::new();
+        if let Some(day) = &cat.revised
+            && !is_iso_day(day)
+        {
+            problems.push(Problem::new(
+                find_line(text, "revised", day, 0),
+                format!("revised {day:?} is not a day written YYYY-MM-DD"),
+            ));
+        }
         let mut seen: HashMap<&str, usize> = HashMap::new();
         for item in cat.items() {
             let n = seen.entry(item.id.as_str()).or_insert(0);
@@ -107,6 +181,19 @@ impl Catalog {
     pub fn items(&self) -> impl Iterator<Item = &CatalogItem> {
         self.sections.iter().flat_map(|s| s.items.iter())
     }
+}
+
+/// `YYYY-MM-DD` with a month from 1 to 12 and a day from 1 to 31.
+fn is_iso_day(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    let shaped = b.len() == 10 && b[4] == b'-' && b[7] == b'-';
+    if !shaped || !digits(0..4) || !digits(5..7) || !digits(8..10) {
+        return false;
+    }
+    let month = (b[5] - b'0') * 10 + (b[6] - b'0');
+    let day = (b[8] - b'0') * 10 + (b[9] - b'0');
+    (1..=12).contains(&month) && (1..=31).contains(&day)
 }
 
 /// All loaded catalogs, indexed by item identifier.

@@ -31,6 +31,7 @@ pub mod delegation;
 pub mod diff;
 pub mod edit;
 pub mod format;
+pub mod gemara;
 pub mod group;
 pub mod ident;
 pub mod merge;

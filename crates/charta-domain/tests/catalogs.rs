@@ -9,7 +9,7 @@
 )]
 
 use charta_domain::CatalogSet;
-use charta_domain::catalog::{Catalog, CatalogItem, CatalogSection};
+use charta_domain::catalog::{Catalog, CatalogItem, CatalogSection, ItemStatus};
 use std::collections::{BTreeMap, HashSet};
 
 const EUR_LEX: &str = "https://eur-lex.europa.eu/legal-content/EN/TXT/HTML/?uri=CELEX:32024R2847";
@@ -70,7 +70,7 @@ fn three_catalogs_with_their_slugs() {
     let slugs: Vec<&str> = set.catalogs().iter().map(|c| c.catalog.as_str()).collect();
     assert_eq!(slugs, ["cra", "openssf-prs", "osps-baseline"]);
     let total: usize = set.catalogs().iter().map(|c| c.items().count()).sum();
-    assert_eq!(total, 96 + 32 + 105);
+    assert_eq!(total, 114 + 32 + 106);
 }
 
 #[test]
@@ -97,14 +97,24 @@ fn cra_sections_in_order() {
         [
             "annex-i-part-i",
             "annex-i-part-ii",
+            "art-3",
             "art-13",
             "art-14",
+            "art-15",
+            "art-16",
             "art-24",
+            "art-25",
             "annex-ii",
             "annex-vii"
         ]
     );
-    assert_eq!(cra.items().count(), 96);
+    assert_eq!(cra.items().count(), 96 + 1 + 9 + 5 + 2 + 1);
+    // Headings as in the Official Journal.
+    assert_eq!(
+        section(cra, "annex-i-part-ii").title,
+        "Annex I: Essential cybersecurity requirements, Part II: Vulnerability handling requirements"
+    );
+    assert_eq!(section(cra, "art-3").title, "Article 3: Definitions");
     assert_eq!(cra.version, "OJ L, 2024/2847, 20.11.2024");
     assert_eq!(cra.source, "http://data.europa.eu/eli/reg/2024/2847/oj");
 }
@@ -114,13 +124,18 @@ fn cra_annex_i() {
     let set = set();
     let cra = catalog(&set, "cra");
 
-    // Part I: point (1) and the thirteen points (2)(a) to (2)(m).
+    // Part I: point (1), point (2) with its condition, and the thirteen
+    // points (2)(a) to (2)(m) under it.
     let p1 = &section(cra, "annex-i-part-i").items;
-    let mut want = vec!["CRA:AnnexI.P1.1".to_string()];
-    want.extend(lettered("CRA:AnnexI.P1.2.", "abcdefghijklm"));
-    assert_eq!(ids(p1), want);
-    assert_eq!(p1.len(), 1 + 13);
-    assert!(p1.iter().all(|i| i.parent.is_none() && i.level.is_none()));
+    assert_eq!(top_level(p1), ["CRA:AnnexI.P1.1", "CRA:AnnexI.P1.2"]);
+    assert_eq!(
+        children_of(p1, "CRA:AnnexI.P1.2"),
+        lettered("CRA:AnnexI.P1.2.", "abcdefghijklm")
+    );
+    assert_eq!(p1.len(), 2 + 13);
+    assert!(p1.iter().all(|i| i.level.is_none()));
+    let point2 = item(&set, "CRA:AnnexI.P1.2");
+    assert!(point2.text.contains("Article 13(2)") && point2.text.contains("where applicable"));
 
     // Part II: points (1) to (8).
     let p2 = &section(cra, "annex-i-part-ii").items;
@@ -151,6 +166,18 @@ fn cra_articles() {
 
     let a24 = &section(cra, "art-24").items;
     assert_eq!(ids(a24), numbered("CRA:Art24.", 1..=3));
+
+    let a15 = &section(cra, "art-15").items;
+    assert_eq!(ids(a15), numbered("CRA:Art15.", 1..=5));
+    let a16 = &section(cra, "art-16").items;
+    assert_eq!(ids(a16), numbered("CRA:Art16.", 1..=2));
+    assert_eq!(ids(&section(cra, "art-25").items), ["CRA:Art25"]);
+    let a3 = &section(cra, "art-3").items;
+    let want: Vec<String> = [13, 14, 20, 39, 40, 41, 42, 44, 48]
+        .iter()
+        .map(|n| format!("CRA:Art3.{n}"))
+        .collect();
+    assert_eq!(ids(a3), want);
 }
 
 #[test]
@@ -186,9 +213,13 @@ fn cra_items_cite_and_link_the_regulation() {
     for sec in &cra.sections {
         let anchor = match sec.id.as_str() {
             "annex-i-part-i" | "annex-i-part-ii" => "#anx_I",
+            "art-3" => "#art_3",
             "art-13" => "#art_13",
             "art-14" => "#art_14",
+            "art-15" => "#art_15",
+            "art-16" => "#art_16",
             "art-24" => "#art_24",
+            "art-25" => "#art_25",
             "annex-ii" => "#anx_II",
             "annex-vii" => "#anx_VII",
             other => panic!("unexpected section {other}"),
@@ -347,7 +378,10 @@ fn osps_controls_and_requirements() {
     );
 
     let controls: Vec<&CatalogItem> = osps.items().filter(|i| i.parent.is_none()).collect();
-    let requirements: Vec<&CatalogItem> = osps.items().filter(|i| i.parent.is_some()).collect();
+    let requirements: Vec<&CatalogItem> = osps
+        .items()
+        .filter(|i| i.parent.is_some() && i.in_force())
+        .collect();
     assert_eq!(controls.len(), 41);
     assert_eq!(requirements.len(), 64);
 
@@ -400,14 +434,32 @@ fn osps_controls_and_requirements() {
 }
 
 #[test]
-fn osps_retired_requirement_is_left_out() {
+fn osps_retired_requirement_is_kept_and_marked() {
     let set = set();
-    assert!(set.item("OSPS-BR-01.02").is_none());
+    let retired = item(&set, "OSPS-BR-01.02");
+    assert_eq!(retired.status, Some(ItemStatus::Retired));
+    assert_eq!(retired.level, None);
     let br01 = children_of(
         &section(catalog(&set, "osps-baseline"), "br").items,
         "OSPS-BR-01",
     );
-    assert_eq!(br01, ["OSPS-BR-01.01", "OSPS-BR-01.03", "OSPS-BR-01.04"]);
+    assert_eq!(
+        br01,
+        [
+            "OSPS-BR-01.01",
+            "OSPS-BR-01.02",
+            "OSPS-BR-01.03",
+            "OSPS-BR-01.04"
+        ]
+    );
+    let retired: Vec<&str> = set
+        .catalogs()
+        .iter()
+        .flat_map(|c| c.items())
+        .filter(|i| !i.in_force())
+        .map(|i| i.id.as_str())
+        .collect();
+    assert_eq!(retired, ["OSPS-BR-01.02"]);
 }
 
 #[test]

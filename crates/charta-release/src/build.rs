@@ -5,7 +5,8 @@ use crate::manifest::{Manifest, ManifestCheckpoint, sha256_hex};
 use crate::notes::{ReleaseNotes, render_markdown};
 use crate::{
     AUDIT_CHECKPOINT, CATALOG_OSCAL, CROSSWALK_CSV, MANIFEST, MAPPING_OSCAL, NOTES_MD,
-    RELEASE_JSON, ReleaseError, ReleaseInput, SIGNATURE, csv, oscal, release_json, sign_manifest,
+    RELEASE_JSON, ReleaseError, ReleaseInput, SIGNATURE, annex_za, csv, oscal, profile,
+    release_json, sign_manifest,
 };
 use charta_domain::catalog::CatalogSet;
 use charta_domain::coverage::coverage;
@@ -108,8 +109,15 @@ pub fn build(input: &ReleaseInput, catalogs: &CatalogSet) -> Result<Bundle, Rele
     let coverage = coverage(spec, catalogs);
 
     let catalog = oscal::catalog(input, &names)?;
-    let mapping = oscal::mapping_collection(input, &names, catalogs, &sha256_hex(&catalog))?;
+    let catalog_sha256 = sha256_hex(&catalog);
+    let mapping = oscal::mapping_collection(input, &names, catalogs, &catalog_sha256)?;
     let mut artefacts: BTreeMap<&'static str, Vec<u8>> = BTreeMap::new();
+    for (level, name) in (1u8..).zip(profile::PROFILES) {
+        artefacts.insert(
+            name,
+            profile::profile(input, &names, level, &catalog_sha256)?,
+        );
+    }
     artefacts.insert(
         RELEASE_JSON,
         release_json::render(input, &names, &notes, &coverage, catalogs)?,
@@ -117,6 +125,22 @@ pub fn build(input: &ReleaseInput, catalogs: &CatalogSet) -> Result<Bundle, Rele
     artefacts.insert(CATALOG_OSCAL, catalog);
     artefacts.insert(MAPPING_OSCAL, mapping);
     artefacts.insert(CROSSWALK_CSV, csv::render(spec, catalogs));
+    artefacts.insert(
+        crate::CATALOG_GEMARA,
+        charta_domain::gemara::export(spec, catalogs)
+            .map_err(ReleaseError::Gemara)?
+            .into_bytes(),
+    );
+    let za = annex_za::correspondence(spec, catalogs);
+    artefacts.insert(annex_za::ANNEX_ZA_CSV, annex_za::csv(&za));
+    artefacts.insert(
+        annex_za::ANNEX_ZA_ODT,
+        crate::odt::annex_za(&za, &input.spec_title, &input.version_name)?,
+    );
+    artefacts.insert(
+        annex_za::ANNEX_ZA_HTML,
+        annex_za::html(&za, &names, &input.spec_title, &input.version_name),
+    );
     artefacts.insert(
         NOTES_MD,
         render_markdown(input, &names, &notes, catalogs)?.into_bytes(),

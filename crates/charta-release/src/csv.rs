@@ -59,7 +59,7 @@ pub(crate) fn render(spec: &Spec, catalogs: &CatalogSet) -> Vec<u8> {
     out.into_bytes()
 }
 
-fn row<'a>(out: &mut String, fields: impl IntoIterator<Item = &'a str>) {
+pub(crate) fn row<'a>(out: &mut String, fields: impl IntoIterator<Item = &'a str>) {
     for (i, f) in fields.into_iter().enumerate() {
         if i > 0 {
             out.push(',');

@@ -61,6 +61,15 @@ impl<'a> Names<'a> {
         format!("{}/catalogs/{}", self.base, segment(slug))
     }
 
+    /// A reference catalog's OSCAL rendering.
+    pub(crate) fn catalog_oscal(&self, slug: &str) -> String {
+        format!(
+            "{}/{}",
+            self.catalog(slug),
+            crate::reference::REFERENCE_OSCAL
+        )
+    }
+
     /// A catalog item's page, which lists the controls mapped to it.
     pub(crate) fn catalog_item(&self, slug: &str, item: &str) -> String {
         format!("{}/items/{}", self.catalog(slug), segment(item))
@@ -142,7 +151,7 @@ pub(crate) fn check_version_name(v: &str) -> Result<(), ReleaseError> {
 }
 
 /// Percent-encodes what may not stand in a path segment as it is.
-fn segment(s: &str) -> String {
+pub(crate) fn segment(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b':' | b'@') {

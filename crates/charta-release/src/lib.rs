@@ -8,7 +8,12 @@
 //! * [`build`] is a pure function from a [`ReleaseInput`] and the reference
 //!   catalogs to a [`Bundle`]: `release.json` (Charta's own documented JSON,
 //!   see [`release_json`]), `catalog.oscal.json` and `mapping.oscal.json`
-//!   (OSCAL 1.2.3, see [`oscal`]), `crosswalk.csv`, `notes.md` (the generated
+//!   (OSCAL 1.2.3, see [`oscal`]), one OSCAL profile per maturity level
+//!   (`profile-level-1.oscal.json` …, see [`profile`]), the correspondence
+//!   with the CRA's essential requirements as an Annex ZA (`annex-za.html`,
+//!   `annex-za.csv` and the editable `annex-za.odt`, see [`annex_za`]), the specification as a Gemara
+//!   control catalog (`catalog.gemara.yaml`, see
+//!   [`charta_domain::gemara::export`]), `crosswalk.csv`, `notes.md` (the generated
 //!   [`ReleaseNotes`] in Markdown) and `manifest.json` (every artefact with
 //!   its SHA-256). It reads no clock, draws no random number and iterates no
 //!   hash map, so the same input always gives byte-identical artefacts; the
@@ -22,6 +27,7 @@
 //! The formats of `manifest.json`, `manifest.sig` and the public key
 //! document are described in [`sign`].
 
+pub mod annex_za;
 pub mod checkpoint;
 pub mod csv;
 pub mod dir;
@@ -30,7 +36,10 @@ mod input;
 pub mod key;
 pub mod manifest;
 pub mod notes;
+mod odt;
 pub mod oscal;
+pub mod profile;
+pub mod reference;
 pub mod release_json;
 pub mod sign;
 mod wording;
@@ -59,6 +68,8 @@ pub const SIGNATURE: &str = "manifest.sig";
 pub const RELEASE_JSON: &str = "release.json";
 /// File name of the OSCAL catalog.
 pub const CATALOG_OSCAL: &str = "catalog.oscal.json";
+/// File name of the specification as a Gemara layer-2 control catalog.
+pub const CATALOG_GEMARA: &str = "catalog.gemara.yaml";
 /// File name of the OSCAL mapping collection.
 pub const MAPPING_OSCAL: &str = "mapping.oscal.json";
 /// File name of the CSV crosswalk.
@@ -72,11 +83,18 @@ pub const AUDIT_CHECKPOINT: &str = "audit-checkpoint.json";
 /// besides [`AUDIT_CHECKPOINT`] which releases carry since checkpoints
 /// exist. `manifest.json` and `manifest.sig` are not artefacts: they
 /// describe them.
-pub const ARTEFACTS: [&str; 5] = [
+pub const ARTEFACTS: [&str; 12] = [
+    annex_za::ANNEX_ZA_CSV,
+    annex_za::ANNEX_ZA_HTML,
+    annex_za::ANNEX_ZA_ODT,
+    CATALOG_GEMARA,
     CATALOG_OSCAL,
     CROSSWALK_CSV,
     MAPPING_OSCAL,
     NOTES_MD,
+    profile::PROFILES[0],
+    profile::PROFILES[1],
+    profile::PROFILES[2],
     RELEASE_JSON,
 ];
 
@@ -101,6 +119,9 @@ pub enum ReleaseError {
     /// would claim to be a version it is not.
     #[error("content hash {given} is not the hash of the specification snapshot ({actual})")]
     ContentHashMismatch { given: String, actual: String },
+    /// The Gemara rendering could not be written.
+    #[error("could not write {CATALOG_GEMARA}: {0}")]
+    Gemara(FormatError),
     /// OSCAL requires at least one mapping in a mapping collection.
     #[error(
         "no active control maps to a catalog item, so there is no OSCAL mapping collection to publish"

@@ -19,9 +19,11 @@
 //!   coverage), with this release's catalog as `source-resource` and the
 //!   reference catalog as `target-resource`, both back-matter resources.
 //!   Each control-to-item mapping is one `map` whose source is the control
-//!   (its OSCAL id) and whose target is the catalog item (its Charta
-//!   identifier, such as `CRA:AnnexI.P2.5`), with the rationale as
-//!   `remarks`. The relationship reads from source to target: see
+//!   (its OSCAL id) and whose target is the item's control in the reference
+//!   catalog's own OSCAL rendering (see [`crate::reference`]), named by the
+//!   token derived from its Charta identifier (`CRA:AnnexI.P2.5` becomes
+//!   `cra-annexi-p2-5`), with the rationale as `remarks`. The target
+//!   resource links to that rendering first, so every target resolves. The relationship reads from source to target: see
 //!   [`oscal_relationship`].
 //!
 //! Every UUID is a UUIDv5 of an absolute URL: the documents' own UUIDs name
@@ -31,6 +33,7 @@
 //! OSCAL's per-subject rule asks).
 
 use crate::ids::{Names, one_line, oscal_id, timestamp, uuid5};
+use crate::reference::item_token;
 use crate::release_json::to_json;
 use crate::{CATALOG_OSCAL, CAVEAT, MAPPING_OSCAL, RELEASE_JSON, ReleaseError, ReleaseInput};
 use charta_domain::catalog::CatalogSet;
@@ -40,10 +43,71 @@ use serde::Serialize;
 /// The OSCAL version the documents conform to.
 pub const OSCAL_VERSION: &str = "1.2.3";
 
-/// Charta's namespace for OSCAL properties that OSCAL itself does not
-/// define (`level`, `spec`, `spec-version`, `content-hash`). A naming
-/// identifier, not a page to fetch.
-pub const NS: &str = "https://example.org/charta/ns/oscal";
+/// Charta's namespace for the OSCAL properties OSCAL itself does not
+/// define ([`PROPS`]). It is the same on every instance, because a tool
+/// that reads documents from several instances must recognise the
+/// properties as one vocabulary; and since no domain name is guaranteed
+/// to outlive the project, it is a UUID URN (RFC 9562) rather than an
+/// address: a name, not a page to fetch. Every instance documents it at
+/// `/docs/oscal-props`. It never changes: a property whose meaning
+/// changes gets a new name instead.
+pub const NS: &str = "urn:uuid:e5e8608a-1b4b-4b5a-b06c-aaae6aedebbb";
+
+/// One of Charta's own OSCAL properties, as documented to consumers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PropDoc {
+    pub name: &'static str,
+    /// The documents and places that carry it.
+    pub found_on: &'static str,
+    /// What its value means (Markdown).
+    pub meaning: &'static str,
+}
+
+/// Every property Charta writes in its namespace [`NS`]. The page that
+/// documents the namespace is rendered from this list, and a test checks
+/// that every property in every OSCAL document Charta writes is in it.
+pub const PROPS: &[PropDoc] = &[
+    PropDoc {
+        name: "spec",
+        found_on: "metadata of a release's catalog, mapping collection and profiles",
+        meaning: "The specification's slug, as in `/specs/{spec}`.",
+    },
+    PropDoc {
+        name: "spec-version",
+        found_on: "metadata of a release's catalog, mapping collection and profiles",
+        meaning: "The number of the stored specification version the release freezes (1, 2, …).",
+    },
+    PropDoc {
+        name: "content-hash",
+        found_on: "metadata of a release's catalog, mapping collection and profiles",
+        meaning: "`sha256:` and the hex SHA-256 of the version's canonical YAML file, which `charta export` writes byte for byte.",
+    },
+    PropDoc {
+        name: "level",
+        found_on: "controls of a release's catalog; controls of a reference catalog",
+        meaning: "The lowest maturity level (1, 2 or 3) at which the control or item applies. Levels are cumulative: a project at level 2 meets every level 1 and level 2 control.",
+    },
+    PropDoc {
+        name: "catalog",
+        found_on: "metadata of a reference catalog; back-matter resources of a mapping collection",
+        meaning: "The reference catalog's slug (`cra`, `openssf-prs`, `osps-baseline`), as in `/catalogs/{catalog}`.",
+    },
+    PropDoc {
+        name: "edition",
+        found_on: "back-matter resources of a mapping collection",
+        meaning: "The edition of the source the reference catalog follows, such as the Official Journal reference of the CRA or the Baseline's release tag.",
+    },
+    PropDoc {
+        name: "publisher",
+        found_on: "metadata of a reference catalog",
+        meaning: "Who publishes the source the reference catalog paraphrases.",
+    },
+    PropDoc {
+        name: "item-status",
+        found_on: "controls of a reference catalog",
+        meaning: "Present when the source no longer asks for the item, in the source's own word: `retired` or `withdrawn`. Such a control also carries OSCAL's own `status` property with the value `withdrawn`; it is kept so that older mappings still resolve.",
+    },
+];
 
 /// The OSCAL relationship for a Charta mapping, read from the control
 /// (source) to the catalog item (target). Charta's relationships are defined
@@ -77,7 +141,7 @@ struct Catalog<'a> {
 
 #[derive(Serialize)]
 #[serde(rename_all = "kebab-case")]
-struct Metadata<'a> {
+pub(crate) struct Metadata<'a> {
     title: String,
     published: String,
     last_modified: String,
@@ -93,7 +157,7 @@ struct Metadata<'a> {
 
 #[derive(Serialize)]
 #[serde(rename_all = "kebab-case")]
-struct Prop {
+pub(crate) struct Prop {
     name: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     ns: Option<&'static str>,
@@ -101,7 +165,7 @@ struct Prop {
 }
 
 impl Prop {
-    fn oscal(name: &'static str, value: impl Into<String>) -> Self {
+    pub(crate) fn oscal(name: &'static str, value: impl Into<String>) -> Self {
         Self {
             name,
             ns: None,
@@ -109,7 +173,7 @@ impl Prop {
         }
     }
 
-    fn charta(name: &'static str, value: impl Into<String>) -> Self {
+    pub(crate) fn charta(name: &'static str, value: impl Into<String>) -> Self {
         Self {
             name,
             ns: Some(NS),
@@ -120,11 +184,21 @@ impl Prop {
 
 #[derive(Serialize)]
 #[serde(rename_all = "kebab-case")]
-struct Link {
+pub(crate) struct Link {
     href: String,
     rel: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     media_type: Option<&'static str>,
+}
+
+impl Link {
+    pub(crate) fn new(href: String, rel: &'static str, media_type: Option<&'static str>) -> Self {
+        Self {
+            href,
+            rel,
+            media_type,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -177,14 +251,14 @@ struct OscalControl<'a> {
 
 #[derive(Serialize)]
 #[serde(rename_all = "kebab-case")]
-struct Part<'a> {
-    id: String,
-    name: &'static str,
-    prose: &'a str,
+pub(crate) struct Part<'a> {
+    pub(crate) id: String,
+    pub(crate) name: &'static str,
+    pub(crate) prose: &'a str,
 }
 
-/// Shared metadata of both documents.
-fn metadata<'a>(
+/// Shared metadata of the release's OSCAL documents.
+pub(crate) fn metadata<'a>(
     input: &'a ReleaseInput,
     names: &Names<'_>,
     title: String,
@@ -435,7 +509,7 @@ struct Hash {
     value: String,
 }
 
-const MAPPING_DESCRIPTION: &str = "How each control of this specification relates to the items of the reference catalogs Charta ships (the EU Cyber Resilience Act, the OpenSSF Principles for Package Repository Security and the OSPS Baseline), as decided by the working group. The source of every map is a control of this release's catalog; the target is a catalog item, cited by its Charta identifier. Only controls in force are mapped.";
+const MAPPING_DESCRIPTION: &str = "How each control of this specification relates to the items of the reference catalogs Charta ships (the EU Cyber Resilience Act, the OpenSSF Principles for Package Repository Security and the OSPS Baseline), as decided by the working group. The source of every map is a control of this release's catalog; the target is a control of the reference catalog's OSCAL rendering (the first link of the target resource), whose id is derived from the item's Charta identifier and which carries that identifier as its alt-identifier property. Only controls in force are mapped.";
 
 /// Renders `mapping.oscal.json`. `catalog_sha256` is the hex SHA-256 of the
 /// catalog artefact, recorded in the back matter so that the mappings name
@@ -489,7 +563,7 @@ pub(crate) fn mapping_collection(
                     }],
                     targets: [MapItem {
                         kind: "control",
-                        id_ref: m.target.as_str().into(),
+                        id_ref: item_token(&m.target).into(),
                     }],
                     remarks: &m.rationale,
                 });
@@ -506,11 +580,19 @@ pub(crate) fn mapping_collection(
                 Prop::charta("catalog", cat.catalog.clone()),
                 Prop::charta("edition", one_line(&cat.version)),
             ],
-            rlinks: std::iter::once(Rlink {
-                href: names.catalog(&cat.catalog),
-                media_type: Some("text/html"),
-                hashes: Vec::new(),
-            })
+            rlinks: [
+                Rlink {
+                    href: names.catalog_oscal(&cat.catalog),
+                    media_type: Some("application/json"),
+                    hashes: Vec::new(),
+                },
+                Rlink {
+                    href: names.catalog(&cat.catalog),
+                    media_type: Some("text/html"),
+                    hashes: Vec::new(),
+                },
+            ]
+            .into_iter()
             .chain((!cat.source.trim().is_empty()).then(|| Rlink {
                 href: cat.source.trim().to_string(),
                 media_type: None,

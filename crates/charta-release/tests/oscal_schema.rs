@@ -7,52 +7,12 @@
 
 mod common;
 
+use charta_release::reference::item_token;
 use charta_release::{CATALOG_OSCAL, MAPPING_OSCAL, build};
+use common::oscal::{SCHEMA_SHA256, assert_valid, schema_bytes};
 use common::{catalogs, seed_input};
 use serde_json::Value;
 use std::collections::{BTreeSet, HashSet};
-
-const SCHEMA_SHA256: &str = "384324105c7a817af0f65b120a963146caa0e0d55d969cf0daf60e063b87a206";
-
-fn schema_bytes() -> Vec<u8> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/oscal/oscal_complete_schema.json");
-    std::fs::read(path).unwrap()
-}
-
-/// Validates `doc` against the schema; on failure, lists the errors found
-/// against the one root the document claims (the complete schema's `oneOf`
-/// only says that no branch matched).
-fn assert_valid(doc: &Value, root: &str) {
-    let bytes = schema_bytes();
-    let schema: Value = serde_json::from_slice(&bytes).unwrap();
-    let validator = jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft7)
-        .should_validate_formats(true)
-        .build(&schema)
-        .unwrap();
-    if validator.is_valid(doc) {
-        return;
-    }
-    let mut narrowed = schema.clone();
-    let branches = narrowed["oneOf"].as_array().unwrap().clone();
-    let branch = branches
-        .into_iter()
-        .find(|b| b["required"][0] == root)
-        .unwrap();
-    narrowed["oneOf"] = Value::Array(vec![branch]);
-    let v = jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft7)
-        .should_validate_formats(true)
-        .build(&narrowed)
-        .unwrap();
-    let errors: Vec<String> = v
-        .iter_errors(doc)
-        .take(20)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    panic!("{root} is not valid OSCAL 1.2.3:\n{}", errors.join("\n"));
-}
 
 fn artefacts() -> (Value, Value) {
     let bundle = build(&seed_input(), &catalogs()).unwrap();
@@ -375,7 +335,13 @@ fn mapping_collection_respects_the_metaschema_constraints() {
             for t in map["targets"].as_array().unwrap() {
                 assert!(["control", "statement"].contains(&t["type"].as_str().unwrap()));
                 let id = t["id-ref"].as_str().unwrap();
-                assert!(cats.item(id).is_some(), "target {id} is not a catalog item");
+                assert!(
+                    cats.catalogs()
+                        .iter()
+                        .flat_map(|c| c.items())
+                        .any(|i| item_token(&i.id) == id),
+                    "target {id} is not the token of a catalog item"
+                );
             }
         }
     }
@@ -405,7 +371,7 @@ fn relationships_read_from_control_to_item() {
             let mapping = control
                 .mappings
                 .iter()
-                .find(|x| x.target == target)
+                .find(|x| item_token(&x.target) == target)
                 .unwrap();
             let expected = match mapping.relationship.as_str() {
                 "equivalent" => "equivalent-to",

@@ -29,6 +29,12 @@ fn content_type(name: &str) -> &'static str {
         "application/json"
     } else if name.ends_with(".csv") {
         "text/csv; charset=utf-8"
+    } else if name.ends_with(".odt") {
+        "application/vnd.oasis.opendocument.text"
+    } else if name.ends_with(".yaml") {
+        "application/yaml"
+    } else if name.ends_with(".html") {
+        "text/html; charset=utf-8"
     } else if name.ends_with(".md") {
         "text/markdown; charset=utf-8"
     } else {

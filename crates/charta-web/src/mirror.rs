@@ -46,6 +46,15 @@ async fn paths(state: &AppState) -> Result<Vec<String>, Error> {
     paths.extend(groups.iter().map(|g| format!("/feeds/groups/{g}.atom")));
     paths.extend(specs.iter().map(|s| format!("/feeds/specs/{s}.atom")));
     if !releases.is_empty() {
+        // Releases' mapping collections point at the catalogs' OSCAL
+        // renderings, so a mirror serves them too.
+        paths.extend(
+            state
+                .catalogs
+                .catalogs()
+                .iter()
+                .map(|c| format!("/catalogs/{}/catalog.oscal.json", c.catalog)),
+        );
         paths.extend(
             state
                 .catalogs

@@ -121,12 +121,24 @@ pub fn table() -> Vec<Route> {
             "/catalogs/{catalog}/items/{item}",
             get(pages::catalogs::item),
         ),
+        route(
+            Page,
+            g.clone(),
+            "/catalogs/{catalog}/catalog.oscal.json",
+            get(pages::catalogs::oscal),
+        ),
         route(Page, g.clone(), "/search", get(pages::search::search)),
         route(
             Page,
             g.clone(),
             "/docs/spec-format",
             get(pages::docs::spec_format),
+        ),
+        route(
+            Page,
+            g.clone(),
+            "/docs/oscal-props",
+            get(pages::docs::oscal_props),
         ),
         route(
             Page,

@@ -163,7 +163,7 @@ both_backends! {
         let page = app.page(PAGE).await;
         // Every CRA part the issue names has its own table, in catalog order.
         let mut at = 0;
-        for part in ["Annex I, Part I", "Annex I, Part II", "Article 13", "Article 14", "Article 24", "Annex II", "Annex VII"] {
+        for part in ["Annex I: Essential cybersecurity requirements, Part I", "Annex I: Essential cybersecurity requirements, Part II", "Article 3", "Article 13", "Article 14", "Article 15", "Article 16", "Article 24", "Article 25", "Annex II", "Annex VII"] {
             let found = page.body[at..].find(&format!("<caption>{part}")).unwrap_or_else(|| panic!("no table for {part}"));
             at += found;
         }
@@ -176,6 +176,16 @@ both_backends! {
         assert!(mapped.contains("href=\"/specs/steward-baseline/controls/SVH-VM-01\""), "{mapped}");
         assert!(mapped.contains("subset") && !mapped.contains("gap-marker"), "{mapped}");
         assert!(mapped.contains("href=\"/catalogs/cra/items/CRA:AnnexI.P2.5\""), "{mapped}");
+        // A Baseline requirement shows the Baseline's own CRA mappings
+        // beside the specification's.
+        let ac = page.row("OSPS-AC-01.01");
+        assert!(ac.contains("class=\"source-cra") && ac.contains("href=\"/catalogs/cra/items/CRA:AnnexI.P1.2.d\""), "{ac}");
+        // The Baseline's pages mark its retired requirement and show its
+        // own CRA mappings.
+        let retired = app.page("/catalogs/osps-baseline/items/OSPS-BR-01.02").await;
+        assert!(retired.body.contains("<strong>retired:</strong>"), "{}", retired.body);
+        let control = app.page("/catalogs/osps-baseline/items/OSPS-AC-01").await;
+        assert!(control.body.contains("The source maps this to CRA: 1.2d, 1.2e, 1.2f"), "{}", control.body);
         // The caveat is visible on the page and carried by the JSON.
         assert!(page.body.contains("Not a claim of compliance"), "caveat on the page");
         let doc = app.json(API).await;
@@ -185,7 +195,7 @@ both_backends! {
 
         // The CRA is grouped by the catalog's sections, with counts that add up.
         let cra = catalog(&doc, "cra");
-        assert_eq!(group_ids(cra), ["annex-i-part-i", "annex-i-part-ii", "art-13", "art-14", "art-24", "annex-ii", "annex-vii"]);
+        assert_eq!(group_ids(cra), ["annex-i-part-i", "annex-i-part-ii", "art-3", "art-13", "art-14", "art-15", "art-16", "art-24", "art-25", "annex-ii", "annex-vii"]);
         let mut items = 0;
         for g in cra["groups"].as_array().unwrap() {
             let rows = g["items"].as_array().unwrap();

@@ -334,6 +334,15 @@ both_backends! {
         assert!(new.body.contains("<a href=\"/docs/spec-format\">file format</a>"), "{}", new.body);
         let doc = f.request("anon", Method::GET, "/docs/spec-format", "").await;
         assert!(doc.body.contains("<h1>Specification files</h1>") && doc.body.contains("<table>"), "{}", doc.body);
+        // The catalog links its OSCAL rendering and the page that explains
+        // Charta's OSCAL properties, which names the namespace and each one.
+        let cat = f.request("anon", Method::GET, "/catalogs/cra", "").await;
+        assert!(cat.body.contains("href=\"/catalogs/cra/catalog.oscal.json\"") && cat.body.contains("href=\"/docs/oscal-props\""), "{}", cat.body);
+        let props = f.request("anon", Method::GET, "/docs/oscal-props", "").await;
+        assert!(props.body.contains(charta_release::oscal::NS), "{}", props.body);
+        for p in charta_release::oscal::PROPS {
+            assert!(props.body.contains(&format!("<code>{}</code>", p.name)), "{}", p.name);
+        }
     };
 
     coverage_levels_say_what_they_show => |db: TestDb| async move {

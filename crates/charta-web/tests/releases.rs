@@ -18,16 +18,37 @@ use std::collections::BTreeMap;
 mod support;
 use support::*;
 
-const FILES: [&str; 8] = [
+const FILES: [&str; 15] = [
+    "annex-za.csv",
+    "annex-za.html",
+    "annex-za.odt",
     "audit-checkpoint.json",
+    "catalog.gemara.yaml",
     "catalog.oscal.json",
     "crosswalk.csv",
     "manifest.json",
     "manifest.sig",
     "mapping.oscal.json",
     "notes.md",
+    "profile-level-1.oscal.json",
+    "profile-level-2.oscal.json",
+    "profile-level-3.oscal.json",
     "release.json",
 ];
+
+/// Validates a document against NIST's OSCAL 1.2.3 JSON schema, the copy
+/// the release crate's tests keep.
+fn assert_valid_oscal(doc: &serde_json::Value) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../charta-release/tests/oscal/oscal_complete_schema.json");
+    let schema: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft7)
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap();
+    assert!(validator.is_valid(doc), "not valid OSCAL 1.2.3");
+}
 
 /// GET without cookies, as a consumer's tool would, returning status,
 /// headers and raw bytes.
@@ -110,7 +131,7 @@ both_backends! {
         let key = charta_release::parse_public_key(&key_doc).unwrap();
         assert_eq!(key, release_key().verifying_key());
         let manifest = charta_release::verify_bundle(&files, &key).unwrap();
-        assert_eq!(manifest.artefacts.len(), 6);
+        assert_eq!(manifest.artefacts.len(), FILES.len() - 2);
 
         // It carries a checkpoint of the audit log made just before it was
         // published: signed with the release key, pinning an entry that
@@ -164,6 +185,43 @@ both_backends! {
         assert_eq!(fetch(&f, "/feeds/clauses/NOPE:1.atom", None).await.0, StatusCode::NOT_FOUND);
         assert_eq!(fetch(&f, "/feeds/specs/demo.rss", None).await.0, StatusCode::NOT_FOUND);
         assert_eq!(fetch(&f, "/feeds/specs/other-draft.atom", None).await.0, StatusCode::NOT_FOUND, "drafts have no public feed");
+    };
+
+    mapping_targets_resolve_in_the_served_reference_catalogs => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        let (_, _, bytes) = fetch(&f, "/releases/demo/1.0.0/mapping.oscal.json", None).await;
+        let m: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        let m = &m["mapping-collection"];
+        let resources = m["back-matter"]["resources"].as_array().unwrap();
+        let mut resolved = 0;
+        for mapping in m["mappings"].as_array().unwrap() {
+            let href = mapping["target-resource"]["href"].as_str().unwrap();
+            let resource = resources.iter().find(|r| format!("#{}", r["uuid"].as_str().unwrap()) == href).unwrap();
+            let url = resource["rlinks"][0]["href"].as_str().unwrap();
+            let path = url.strip_prefix("http://127.0.0.1:8080").expect("a catalog on this instance");
+            let (status, headers, body) = fetch(&f, path, None).await;
+            assert_eq!(status, StatusCode::OK, "{path}");
+            assert_eq!(headers[header::CONTENT_TYPE], "application/json");
+            let etag = headers[header::ETAG].to_str().unwrap().to_string();
+            assert_eq!(fetch(&f, path, Some(&etag)).await.0, StatusCode::NOT_MODIFIED);
+            let doc: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            assert_valid_oscal(&doc);
+            let mut ids = Vec::new();
+            let mut stack: Vec<&serde_json::Value> = doc["catalog"]["groups"].as_array().unwrap().iter().collect();
+            while let Some(v) = stack.pop() {
+                for c in v["controls"].as_array().into_iter().flatten() {
+                    ids.push(c["id"].as_str().unwrap().to_string());
+                    stack.push(c);
+                }
+            }
+            for map in mapping["maps"].as_array().unwrap() {
+                let target = map["targets"][0]["id-ref"].as_str().unwrap();
+                assert!(ids.iter().any(|i| i == target), "{target} is not in {path}");
+                resolved += 1;
+            }
+        }
+        assert!(resolved > 0);
+        assert_eq!(fetch(&f, "/catalogs/nope/catalog.oscal.json", None).await.0, StatusCode::NOT_FOUND);
     };
 
     publishing_needs_a_passed_ballot_and_a_forward_name => |db: TestDb| async move {

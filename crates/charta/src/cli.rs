@@ -459,6 +459,42 @@ pub struct ImportArgs {
     /// group's members until the chair publishes them.
     #[arg(long)]
     pub draft: bool,
+    /// `charta` for working group and specification files; `gemara` reads
+    /// Gemara layer-2 control catalogs (a file, or a directory of family
+    /// files) into a reference catalog file, written to `--output` or
+    /// standard output, and stores nothing.
+    #[arg(long, value_enum, default_value_t = FileFormat::Charta)]
+    pub format: FileFormat,
+    /// Gemara: the slug of the reference catalog to write.
+    #[arg(long)]
+    pub catalog: Option<String>,
+    /// Gemara: the catalog's title.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Gemara: the edition of the source, such as v2026.02.19.
+    #[arg(long)]
+    pub edition: Option<String>,
+    /// Gemara: the day the catalog was made, YYYY-MM-DD.
+    #[arg(long)]
+    pub revised: Option<String>,
+    /// Gemara: who publishes the source.
+    #[arg(long)]
+    pub publisher: Option<String>,
+    /// Gemara: where the source lives.
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Gemara: write the reference catalog here instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+/// The file formats `charta import` and `charta export` read and write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FileFormat {
+    /// Charta's own specification and working group files.
+    Charta,
+    /// Gemara layer-2 control catalogs, as the OSPS Baseline is published.
+    Gemara,
 }
 
 #[derive(Debug, Args)]
@@ -473,6 +509,10 @@ pub struct ExportArgs {
     /// Write to this file instead of standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// `charta` writes the specification file; `gemara` writes the version
+    /// as a Gemara layer-2 control catalog.
+    #[arg(long, value_enum, default_value_t = FileFormat::Charta)]
+    pub format: FileFormat,
 }
 
 #[derive(Debug, Args)]
@@ -528,6 +568,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Import(a) if a.format == FileFormat::Gemara => crate::gemara::import_catalog(&a),
         Command::Import(a) => {
             let store = open(&a.db.database_url).await?;
             let result = crate::files::import(
@@ -544,8 +585,12 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Export(a) => {
             let store = open(&a.db.database_url).await?;
-            let result =
-                crate::files::export(&store, &a.spec, a.version, a.output.as_deref()).await;
+            let result = match a.format {
+                FileFormat::Charta => {
+                    crate::files::export(&store, &a.spec, a.version, a.output.as_deref()).await
+                }
+                FileFormat::Gemara => crate::gemara::export_spec(&store, &catalogs()?, &a).await,
+            };
             store.close().await;
             result
         }

@@ -24,7 +24,7 @@ fn kind_of(text: &str) -> FileKind {
 }
 
 /// Lists the YAML files under `path` (or `path` itself), in path order.
-fn yaml_files(path: &Path) -> Result<Vec<PathBuf>> {
+pub(crate) fn yaml_files(path: &Path) -> Result<Vec<PathBuf>> {
     if path.is_file() {
         return Ok(vec![path.to_path_buf()]);
     }

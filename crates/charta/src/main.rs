@@ -6,6 +6,7 @@ mod backup;
 mod cli;
 mod demo;
 mod files;
+mod gemara;
 mod telemetry;
 mod verify;
 mod worker;

@@ -58,6 +58,34 @@ both_backends! {
         let _ = std::fs::remove_dir_all(dir);
     };
 
+    gemara_in_and_out => |db: TestDb| async move {
+        // A Gemara family file becomes a reference catalog file, with no
+        // database write; a stored version goes out as a Gemara catalog
+        // that the importer reads back.
+        let dir = temp_dir("gemara");
+        let family = repo().join("crates/charta-domain/tests/gemara/OSPS-BR.yaml");
+        let catalog = dir.join("osps-test.yaml");
+        let out = charta(&db, &["import", "--format", "gemara", "--catalog", "osps-test", "--title", "Test", "--edition", "v1", "--revised", "2026-12-06", family.to_str().unwrap(), "-o", catalog.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let cat = charta_domain::Catalog::parse(&std::fs::read_to_string(&catalog).unwrap()).unwrap();
+        assert_eq!(cat.catalog, "osps-test");
+        assert!(cat.items().any(|i| i.id == "OSPS-BR-01.02" && !i.in_force()));
+        let out = charta(&db, &["import", "--format", "gemara", family.to_str().unwrap()]);
+        assert!(!out.status.success() && text(&out.stderr).contains("--catalog"), "{}", text(&out.stderr));
+
+        let specs = repo().join("specs");
+        assert!(charta(&db, &["import", specs.join("groups").to_str().unwrap()]).status.success());
+        assert!(charta(&db, &["import", specs.join("seed/steward-baseline").to_str().unwrap()]).status.success());
+        let exported = dir.join("spec.gemara.yaml");
+        let out = charta(&db, &["export", "--format", "gemara", "steward-baseline", "-o", exported.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let back = dir.join("back.yaml");
+        let out = charta(&db, &["import", "--format", "gemara", "--catalog", "back", "--revised", "2026-12-06", exported.to_str().unwrap(), "-o", back.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let back = charta_domain::Catalog::parse(&std::fs::read_to_string(&back).unwrap()).unwrap();
+        assert!(back.items().any(|i| i.id == "SVH-VM-01"));
+    };
+
     bad_files_name_file_and_line_and_write_nothing => |db: TestDb| async move {
         let specs = repo().join("specs");
         assert!(charta(&db, &["import", specs.join("groups").to_str().unwrap()]).status.success());

@@ -7,6 +7,8 @@ use charta_domain::{CatalogSet, Spec};
 use charta_release::{AmendmentRef, BallotRef, Predecessor, ReleaseInput, SigningKey};
 use time::macros::date;
 
+pub mod oscal;
+
 pub const V1: &str = include_str!("../../../../specs/seed/steward-baseline/v1.yaml");
 pub const V2: &str = include_str!("../../../../specs/seed/steward-baseline/v2.yaml");
 pub const V3: &str = include_str!("../../../../specs/seed/steward-baseline/v3.yaml");

@@ -9,7 +9,7 @@ use crate::error::PageResult;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
-use charta_app::catalogs::{ItemDetail, find_catalog, item_detail};
+use charta_app::catalogs::{ItemDetail, catalog_oscal, find_catalog, item_detail};
 use charta_domain::Catalog;
 
 #[derive(Template)]
@@ -90,4 +90,29 @@ pub async fn item(
         catalog_title,
         detail,
     }))
+}
+
+/// A reference catalog as an OSCAL 1.2.3 catalog, the document releases'
+/// mapping collections point at. It changes only when Charta is upgraded,
+/// so it is served with its SHA-256 as a strong ETag and a short lifetime.
+pub async fn oscal(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Path(catalog): Path<String>,
+) -> PageResult<axum::response::Response> {
+    let bytes = catalog_oscal(&state, &catalog)?;
+    let served = crate::artefact::Served {
+        etag: format!(
+            "\"sha256-{}\"",
+            charta_release::manifest::sha256_hex(&bytes)
+        ),
+        content_type: "application/json",
+        bytes: bytes.into(),
+    };
+    let mut resp = crate::artefact::respond(&headers, &served);
+    resp.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("public, max-age=3600"),
+    );
+    Ok(resp)
 }

@@ -30,3 +30,32 @@ pub async fn spec_format(State(state): State<AppState>, viewer: Viewer) -> Page<
         body_html: crate::markdown::render(SPEC_FORMAT),
     })
 }
+
+/// The page that documents Charta's OSCAL property namespace: the URN
+/// itself, then each property from `charta_release::oscal::PROPS`, so the
+/// page can list nothing the documents do not write, nor miss anything.
+pub async fn oscal_props(State(state): State<AppState>, viewer: Viewer) -> Page<DocPage> {
+    use charta_release::oscal::{NS, PROPS};
+    let mut md = format!(
+        "# Charta's OSCAL properties\n\n\
+         Charta's OSCAL documents (a release's catalog, mapping collection and \
+         profiles, and the reference catalogs at `/catalogs/{{catalog}}/catalog.oscal.json`) \
+         use OSCAL's own properties where OSCAL defines one (`label`, `alt-identifier`, \
+         `status`) and otherwise properties in Charta's namespace:\n\n\
+         ```\n{NS}\n```\n\n\
+         The namespace is the same on every Charta instance and never changes; it is a \
+         name, not an address. A property whose meaning changed would get a new name.\n\n\
+         | property | found on | meaning |\n| --- | --- | --- |\n"
+    );
+    for p in PROPS {
+        md.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            p.name, p.found_on, p.meaning
+        ));
+    }
+    Page(DocPage {
+        title: "Charta's OSCAL properties".into(),
+        chrome: viewer.chrome(&state),
+        body_html: crate::markdown::render(&md),
+    })
+}

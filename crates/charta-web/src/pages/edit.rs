@@ -236,6 +236,7 @@ async fn page(
         .catalogs()
         .iter()
         .flat_map(|c| c.items())
+        .filter(|i| i.in_force())
         .map(|i| ItemChoice {
             id: i.id.clone(),
             label: match i.level {

@@ -25,7 +25,7 @@ pub const ORIGIN: &str = "http://127.0.0.1:8080";
 pub const CSRF: &str = "csrf-token-for-tests-0123456789abcdef";
 
 pub fn catalogs() -> CatalogSet {
-    let cat = Catalog::parse("catalog: cra\ntitle: T\nversion: '1'\npublisher: P\nsource: s\ndescription: d\nsections:\n  - id: a\n    title: A\n    items:\n      - id: T:1\n        title: One\n        text: x\n").unwrap();
+    let cat = Catalog::parse("catalog: cra\ntitle: T\nversion: '1'\nrevised: '2026-12-06'\npublisher: P\nsource: s\ndescription: d\nsections:\n  - id: a\n    title: A\n    items:\n      - id: T:1\n        title: One\n        text: x\n").unwrap();
     CatalogSet::new(vec![cat]).unwrap()
 }
 
