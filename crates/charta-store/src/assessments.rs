@@ -238,7 +238,7 @@ impl Store {
                 .await)?;
             rows.extend(more);
         }
-        rows.sort_by(|a, b| b.id.cmp(&a.id));
+        rows.sort_by_key(|r| std::cmp::Reverse(r.id));
         rows.dedup_by_key(|r| r.id);
         Ok(rows)
     }
