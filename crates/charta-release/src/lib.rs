@@ -22,6 +22,7 @@
 //! The formats of `manifest.json`, `manifest.sig` and the public key
 //! document are described in [`sign`].
 
+pub mod assessment;
 pub mod checkpoint;
 pub mod csv;
 pub mod dir;
