@@ -71,6 +71,53 @@ impl Status {
     }
 }
 
+/// What is assessed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SubjectKind {
+    Project,
+    Repository,
+    Package,
+}
+
+impl SubjectKind {
+    pub const ALL: [SubjectKind; 3] = [
+        SubjectKind::Project,
+        SubjectKind::Repository,
+        SubjectKind::Package,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubjectKind::Project => "project",
+            SubjectKind::Repository => "repository",
+            SubjectKind::Package => "package",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SubjectKind> {
+        SubjectKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// Longest subject name, in characters.
+pub const MAX_SUBJECT_NAME: usize = 200;
+
+/// Checks what an assessment is about: a name and a web address.
+pub fn check_subject(name: &str, url: &str) -> Result<(), String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err("name the project, repository or package being assessed".into());
+    }
+    if name.chars().count() > MAX_SUBJECT_NAME || name.chars().any(char::is_control) {
+        return Err(format!(
+            "the subject's name must be one line of at most {MAX_SUBJECT_NAME} characters"
+        ));
+    }
+    check_link(url.trim()).map_err(|e| format!("the subject's URL: {e}"))
+}
+
 /// Why an answer must be looked at again after moving to a newer release.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
