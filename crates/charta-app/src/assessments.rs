@@ -125,7 +125,7 @@ pub async fn start(app: &App, viewer: &Viewer, s: Start<'_>) -> Result<Assessmen
     viewer.require(Action::StartAssessment { organization_id })?;
     let user = viewer.user()?;
     rules::check_subject(s.name, s.url).map_err(Error::BadRequest)?;
-    let (_, release) = crate::release::load(app, viewer, s.spec, s.release).await?;
+    let release = public_release(app, s.spec, s.release).await?;
     let id = app
         .store
         .create_assessment(NewAssessment {
@@ -139,6 +139,22 @@ pub async fn start(app: &App, viewer: &Viewer, s: Start<'_>) -> Result<Assessmen
         })
         .await?;
     Ok(app.store.assessment(id).await?)
+}
+
+/// A release of a public specification. Releases are public by nature,
+/// so this needs no reading right of its own (a token scoped to `assess`
+/// alone may start an assessment).
+async fn public_release(app: &App, spec: &str, name: &str) -> Result<ReleaseRow, Error> {
+    let missing = || {
+        Error::NotFound(format!(
+            "release {name} of {spec} (see /specs/{spec}/releases)"
+        ))
+    };
+    let row = app.store.spec(spec).await.map_err(|_| missing())?;
+    if row.visibility != "public" {
+        return Err(missing());
+    }
+    app.store.release(row.id, name).await.map_err(|_| missing())
 }
 
 /// Loads an assessment row the viewer may read; a draft of someone else is
