@@ -282,4 +282,75 @@ both_backends! {
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert_eq!(parse(&r)["levels"][0]["partly_met"], 1);
     };
+
+    pages_start_answer_and_publish_with_forms => |db: TestDb| async move {
+        let f = fixture(db, false).await;
+        // The release page leads to the start form, filled in.
+        let r = f.request("anon", Method::GET, "/releases/demo/1.0.0/", "").await;
+        assert!(r.body.contains("href=\"/assessments?spec=demo&amp;release=1.0.0\""), "{}", r.body);
+        let r = f.request("outsider", Method::GET, "/assessments?spec=demo&release=1.0.0", "").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("value=\"1.0.0\""), "{}", r.body);
+        assert!(!r.body.contains("<script"), "pages carry no script");
+        let r = f.request("outsider", Method::POST, "/assessments", "spec=demo&release=1.0.0&kind=repository&name=Gadget&url=https%3A%2F%2Fexample.org%2Fg&target_level=1").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = r.location.clone();
+        let id: i64 = page.rsplit('/').next().unwrap().parse().unwrap();
+        let r = f.request("outsider", Method::GET, &page, "").await;
+        assert!(r.body.contains("Self-assessment, not a certification"), "{}", r.body);
+        assert!(r.body.contains("name=\"_csrf\""), "{}", r.body);
+        assert!(r.body.contains("For level 1: 1 control to go"), "{}", r.body);
+        // A form without the CSRF token is refused.
+        let req = Request::post(format!("{page}/answers"))
+            .header(header::HOST, "127.0.0.1:8080")
+            .header(header::COOKIE, format!("charta_session={}", f.sessions["outsider"]))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from("control=X-VM-01&status=met"))
+            .unwrap();
+        assert_eq!(f.send(req).await.status, StatusCode::FORBIDDEN);
+        // A bad answer is refused with what to do; a good one lands on its control.
+        let r = f.request("outsider", Method::POST, &format!("{page}/answers"), "control=X-VM-01&status=not-applicable&justification=").await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        assert!(r.body.contains("needs a reason"), "{}", r.body);
+        let r = f.request("outsider", Method::POST, &format!("{page}/answers"), "control=X-VM-01&status=met&justification=Yes&evidence=https%3A%2F%2Fexample.org%2Fa%0D%0Ahttps%3A%2F%2Fexample.org%2Fb").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(r.location, format!("{page}#control-X-VM-01"));
+        let r = f.request("outsider", Method::GET, &format!("/api/v1/assessments/{id}"), "").await;
+        assert_eq!(control(&parse(&r), "X-VM-01")["evidence"], json!(["https://example.org/a", "https://example.org/b"]));
+        // Publishing goes through a confirmation page.
+        let r = f.request("outsider", Method::GET, &format!("{page}/publish"), "").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("frozen for good"), "{}", r.body);
+        let r = f.request("outsider", Method::POST, &format!("{page}/publish"), "").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let r = f.request("anon", Method::GET, &page, "").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("attestation.json") && !r.body.contains("name=\"status\""), "{}", r.body);
+        let r = f.request("anon", Method::GET, "/releases/demo/1.0.0/assessments", "").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains(">Gadget</a>: meets level 3"), "{}", r.body);
+    };
+
+    the_owner_of_a_draft_hears_of_a_newer_release => |db: TestDb| async move {
+        let config = charta_web::WebConfig {
+            notify: charta_app::notify::NotifySettings {
+                transport: charta_app::notify::MailTransport::Mailbox,
+                ..Default::default()
+            },
+            ..charta_web::WebConfig::default()
+        };
+        let f = fixture_with(db, config.clone()).await;
+        // Someone outside the group keeps a draft against 1.0.0.
+        let r = f.request("outsider", Method::POST, "/api/v1/assessments", r#"{"spec":"demo","release":"1.0.0","kind":"package","name":"P","url":"https://example.org/p","target_level":1}"#).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        release_version_2(&f).await;
+        let app = charta_app::App::new(f.store.clone(), std::sync::Arc::new(catalogs()), config.settings(), None);
+        while charta_app::notify::plan::fan_out(&app).await.unwrap() > 0 {}
+        let mail = f.store.outbox("mail", 500).await.unwrap();
+        let told = mail
+            .iter()
+            .find(|m| m.address == "outsider@example.org" && m.subject.contains("1.1.0"))
+            .expect("the draft's owner is told of the new release");
+        assert!(told.body_text.contains("move it to this one"), "{}", told.body_text);
+    };
 }
