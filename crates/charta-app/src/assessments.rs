@@ -161,7 +161,11 @@ async fn public_release(app: &App, spec: &str, name: &str) -> Result<ReleaseRow,
 /// not found.
 async fn readable(app: &App, viewer: &Viewer, id: i64) -> Result<AssessmentRow, Error> {
     let missing = || Error::NotFound(format!("assessment {id}"));
-    let row = app.store.assessment(id).await.map_err(|_| missing())?;
+    let row = match app.store.assessment(id).await {
+        Ok(row) => row,
+        Err(charta_store::StoreError::NotFound(_)) => return Err(missing()),
+        Err(e) => return Err(e.into()),
+    };
     let action = Action::ReadAssessment {
         owner_id: row.owner_id,
         organization_id: row.organization_id,
