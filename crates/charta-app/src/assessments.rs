@@ -336,26 +336,52 @@ pub async fn move_to(
         .iter()
         .map(|a| a.answer())
         .collect();
-    let (carried, dropped) = app
+    let (changed, removed, dropped) = app
         .cpu
         .run(move |_| {
             let c = rules::carry_forward(&old.spec, &new.spec, &answers);
-            let mut out = Vec::with_capacity(c.answers.len());
-            for a in c.answers {
+            // Only what the move changes is written: answers flagged for
+            // review (changed or new controls) and the answers that are
+            // gone; the carried ones stay as they are.
+            let kept: std::collections::HashSet<&str> =
+                c.answers.iter().map(|a| a.control.as_str()).collect();
+            let removed: Vec<String> = answers
+                .iter()
+                .filter(|a| !kept.contains(a.control.as_str()))
+                .map(|a| a.control.clone())
+                .collect();
+            let before: std::collections::HashMap<&str, &Answer> =
+                answers.iter().map(|a| (a.control.as_str(), a)).collect();
+            let mut changed = Vec::new();
+            for a in &c.answers {
+                if before.get(a.control.as_str()) == Some(&a) {
+                    continue;
+                }
                 let redline = match c.redlines.get(&a.control) {
                     Some(d) => serde_json::to_string(d)
                         .map_err(|e| Error::Internal(format!("encoding a redline: {e}")))?,
                     None => String::new(),
                 };
-                out.push(NewAnswer { answer: a, redline });
+                changed.push(NewAnswer {
+                    answer: a.clone(),
+                    redline,
+                });
             }
             let dropped = serde_json::to_string(&c.dropped)
                 .map_err(|e| Error::Internal(format!("encoding dropped answers: {e}")))?;
-            Ok((out, dropped))
+            Ok((changed, removed, dropped))
         })
         .await?;
     app.store
-        .move_assessment(id, &actor(viewer)?, from.id, to.id, &carried, &dropped)
+        .move_assessment(
+            id,
+            &actor(viewer)?,
+            from.id,
+            to.id,
+            &changed,
+            &removed,
+            &dropped,
+        )
         .await?;
     get(app, viewer, id).await
 }

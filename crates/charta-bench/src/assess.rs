@@ -168,7 +168,7 @@ pub async fn run(o: &Options) -> Result<()> {
                 })
                 .await?;
             store
-                .move_assessment(id, &actor, r1.id, r1.id, &all, "[]")
+                .move_assessment(id, &actor, r1.id, r1.id, &all, &[], "[]")
                 .await?;
             Ok::<i64, anyhow::Error>(id)
         }
@@ -204,7 +204,7 @@ pub async fn run(o: &Options) -> Result<()> {
     .await?;
     let through = vec![
         row(
-            "move a fully answered draft to 1.1.0 (`assessments::move_to`: load, diff, carry, one transaction replacing every answer)",
+            "move a fully answered draft to 1.1.0 (`assessments::move_to`: load, diff, carry, one transaction writing what changed)",
             &moves,
             None,
         )?,

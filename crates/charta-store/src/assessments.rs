@@ -316,16 +316,21 @@ impl Store {
         Ok(())
     }
 
-    /// Moves a draft from release `from` to release `to`, replacing every
-    /// answer with the carried ones, with an `assessment.move` audit entry.
+    /// Moves a draft from release `from` to release `to`, with an
+    /// `assessment.move` audit entry: writes the answers that change (those
+    /// flagged for review, and new controls), deletes the answers of
+    /// controls in `removed`, and leaves every other answer's row as it is,
+    /// so a move costs what changed, not the size of the assessment.
     /// Refused if the assessment moved or was published meanwhile.
+    #[expect(clippy::too_many_arguments, reason = "one move, stated in full")]
     pub async fn move_assessment(
         &self,
         id: i64,
         actor: &str,
         from: i64,
         to: i64,
-        answers: &[NewAnswer],
+        changed: &[NewAnswer],
+        removed: &[String],
         dropped: &str,
     ) -> StoreResult<()> {
         let at = now();
@@ -346,17 +351,23 @@ impl Store {
                     "assessment {id} moved or was published meanwhile; reload it and try again"
                 )));
             }
-            sqlx::query("DELETE FROM assessment_answers WHERE assessment_id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            for n in answers {
+            for control in removed {
+                sqlx::query("DELETE FROM assessment_answers WHERE assessment_id = $1 AND control = $2")
+                    .bind(id)
+                    .bind(control)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for n in changed {
                 let a = &n.answer;
                 let evidence = serde_json::to_string(&a.evidence)
                     .map_err(|e| StoreError::Conflict(format!("evidence links: {e}")))?;
                 sqlx::query(
                     "INSERT INTO assessment_answers (assessment_id, control, status, justification, evidence, review, redline, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                     ON CONFLICT (assessment_id, control) DO UPDATE SET status = excluded.status,
+                         justification = excluded.justification, evidence = excluded.evidence,
+                         review = excluded.review, redline = excluded.redline, updated_at = excluded.updated_at",
                 )
                 .bind(id)
                 .bind(&a.control)
@@ -369,12 +380,11 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            let flagged = answers.iter().filter(|n| n.answer.review.is_some()).count();
             audit_append!(tx, &AuditEvent {
                 actor,
                 action: "assessment.move",
                 object: &object(id),
-                details: serde_json::json!({"from": from, "to": to, "carried": answers.len(), "flagged": flagged}),
+                details: serde_json::json!({"from": from, "to": to, "flagged": changed.len(), "removed": removed.len()}),
             });
         });
         Ok(())

@@ -79,7 +79,7 @@ both_backends! {
 
         // A move from a release the assessment is not on is refused.
         let flagged = NewAnswer { answer: Answer { review: Some(Review::Changed), ..answer(Status::Met) }, redline: "{}".into() };
-        let err = s.move_assessment(id, &actor, release + 1, release, std::slice::from_ref(&flagged), "[]").await.unwrap_err();
+        let err = s.move_assessment(id, &actor, release + 1, release, std::slice::from_ref(&flagged), &[], "[]").await.unwrap_err();
         assert!(matches!(err, StoreError::Conflict(_)), "{err}");
 
         s.publish_assessment(id, &actor, release, Some(3), &[("attestation.json", b"{}", "44".into())]).await.unwrap();
@@ -92,7 +92,7 @@ both_backends! {
 
         // Through the store: refused with a reason.
         assert!(matches!(s.save_answer(id, &actor, &answer(Status::NotMet)).await, Err(StoreError::Conflict(_))));
-        assert!(matches!(s.move_assessment(id, &actor, release, release, &[], "[]").await, Err(StoreError::Conflict(_))));
+        assert!(matches!(s.move_assessment(id, &actor, release, release, &[], &[], "[]").await, Err(StoreError::Conflict(_))));
         assert!(matches!(s.publish_assessment(id, &actor, release, None, &[]).await, Err(StoreError::Conflict(_))));
         // Around the store: the schema refuses.
         for sql in [
