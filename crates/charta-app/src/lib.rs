@@ -16,6 +16,7 @@ pub mod admin;
 pub mod amend;
 pub mod amendments;
 pub mod app;
+pub mod assessments;
 pub mod ballot;
 pub mod cache;
 pub mod catalogs;

@@ -53,7 +53,7 @@ pub fn check_request(name: &str, scopes: &[String], days: i64) -> Result<TokenRe
     for s in scopes {
         let scope = Scope::parse(s).ok_or_else(|| {
             Error::BadRequest(format!(
-                "unknown scope {s:?}: use read, propose, comment or vote"
+                "unknown scope {s:?}: use read, propose, comment, vote or assess"
             ))
         })?;
         if !parsed.contains(&scope) {

@@ -6,6 +6,7 @@
 //! and how they were taken.
 
 mod amend_page;
+mod assess;
 mod diff_page;
 mod generate;
 mod harness;
@@ -49,10 +50,29 @@ enum Command {
     /// chair, a representative of the group's first organisation, a release
     /// ballot that passed, then the release, signed with the key in --key.
     Publish(PublishArgs),
+    /// Time carrying a self-assessment of every control of DIR's
+    /// second-to-last specification file forward to its last one (each
+    /// published as a release), in the domain and through the use case, and
+    /// the assessment's page through the real router, in process, on a
+    /// temporary SQLite database.
+    Assess(AssessArgs),
     /// Time delivering a full outbox to a real SMTP server, and votes cast
     /// through the use case with the notification job idle and busy, on a
     /// temporary SQLite database.
     Notify(NotifyArgs),
+}
+
+#[derive(Debug, Args)]
+struct AssessArgs {
+    /// Directory written by gen-spec.
+    #[arg(long)]
+    dir: PathBuf,
+    /// Timed runs of each measurement.
+    #[arg(long, default_value_t = 30)]
+    runs: usize,
+    /// Untimed runs before each measurement.
+    #[arg(long, default_value_t = 3)]
+    warmup: usize,
 }
 
 #[derive(Debug, Args)]
@@ -242,6 +262,11 @@ fn main() -> std::process::ExitCode {
             runs: a.runs,
             warmup: a.warmup,
             publish_runs: a.publish_runs,
+        })),
+        Command::Assess(a) => block_on(assess::run(&assess::Options {
+            dir: a.dir,
+            runs: a.runs,
+            warmup: a.warmup,
         })),
         Command::Notify(a) => block_on(notify::run(&notify::Options {
             smtp_url: a.smtp_url,

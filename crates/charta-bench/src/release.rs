@@ -38,7 +38,7 @@ use time::OffsetDateTime;
 const ISSUER: &str = "https://charta-bench.invalid";
 /// The session cookie value of the group's chair, who publishes. The
 /// database is a throwaway file, so a fixed value is as good as a random one.
-const CHAIR_SESSION: &str = "charta-bench-session-of-the-chair";
+pub(crate) const CHAIR_SESSION: &str = "charta-bench-session-of-the-chair";
 
 /// What `release` measures.
 #[derive(Debug, Clone)]
@@ -66,15 +66,15 @@ pub struct PublishOptions {
 }
 
 /// The chair and the representative of the group's organisation.
-struct People {
-    chair: i64,
+pub(crate) struct People {
+    pub(crate) chair: i64,
     rep: i64,
     org: i64,
 }
 
 /// Makes a chair (signed in with multi-factor, session [`CHAIR_SESSION`])
 /// and a representative of the group's first organisation, who votes.
-async fn people(store: &Store, group_id: i64) -> Result<People> {
+pub(crate) async fn people(store: &Store, group_id: i64) -> Result<People> {
     let org = store
         .organizations(group_id)
         .await?
@@ -114,7 +114,12 @@ async fn people(store: &Store, group_id: i64) -> Result<People> {
 /// Opens a release ballot on `version` that ran from three hours ago until
 /// an hour ago, with the organisation's approval cast at the start. The
 /// caller closes it with `close_due_ballots`.
-async fn release_ballot(store: &Store, spec: &SpecRow, version: i64, p: &People) -> Result<()> {
+pub(crate) async fn release_ballot(
+    store: &Store,
+    spec: &SpecRow,
+    version: i64,
+    p: &People,
+) -> Result<()> {
     let rules = store.group_rules(spec.group_id).await?;
     let opened_at = OffsetDateTime::now_utc() - time::Duration::hours(3);
     let title = format!("Release version {version} of {}", spec.slug);

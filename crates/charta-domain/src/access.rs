@@ -99,10 +99,18 @@ pub enum Scope {
     Comment,
     /// Vote for the owner's organisation.
     Vote,
+    /// Start, answer, move and publish self-assessments.
+    Assess,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 4] = [Scope::Read, Scope::Propose, Scope::Comment, Scope::Vote];
+    pub const ALL: [Scope; 5] = [
+        Scope::Read,
+        Scope::Propose,
+        Scope::Comment,
+        Scope::Vote,
+        Scope::Assess,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -110,6 +118,7 @@ impl Scope {
             Scope::Propose => "propose",
             Scope::Comment => "comment",
             Scope::Vote => "vote",
+            Scope::Assess => "assess",
         }
     }
 
@@ -245,6 +254,24 @@ pub enum Action {
         visibility: Visibility,
         closed: bool,
     },
+    /// Start a self-assessment of a project against a release: anyone
+    /// signed in, for themselves or for an organisation they speak for
+    /// (`organization_id`).
+    StartAssessment { organization_id: Option<i64> },
+    /// Read an assessment: a published one is public; a draft belongs to
+    /// its owner and the organisation that owns it, and is reported as not
+    /// found to everyone else.
+    ReadAssessment {
+        owner_id: i64,
+        organization_id: Option<i64>,
+        published: bool,
+    },
+    /// Answer, move to a newer release or publish a draft assessment: its
+    /// owner, or someone who speaks for the organisation that owns it.
+    EditAssessment {
+        owner_id: i64,
+        organization_id: Option<i64>,
+    },
 }
 
 impl Action {
@@ -275,6 +302,12 @@ impl Action {
             | Action::RevokeToken => Some(Scope::Read),
             Action::Propose { .. } | Action::Decide { .. } => Some(Scope::Propose),
             Action::Comment { .. } => Some(Scope::Comment),
+            Action::ReadAssessment {
+                published: true, ..
+            } => Some(Scope::Read),
+            Action::StartAssessment { .. }
+            | Action::ReadAssessment { .. }
+            | Action::EditAssessment { .. } => Some(Scope::Assess),
             Action::Vote { .. } | Action::ExtendBallot { .. } | Action::Delegate { .. } => {
                 Some(Scope::Vote)
             }
@@ -336,6 +369,10 @@ pub fn decide(actor: &Actor, action: Action) -> Decision {
                 closed: true,
                 ..
             }
+            | Action::ReadAssessment {
+                published: true,
+                ..
+            }
     );
     let p = match actor {
         Actor::Anonymous if public => return Decision::Allow,
@@ -371,6 +408,18 @@ pub fn decide(actor: &Actor, action: Action) -> Decision {
             visibility,
         } => visibility == Visibility::Public || p.platform_admin || p.is_member(group_id),
         Action::ReadMembers { group_id } => p.platform_admin || p.is_member(group_id),
+        Action::StartAssessment { organization_id } => {
+            organization_id.is_none_or(|o| p.speaks_for(o))
+        }
+        Action::ReadAssessment {
+            owner_id,
+            organization_id,
+            published,
+        } => published || owner_id == p.user_id || organization_id.is_some_and(|o| p.speaks_for(o)),
+        Action::EditAssessment {
+            owner_id,
+            organization_id,
+        } => owner_id == p.user_id || organization_id.is_some_and(|o| p.speaks_for(o)),
         Action::PublishSpec { group_id }
         | Action::ManageRoles { group_id }
         | Action::SetRules { group_id }
@@ -489,6 +538,12 @@ pub fn decide(actor: &Actor, action: Action) -> Decision {
             Action::ReadBallot { .. } => {
                 "only members of the working group can see a ballot before it closes"
             }
+            Action::StartAssessment { .. } => {
+                "only the organisation's representatives and alternates can start an assessment on its behalf"
+            }
+            Action::ReadAssessment { .. } | Action::EditAssessment { .. } => {
+                "only the assessment's owner and its owning organisation's representatives can do this"
+            }
             _ => "not allowed",
         });
     }
@@ -499,6 +554,14 @@ pub fn decide(actor: &Actor, action: Action) -> Decision {
 }
 
 impl Principal {
+    /// Whether the person holds a role for the organisation in any group
+    /// (its representative or an alternate).
+    fn speaks_for(&self, organization_id: i64) -> bool {
+        self.memberships
+            .iter()
+            .any(|m| m.organization_id == Some(organization_id))
+    }
+
     fn has_only(&self, group_id: i64, role: Role) -> bool {
         self.roles_in(group_id).all(|m| m.role == role)
     }
@@ -559,6 +622,46 @@ mod tests {
         group_id: G,
         visibility: Visibility::Public,
     };
+
+    #[test]
+    fn assessments_are_their_owners_until_published() {
+        let draft = |owner_id, organization_id| Action::ReadAssessment {
+            owner_id,
+            organization_id,
+            published: false,
+        };
+        let edit = |owner_id, organization_id| Action::EditAssessment {
+            owner_id,
+            organization_id,
+        };
+        let me = user(&[], false);
+        let rep = user(&[(Role::Representative, Some(ORG))], false);
+        assert_eq!(decide(&me, draft(7, None)), Decision::Allow);
+        assert!(matches!(decide(&me, draft(8, None)), Decision::Deny(_)));
+        assert!(matches!(
+            decide(&me, draft(8, Some(ORG))),
+            Decision::Deny(_)
+        ));
+        assert_eq!(decide(&rep, edit(8, Some(ORG))), Decision::Allow);
+        assert!(matches!(decide(&rep, edit(8, None)), Decision::Deny(_)));
+        let published = Action::ReadAssessment {
+            owner_id: 8,
+            organization_id: None,
+            published: true,
+        };
+        assert_eq!(decide(&Actor::Anonymous, published), Decision::Allow);
+        assert_eq!(decide(&Actor::Anonymous, draft(8, None)), Decision::SignIn);
+        let start = |organization_id| Action::StartAssessment { organization_id };
+        assert_eq!(decide(&me, start(None)), Decision::Allow);
+        assert!(matches!(decide(&me, start(Some(ORG))), Decision::Deny(_)));
+        assert_eq!(decide(&rep, start(Some(ORG))), Decision::Allow);
+        // Tokens need the assess scope, except to read what is public.
+        let reader = token(&[], &[Scope::Read]);
+        assert!(matches!(decide(&reader, start(None)), Decision::Deny(_)));
+        assert_eq!(decide(&reader, published), Decision::Allow);
+        let assessor = token(&[], &[Scope::Assess]);
+        assert_eq!(decide(&assessor, edit(7, None)), Decision::Allow);
+    }
 
     #[test]
     fn anonymous_reads_public_only() {

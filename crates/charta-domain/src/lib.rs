@@ -14,7 +14,8 @@
 //! rules and tallies ([`ballot`]), whether a passed ballot still approves the
 //! text to be merged ([`approval`]), who casts each organisation's vote
 //! ([`delegation`]) and who may speak for one ([`affiliation`]), how
-//! releases are named ([`release`]), and who hears of what ([`notify`]).
+//! releases are named ([`release`]), who hears of what ([`notify`]), and
+//! how far a self-assessment meets a release ([`assessment`]).
 //! Keeping these pure makes them testable in microseconds and lets the
 //! storage and web crates share one definition of "valid".
 
@@ -23,6 +24,7 @@ pub mod affiliation;
 pub mod amendment;
 pub mod anchor;
 pub mod approval;
+pub mod assessment;
 pub mod audit;
 pub mod ballot;
 pub mod catalog;

@@ -88,6 +88,12 @@ impl Level {
     pub fn get(self) -> u8 {
         self.0
     }
+
+    /// The level nearest to `n`: for numbers read back from storage, where
+    /// the schema already keeps them in range.
+    pub fn clamped(n: i64) -> Self {
+        Self(n.clamp(i64::from(Self::MIN), i64::from(Self::MAX)) as u8)
+    }
 }
 
 impl TryFrom<u8> for Level {

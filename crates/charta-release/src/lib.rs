@@ -28,6 +28,7 @@
 //! document are described in [`sign`].
 
 pub mod annex_za;
+pub mod assessment;
 pub mod checkpoint;
 pub mod csv;
 pub mod dir;

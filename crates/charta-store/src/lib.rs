@@ -11,6 +11,7 @@
 
 mod accounts;
 mod amendments;
+mod assessments;
 mod audit;
 mod backup;
 mod ballots;
@@ -34,6 +35,9 @@ mod tokens;
 pub use accounts::{LoginRow, NewSession, SessionRow, UserRow};
 pub use amendments::{
     AmendmentRow, CommentRow, NewAmendment, NewRevision, NewThread, RevisionRow, ThreadRow, Work,
+};
+pub use assessments::{
+    AnswerRow, AssessmentFile, AssessmentRow, ControlCount, LevelCount, NewAnswer, NewAssessment,
 };
 pub use audit::{AuditEvent, AuditHead, CheckpointRow};
 pub use backup::{BACKUP_FORMAT, BackupHeader, BackupSummary};

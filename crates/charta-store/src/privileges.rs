@@ -12,8 +12,9 @@ use crate::{Pool, Store, StoreError, StoreResult};
 
 /// Tables whose rows are never changed or deleted once written: the
 /// serving role may only add to them.
-pub const INSERT_ONLY: [&str; 8] = [
+pub const INSERT_ONLY: [&str; 9] = [
     "amendment_revisions",
+    "assessment_files",
     "audit_checkpoints",
     "audit_log",
     "ballot_votes",

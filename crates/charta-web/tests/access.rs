@@ -127,6 +127,11 @@ const EXTENDERS: [Outcome; 10] = [
 const CHAIR_THEN_GONE: [Outcome; 10] = [
     Login, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, StepUp, Ok, NotFound,
 ];
+/// A draft assessment owned by Aurora: its representative and alternate;
+/// everyone else is told it does not exist.
+const AURORA_ASSESSMENT: [Outcome; 10] = [
+    NotFound, NotFound, NotFound, NotFound, Ok, Ok, NotFound, NotFound, NotFound, NotFound,
+];
 const ADMIN: [Outcome; 10] = [
     Login, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden,
     Ok,
@@ -889,6 +894,141 @@ fn cases(f: &Fixture) -> Vec<Case> {
             "/api/v1/account/follows",
             "",
             SIGNED_IN,
+        ),
+        case(
+            Method::GET,
+            "/assessments",
+            "/assessments",
+            "",
+            SIGNED_IN,
+        ),
+        case(
+            p.clone(),
+            "/assessments",
+            "/assessments",
+            "spec=demo&release=1.0.0&kind=project&name=W&url=https%3A%2F%2Fexample.org%2Fw&target_level=1",
+            SIGNED_IN,
+        ),
+        case(
+            Method::GET,
+            "/assessments/{id}",
+            &format!("/assessments/{}", f.assessment),
+            "",
+            AURORA_ASSESSMENT,
+        ),
+        case(
+            p.clone(),
+            "/assessments/{id}/answers",
+            &format!("/assessments/{}/answers", f.assessment),
+            "control=X-VM-01&status=met&justification=Yes&evidence=https%3A%2F%2Fexample.org%2Fp",
+            AURORA_ASSESSMENT,
+        ),
+        case(
+            p.clone(),
+            "/assessments/{id}/move",
+            &format!("/assessments/{}/move", f.assessment),
+            "release=1.0.0",
+            [
+                NotFound, NotFound, NotFound, NotFound, Conflict, Conflict, NotFound, NotFound,
+                NotFound, NotFound,
+            ],
+        ),
+        case(
+            Method::GET,
+            "/assessments/{id}/publish",
+            &format!("/assessments/{}/publish", f.assessment),
+            "",
+            AURORA_ASSESSMENT,
+        ),
+        case(
+            p.clone(),
+            "/assessments/{id}/publish",
+            &format!("/assessments/{}/publish", f.assessment),
+            "",
+            [
+                NotFound, NotFound, NotFound, NotFound, Ok, Conflict, Forbidden, Forbidden,
+                Forbidden, Forbidden,
+            ],
+        ),
+        case(
+            Method::GET,
+            "/assessments/{id}/files/{name}",
+            &format!("/assessments/{}/files/attestation.json", f.assessment),
+            "",
+            // A draft has no files yet, for anyone.
+            [NotFound; 10],
+        ),
+        case(
+            Method::GET,
+            "/assessments/{id}/badge.svg",
+            &format!("/assessments/{}/badge.svg", f.assessment),
+            "",
+            AURORA_ASSESSMENT,
+        ),
+        case(
+            Method::GET,
+            "/releases/{spec}/{name}/assessments",
+            "/releases/demo/1.0.0/assessments",
+            "",
+            ALL_OK,
+        ),
+        case(
+            Method::GET,
+            "/api/v1/assessments",
+            "/api/v1/assessments",
+            "",
+            SIGNED_IN,
+        ),
+        case(
+            p.clone(),
+            "/api/v1/assessments",
+            "/api/v1/assessments",
+            r#"{"spec":"demo","release":"1.0.0","kind":"package","name":"P","url":"https://example.org/p","target_level":2}"#,
+            SIGNED_IN,
+        ),
+        case(
+            Method::GET,
+            "/api/v1/assessments/{id}",
+            &format!("/api/v1/assessments/{}", f.assessment),
+            "",
+            AURORA_ASSESSMENT,
+        ),
+        case(
+            Method::PUT,
+            "/api/v1/assessments/{id}/answers/{control}",
+            &format!("/api/v1/assessments/{}/answers/X-VM-01", f.assessment),
+            r#"{"status":"met","justification":"We do.","evidence":["https://example.org/policy"]}"#,
+            AURORA_ASSESSMENT,
+        ),
+        case(
+            p.clone(),
+            "/api/v1/assessments/{id}/move",
+            &format!("/api/v1/assessments/{}/move", f.assessment),
+            r#"{"release":"1.0.0"}"#,
+            [
+                NotFound, NotFound, NotFound, NotFound, Conflict, Conflict, NotFound, NotFound,
+                NotFound, NotFound,
+            ],
+        ),
+        case(
+            p.clone(),
+            "/api/v1/assessments/{id}/publish",
+            &format!("/api/v1/assessments/{}/publish", f.assessment),
+            "",
+            // The alternate publishes; from then on it is public and
+            // frozen: Aurora's representative finds it published, everyone
+            // else may read but not change it.
+            [
+                NotFound, NotFound, NotFound, NotFound, Ok, Conflict, Forbidden, Forbidden,
+                Forbidden, Forbidden,
+            ],
+        ),
+        case(
+            Method::GET,
+            "/api/v1/specs/{spec}/releases/{name}/assessments",
+            "/api/v1/specs/demo/releases/1.0.0/assessments",
+            "",
+            ALL_OK,
         ),
         case(
             p.clone(),

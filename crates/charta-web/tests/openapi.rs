@@ -298,6 +298,37 @@ const ANSWERS: &[(&str, &str, &[u16])] = &[
         &[200, 400, 401, 403, 429],
     ),
     ("get", "/api/v1/account/follows", &[200, 401, 403, 429]),
+    ("get", "/api/v1/assessments", &[200, 401, 403, 429]),
+    (
+        "post",
+        "/api/v1/assessments",
+        &[201, 400, 401, 403, 404, 429],
+    ),
+    (
+        "get",
+        "/api/v1/assessments/{id}",
+        &[200, 401, 403, 404, 429],
+    ),
+    (
+        "put",
+        "/api/v1/assessments/{id}/answers/{control}",
+        &[200, 400, 401, 403, 404, 409, 429],
+    ),
+    (
+        "post",
+        "/api/v1/assessments/{id}/move",
+        &[200, 400, 401, 403, 404, 409, 429],
+    ),
+    (
+        "post",
+        "/api/v1/assessments/{id}/publish",
+        &[200, 401, 403, 404, 409, 429],
+    ),
+    (
+        "get",
+        "/api/v1/specs/{spec}/releases/{name}/assessments",
+        &[200, 401, 404, 429],
+    ),
     (
         "post",
         "/api/v1/account/follows",

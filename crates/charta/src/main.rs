@@ -1,6 +1,7 @@
 //! The `charta` command: one binary for serving, the demo, migrations and
 //! moving specification files in and out of the database.
 
+mod attestation;
 mod audit;
 mod backup;
 mod cli;

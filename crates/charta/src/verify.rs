@@ -69,6 +69,10 @@ Examples:
   # Check that copy again later, without a network:
   charta verify steward-baseline-1.0.0 --public-key release-key.json
 
+  # Check a published self-assessment's signed attestation and files:
+  charta verify https://charta.example.org/assessments/7 --key-id sha256:9ad99413…
+  charta verify attestation.json --public-key release-key.json
+
 The key file is the JSON document served at /.well-known/charta/release-key,
 or the same key as a PEM public key (-----BEGIN PUBLIC KEY-----).
 
@@ -85,7 +89,11 @@ server.";
 pub struct VerifyArgs {
     /// The release to check: the URL of its page, such as
     /// https://charta.example.org/releases/steward-baseline/1.0.0/ (or of its
-    /// manifest.json), or a directory holding a downloaded copy.
+    /// manifest.json), or a directory holding a downloaded copy. Or a
+    /// published self-assessment: its page, such as
+    /// https://charta.example.org/assessments/7, or a downloaded
+    /// attestation.json (with assessment.json and
+    /// assessment-results.oscal.json beside it, when kept).
     #[arg(value_name = "URL|DIR")]
     pub release: String,
     /// The instance's public release key: the JSON document served at
@@ -145,7 +153,7 @@ impl std::error::Error for Failure {}
 
 /// A release that was checked and found not to match.
 #[derive(Debug)]
-struct NotVerified(String);
+pub(crate) struct NotVerified(pub(crate) String);
 
 impl std::fmt::Display for NotVerified {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -168,6 +176,11 @@ pub async fn run(args: VerifyArgs) -> Result<(), Failure> {
 }
 
 async fn check(args: VerifyArgs) -> Result<()> {
+    // A self-assessment's attestation: its page or file on a server, or a
+    // downloaded attestation.json.
+    if let Some(target) = crate::attestation::Target::parse(&args.release) {
+        return crate::attestation::verify(target, &args).await;
+    }
     match Target::parse(&args.release)? {
         Target::Url(url) => verify_url(url, &args).await,
         Target::Dir(dir) => {
@@ -245,7 +258,7 @@ impl std::fmt::Display for KeySource {
 }
 
 /// Reads `--public-key`.
-fn read_key_file(path: &Path) -> Result<VerifyingKey> {
+pub(crate) fn read_key_file(path: &Path) -> Result<VerifyingKey> {
     let bytes = std::fs::read(path)
         .with_context(|| format!("cannot read the public key file {}", path.display()))?;
     parse_public_key(&bytes).with_context(|| {
@@ -492,7 +505,7 @@ fn check_out_dir(out: &Path) -> Result<()> {
     }
 }
 
-async fn fetch_key(http: &Fetcher, url: &Url) -> Result<VerifyingKey> {
+pub(crate) async fn fetch_key(http: &Fetcher, url: &Url) -> Result<VerifyingKey> {
     let bytes = http.get(url).await.context(
         "cannot fetch the instance's public release key (or pass --public-key FILE with a copy obtained another way)",
     )?;
@@ -500,7 +513,7 @@ async fn fetch_key(http: &Fetcher, url: &Url) -> Result<VerifyingKey> {
         .with_context(|| format!("{url} does not hold a Charta release public key"))
 }
 
-fn warn_fetched_key(key: &VerifyingKey, url: &Url) {
+pub(crate) fn warn_fetched_key(key: &VerifyingKey, url: &Url) {
     eprintln!("Public key fetched from {url}");
     eprintln!("  key id {}", key_id(key));
     eprintln!(
@@ -599,7 +612,7 @@ fn print_verified(manifest: &Manifest, key: &VerifyingKey, source: &KeySource, l
 
 /// A failed download, naming the URL and, for an HTTP error, the status.
 #[derive(Debug)]
-struct FetchError {
+pub(crate) struct FetchError {
     message: String,
     status: Option<StatusCode>,
 }
@@ -613,12 +626,12 @@ impl std::fmt::Display for FetchError {
 impl std::error::Error for FetchError {}
 
 /// An HTTP client with a timeout and a size cap per file.
-struct Fetcher {
+pub(crate) struct Fetcher {
     client: Client,
 }
 
 impl Fetcher {
-    fn new(timeout: Duration) -> Result<Self> {
+    pub(crate) fn new(timeout: Duration) -> Result<Self> {
         // A redirect may move within the release's server (a trailing slash,
         // http to https on the same host) but never to another server, which
         // would let a compromised page send the check to files of its choice.
@@ -651,7 +664,7 @@ impl Fetcher {
         Ok(Self { client })
     }
 
-    async fn get(&self, url: &Url) -> Result<Vec<u8>, FetchError> {
+    pub(crate) async fn get(&self, url: &Url) -> Result<Vec<u8>, FetchError> {
         let failed = |e: reqwest::Error| FetchError {
             message: format!("cannot download {url}: {}", error_chain(&e.without_url())),
             status: None,

@@ -99,6 +99,11 @@ impl Release {
         key_id(&self.signing.verifying_key())
     }
 
+    /// SHA-256 hex of the signed manifest, as a release row keeps it.
+    fn manifest_sha256(&self) -> String {
+        charta_release::manifest::sha256_hex(&self.files[MANIFEST])
+    }
+
     fn manifest(&self) -> Manifest {
         Manifest::parse(&self.files[MANIFEST]).unwrap()
     }
@@ -213,6 +218,98 @@ fn assert_could_not_check(out: &Output, name: &str) {
 }
 
 // ---------------------------------------------------------------- offline
+
+/// A published self-assessment of the release, signed with its key: the
+/// attestation and the two files it names, written into a directory.
+fn assessment_files(release: &Release) -> PathBuf {
+    use charta_domain::assessment::{Answer, Status, evaluate};
+    use charta_release::assessment::{AssessmentInput, Subject, publish};
+    let spec = parse_spec(V3).unwrap();
+    let answers: Vec<Answer> = spec
+        .active_controls()
+        .take(3)
+        .map(|c| Answer {
+            control: c.id.clone(),
+            status: Some(Status::Met),
+            justification: "Done.".into(),
+            evidence: vec!["https://example.org/evidence".into()],
+            review: None,
+        })
+        .collect();
+    let input = AssessmentInput {
+        instance: "https://charta.example.org".into(),
+        id: 7,
+        subject: Subject {
+            kind: "project".into(),
+            name: "Widget".into(),
+            url: "https://example.org/widget".into(),
+        },
+        owner: "Ada".into(),
+        organization: None,
+        spec: SPEC.into(),
+        spec_title: spec.title.clone(),
+        release: VERSION.into(),
+        release_manifest_sha256: release.manifest_sha256(),
+        target_level: 1,
+        published_at: "2026-12-07T10:00:00Z".into(),
+        controls: spec
+            .active_controls()
+            .map(|c| {
+                (
+                    c.clone(),
+                    answers.iter().find(|a| a.control == c.id).cloned(),
+                )
+            })
+            .collect(),
+        evaluation: evaluate(&spec, &answers),
+    };
+    let files = publish(&input, &release.signing).unwrap();
+    release.write("assessment", &files)
+}
+
+#[test]
+fn a_downloaded_assessment_attestation_verifies_and_names_the_release() {
+    let release = Release::new();
+    let dir = assessment_files(&release);
+    let attestation = dir.join("attestation.json");
+    let out = charta(&[
+        "verify",
+        path(&attestation),
+        "--public-key",
+        path(&release.key_doc),
+    ]);
+    assert_verifies(&out);
+    let text = stdout(&out);
+    assert!(text.contains(&release.manifest_sha256()), "{text}");
+    assert!(
+        text.contains("assessment.json, assessment-results.oscal.json"),
+        "{text}"
+    );
+    assert!(text.contains("not a certification"), "{text}");
+    // Another key, or a changed file beside it, does not verify.
+    let out = charta(&[
+        "verify",
+        path(&attestation),
+        "--public-key",
+        path(&release.other_key_doc),
+    ]);
+    assert_fails_naming(&out, "key");
+    let json = dir.join("assessment.json");
+    let mut bytes = std::fs::read(&json).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0x01;
+    std::fs::write(&json, bytes).unwrap();
+    let out = charta(&[
+        "verify",
+        path(&attestation),
+        "--public-key",
+        path(&release.key_doc),
+    ]);
+    assert_fails_naming(&out, "assessment.json");
+    // Without a key there is nothing to check against.
+    let out = charta(&["verify", path(&attestation)]);
+    assert_could_not_check(&out, "--public-key");
+}
 
 #[test]
 fn a_downloaded_release_verifies_with_the_key_document_or_pem() {

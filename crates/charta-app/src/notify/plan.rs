@@ -109,8 +109,9 @@ async fn plan_entry(app: &App, entry: &AuditEntry, out: &mut Outgoing) -> Result
                         spec.group_name, release.name, spec.title, release.version
                     ),
                     "Its files are signed; the release page links them and the public key that verifies them.".into(),
+                    "If you keep a draft self-assessment against an earlier release, open it to move it to this one: unchanged controls keep their answers, changed and new ones are marked for you to look at.".into(),
                 ],
-                recipients: release_recipients(app, &spec, release.version).await?,
+                recipients: release_recipients(app, &spec, &release).await?,
                 thread: format!("release.{spec_slug}.{name}"),
                 data: json!({"spec": spec_slug, "release": name, "version": release.version, "url": url}),
                 url,
@@ -520,21 +521,36 @@ pub fn invitation_mail(
 }
 
 /// The group, and for a public specification everyone who follows it or a
-/// catalog item the released version maps to; each person once.
+/// catalog item the released version maps to, and the owners of draft
+/// assessments against an earlier release (whom the new release affects);
+/// each person once.
 async fn release_recipients(
     app: &App,
     spec: &charta_store::SpecRow,
-    version: i64,
+    release: &charta_store::ReleaseRow,
 ) -> Result<Vec<Recipient>, Error> {
     let mut recipients = app.store.group_recipients(spec.group_id).await?;
     if spec.visibility == charta_domain::access::Visibility::Public.as_str() {
         for r in app
             .store
-            .release_followers(spec.id, &spec.slug, version)
+            .release_followers(spec.id, &spec.slug, release.version)
             .await?
         {
             if !recipients.iter().any(|have| have.id == r.id) {
                 recipients.push(r);
+            }
+        }
+        for draft in app.store.drafts_behind(spec.id, release.id).await? {
+            if recipients.iter().any(|have| have.id == draft.owner_id) {
+                continue;
+            }
+            let owner = app.store.user(draft.owner_id).await?;
+            if owner.email_verified && !owner.email.is_empty() {
+                recipients.push(Recipient {
+                    id: owner.id,
+                    email: owner.email,
+                    name: owner.name,
+                });
             }
         }
     }

@@ -96,7 +96,7 @@ pub struct NewTokenRequest {
     /// 1 to 80 characters, such as "release CI".
     #[schema(min_length = 1, max_length = 80)]
     pub name: String,
-    /// Any of read, propose, comment, vote.
+    /// Any of read, propose, comment, vote, assess.
     #[schema(value_type = Vec<charta_domain::access::Scope>, min_items = 1)]
     pub scopes: Vec<String>,
     /// Lifetime in days, 1 to 366.

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod amendments;
+pub mod assessments;
 pub mod ballots;
 pub mod catalogs;
 pub mod coverage;

@@ -108,6 +108,13 @@ Errors are JSON: `{\"error\": {\"code\", \"message\", \"problems\"}}` (see `Erro
         crate::api::webhooks::delete,
         crate::api::webhooks::deliveries,
         crate::api::webhooks::redeliver,
+        crate::api::assessments::list,
+        crate::api::assessments::start,
+        crate::api::assessments::show,
+        crate::api::assessments::answer,
+        crate::api::assessments::move_to,
+        crate::api::assessments::publish,
+        crate::api::assessments::of_release,
         document,
     ),
     components(
@@ -134,6 +141,7 @@ Errors are JSON: `{\"error\": {\"code\", \"message\", \"problems\"}}` (see `Erro
         (name = "amendments", description = "Proposed changes, their revisions, review threads and merging"),
         (name = "ballots", description = "Ballots on amendments and releases: one vote per member organisation, tallies, results and their audit trail"),
         (name = "releases", description = "Signed, immutable releases; their artefacts live at /releases/{spec}/{version}/"),
+        (name = "assessments", description = "Self-assessments of projects against a release: drafts private to their owner, published ones public, frozen and signed; not certifications"),
         (name = "account", description = "The signed-in person, personal API tokens, notification choices and what they follow"),
         (name = "probes", description = "Health and readiness"),
     )

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod admin;
 pub mod amendments;
+pub mod assessments;
 pub mod assets;
 pub mod auth;
 pub mod ballots;

@@ -77,6 +77,9 @@ pub struct Fixture {
     /// A reviewer's suggested wording for line 1 of X-VM-01's statement in
     /// amendment 1.
     pub suggestion_thread: i64,
+    /// A draft assessment of `demo` 1.0.0 owned by Aurora, started by its
+    /// representative.
+    pub assessment: i64,
     pub _db: TestDb,
 }
 
@@ -436,6 +439,7 @@ pub async fn fixture_with(db: TestDb, config: WebConfig) -> Fixture {
         .unwrap()
         .id;
     let f = Fixture {
+        assessment: 0,
         suggestion_thread,
         ids,
         rep_follow,
@@ -469,6 +473,26 @@ pub async fn fixture_with(db: TestDb, config: WebConfig) -> Fixture {
         "publishing the fixture's release: {}",
         r.body
     );
+    // A draft self-assessment against 1.0.0, owned by Aurora and started
+    // by its representative.
+    let r = f
+        .request(
+            "rep",
+            Method::POST,
+            "/api/v1/assessments",
+            r#"{"spec":"demo","release":"1.0.0","kind":"project","name":"Widget","url":"https://example.org/widget","target_level":1,"organization":"aurora"}"#,
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "starting the fixture's assessment: {}",
+        r.body
+    );
+    let mut f = f;
+    f.assessment = serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["id"]
+        .as_i64()
+        .unwrap();
     f
 }
 
