@@ -217,8 +217,10 @@ both_backends! {
         sign_in(c, &base, "Riya Menon", AMENDMENT).await;
         let details = c.find(Locator::Css("section.change#AM-VM-01 details.line-comment")).await.unwrap();
         let summary = details.find(Locator::Css("summary")).await.unwrap();
-        assert_eq!(summary.text().await.unwrap(), "Comment on lines of AM-VM-01");
+        assert_eq!(summary.text().await.unwrap(), "Comment on AM-VM-01");
         summary.click().await.unwrap();
+        // Lines can also be chosen by number, for those who know them.
+        details.find(Locator::Css("details.pick-lines > summary")).await.unwrap().click().await.unwrap();
         let numbered = details.find(Locator::Css("ol.lines > li[value='2'] code")).await.unwrap();
         assert_eq!(numbered.text().await.unwrap(), PROPOSED_LINE, "line 2 as numbered for commenting");
         details.find(Locator::Id("f-AM-VM-01")).await.unwrap().select_by_value("statement").await.unwrap();
