@@ -120,8 +120,11 @@ both_backends! {
             assert!(resp.headers()["cache-control"].to_str().unwrap().contains("immutable"));
             files.insert(name, resp.bytes().await.unwrap().to_vec());
         }
-        // Five artefacts, the audit checkpoint, the manifest and its signature.
-        assert_eq!(files.len(), 8, "{:?}", files.keys().collect::<Vec<_>>());
+        // Every artefact, the audit checkpoint, the manifest and its signature.
+        assert_eq!(files.len(), charta_release::ARTEFACTS.len() + 3, "{:?}", files.keys().collect::<Vec<_>>());
+        for name in charta_release::ARTEFACTS {
+            assert!(files.contains_key(name), "{name} is linked from the page");
+        }
         assert!(files.contains_key("audit-checkpoint.json"));
         let served_key = http.get(format!("{base}/.well-known/charta/release-key")).send().await.unwrap().bytes().await.unwrap();
         let public = charta_release::parse_public_key(&served_key).unwrap();
