@@ -286,8 +286,11 @@ both_backends! {
     pages_start_answer_and_publish_with_forms => |db: TestDb| async move {
         let f = fixture(db, false).await;
         // The release page leads to the start form, filled in.
-        let r = f.request("anon", Method::GET, "/releases/demo/1.0.0/", "").await;
+        let r = f.request("outsider", Method::GET, "/releases/demo/1.0.0/", "").await;
         assert!(r.body.contains("href=\"/assessments?spec=demo&amp;release=1.0.0\""), "{}", r.body);
+        // Signed out, the same place asks to sign in and comes back.
+        let r = f.request("anon", Method::GET, "/releases/demo/1.0.0/", "").await;
+        assert!(r.body.contains("<a href=\"/auth/login?return_to=/releases/demo/1.0.0/\">Sign in</a> to assess"), "{}", r.body);
         let r = f.request("outsider", Method::GET, "/assessments?spec=demo&release=1.0.0", "").await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert!(r.body.contains("value=\"1.0.0\""), "{}", r.body);
