@@ -62,7 +62,7 @@ both_backends! {
         // A Gemara family file becomes a reference catalog file, with no
         // database write; a stored version goes out as a Gemara catalog
         // that the importer reads back.
-        let dir = temp_dir("gemara");
+        let dir = temp_dir(&format!("gemara-{:?}", db.backend()));
         let family = repo().join("crates/charta-domain/tests/gemara/OSPS-BR.yaml");
         let catalog = dir.join("osps-test.yaml");
         let out = charta(&db, &["import", "--format", "gemara", "--catalog", "osps-test", "--title", "Test", "--edition", "v1", "--revised", "2026-12-06", family.to_str().unwrap(), "-o", catalog.to_str().unwrap()]);
