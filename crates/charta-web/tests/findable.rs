@@ -19,66 +19,6 @@ use charta_store::{ImportMeta, both_backends, import_spec};
 mod support;
 use support::*;
 
-/// Version 2 of `demo`, made by the chair, with a passed release ballot:
-/// waiting to be published.
-async fn approve_version_2(f: &Fixture) {
-    let chair = f.store.users_by_email("chair@example.org").await.unwrap()[0].id;
-    import_spec(
-        &f.store,
-        &catalogs(),
-        &spec("demo", "wg", "publish a policy and keep it current"),
-        ImportMeta {
-            message: "Second version",
-            created_by: &format!("user:{chair}"),
-            draft: false,
-        },
-    )
-    .await
-    .unwrap();
-    let wg = f.store.group("wg").await.unwrap();
-    let demo = f.store.spec("demo").await.unwrap();
-    let aurora = f.store.organizations(wg.id).await.unwrap()[0].id;
-    let rep = f.store.users_by_email("rep@example.org").await.unwrap()[0].id;
-    let rules = f.store.group_rules(wg.id).await.unwrap();
-    let opened = time::OffsetDateTime::now_utc() - time::Duration::hours(3);
-    let id = f
-        .store
-        .open_ballot(charta_store::NewBallot {
-            group_id: wg.id,
-            spec_id: demo.id,
-            kind: charta_domain::ballot::BallotKind::Release,
-            amendment_id: None,
-            version: Some(2),
-            revision: None,
-            title: "Release version 2 of Spec demo",
-            rules: &rules,
-            opened_by: chair,
-            opened_at: opened,
-            closes_at: opened + time::Duration::hours(2),
-            subject: "spec:demo@2",
-        })
-        .await
-        .unwrap();
-    let b = f.store.ballot(id).await.unwrap();
-    f.store
-        .cast_vote(
-            &b,
-            charta_store::NewVote {
-                organization_id: aurora,
-                user_id: rep,
-                position: charta_domain::ballot::Position::Approve,
-                rationale: "",
-                at: opened + time::Duration::minutes(5),
-            },
-        )
-        .await
-        .unwrap();
-    f.store
-        .close_due_ballots(time::OffsetDateTime::now_utc())
-        .await
-        .unwrap();
-}
-
 /// The text of the `<section>`, `<tr>` or `<p>` that contains `needle`.
 fn around<'a>(body: &'a str, needle: &str) -> &'a str {
     let at = body
@@ -127,7 +67,7 @@ both_backends! {
         assert!(line.contains("latest release <a href=\"/releases/demo/1.0.0/\">1.0.0</a>") && line.contains("/specs/demo/releases"), "{line}");
 
         // Version 2 released as 1.1.0: 1.0.0 is superseded by it.
-        approve_version_2(&f).await;
+        approve_version_2(&f, &spec("demo", "wg", "publish a policy and keep it current")).await;
         let r = f.request("chair", Method::POST, "/specs/demo/releases", "version=2&name=1.1.0").await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let head = f.request("anon", Method::GET, "/specs/demo", "").await;
@@ -164,7 +104,7 @@ both_backends! {
 
     times_and_people_read_as_words => |db: TestDb| async move {
         let f = fixture(db, false).await;
-        approve_version_2(&f).await;
+        approve_version_2(&f, &spec("demo", "wg", "publish a policy and keep it current")).await;
         let chair = f.store.users_by_email("chair@example.org").await.unwrap()[0].id;
         let page = f.request("anon", Method::GET, "/specs/demo", "").await;
         let line = around(&page.body, "class=\"version-line\"");
@@ -248,7 +188,7 @@ both_backends! {
         assert!(!editor.body.contains("Ready for a ballot"), "editors open no ballots: {}", editor.body);
 
         // A passed release ballot on version 2: waiting to be published.
-        approve_version_2(&f).await;
+        approve_version_2(&f, &spec("demo", "wg", "publish a policy and keep it current")).await;
         let chair = f.request("chair", Method::GET, "/my-work", "").await;
         let publish = list_after(&chair.body, "Versions waiting to be published");
         assert!(publish.contains("href=\"/specs/demo/releases\"") && publish.contains("version 2"), "{publish}");

@@ -578,3 +578,63 @@ impl Fixture {
         }
     }
 }
+
+/// `content` imported by the chair as version 2 of `demo`, with a passed
+/// release ballot: waiting to be published.
+pub async fn approve_version_2(f: &Fixture, content: &str) {
+    let chair = f.store.users_by_email("chair@example.org").await.unwrap()[0].id;
+    import_spec(
+        &f.store,
+        &catalogs(),
+        content,
+        ImportMeta {
+            message: "Second version",
+            created_by: &format!("user:{chair}"),
+            draft: false,
+        },
+    )
+    .await
+    .unwrap();
+    let wg = f.store.group("wg").await.unwrap();
+    let demo = f.store.spec("demo").await.unwrap();
+    let aurora = f.store.organizations(wg.id).await.unwrap()[0].id;
+    let rep = f.store.users_by_email("rep@example.org").await.unwrap()[0].id;
+    let rules = f.store.group_rules(wg.id).await.unwrap();
+    let opened = time::OffsetDateTime::now_utc() - time::Duration::hours(3);
+    let id = f
+        .store
+        .open_ballot(charta_store::NewBallot {
+            group_id: wg.id,
+            spec_id: demo.id,
+            kind: charta_domain::ballot::BallotKind::Release,
+            amendment_id: None,
+            version: Some(2),
+            revision: None,
+            title: "Release version 2 of Spec demo",
+            rules: &rules,
+            opened_by: chair,
+            opened_at: opened,
+            closes_at: opened + time::Duration::hours(2),
+            subject: "spec:demo@2",
+        })
+        .await
+        .unwrap();
+    let b = f.store.ballot(id).await.unwrap();
+    f.store
+        .cast_vote(
+            &b,
+            charta_store::NewVote {
+                organization_id: aurora,
+                user_id: rep,
+                position: charta_domain::ballot::Position::Approve,
+                rationale: "",
+                at: opened + time::Duration::minutes(5),
+            },
+        )
+        .await
+        .unwrap();
+    f.store
+        .close_due_ballots(time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+}
