@@ -12,8 +12,8 @@
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use charta_store::testing::TestDb;
 use charta_store::both_backends;
+use charta_store::testing::TestDb;
 use serde_json::{Value, json};
 
 mod support;

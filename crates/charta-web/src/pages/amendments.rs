@@ -471,12 +471,16 @@ async fn review_page(
         parts.join("&")
     };
     let threads = state.store.threads(ctx.amendment.id).await?;
+    // Where each thread's lines are in the newest revision, worked out once
+    // for the marks in the redline and for the threads themselves.
+    let placed: Vec<(bool, Option<(i64, i64)>)> =
+        threads.iter().map(|t| relocate(t, &latest_spec)).collect();
     // Threads show at their lines when the newest revision is read.
     let marks: Vec<(String, ThreadMark)> = if to == latest.number {
         threads
             .iter()
-            .filter_map(|t| {
-                let (outdated, lines) = relocate(t, &latest_spec);
+            .zip(&placed)
+            .filter_map(|(t, &(outdated, lines))| {
                 let lines = lines.filter(|_| !outdated)?;
                 Some((
                     t.control_id.clone()?,
@@ -538,7 +542,7 @@ async fn review_page(
     let gate_lines = gate_lines(&gate, &ctx, &threads, ballot_gate, &all_ballots);
     let clashes = amendments::suggestion_conflicts(&threads, &latest_spec);
     let (mut general, mut anchored) = (Vec::new(), Vec::new());
-    for t in threads {
+    for (t, placed) in threads.into_iter().zip(placed) {
         let conflicts = clashes
             .iter()
             .filter_map(|&(a, b)| match t.id {
@@ -552,7 +556,7 @@ async fn review_page(
             .filter(|c| c.thread_id == t.id)
             .cloned()
             .collect();
-        let (outdated, lines) = relocate(&t, &latest_spec);
+        let (outdated, lines) = placed;
         let mine = viewer.user.as_ref().is_some_and(|u| u.id == t.author_id);
         let view = ThreadView {
             thread: t,
@@ -955,11 +959,7 @@ impl CommentDraft {
 /// guidance, if they are there.
 fn quote_lines(spec: &charta_domain::Spec, d: &CommentDraft) -> Option<String> {
     let c = spec.control(&d.control)?;
-    let text = match d.field.as_str() {
-        "statement" => &c.statement,
-        "guidance" => &c.guidance,
-        _ => return None,
-    };
+    let text = charta_domain::anchor::field_text(c, &d.field)?;
     let a: usize = d.first_line.trim().parse().ok()?;
     let b: usize = match d.last_line.trim() {
         "" => a,
