@@ -115,6 +115,9 @@ pub struct ItemRow {
     pub id: String,
     /// How the source cites the item, such as "Annex I, Part II, point (5)".
     pub reference: Option<String>,
+    /// For CRA essential requirements: the number of the European standard
+    /// the Commission's standardisation request asks for on the item.
+    pub standardisation_request: Option<u8>,
     pub title: String,
     pub level: Option<u8>,
     /// The enclosing item, for lettered points and Baseline requirements.
@@ -382,6 +385,7 @@ fn item_row(
         covered_at_level,
         id: item.id.clone(),
         reference: item.reference.clone(),
+        standardisation_request: item.standardisation_request,
         title: item.title.clone(),
         level: item.level,
         parent: item.parent.clone(),

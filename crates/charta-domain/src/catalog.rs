@@ -76,6 +76,15 @@ pub struct CatalogItem {
     /// readers can compare a working group's mappings with the source's.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub guideline_mappings: Vec<GuidelineMapping>,
+    /// For the CRA's essential requirements: the number of the European
+    /// standard that the Commission's standardisation request (Implementing
+    /// Decision C(2025) 618, Annex I) asks for on this requirement. The
+    /// request numbers standards, not clauses, so Annex I, Part I, point (1)
+    /// is standard 1, points (2)(a) to (m) are standards 2 to 14, and all of
+    /// Part II is standard 15. Standards bodies and the harmonised standards
+    /// they write cite that number, so tables show it beside the clause.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub standardisation_request: Option<u8>,
 }
 
 /// The entries one source maps an item to in one other framework.
@@ -151,6 +160,17 @@ impl Catalog {
                 ));
             }
             *n += 1;
+            if let Some(n) = item.standardisation_request
+                && !(1..=41).contains(&n)
+            {
+                problems.push(Problem::new(
+                    find_line(text, "id", &item.id, 0),
+                    format!(
+                        "item {} names standard {n} of the standardisation request, which lists standards 1 to 41",
+                        item.id
+                    ),
+                ));
+            }
             if let Some(level) = item.level
                 && !(1..=3).contains(&level)
             {

@@ -253,6 +253,7 @@ pub fn import(files: &[(String, String)], header: &CatalogHeader) -> Result<Cata
                     })
                     .filter(|m| !m.entries.is_empty())
                     .collect(),
+                standardisation_request: None,
             });
             for r in &c.assessment_requirements {
                 let retired = r
@@ -277,6 +278,7 @@ pub fn import(files: &[(String, String)], header: &CatalogHeader) -> Result<Cata
                     link: None,
                     status: retired.then_some(ItemStatus::Retired),
                     guideline_mappings: Vec::new(),
+                    standardisation_request: None,
                 });
             }
         }

@@ -31,9 +31,10 @@ pub const ANNEX_ZA_CSV: &str = "annex-za.csv";
 const ESSENTIAL_PREFIX: &str = "CRA:AnnexI.";
 
 /// The CSV header row.
-pub const HEADER: [&str; 9] = [
+pub const HEADER: [&str; 10] = [
     "requirement_id",
     "reference",
+    "standardisation_request",
     "requirement_title",
     "addressed",
     "control_id",
@@ -129,6 +130,13 @@ pub(crate) fn reference(item: &CatalogItem) -> &str {
     item.reference.as_deref().unwrap_or(&item.id)
 }
 
+/// The requirement's standard in the Commission's standardisation request,
+/// in words, for the tables' requirement cells.
+pub(crate) fn request_words(item: &CatalogItem) -> Option<String> {
+    item.standardisation_request
+        .map(|n| format!("Standardisation request C(2025) 618: standard {n}"))
+}
+
 /// Renders `annex-za.csv`: one row per requirement and addressing control,
 /// and one row with `addressed` = `no` per requirement nothing addresses.
 pub(crate) fn csv(rows: &[Requirement<'_>]) -> Vec<u8> {
@@ -136,6 +144,10 @@ pub(crate) fn csv(rows: &[Requirement<'_>]) -> Vec<u8> {
     crate::csv::row(&mut out, HEADER);
     for r in rows {
         let title = one_line(&r.item.title);
+        let standard = r
+            .item
+            .standardisation_request
+            .map_or_else(String::new, |n| n.to_string());
         if r.controls.is_empty() {
             let (addressed, remark) = if r.has_points {
                 ("through its points", THROUGH_POINTS)
@@ -147,6 +159,7 @@ pub(crate) fn csv(rows: &[Requirement<'_>]) -> Vec<u8> {
                 [
                     r.item.id.as_str(),
                     reference(r.item),
+                    &standard,
                     &title,
                     addressed,
                     "",
@@ -164,6 +177,7 @@ pub(crate) fn csv(rows: &[Requirement<'_>]) -> Vec<u8> {
                 [
                     r.item.id.as_str(),
                     reference(r.item),
+                    &standard,
                     &title,
                     "yes",
                     c.id,
@@ -243,6 +257,11 @@ pub(crate) fn html(
         esc(&mut o, reference(r.item));
         o.push_str("<br>");
         esc(&mut o, &one_line(&r.item.title));
+        if let Some(words) = request_words(r.item) {
+            o.push_str("<br><small>");
+            esc(&mut o, &words);
+            o.push_str("</small>");
+        }
         o.push_str("</th>");
         if r.controls.is_empty() {
             let (cell, remark) = if r.has_points {

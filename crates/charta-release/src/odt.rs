@@ -9,7 +9,7 @@
 //! template.
 
 use crate::ReleaseError;
-use crate::annex_za::{CAVEAT, GAP, Requirement, THROUGH_POINTS, esc, reference};
+use crate::annex_za::{CAVEAT, GAP, Requirement, THROUGH_POINTS, esc, reference, request_words};
 use crate::ids::one_line;
 use std::io::Write as _;
 use zip::write::SimpleFileOptions;
@@ -75,7 +75,12 @@ fn content(rows: &[Requirement<'_>], spec_title: &str, version: &str) -> String 
     o.push_str("</table:table-row></table:table-header-rows>");
     for r in rows {
         let span = r.controls.len().max(1);
-        let requirement = format!("{}: {}", reference(r.item), one_line(&r.item.title));
+        let mut requirement = format!("{}: {}", reference(r.item), one_line(&r.item.title));
+        if let Some(words) = request_words(r.item) {
+            requirement.push_str(" (");
+            requirement.push_str(&words);
+            requirement.push(')');
+        }
         o.push_str("<table:table-row>");
         cell(&mut o, &requirement, span);
         if r.controls.is_empty() {

@@ -107,6 +107,11 @@ pub const PROPS: &[PropDoc] = &[
         found_on: "controls of a reference catalog",
         meaning: "Present when the source no longer asks for the item, in the source's own word: `retired` or `withdrawn`. Such a control also carries OSCAL's own `status` property with the value `withdrawn`; it is kept so that older mappings still resolve.",
     },
+    PropDoc {
+        name: "standardisation-request",
+        found_on: "controls of the CRA reference catalog (Annex I items)",
+        meaning: "The number of the European standard that the Commission's standardisation request for the CRA (Implementing Decision C(2025) 618, Annex I) asks for on this essential requirement: 1 for Annex I, Part I, point (1); 2 to 14 for points (2)(a) to (m); 15 for Part II. The request numbers standards, not clauses.",
+    },
 ];
 
 /// The OSCAL relationship for a Charta mapping, read from the control

@@ -225,6 +225,9 @@ fn control<'a>(
     if let Some(level) = item.level {
         props.push(Prop::charta("level", level.to_string()));
     }
+    if let Some(n) = item.standardisation_request {
+        props.push(Prop::charta("standardisation-request", n.to_string()));
+    }
     if let Some(status) = item.status {
         props.push(Prop::oscal("status", "withdrawn"));
         props.push(Prop::charta("item-status", status.as_str()));

@@ -82,13 +82,13 @@ fn every_annex_i_requirement_is_listed_gaps_included() {
         .collect();
     let listed: BTreeSet<(String, String)> = rows[1..]
         .iter()
-        .filter(|r| r[3] == "yes")
-        .map(|r| (r[0].clone(), r[4].clone()))
+        .filter(|r| r[4] == "yes")
+        .map(|r| (r[0].clone(), r[5].clone()))
         .collect();
     assert_eq!(listed, mapped);
     let gaps: Vec<&String> = rows[1..]
         .iter()
-        .filter(|r| r[3] == "no")
+        .filter(|r| r[4] == "no")
         .map(|r| &r[0])
         .collect();
     assert!(
@@ -102,11 +102,40 @@ fn every_annex_i_requirement_is_listed_gaps_included() {
     // listed, and met through its points rather than a gap.
     let point2: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == "CRA:AnnexI.P1.2").collect();
     assert_eq!(point2.len(), 1);
-    assert_eq!(point2[0][3], "through its points");
+    assert_eq!(point2[0][4], "through its points");
+    // Each requirement names the standard the Commission's standardisation
+    // request asks for on it: (1) is 1, (2)(a)-(m) are 2-14, Part II is 15,
+    // and point (2) itself has none.
+    let standard = |id: &str| {
+        let set: BTreeSet<&str> = rows[1..]
+            .iter()
+            .filter(|r| r[0] == id)
+            .map(|r| r[2].as_str())
+            .collect();
+        assert_eq!(set.len(), 1, "{id}");
+        set.into_iter().next().unwrap().to_string()
+    };
+    assert_eq!(standard("CRA:AnnexI.P1.1"), "1");
+    assert_eq!(standard("CRA:AnnexI.P1.2"), "");
+    for (i, letter) in ('a'..='m').enumerate() {
+        assert_eq!(
+            standard(&format!("CRA:AnnexI.P1.2.{letter}")),
+            (i + 2).to_string()
+        );
+    }
+    for point in 1..=8 {
+        assert_eq!(standard(&format!("CRA:AnnexI.P2.{point}")), "15");
+    }
 
     let html = std::str::from_utf8(&bundle.files[ANNEX_ZA_HTML]).unwrap();
     assert!(html.contains("Annex ZA (informative)"));
     assert!(html.contains("no presumption of conformity"));
+    assert_eq!(
+        html.matches("Standardisation request C(2025) 618: standard ")
+            .count(),
+        expected.len() - 1,
+        "every requirement but point (2) names its standard"
+    );
     assert_eq!(html.matches("<th scope=\"row\"").count(), expected.len());
     assert_eq!(
         html.matches("Not addressed by this specification.").count(),
@@ -172,6 +201,7 @@ fn the_editable_document_is_an_opendocument_text() {
         .read_to_string(&mut content)
         .unwrap();
     assert!(content.starts_with("<?xml") && content.contains("Annex ZA (informative)"));
+    assert!(content.contains("(Standardisation request C(2025) 618: standard 14)"));
     let csv = std::str::from_utf8(&bundle.files[ANNEX_ZA_CSV]).unwrap();
     let data_rows = parse_csv(csv).len() - 1;
     assert_eq!(content.matches("<table:table-row>").count(), data_rows + 1);

@@ -112,6 +112,28 @@ fn retired_requirements_are_kept_and_marked() {
 }
 
 #[test]
+fn annex_i_items_carry_the_standard_the_request_numbers_for_them() {
+    let set = catalogs();
+    let cra = set.catalog("cra").unwrap();
+    let doc: Value = serde_json::from_slice(&reference::catalog(cra, BASE).unwrap()).unwrap();
+    let all = controls(&doc);
+    for (token, standard) in [
+        ("cra-annexi-p1-1", "1"),
+        ("cra-annexi-p1-2-a", "2"),
+        ("cra-annexi-p1-2-m", "14"),
+        ("cra-annexi-p2-1", "15"),
+        ("cra-annexi-p2-8", "15"),
+    ] {
+        let c = all.get(token).unwrap_or_else(|| panic!("{token} missing"));
+        assert_eq!(prop(c, "standardisation-request"), [standard], "{token}");
+    }
+    // Point (2) states a condition and has no standard of its own, and
+    // articles are outside the request's list.
+    assert!(prop(&all["cra-annexi-p1-2"], "standardisation-request").is_empty());
+    assert!(prop(&all["cra-art24-1"], "standardisation-request").is_empty());
+}
+
+#[test]
 fn rendering_is_deterministic_and_ids_do_not_depend_on_the_instance() {
     let set = catalogs();
     for cat in set.catalogs() {

@@ -176,6 +176,18 @@ both_backends! {
         assert!(mapped.contains("href=\"/specs/steward-baseline/controls/SVH-VM-01\""), "{mapped}");
         assert!(mapped.contains("subset") && !mapped.contains("gap-marker"), "{mapped}");
         assert!(mapped.contains("href=\"/catalogs/cra/items/CRA:AnnexI.P2.5\""), "{mapped}");
+        // Essential requirements name the standard of the Commission's
+        // standardisation request that covers them, here and on the
+        // catalog's own pages; point (2) has none of its own.
+        assert!(mapped.contains("standard 15 of the standardisation request"), "{mapped}");
+        assert!(gap.contains("standard 8 of the standardisation request"), "{gap}");
+        assert!(!page.row("CRA:AnnexI.P1.2").contains("standardisation request"));
+        let clause = app.page("/catalogs/cra/items/CRA:AnnexI.P1.2.a").await;
+        assert!(clause.body.contains("Standard 2 of the Commission's standardisation request"), "{}", clause.body);
+        let list = app.page("/catalogs/cra").await;
+        assert!(list.body.contains("point (2)(m) · standard 14 of the standardisation request"), "catalog list");
+        let m = app.json("/api/v1/catalogs/cra/items/CRA:AnnexI.P1.2.m").await;
+        assert_eq!(m["item"]["standardisation-request"], 14, "{m}");
         // A Baseline requirement shows the Baseline's own CRA mappings
         // beside the specification's.
         let ac = page.row("OSPS-AC-01.01");
