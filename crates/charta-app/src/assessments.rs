@@ -35,6 +35,7 @@ pub struct Assessment {
     pub row: AssessmentRow,
     pub release: ReleaseRow,
     pub version: Arc<CachedVersion>,
+    /// Sorted by control identifier.
     pub answers: Vec<Answer>,
     /// What changed in each control flagged at the last move (the diff's
     /// JSON), by control.
@@ -52,9 +53,13 @@ pub struct Assessment {
 }
 
 impl Assessment {
-    /// The answer for a control, if any.
+    /// The answer for a control, if any. Pages look up every control of
+    /// the release, so this is a binary search: `answers` is kept sorted.
     pub fn answer(&self, control: &str) -> Option<&Answer> {
-        self.answers.iter().find(|a| a.control == control)
+        self.answers
+            .binary_search_by(|a| a.control.as_str().cmp(control))
+            .ok()
+            .map(|i| &self.answers[i])
     }
 
     pub fn target(&self) -> Level {
@@ -216,13 +221,37 @@ async fn view(app: &App, viewer: &Viewer, row: AssessmentRow) -> Result<Assessme
     let release = app.store.release(spec.id, &row.release_name).await?;
     let version = lookup::version_of(app, &spec, release.version).await?;
     let stored = app.store.assessment_answers(row.id).await?;
-    let mut redlines = BTreeMap::new();
-    for a in stored.iter().filter(|a| !a.redline.is_empty()) {
-        if let Ok(v) = serde_json::from_str(&a.redline) {
-            redlines.insert(a.control.clone(), v);
-        }
-    }
+    let redlines = stored_redlines(&stored);
     let answers: Vec<Answer> = stored.iter().map(|a| a.answer()).collect();
+    standing(app, viewer, row, &spec, release, version, answers, redlines).await
+}
+
+/// The redlines stored with answers flagged at a move, by control.
+fn stored_redlines(stored: &[charta_store::AnswerRow]) -> BTreeMap<String, serde_json::Value> {
+    stored
+        .iter()
+        .filter(|a| !a.redline.is_empty())
+        .filter_map(|a| Some((a.control.clone(), serde_json::from_str(&a.redline).ok()?)))
+        .collect()
+}
+
+/// Completes the view from the answers as they stand: the standing per
+/// level, the gap plans and whether a newer release exists.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the parts of one view, each loaded by its caller"
+)]
+async fn standing(
+    app: &App,
+    viewer: &Viewer,
+    row: AssessmentRow,
+    spec: &SpecRow,
+    release: ReleaseRow,
+    version: Arc<CachedVersion>,
+    mut answers: Vec<Answer>,
+    redlines: BTreeMap<String, serde_json::Value>,
+) -> Result<Assessment, Error> {
+    answers.sort_unstable_by(|a, b| a.control.cmp(&b.control));
     let dropped: Vec<Dropped> = serde_json::from_str(&row.dropped).unwrap_or_default();
     let target = level(row.target_level);
     let evaluation = rules::evaluate(&version.spec, &answers);
@@ -329,20 +358,17 @@ pub async fn move_to(
     }
     let old = lookup::version_of(app, &spec, from.version).await?;
     let new = lookup::version_of(app, &spec, to.version).await?;
-    let answers: Vec<Answer> = app
-        .store
-        .assessment_answers(id)
-        .await?
-        .iter()
-        .map(|a| a.answer())
-        .collect();
-    let (changed, removed, dropped) = app
+    let stored = app.store.assessment_answers(id).await?;
+    let new_version = new.clone();
+    let moved = app
         .cpu
         .run(move |_| {
+            let answers: Vec<Answer> = stored.iter().map(|a| a.answer()).collect();
             let c = rules::carry_forward(&old.spec, &new.spec, &answers);
             // Only what the move changes is written: answers flagged for
             // review (changed or new controls) and the answers that are
-            // gone; the carried ones stay as they are.
+            // gone; the carried ones stay as they are, stored redline
+            // included.
             let kept: std::collections::HashSet<&str> =
                 c.answers.iter().map(|a| a.control.as_str()).collect();
             let removed: Vec<String> = answers
@@ -352,15 +378,25 @@ pub async fn move_to(
                 .collect();
             let before: std::collections::HashMap<&str, &Answer> =
                 answers.iter().map(|a| (a.control.as_str(), a)).collect();
+            let mut redlines = stored_redlines(&stored);
+            redlines.retain(|control, _| kept.contains(control.as_str()));
             let mut changed = Vec::new();
             for a in &c.answers {
                 if before.get(a.control.as_str()) == Some(&a) {
                     continue;
                 }
                 let redline = match c.redlines.get(&a.control) {
-                    Some(d) => serde_json::to_string(d)
-                        .map_err(|e| Error::Internal(format!("encoding a redline: {e}")))?,
-                    None => String::new(),
+                    Some(d) => {
+                        let value = serde_json::to_value(d)
+                            .map_err(|e| Error::Internal(format!("encoding a redline: {e}")))?;
+                        let text = value.to_string();
+                        redlines.insert(a.control.clone(), value);
+                        text
+                    }
+                    None => {
+                        redlines.remove(&a.control);
+                        String::new()
+                    }
                 };
                 changed.push(NewAnswer {
                     answer: a.clone(),
@@ -369,7 +405,13 @@ pub async fn move_to(
             }
             let dropped = serde_json::to_string(&c.dropped)
                 .map_err(|e| Error::Internal(format!("encoding dropped answers: {e}")))?;
-            Ok((changed, removed, dropped))
+            Ok(Moved {
+                answers: c.answers,
+                redlines,
+                changed,
+                removed,
+                dropped,
+            })
         })
         .await?;
     app.store
@@ -378,12 +420,35 @@ pub async fn move_to(
             &actor(viewer)?,
             from.id,
             to.id,
-            &changed,
-            &removed,
-            &dropped,
+            &moved.changed,
+            &moved.removed,
+            &moved.dropped,
         )
         .await?;
-    get(app, viewer, id).await
+    // The view is built from what the move computed and wrote, rather
+    // than by reading a thousand answers back.
+    let row = app.store.assessment(id).await?;
+    standing(
+        app,
+        viewer,
+        row,
+        &spec,
+        to,
+        new_version,
+        moved.answers,
+        moved.redlines,
+    )
+    .await
+}
+
+/// What a move computed: the answers as they now stand with their
+/// redlines, and what to write.
+struct Moved {
+    answers: Vec<Answer>,
+    redlines: BTreeMap<String, serde_json::Value>,
+    changed: Vec<NewAnswer>,
+    removed: Vec<String>,
+    dropped: String,
 }
 
 /// Publishes a draft for good: freezes its answers and stores its JSON,

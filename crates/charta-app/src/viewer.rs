@@ -41,6 +41,28 @@ impl Viewer {
         }
     }
 
+    /// A person acting through the command line, such as the demo seed
+    /// answering an assessment as one of the demo people. The person's
+    /// stored roles apply exactly as for a browser session without a
+    /// multi-factor sign-in, so privileged actions stay refused.
+    pub fn acting_as(user: UserRow, memberships: Vec<MembershipRow>) -> Viewer {
+        let actor = Actor::User(principal(
+            &user,
+            &memberships,
+            Credential::Session { mfa: false },
+        ));
+        Viewer {
+            actor,
+            user: Some(user),
+            memberships,
+            session_hash: None,
+            csrf: String::new(),
+            here: String::new(),
+            api: true,
+            recent_sign_in: false,
+        }
+    }
+
     /// Refuses unless the person signed in with their provider recently:
     /// pages send them back to the provider, the API answers 401.
     pub fn require_recent_sign_in(&self) -> Result<(), Error> {

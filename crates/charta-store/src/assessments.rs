@@ -12,6 +12,10 @@ use charta_domain::assessment::{Answer, Review, Status};
 use serde::Serialize;
 use time::OffsetDateTime;
 
+/// Rows per statement when a move writes answers: 8 bound values a row
+/// stays far below both backends' limits on bound parameters.
+const MOVE_BATCH: usize = 500;
+
 /// The columns of [`AssessmentRow`].
 macro_rules! assessment_select {
     ($rest:literal) => {
@@ -351,34 +355,46 @@ impl Store {
                     "assessment {id} moved or was published meanwhile; reload it and try again"
                 )));
             }
-            for control in removed {
-                sqlx::query("DELETE FROM assessment_answers WHERE assessment_id = $1 AND control = $2")
-                    .bind(id)
-                    .bind(control)
-                    .execute(&mut *tx)
-                    .await?;
+            // A move of a large assessment writes a hundred answers or
+            // more: a few statements of many rows each, not one round trip
+            // per answer.
+            for chunk in removed.chunks(MOVE_BATCH) {
+                let mut q = sqlx::QueryBuilder::new("DELETE FROM assessment_answers WHERE assessment_id = ");
+                q.push_bind(id).push(" AND control IN (");
+                let mut list = q.separated(", ");
+                for control in chunk {
+                    list.push_bind(control.as_str());
+                }
+                q.push(")");
+                q.build().execute(&mut *tx).await?;
             }
-            for n in changed {
-                let a = &n.answer;
-                let evidence = serde_json::to_string(&a.evidence)
-                    .map_err(|e| StoreError::Conflict(format!("evidence links: {e}")))?;
-                sqlx::query(
-                    "INSERT INTO assessment_answers (assessment_id, control, status, justification, evidence, review, redline, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                     ON CONFLICT (assessment_id, control) DO UPDATE SET status = excluded.status,
+            let evidence = changed
+                .iter()
+                .map(|n| serde_json::to_string(&n.answer.evidence))
+                .collect::<Result<Vec<String>, _>>()
+                .map_err(|e| StoreError::Conflict(format!("evidence links: {e}")))?;
+            let rows: Vec<(&NewAnswer, &String)> = changed.iter().zip(&evidence).collect();
+            for chunk in rows.chunks(MOVE_BATCH) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO assessment_answers (assessment_id, control, status, justification, evidence, review, redline, updated_at) ",
+                );
+                q.push_values(chunk, |mut b, (n, evidence)| {
+                    let a = &n.answer;
+                    b.push_bind(id)
+                        .push_bind(a.control.as_str())
+                        .push_bind(a.status.map(Status::as_str))
+                        .push_bind(a.justification.as_str())
+                        .push_bind(evidence.as_str())
+                        .push_bind(a.review.map(Review::as_str))
+                        .push_bind(n.redline.as_str())
+                        .push_bind(at);
+                });
+                q.push(
+                    " ON CONFLICT (assessment_id, control) DO UPDATE SET status = excluded.status,
                          justification = excluded.justification, evidence = excluded.evidence,
                          review = excluded.review, redline = excluded.redline, updated_at = excluded.updated_at",
-                )
-                .bind(id)
-                .bind(&a.control)
-                .bind(a.status.map(Status::as_str))
-                .bind(&a.justification)
-                .bind(&evidence)
-                .bind(a.review.map(Review::as_str))
-                .bind(&n.redline)
-                .bind(at)
-                .execute(&mut *tx)
-                .await?;
+                );
+                q.build().execute(&mut *tx).await?;
             }
             audit_append!(tx, &AuditEvent {
                 actor,

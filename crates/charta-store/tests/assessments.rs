@@ -109,3 +109,78 @@ both_backends! {
         assert_eq!(s.assessment_file(id, "attestation.json").await.unwrap().content, b"{}");
     };
 }
+
+both_backends! {
+    a_large_move_writes_every_answer_in_batches => |db: TestDb| async move {
+        let s = &db.store;
+        import_group_text(s, "group: wg\nname: WG\nmembers:\n  - slug: aurora\n    name: Aurora\n", "t").await.unwrap();
+        import_spec_text(s, &catalogs(), SPEC, "", "t").await.unwrap();
+        for v in ["two", "three"] {
+            import_spec_text(s, &catalogs(), &SPEC.replace("title: Policy", &format!("title: Policy {v}")), "", "t").await.unwrap();
+        }
+        let spec = s.spec("demo").await.unwrap();
+        let user = s.upsert_user("https://idp", "ada", "ada@example.org", "Ada").await.unwrap();
+        let mut releases = Vec::new();
+        for (version, name) in [(1, "1.0.0"), (2, "1.1.0"), (3, "1.2.0")] {
+            releases.push(
+                s.create_release(NewRelease {
+                    spec_id: spec.id,
+                    spec_slug: "demo",
+                    version,
+                    name,
+                    published_on: "2026-12-07",
+                    published_by: user.id,
+                    predecessor_id: releases.last().copied(),
+                    ballot_id: None,
+                    manifest_sha256: "00",
+                    key_id: "k",
+                    audit_checkpoint_seq: None,
+                    files: vec![],
+                })
+                .await
+                .unwrap(),
+            );
+        }
+        let id = s
+            .create_assessment(NewAssessment {
+                owner_id: user.id,
+                organization_id: None,
+                subject_kind: "project",
+                subject_name: "W",
+                subject_url: "https://example.org/w",
+                release_id: releases[0],
+                target_level: 1,
+            })
+            .await
+            .unwrap();
+        let actor = format!("user:{}", user.id);
+        let flagged = |n: usize, status: Status| NewAnswer {
+            answer: Answer {
+                control: format!("C-{n:05}"),
+                review: Some(Review::New),
+                ..answer(status)
+            },
+            redline: format!("{{\"n\":{n}}}"),
+        };
+        // More answers than one statement carries: every one is written.
+        let first: Vec<NewAnswer> = (0..1_200).map(|n| flagged(n, Status::Met)).collect();
+        s.move_assessment(id, &actor, releases[0], releases[1], &first, &[], "[]").await.unwrap();
+        let stored = s.assessment_answers(id).await.unwrap();
+        assert_eq!(stored.len(), 1_200);
+        assert!(stored.iter().all(|a| a.review.as_deref() == Some("new")));
+        assert_eq!(stored[1_199].redline, "{\"n\":1199}");
+        // The next move removes 700 and rewrites the other 500 in place.
+        let removed: Vec<String> = (0..700).map(|n| format!("C-{n:05}")).collect();
+        let again: Vec<NewAnswer> = (700..1_200).map(|n| flagged(n, Status::PartlyMet)).collect();
+        s.move_assessment(id, &actor, releases[1], releases[2], &again, &removed, "[]").await.unwrap();
+        let stored = s.assessment_answers(id).await.unwrap();
+        assert_eq!(stored.len(), 500);
+        assert_eq!(stored[0].control, "C-00700");
+        assert!(stored.iter().all(|a| a.status.as_deref() == Some("partly-met")));
+        assert_eq!(s.assessment(id).await.unwrap().release_id, releases[2]);
+        // A move that fails its check writes nothing.
+        let err = s.move_assessment(id, &actor, releases[0], releases[2], &first, &[], "[]").await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+        assert_eq!(s.assessment_answers(id).await.unwrap().len(), 500);
+    };
+}

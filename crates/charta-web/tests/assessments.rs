@@ -241,6 +241,18 @@ both_backends! {
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert!(r.body.contains("value=\"1.0.0\""), "{}", r.body);
         assert!(!r.body.contains("<script"), "pages carry no script");
+        // A start form that is not accepted comes back as typed, with the
+        // reason, and starts nothing.
+        let r = f.request("outsider", Method::POST, "/assessments", "spec=demo&release=9.9.9&kind=repository&name=Gadget&url=https%3A%2F%2Fexample.org%2Fg&target_level=2").await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+        assert!(r.body.contains("id=\"start-error\" role=\"alert\">Release 9.9.9 of demo") || r.body.contains("id=\"start-error\" role=\"alert\">release 9.9.9 of demo"), "{}", r.body);
+        assert!(r.body.contains("value=\"Gadget\"") && r.body.contains("value=\"9.9.9\""), "{}", r.body);
+        assert!(r.body.contains("<option value=\"repository\" selected>") && r.body.contains("<option value=\"2\" selected>"), "{}", r.body);
+        let r = f.request("outsider", Method::POST, "/assessments", "spec=demo&release=1.0.0&kind=repository&name=Gadget&url=ftp%3A%2F%2Fexample.org&target_level=1").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("start-error") && r.body.contains("value=\"ftp://example.org\""), "{}", r.body);
+        let r = f.request("outsider", Method::GET, "/api/v1/assessments", "").await;
+        assert_eq!(parse(&r).as_array().map(Vec::len), Some(0), "{}", r.body);
         let r = f.request("outsider", Method::POST, "/assessments", "spec=demo&release=1.0.0&kind=repository&name=Gadget&url=https%3A%2F%2Fexample.org%2Fg&target_level=1").await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let page = r.location.clone();
@@ -257,10 +269,24 @@ both_backends! {
             .body(Body::from("control=X-VM-01&status=met"))
             .unwrap();
         assert_eq!(f.send(req).await.status, StatusCode::FORBIDDEN);
-        // A bad answer is refused with what to do; a good one lands on its control.
-        let r = f.request("outsider", Method::POST, &format!("{page}/answers"), "control=X-VM-01&status=not-applicable&justification=").await;
+        // A bad answer is refused with what to do, in the page as it was,
+        // with what was sent still in its form; a good one lands on its
+        // control.
+        let r = f.request("outsider", Method::POST, &format!("{page}/answers"), "control=X-VM-01&status=not-applicable&justification=&evidence=https%3A%2F%2Fexample.org%2Fkept").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("id=\"error-X-VM-01\" role=\"alert\">&quot;not applicable&quot; needs a reason") || r.body.contains("id=\"error-X-VM-01\" role=\"alert\">&#34;not applicable&#34; needs a reason"), "{}", r.body);
+        assert!(r.body.contains("<a href=\"#control-X-VM-01\">X-VM-01</a> was not saved"), "{}", r.body);
+        assert!(r.body.contains("<option value=\"not-applicable\" selected>"), "{}", r.body);
+        assert!(r.body.contains("https://example.org/kept"), "{}", r.body);
+        let r = f.request("outsider", Method::GET, &format!("/api/v1/assessments/{id}"), "").await;
+        assert_eq!(control(&parse(&r), "X-VM-01")["status"], Value::Null, "nothing was saved");
+        let r = f.request("outsider", Method::POST, &format!("{page}/answers"), "control=X-VM-01&status=maybe").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("choose a status") || r.body.contains("Choose a status"), "{}", r.body);
+        // An answer to a control the release does not have is an error page.
+        let r = f.request("outsider", Method::POST, &format!("{page}/answers"), "control=X-NOPE&status=met").await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
-        assert!(r.body.contains("needs a reason"), "{}", r.body);
+        assert!(r.body.contains("not in this release"), "{}", r.body);
         let r = f.request("outsider", Method::POST, &format!("{page}/answers"), "control=X-VM-01&status=met&justification=Yes&evidence=https%3A%2F%2Fexample.org%2Fa%0D%0Ahttps%3A%2F%2Fexample.org%2Fb").await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         assert_eq!(r.location, format!("{page}#control-X-VM-01"));

@@ -318,6 +318,47 @@ async fn story(db: TestDb) {
     assert!(feed.content_type.contains("atom"), "{}", feed.content_type);
     assert!(feed.body.contains("<feed"), "an Atom feed");
 
+    // "Two projects have assessed themselves against the releases": the
+    // published one is public, with its badge; the draft is Bram's alone.
+    readme_says("Two projects have assessed themselves against the releases");
+    v.clear_cookies();
+    let stats = v
+        .get(&format!("/releases/{SPEC}/1.1.0/assessments"))
+        .await
+        .ok();
+    stats
+        .expect_text("aurora-http")
+        .expect_text(": meets level 1");
+    let published = stats
+        .link("aurora-http")
+        .expect("the release's assessments link the published one");
+    v.get(&published)
+        .await
+        .ok()
+        .expect_text("self-assessment")
+        .expect_text("attestation.json");
+    let badge = v.get(&format!("{published}/badge.svg")).await.ok();
+    assert!(
+        badge.body.contains("meets level 1"),
+        "the badge states the level: {}",
+        badge.body
+    );
+    readme_says("sign in as Bram de Vries and open `/assessments` to find borealis-cli's draft");
+    sign_in(&mut v, "Bram de Vries").await;
+    let mine = v.get("/assessments").await.ok();
+    let draft = mine
+        .link("borealis-cli")
+        .expect("Bram's assessments list the draft");
+    let page = v.get(&draft).await.ok();
+    page.expect_text("Moved from 1.0.0")
+        .expect_text("Changed since the answer was given");
+    v.clear_cookies();
+    assert_eq!(
+        v.get(&draft).await.status,
+        404,
+        "a draft is not shown to visitors"
+    );
+
     // "charta demo --reset starts over" (it deletes SQLite demo files only).
     readme_says("`charta demo --reset` starts over");
     demo.stop();

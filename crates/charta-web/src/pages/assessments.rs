@@ -3,9 +3,9 @@
 //! moving and publishing, the published files and badge, and a release's
 //! statistics. Every form carries the CSRF token; nothing needs a script.
 
-use super::Page;
 use super::confirm::ConfirmPage;
 use super::form::{PageForm, field};
+use super::{Page, Rejected, rejected_status};
 use crate::auth::Viewer;
 use crate::auth::viewer::{Chrome, ChromeOf};
 use crate::error::{Error, PageResult, see_other};
@@ -36,11 +36,47 @@ pub struct ListPage {
     pub title: String,
     pub chrome: Chrome,
     pub rows: Vec<AssessmentRow>,
-    pub spec: String,
-    pub release: String,
+    /// The start form as typed (empty but for a release page's link at
+    /// first; as sent when it is shown again).
+    pub form: StartForm,
+    /// Why the start form was not accepted.
+    pub error: Option<String>,
+    /// What can be assessed: (value, label).
+    pub kinds: [(&'static str, &'static str); 3],
     /// Organisations the person speaks for: (slug, name).
     pub organizations: Vec<(String, String)>,
     pub statement: &'static str,
+}
+
+/// What the start form holds.
+#[derive(Debug, Default, Clone)]
+pub struct StartForm {
+    pub spec: String,
+    pub release: String,
+    pub kind: String,
+    pub name: String,
+    pub url: String,
+    pub target_level: String,
+    pub organization: String,
+}
+
+impl StartForm {
+    /// Whether the form chose this target level.
+    pub fn is_level(&self, level: &str) -> bool {
+        self.target_level == level
+    }
+
+    fn from_pairs(f: &[(String, String)]) -> StartForm {
+        StartForm {
+            spec: field(f, "spec").trim().to_string(),
+            release: field(f, "release").trim().to_string(),
+            kind: field(f, "kind").to_string(),
+            name: field(f, "name").to_string(),
+            url: field(f, "url").to_string(),
+            target_level: field(f, "target_level").to_string(),
+            organization: field(f, "organization").to_string(),
+        }
+    }
 }
 
 /// One's own assessments, and the form that starts one.
@@ -49,7 +85,21 @@ pub async fn list(
     viewer: Viewer,
     Query(q): Query<StartQuery>,
 ) -> PageResult<Page<ListPage>> {
-    let rows = assessments::mine(&state, &viewer).await?;
+    let form = StartForm {
+        spec: q.spec,
+        release: q.release,
+        ..StartForm::default()
+    };
+    Ok(Page(list_page(&state, &viewer, form, None).await?))
+}
+
+async fn list_page(
+    state: &AppState,
+    viewer: &Viewer,
+    form: StartForm,
+    error: Option<String>,
+) -> Result<ListPage, Error> {
+    let rows = assessments::mine(state, viewer).await?;
     let mut organizations = Vec::new();
     for m in &viewer.memberships {
         let Some(org) = m.organization_id else {
@@ -61,46 +111,77 @@ pub async fn list(
             }
         }
     }
-    Ok(Page(ListPage {
+    Ok(ListPage {
         title: "Self-assessments".into(),
-        chrome: viewer.chrome(&state),
+        chrome: viewer.chrome(state),
         rows,
-        spec: q.spec,
-        release: q.release,
+        form,
+        error,
+        kinds: [
+            ("project", "A project"),
+            ("repository", "A repository"),
+            ("package", "A package"),
+        ],
         organizations,
         statement: SELF_ASSESSMENT,
-    }))
+    })
 }
 
-/// Starts an assessment from the form.
+/// Starts an assessment from the form; a form that is not accepted is
+/// shown again as typed, with the reason.
 pub async fn start(
     State(state): State<AppState>,
     viewer: Viewer,
     PageForm(f): PageForm<Vec<(String, String)>>,
 ) -> PageResult<Response> {
-    let kind = SubjectKind::parse(field(&f, "kind")).ok_or_else(|| {
+    let form = StartForm::from_pairs(&f);
+    let started = match start_from(&state, &viewer, &form).await {
+        Ok(row) => return Ok(see_other(&format!("/assessments/{}", row.id)).into_response()),
+        Err(e) => e,
+    };
+    let status = rejected_status(&started);
+    match started {
+        e @ (Error::BadRequest(_)
+        | Error::Invalid(_)
+        | Error::NotFound(_)
+        | Error::Forbidden(_))
+            if viewer.user.is_some() =>
+        {
+            let page = list_page(&state, &viewer, form, Some(e.message())).await?;
+            Ok(Rejected(status, page).into_response())
+        }
+        other => Err(other.into()),
+    }
+}
+
+async fn start_from(
+    state: &AppState,
+    viewer: &Viewer,
+    form: &StartForm,
+) -> Result<AssessmentRow, Error> {
+    let kind = SubjectKind::parse(&form.kind).ok_or_else(|| {
         Error::BadRequest("choose what is assessed: a project, a repository or a package".into())
     })?;
-    let target = field(&f, "target_level")
+    let target = form
+        .target_level
         .parse::<u8>()
         .map_err(|_| "x".to_string())
         .and_then(Level::new)
         .map_err(|_| Error::BadRequest("choose a target level: 1, 2 or 3".into()))?;
-    let row = assessments::start(
-        &state,
-        &viewer,
+    Ok(assessments::start(
+        state,
+        viewer,
         Start {
-            spec: field(&f, "spec").trim(),
-            release: field(&f, "release").trim(),
+            spec: &form.spec,
+            release: &form.release,
             kind,
-            name: field(&f, "name"),
-            url: field(&f, "url"),
+            name: &form.name,
+            url: &form.url,
             target,
-            organization: Some(field(&f, "organization")),
+            organization: Some(&form.organization),
         },
     )
-    .await?;
-    Ok(see_other(&format!("/assessments/{}", row.id)).into_response())
+    .await?)
 }
 
 /// One control as the assessment page shows it.
@@ -114,6 +195,9 @@ pub struct ControlView {
     pub review: Option<&'static str>,
     /// What changed, field by field: (field, old, new).
     pub changes: Vec<(String, String, String)>,
+    /// Why the answer just sent for this control was not accepted; the
+    /// form then shows what was sent.
+    pub error: Option<String>,
 }
 
 #[derive(Template)]
@@ -128,6 +212,9 @@ pub struct ShowPage {
     pub answered: usize,
     pub in_scope: usize,
     pub public_url: String,
+    /// The control whose answer was just refused, for the notice at the
+    /// top of the page that links to its form.
+    pub refused: Option<String>,
 }
 
 fn parse_id(raw: &str) -> Result<i64, Error> {
@@ -165,14 +252,33 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> PageResult<Page<ShowPage>> {
     let a = assessments::get(&state, &viewer, parse_id(&id)?).await?;
+    Ok(Page(show_page(&state, &viewer, a, None)))
+}
+
+/// An answer that was not accepted: the control, what was sent, and why.
+struct Refused {
+    control: String,
+    status: Option<Status>,
+    justification: String,
+    evidence: Vec<String>,
+    error: String,
+}
+
+fn show_page(
+    state: &AppState,
+    viewer: &Viewer,
+    a: Assessment,
+    refused: Option<Refused>,
+) -> ShowPage {
     let target = a.target();
+    let refused_control = refused.as_ref().map(|r| r.control.clone());
     let controls: Vec<ControlView> = a
         .version
         .spec
         .active_controls()
         .map(|c| {
             let answer = a.answer(&c.id);
-            ControlView {
+            let mut view = ControlView {
                 control: c.clone(),
                 in_scope: c.level <= target,
                 status: answer.and_then(|x| x.status),
@@ -180,7 +286,15 @@ pub async fn show(
                 evidence: answer.map(|x| x.evidence.clone()).unwrap_or_default(),
                 review: answer.and_then(|x| x.review).map(|r| r.as_str()),
                 changes: changes(a.redlines.get(&c.id)),
+                error: None,
+            };
+            if let Some(r) = refused.as_ref().filter(|r| r.control == c.id) {
+                view.status = r.status;
+                view.justification.clone_from(&r.justification);
+                view.evidence.clone_from(&r.evidence);
+                view.error = Some(r.error.clone());
             }
+            view
         })
         .collect();
     let in_scope = controls.iter().filter(|c| c.in_scope).count();
@@ -188,9 +302,9 @@ pub async fn show(
         .iter()
         .filter(|c| c.in_scope && c.status.is_some() && c.review.is_none())
         .count();
-    Ok(Page(ShowPage {
+    ShowPage {
         title: format!("Self-assessment of {}", a.row.subject_name),
-        chrome: viewer.chrome(&state),
+        chrome: viewer.chrome(state),
         statuses: Status::ALL
             .iter()
             .map(|s| (s.as_str(), s.label()))
@@ -199,12 +313,15 @@ pub async fn show(
         answered,
         in_scope,
         public_url: state.config.public_url.clone(),
+        refused: refused_control,
         controls,
         a,
-    }))
+    }
 }
 
-/// Records one answer from the assessment page's form.
+/// Records one answer from the assessment page's form. An answer that is
+/// not accepted shows the page again with what was sent in that control's
+/// form and the reason beside it.
 pub async fn answer(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -213,25 +330,57 @@ pub async fn answer(
 ) -> PageResult<Response> {
     let id = parse_id(&id)?;
     let control = field(&f, "control").to_string();
-    let status = Status::parse(field(&f, "status")).ok_or_else(|| {
-        Error::BadRequest(
+    let status = Status::parse(field(&f, "status"));
+    let justification = field(&f, "justification").to_string();
+    let evidence: Vec<String> = field(&f, "evidence")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    let saved = match status {
+        Some(status) => {
+            assessments::answer(
+                &state,
+                &viewer,
+                id,
+                Given {
+                    control: &control,
+                    status,
+                    justification: &justification,
+                    evidence: evidence.clone(),
+                },
+            )
+            .await
+        }
+        None => Err(Error::BadRequest(
             "choose a status: met, partly met, not met or not applicable (with a reason)".into(),
-        )
-    })?;
-    let evidence = field(&f, "evidence").lines().map(str::to_string).collect();
-    assessments::answer(
+        )),
+    };
+    let error = match saved {
+        Ok(_) => {
+            return Ok(see_other(&format!("/assessments/{id}#control-{control}")).into_response());
+        }
+        Err(e @ (Error::BadRequest(_) | Error::Invalid(_))) => e.message(),
+        Err(e) => return Err(e.into()),
+    };
+    let a = assessments::get(&state, &viewer, id).await?;
+    if a.version.spec.control(&control).is_none() || !a.editable {
+        return Err(Error::BadRequest(error).into());
+    }
+    let page = show_page(
         &state,
         &viewer,
-        id,
-        Given {
-            control: &control,
+        a,
+        Some(Refused {
+            control,
             status,
-            justification: field(&f, "justification"),
+            justification,
             evidence,
-        },
-    )
-    .await?;
-    Ok(see_other(&format!("/assessments/{id}#control-{control}")).into_response())
+            error,
+        }),
+    );
+    Ok(Rejected(axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
 /// Moves the assessment to the release named in the form.
