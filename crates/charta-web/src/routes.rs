@@ -1045,8 +1045,11 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             crate::metrics::record,
         ))
-        .with_state(state);
-    middleware::apply(app, &config)
+        .with_state(state.clone());
+    middleware::apply(app, &config).layer(axum::middleware::from_fn_with_state(
+        crate::artefact::FastPath::new(state),
+        crate::artefact::fast_path,
+    ))
 }
 
 /// Unknown paths: JSON under `/api/`, an HTML page elsewhere.

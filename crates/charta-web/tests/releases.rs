@@ -120,7 +120,31 @@ both_backends! {
             assert_eq!(status, StatusCode::NOT_MODIFIED);
             assert!(body.is_empty());
             assert_eq!(headers[header::ETAG].to_str().unwrap(), etag);
+            // Answered from the cache before the other layers, with the
+            // same headers as every response.
+            assert_eq!(headers[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
+            assert!(headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().starts_with("default-src 'none'"));
+            assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+            let (status, headers, again) = fetch(&f, &uri, None).await;
+            assert_eq!(status, StatusCode::OK);
+            assert_eq!(again, bytes);
+            assert_eq!(headers[header::ETAG].to_str().unwrap(), etag);
+            assert!(headers.contains_key(header::CONTENT_TYPE) && headers.contains_key(header::CONTENT_SECURITY_POLICY));
+            // A host Charta does not answer for is refused, cached or not.
+            let req = Request::get(&uri)
+                .header(header::HOST, "evil.example")
+                .header(header::IF_NONE_MATCH, &etag)
+                .body(Body::empty())
+                .unwrap();
+            let resp = support::openapi::call(f.router.clone(), req).await;
+            assert_eq!(resp.status(), StatusCode::MISDIRECTED_REQUEST, "{uri}");
         }
+        // Names that need percent-decoding, HEAD and other paths under a
+        // release take the full stack.
+        let (status, _, _) = fetch(&f, "/releases/demo/1.0.0/manifest%2Ejson", None).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _, _) = fetch(&f, "/releases/demo/1.0.0/no-such-file.json", None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
         let (_, headers, _) = fetch(&f, "/releases/demo/1.0.0/crosswalk.csv", None).await;
         assert_eq!(headers[header::CONTENT_TYPE], "text/csv; charset=utf-8");
 

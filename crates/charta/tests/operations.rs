@@ -15,7 +15,7 @@
 mod process;
 
 use charta_store::testing::TestDb;
-use process::{Running, free_port, get, start, text};
+use process::{Running, free_port, get, get_with, start, text};
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
@@ -374,6 +374,23 @@ fn metrics_are_on_their_own_listener_by_route_template() {
     }
     let artefacts = release_files(port);
     assert!(artefacts.iter().all(|(s, _)| *s == 200));
+    // Revalidating a cached artefact (answered before any other layer) is
+    // counted under its route too.
+    let manifest = "/releases/steward-baseline/1.1.0/manifest.json";
+    let (_, head, _) = get_with(port, manifest, "").unwrap();
+    let etag = head
+        .lines()
+        .find_map(|l| l.strip_prefix("etag: "))
+        .expect("an ETag")
+        .to_string();
+    let (status, head, body) =
+        get_with(port, manifest, &format!("If-None-Match: {etag}\r\n")).unwrap();
+    assert_eq!(status, 304, "{head}");
+    assert!(body.is_empty());
+    assert!(
+        head.contains("content-security-policy: default-src 'none'"),
+        "{head}"
+    );
     // Not on the public port.
     assert_eq!(get(port, "/metrics").unwrap().0, 404);
     let (status, body) = get(metrics_port, "/metrics").unwrap();
@@ -381,6 +398,8 @@ fn metrics_are_on_their_own_listener_by_route_template() {
     let text = text(&body);
     for line in [
         "charta_http_requests_total{method=\"GET\",route=\"/specs/{spec}\",status=\"200\"} 2",
+        "charta_http_requests_total{method=\"GET\",route=\"/releases/{spec}/{version}/{file}\",status=\"200\"} 5",
+        "charta_http_requests_total{method=\"GET\",route=\"/releases/{spec}/{version}/{file}\",status=\"304\"} 1",
         "charta_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} ",
         "charta_http_request_duration_seconds_bucket{le=\"",
         "charta_db_pool_connections{state=\"open\"} ",
@@ -396,7 +415,7 @@ fn metrics_are_on_their_own_listener_by_route_template() {
         .trim()
         .parse()
         .unwrap();
-    assert!(served >= 4, "{served}");
+    assert!(served >= 6, "{served}");
     // The ballot sweeper runs at start-up and is counted.
     assert!(
         text.contains("charta_job_runs_total{job=\"ballot_deadlines\",outcome=\"ok\"}"),

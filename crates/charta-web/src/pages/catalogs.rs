@@ -101,11 +101,14 @@ pub async fn oscal(
     Path(catalog): Path<String>,
 ) -> PageResult<axum::response::Response> {
     let bytes = catalog_oscal(&state, &catalog)?;
+    let etag = format!(
+        "\"sha256-{}\"",
+        charta_release::manifest::sha256_hex(&bytes)
+    );
     let served = crate::artefact::Served {
-        etag: format!(
-            "\"sha256-{}\"",
-            charta_release::manifest::sha256_hex(&bytes)
-        ),
+        etag_header: axum::http::HeaderValue::from_str(&etag)
+            .map_err(|e| crate::error::Error::Internal(format!("the catalog's hash: {e}")))?,
+        etag,
         content_type: "application/json",
         bytes: bytes.into(),
     };

@@ -35,22 +35,25 @@ pub fn free_port() -> u16 {
 /// `GET path` on a loopback port: the status and the body, or `None` when
 /// nothing answers.
 pub fn get(port: u16, path: &str) -> Option<(u16, Vec<u8>)> {
+    get_with(port, path, "").map(|(status, _, body)| (status, body))
+}
+
+/// `GET path` with extra header lines (each ending in `\r\n`): the
+/// status, the response head and the body.
+pub fn get_with(port: u16, path: &str, headers: &str) -> Option<(u16, String, Vec<u8>)> {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
     write!(
         s,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{headers}Connection: close\r\n\r\n"
     )
     .ok()?;
     let mut out = Vec::new();
     s.read_to_end(&mut out).ok()?;
     let head_end = out.windows(4).position(|w| w == b"\r\n\r\n")?;
-    let status = String::from_utf8_lossy(&out[..head_end])
-        .split(' ')
-        .nth(1)?
-        .parse()
-        .ok()?;
-    Some((status, out[head_end + 4..].to_vec()))
+    let head = String::from_utf8_lossy(&out[..head_end]).into_owned();
+    let status = head.split(' ').nth(1)?.parse().ok()?;
+    Some((status, head, out[head_end + 4..].to_vec()))
 }
 
 /// A child process, killed and waited for when dropped.
