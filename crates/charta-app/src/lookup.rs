@@ -92,14 +92,31 @@ pub async fn version_of(state: &App, row: &SpecRow, n: i64) -> Result<Arc<Cached
         return Ok(hit);
     }
     let v = state.store.version(row, n).await?;
-    // A miss parses and serialises a whole version: pooled work, like every
-    // other parse. A hit (above) never waits for the pool.
+    // A miss reads the stored parsed form (or, when there is none yet,
+    // parses the canonical YAML, about twenty times slower) and serialises
+    // the version: pooled work, like every other parse. A hit (above) never
+    // waits for the pool.
     let what = format!("version {n} of {slug}");
-    let (v, spec, json) = state
+    let (v, spec, json, parsed_now) = state
         .cpu
         .run(move |cancel| {
-            let spec = parse_spec(&v.content)
-                .map_err(|e| Error::Internal(format!("stored {what} does not parse: {e}")))?;
+            let stored = v.parsed.as_deref().and_then(|p| {
+                serde_json::from_str::<Spec>(p)
+                    .inspect_err(|e| {
+                        tracing::warn!("the stored parsed form of {what} does not read back ({e}); parsing its text instead");
+                    })
+                    .ok()
+            });
+            let (spec, parsed_now) = match stored {
+                Some(spec) => (spec, None),
+                None => {
+                    let spec = parse_spec(&v.content).map_err(|e| {
+                        Error::Internal(format!("stored {what} does not parse: {e}"))
+                    })?;
+                    let json = serde_json::to_string(&spec).ok();
+                    (spec, json)
+                }
+            };
             cancel.check()?;
             let json = serde_json::to_vec(&VersionDocument {
                 version: v.meta.number,
@@ -109,9 +126,17 @@ pub async fn version_of(state: &App, row: &SpecRow, n: i64) -> Result<Arc<Cached
                 spec: &spec,
             })
             .map_err(|e| Error::Internal(format!("serialising {what}: {e}")))?;
-            Ok((v, spec, json))
+            Ok((v, spec, json, parsed_now))
         })
         .await?;
+    // A version stored before parsed forms were kept (or whose stored form
+    // did not read back) gets one now, so its next first view is fast too. It is derived data: a failure to store
+    // it costs only speed.
+    if let Some(parsed) = parsed_now
+        && let Err(e) = state.store.save_parsed(row.id, n, &parsed).await
+    {
+        tracing::warn!("keeping the parsed form of version {n} of {slug}: {e}");
+    }
     let hash = v.meta.content_hash.trim_start_matches("sha256:");
     let etag = format!("\"{hash}\"");
     let v = CachedVersion {

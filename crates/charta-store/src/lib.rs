@@ -74,6 +74,12 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
+/// The shape of the JSON in `version_parsed`: serde's form of
+/// `charta_domain::Spec`. Raise it when that form changes in a way older
+/// stored JSON would not read back as the same specification; rows of
+/// another format are then ignored and rewritten as versions are read.
+pub const PARSED_FORMAT: i64 = 1;
+
 /// Runs `$body` inside a write transaction on whichever backend the store
 /// holds, committing when it returns `Ok`. SQLite transactions start with
 /// `BEGIN IMMEDIATE` so that two writers queue on the busy timeout instead of

@@ -61,6 +61,10 @@ pub struct VersionRow {
     pub meta: VersionMeta,
     /// The specification in canonical YAML.
     pub content: String,
+    /// The parsed specification as JSON, when it is stored in the current
+    /// [`crate::PARSED_FORMAT`]; reading it is much faster than parsing
+    /// `content`.
+    pub parsed: Option<String>,
 }
 
 /// One control as it stood in one version, for its history.

@@ -142,11 +142,15 @@ impl Store {
     /// One version with its content.
     pub async fn version(&self, spec: &SpecRow, number: i64) -> StoreResult<VersionRow> {
         let row: Option<VersionRow> = on_pool!(self, p => sqlx::query_as(
-            "SELECT number, content_hash, title, control_count, message, created_by, created_at, content
-             FROM spec_versions WHERE spec_id = $1 AND number = $2",
+            "SELECT v.number, v.content_hash, v.title, v.control_count, v.message, v.created_by, v.created_at,
+                    v.content, p.spec AS parsed
+             FROM spec_versions v
+             LEFT JOIN version_parsed p ON p.spec_id = v.spec_id AND p.number = v.number AND p.format = $3
+             WHERE v.spec_id = $1 AND v.number = $2",
         )
         .bind(spec.id)
         .bind(number)
+        .bind(crate::PARSED_FORMAT)
         .fetch_optional(p)
         .await)?;
         row.ok_or_else(|| {
@@ -155,6 +159,25 @@ impl Store {
                 spec.slug, spec.head_version
             ))
         })
+    }
+
+    /// Stores a version's parsed form (JSON of the domain's specification,
+    /// in [`crate::PARSED_FORMAT`]), replacing one of an older format or one
+    /// that did not read back. It is derived from the version's canonical
+    /// text, so storing it again is harmless and a failure loses nothing.
+    pub async fn save_parsed(&self, spec_id: i64, number: i64, json: &str) -> StoreResult<()> {
+        on_pool!(self, p => sqlx::query(
+            "INSERT INTO version_parsed (spec_id, number, format, spec) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (spec_id, number) DO UPDATE SET format = excluded.format, spec = excluded.spec",
+        )
+        .bind(spec_id)
+        .bind(number)
+        .bind(crate::PARSED_FORMAT)
+        .bind(json)
+        .execute(p)
+        .await
+        .map(|_| ()))?;
+        Ok(())
     }
 
     /// How one control stood in every version that contains it, oldest first.
@@ -201,6 +224,9 @@ impl Store {
     pub async fn append_version(&self, v: NewVersion<'_>) -> StoreResult<i64> {
         let spec = v.spec;
         let hash = content_hash(v.canonical);
+        let parsed = serde_json::to_string(spec).map_err(|e| {
+            StoreError::Conflict(format!("the specification cannot be written as JSON: {e}"))
+        })?;
         let number = v.expected_head + 1;
         let at = now();
         let control_count = i64::try_from(spec.controls.len()).unwrap_or(i64::MAX);
@@ -306,6 +332,15 @@ impl Store {
             .bind(at)
             .execute(&mut *tx)
             .await?;
+            // The parsed form, so that the version's first view on any node
+            // reads JSON instead of parsing YAML (see `version_parsed`).
+            sqlx::query("INSERT INTO version_parsed (spec_id, number, format, spec) VALUES ($1, $2, $3, $4)")
+                .bind(spec_id)
+                .bind(number)
+                .bind(crate::PARSED_FORMAT)
+                .bind(&parsed)
+                .execute(&mut *tx)
+                .await?;
 
             for chunk in spec.controls.chunks(BATCH) {
                 let mut q = sqlx::QueryBuilder::new(
