@@ -13,6 +13,7 @@ mod harness;
 mod notify;
 mod release;
 mod stats;
+mod writes;
 
 use anyhow::{Context, Result};
 use charta_domain::CatalogSet;
@@ -60,6 +61,23 @@ enum Command {
     /// through the use case with the notification job idle and busy, on a
     /// temporary SQLite database.
     Notify(NotifyArgs),
+    /// Time many clients voting and replying through the API at once,
+    /// against a raw insert loop into the same database (a temporary
+    /// SQLite file, or an empty database given with --database-url).
+    Writes(WritesArgs),
+}
+
+#[derive(Debug, Args)]
+struct WritesArgs {
+    /// An empty database to use instead of a temporary SQLite file.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Clients writing at once.
+    #[arg(long, default_value_t = 64)]
+    clients: usize,
+    /// Writes per client, alternating a vote and a reply.
+    #[arg(long, default_value_t = 40)]
+    writes: usize,
 }
 
 #[derive(Debug, Args)]
@@ -272,6 +290,11 @@ fn main() -> std::process::ExitCode {
             smtp_url: a.smtp_url,
             messages: a.messages,
             voters: a.voters,
+        })),
+        Command::Writes(a) => block_on(writes::run(&writes::Options {
+            database_url: a.database_url,
+            clients: a.clients,
+            writes: a.writes,
         })),
         Command::Publish(a) => block_on(release::publish(&release::PublishOptions {
             database_url: a.database_url,

@@ -86,7 +86,10 @@ impl Store {
                     .await?,
             ),
         };
-        Ok(Store { pool })
+        Ok(Store {
+            pool,
+            sqlite_writer: Default::default(),
+        })
     }
 }
 

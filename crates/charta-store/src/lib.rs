@@ -83,11 +83,15 @@ pub const PARSED_FORMAT: i64 = 1;
 /// Runs `$body` inside a write transaction on whichever backend the store
 /// holds, committing when it returns `Ok`. SQLite transactions start with
 /// `BEGIN IMMEDIATE` so that two writers queue on the busy timeout instead of
-/// failing when a read lock is upgraded.
+/// failing when a read lock is upgraded; within one process they first
+/// queue on the store's writer lock, so that many concurrent writers take
+/// turns in order rather than polling SQLite's busy handler, which sleeps
+/// for milliseconds between tries.
 macro_rules! in_tx {
     ($store:expr, $tx:ident => $body:expr) => {
         match &$store.pool {
             $crate::Pool::Sqlite(pool) => {
+                let _writer = $store.sqlite_writer.lock().await;
                 let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
                 let out = $body;
                 $tx.commit().await?;
@@ -114,6 +118,10 @@ pub(crate) enum Pool {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: Pool,
+    /// Held for the length of each SQLite write transaction (see
+    /// [`in_tx`]); shared by every clone. SQLite has one writer at a time
+    /// anyway; PostgreSQL does not use it.
+    sqlite_writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Store {
