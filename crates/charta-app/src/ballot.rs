@@ -242,13 +242,8 @@ pub async fn cast(
         ));
     }
     let voters = state.store.ballot_voters(l.ballot.id).await?;
-    let mine = voting_for(&state.store, viewer, &l, &voters).await?;
-    let speaks = speaking_for(viewer, &l, &voters);
-    let org = match (
-        organization.map(str::trim).filter(|s| !s.is_empty()),
-        mine.as_slice(),
-    ) {
-        (Some(slug), _) => {
+    let org = match organization.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(slug) => {
             let o = voters.into_iter().find(|o| o.slug == slug).ok_or_else(|| {
                 Error::BadRequest(format!(
                     "{slug} is not one of the organisations voting in this ballot"
@@ -258,24 +253,32 @@ pub async fn cast(
                 group_id: l.ballot.group_id,
                 organization_id: o.organization_id,
             })?;
+            // Whether this person holds the organisation's vote right now
+            // (or an alternate does) is checked where the vote is written.
             o
         }
-        (None, [one]) => one.clone(),
-        // Someone who speaks for one organisation without holding its vote
-        // now: the store refuses and says who holds it.
-        (None, []) if speaks.len() == 1 => speaks[0].clone(),
-        (None, []) => {
-            // Explain as the policy would: sign in, or not allowed.
-            viewer.require(read_action(&l))?;
-            return Err(Error::Forbidden(
-                "only an organisation's representative, or an alternate it delegated its vote to, can vote for it".into(),
-            ));
-        }
-        (None, _) => {
-            return Err(Error::BadRequest(
-                "you speak for several organisations in this ballot; name the one you vote for"
-                    .into(),
-            ));
+        None => {
+            let mine = voting_for(&state.store, viewer, &l, &voters).await?;
+            let speaks = speaking_for(viewer, &l, &voters);
+            match (mine.as_slice(), speaks.as_slice()) {
+                ([one], _) => one.clone(),
+                // Someone who speaks for one organisation without holding
+                // its vote now: the store refuses and says who holds it.
+                ([], [only]) => only.clone(),
+                ([], _) => {
+                    // Explain as the policy would: sign in, or not allowed.
+                    viewer.require(read_action(&l))?;
+                    return Err(Error::Forbidden(
+                        "only an organisation's representative, or an alternate it delegated its vote to, can vote for it".into(),
+                    ));
+                }
+                _ => {
+                    return Err(Error::BadRequest(
+                        "you speak for several organisations in this ballot; name the one you vote for"
+                            .into(),
+                    ));
+                }
+            }
         }
     };
     if l.closed() {

@@ -2,7 +2,7 @@
 
 use crate::audit::{AuditEvent, audit_append};
 use crate::page::{Page, PageKey, PageRequest};
-use crate::{Store, StoreError, StoreResult, in_tx, now, on_pool};
+use crate::{Store, StoreError, StoreResult, UserRow, in_tx, now, on_pool};
 use time::OffsetDateTime;
 
 /// A token as its owner sees it in lists (never the secret itself).
@@ -19,6 +19,21 @@ pub struct TokenRow {
     pub expires_at: OffsetDateTime,
     pub last_used_at: Option<OffsetDateTime>,
     pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// A token with the columns of its holder, as [`Store::live_token`] reads
+/// them.
+#[derive(sqlx::FromRow)]
+struct HolderRow {
+    #[sqlx(flatten)]
+    token: TokenRow,
+    u_issuer: String,
+    u_subject: String,
+    u_email: String,
+    u_name: String,
+    u_platform_admin: bool,
+    u_email_verified: bool,
+    u_created_at: OffsetDateTime,
 }
 
 /// A new token.
@@ -100,30 +115,49 @@ impl Store {
         }))
     }
 
-    /// The live (not revoked, not expired) token with this hash, marking it
-    /// used.
-    pub async fn live_token(&self, token_hash: &str) -> StoreResult<Option<TokenRow>> {
+    /// The live (not revoked, not expired) token with this hash and the
+    /// person holding it, read in one query (every API request with a token
+    /// asks), marking the token used.
+    pub async fn live_token(&self, token_hash: &str) -> StoreResult<Option<(TokenRow, UserRow)>> {
         let at = now();
-        let row: Option<TokenRow> = on_pool!(self, p => sqlx::query_as(
-            "SELECT id, user_id, name, prefix, scopes, created_at, expires_at, last_used_at, revoked_at
-             FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2",
+        let row: Option<HolderRow> = on_pool!(self, p => sqlx::query_as(
+            "SELECT t.id, t.user_id, t.name, t.prefix, t.scopes, t.created_at, t.expires_at, t.last_used_at,
+                    t.revoked_at, u.issuer AS u_issuer, u.subject AS u_subject, u.email AS u_email,
+                    u.name AS u_name, u.platform_admin AS u_platform_admin,
+                    u.email_verified AS u_email_verified, u.created_at AS u_created_at
+             FROM api_tokens t JOIN users u ON u.id = t.user_id
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2",
         )
         .bind(token_hash)
         .bind(at)
         .fetch_optional(p)
         .await)?;
-        if let Some(t) = &row
-            && t.last_used_at
-                .is_none_or(|u| at - u >= time::Duration::minutes(1))
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        if row
+            .token
+            .last_used_at
+            .is_none_or(|u| at - u >= time::Duration::minutes(1))
         {
             on_pool!(self, p => sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
                 .bind(at)
-                .bind(t.id)
+                .bind(row.token.id)
                 .execute(p)
                 .await
                 .map(|r| r.rows_affected()))?;
         }
-        Ok(row)
+        let user = UserRow {
+            id: row.token.user_id,
+            issuer: row.u_issuer,
+            subject: row.u_subject,
+            email: row.u_email,
+            name: row.u_name,
+            platform_admin: row.u_platform_admin,
+            email_verified: row.u_email_verified,
+            created_at: row.u_created_at,
+        };
+        Ok(Some((row.token, user)))
     }
 
     /// Revokes one of a person's tokens, with its `token.revoke` audit

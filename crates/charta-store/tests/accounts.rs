@@ -271,9 +271,10 @@ both_backends! {
         let new = |hash: &'static str, expires_at| NewToken { user_id: u.id, name: "ci", prefix: "charta_abc", token_hash: hash, scopes: "read vote", expires_at };
         let id = db.store.create_token(new("h1", OffsetDateTime::now_utc() + Duration::days(30))).await.unwrap();
         db.store.create_token(new("h2", OffsetDateTime::now_utc() - Duration::seconds(1))).await.unwrap();
-        let t = db.store.live_token("h1").await.unwrap().unwrap();
+        let (t, holder) = db.store.live_token("h1").await.unwrap().unwrap();
+        assert_eq!(holder, db.store.user(t.user_id).await.unwrap(), "the token's holder, read with it");
         assert_eq!((t.user_id, t.scopes.as_str()), (u.id, "read vote"));
-        assert!(db.store.live_token("h1").await.unwrap().unwrap().last_used_at.is_some());
+        assert!(db.store.live_token("h1").await.unwrap().unwrap().0.last_used_at.is_some());
         assert!(db.store.live_token("h2").await.unwrap().is_none(), "expired");
         assert!(db.store.live_token("nope").await.unwrap().is_none());
         assert!(matches!(db.store.revoke_token(other.id, id).await, Err(StoreError::NotFound(_))), "not someone else's");

@@ -113,7 +113,7 @@ impl FromRequestParts<AppState> for Viewer {
             } else {
                 None
             };
-            let Some(row) = found else {
+            let Some((row, user)) = found else {
                 if state.token_failures.is_blocked(ip) {
                     return Err(reject(api, Error::TooManyRequests(
                         "too many requests with invalid tokens from this address; wait a few minutes".into(),
@@ -128,11 +128,6 @@ impl FromRequestParts<AppState> for Viewer {
                     ),
                 ));
             };
-            let user = state
-                .store
-                .user(row.user_id)
-                .await
-                .map_err(|e| reject(api, e.into()))?;
             let memberships = state
                 .store
                 .memberships_of(user.id)
