@@ -136,10 +136,13 @@ for name in nodes:
         check(secret in compose.get("secrets", {}), f"{where}: secret {secret} is not defined")
     check(not any(v in ("", None) for k, v in env.items() if k.startswith("CHARTA_OIDC")),
           f"{where}: an empty CHARTA_OIDC_* variable counts as set")
-proxy = dig(services, "nginx", "networks", "charta", "ipv4_address")
+subnets = [c.get("subnet") for c in dig(compose, "networks", "charta", "ipam", "config", default=[])]
+check(len(subnets) == 1 and subnets[0], f"compose.yaml: the charta network has no one subnet: {subnets}")
+check(dig(services, "nginx", "networks") == ["charta"],
+      "compose.yaml: nginx is not on the charta network (with an address the network assigns)")
 for name in nodes:
-    check(dig(services, name, "environment", "CHARTA_TRUSTED_PROXIES") == proxy,
-          f"compose.yaml: {name} does not trust nginx's address {proxy}")
+    check(dig(services, name, "environment", "CHARTA_TRUSTED_PROXIES") == subnets[0],
+          f"compose.yaml: {name} does not trust the charta network {subnets[0]}, where nginx is")
 check("./nginx.conf:/etc/nginx/conf.d/default.conf:ro" in dig(services, "nginx", "volumes", default=[]),
       "compose.yaml: nginx does not mount ./nginx.conf")
 check("./postgres-init.sh:/docker-entrypoint-initdb.d/charta.sh:ro" in dig(services, "postgres", "volumes", default=[]),

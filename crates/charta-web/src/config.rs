@@ -36,9 +36,10 @@ pub struct WebConfig {
     /// Signature algorithms accepted on ID tokens, by their JOSE names.
     /// Only asymmetric ones (see [`ASYMMETRIC_ALGORITHMS`]).
     pub id_token_algorithms: Vec<String>,
-    /// Addresses of reverse proxies whose `X-Forwarded-For` names the
-    /// client. Requests from anywhere else are keyed by their own address.
-    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Addresses (or ranges) of reverse proxies whose `X-Forwarded-For`
+    /// names the client. Requests from anywhere else are keyed by their own
+    /// address.
+    pub trusted_proxies: Vec<crate::client_addr::Network>,
     /// How many CPU-heavy pieces of work (parsing submitted files, diffs)
     /// run at once; the rest wait.
     pub cpu_workers: usize,

@@ -334,8 +334,9 @@ pub struct AuthArgs {
         default_value = "RS256,ES256,EdDSA"
     )]
     pub oidc_algorithms: Vec<String>,
-    /// Comma-separated addresses of reverse proxies whose X-Forwarded-For
-    /// header names the client (for per-client limits).
+    /// Comma-separated addresses or ranges (such as 10.0.0.0/8) of reverse
+    /// proxies whose X-Forwarded-For header names the client (for
+    /// per-client limits).
     #[arg(long, env = "CHARTA_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<String>,
 }
@@ -417,8 +418,8 @@ impl AuthArgs {
             .map(|a| a.trim())
             .filter(|a| !a.is_empty())
             .map(|a| {
-                a.parse()
-                    .with_context(|| format!("CHARTA_TRUSTED_PROXIES: {a} is not an IP address"))
+                a.parse::<charta_web::client_addr::Network>()
+                    .map_err(|e| anyhow::anyhow!("CHARTA_TRUSTED_PROXIES: {e}"))
             })
             .collect::<Result<_>>()?;
         Ok(())

@@ -643,3 +643,26 @@ fn serve_refuses_a_missing_release_key_unless_asked_to_create_one() {
     assert_eq!(mode, 0o600);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The deployment files agree with each other and with the binary (ports,
+/// probes, users, the key as a secret, the proxy trusted on the compose
+/// network): `deploy/check-manifests.py`, which `scripts/containers` also
+/// runs before building anything.
+#[test]
+fn deployment_manifests_agree() {
+    let out = Command::new("/usr/bin/python3")
+        .arg(repo().join("deploy/check-manifests.py"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stdout).contains(", 0 problems"),
+        "{}",
+        text(&out.stdout)
+    );
+}

@@ -524,3 +524,85 @@ fn json_logs_carry_the_request_id_on_every_line_of_a_request() {
     assert_eq!(done["span"]["http.route"], "/specs/{spec}");
     assert_eq!(done["span"]["http.method"], "GET");
 }
+
+/// Behind a proxy whose address is in a trusted range, each client named in
+/// `X-Forwarded-For` has its own limit on the expensive endpoints; a range
+/// written with bits beyond its prefix is refused at start-up.
+#[test]
+fn trusted_proxy_ranges_give_each_forwarded_client_its_own_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let url = format!("sqlite://{}/demo.db", d.display());
+    let out = Command::new(env!("CARGO_BIN_EXE_charta"))
+        .args(["demo", "--listen", "127.0.0.1:0", "--database-url", &url])
+        .env("CHARTA_TRUSTED_PROXIES", "127.0.0.1/8")
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("127.0.0.1/8 has bits set beyond its /8 prefix"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let search = "/search?q=policy";
+    let forwarded = |ip: &str| format!("X-Forwarded-For: {ip}\r\n");
+    // Without the proxy trusted, every request counts against the peer.
+    let port = free_port();
+    let plain = start(
+        &[
+            "demo",
+            "--database-url",
+            &url,
+            "--expensive-per-minute",
+            "1",
+        ],
+        None,
+        d,
+        port,
+    );
+    assert_eq!(
+        get_with(port, search, &forwarded("198.51.100.1"))
+            .unwrap()
+            .0,
+        200
+    );
+    assert_eq!(
+        get_with(port, search, &forwarded("198.51.100.2"))
+            .unwrap()
+            .0,
+        429
+    );
+    drop(plain);
+    // With loopback trusted as a range, each forwarded client is counted
+    // on its own, and a client's second request is limited.
+    let port = free_port();
+    let mut cmd_args = vec![
+        "demo",
+        "--database-url",
+        &url,
+        "--expensive-per-minute",
+        "1",
+    ];
+    cmd_args.extend(["--trusted-proxies", "127.0.0.0/8"]);
+    let _proxied = start(&cmd_args, None, d, port);
+    assert_eq!(
+        get_with(port, search, &forwarded("198.51.100.1"))
+            .unwrap()
+            .0,
+        200
+    );
+    assert_eq!(
+        get_with(port, search, &forwarded("198.51.100.2"))
+            .unwrap()
+            .0,
+        200
+    );
+    assert_eq!(
+        get_with(port, search, &forwarded("198.51.100.2"))
+            .unwrap()
+            .0,
+        429
+    );
+}
