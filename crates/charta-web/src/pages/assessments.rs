@@ -4,7 +4,7 @@
 //! statistics. Every form carries the CSRF token; nothing needs a script.
 
 use super::confirm::ConfirmPage;
-use super::form::{PageForm, field};
+use super::form::{FieldErrors, PageForm, field};
 use super::{Page, Rejected, rejected_status};
 use crate::auth::Viewer;
 use crate::auth::viewer::{Chrome, ChromeOf};
@@ -147,7 +147,11 @@ pub async fn start(
         | Error::Forbidden(_))
             if viewer.user.is_some() =>
         {
-            let page = list_page(&state, &viewer, form, Some(e.message())).await?;
+            // Shown like every other form's problem: as a sentence.
+            let reason = FieldErrors::single("start", e.message())
+                .get("start")
+                .to_string();
+            let page = list_page(&state, &viewer, form, Some(reason)).await?;
             Ok(Rejected(status, page).into_response())
         }
         other => Err(other.into()),
@@ -361,7 +365,11 @@ pub async fn answer(
         Ok(_) => {
             return Ok(see_other(&format!("/assessments/{id}#control-{control}")).into_response());
         }
-        Err(e @ (Error::BadRequest(_) | Error::Invalid(_))) => e.message(),
+        Err(e @ (Error::BadRequest(_) | Error::Invalid(_))) => {
+            FieldErrors::single("answer", e.message())
+                .get("answer")
+                .to_string()
+        }
         Err(e) => return Err(e.into()),
     };
     let a = assessments::get(&state, &viewer, id).await?;
