@@ -10,6 +10,7 @@ mod assess;
 mod diff_page;
 mod generate;
 mod harness;
+mod members;
 mod notify;
 mod release;
 mod stats;

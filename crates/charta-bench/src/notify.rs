@@ -8,15 +8,14 @@
 //! idle and with it draining a full outbox at the same time.
 
 use crate::harness::{Row, TempDb, print_table, row};
+use crate::members::{Members, members};
 use anyhow::{Context, Result, ensure};
 use charta_app::notify::{self, MailTransport, NotifySettings};
-use charta_app::viewer::{Viewer, principal};
 use charta_app::{App, Settings};
 use charta_domain::CatalogSet;
-use charta_domain::access::{Actor, Credential};
-use charta_domain::ballot::{BallotKind, Position, Rules};
+use charta_domain::ballot::Position;
 use charta_domain::notify::Topic;
-use charta_store::{ImportMeta, NewBallot, NewMail, Store, import_group_text, import_spec};
+use charta_store::{NewMail, Store};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -30,100 +29,10 @@ pub struct Options {
     pub voters: usize,
 }
 
-const SPEC: &str = "spec: bench-notify\ngroup: bench-notify\ntitle: Notify bench\nsections:\n  - id: VM\n    title: V\ncontrols:\n  - id: BN-VM-01\n    section: VM\n    title: A control\n    level: 1\n    status: active\n    statement: Projects MUST publish a policy.\n";
-
-struct World {
-    store: Store,
-    group_id: i64,
-    spec_id: i64,
-    chair: i64,
-    /// Each organisation's slug and its representative.
-    voters: Vec<(String, Viewer)>,
-}
-
-async fn world(url: &str, voters: usize) -> Result<World> {
-    let store = Store::connect(url).await?;
-    store.migrate().await?;
-    let mut group = String::from("group: bench-notify\nname: Notify bench\nmembers:\n");
-    for i in 0..voters {
-        group.push_str(&format!("  - slug: org-{i}\n    name: Organisation {i}\n"));
-    }
-    import_group_text(&store, &group, "bench").await?;
-    let meta = ImportMeta {
-        message: "bench",
-        created_by: "bench",
-        draft: false,
-    };
-    let catalogs = CatalogSet::builtin().context("the built-in catalogs are invalid")?;
-    import_spec(&store, &catalogs, SPEC, meta).await?;
-    let spec = store.spec("bench-notify").await?;
-    let chair = store
-        .upsert_user("https://bench", "chair", "chair@bench.example", "Chair")
-        .await?;
-    store
-        .add_membership(spec.group_id, chair.id, "chair", None)
-        .await?;
-    let mut out = Vec::new();
-    for org in store.organizations(spec.group_id).await? {
-        let sub = format!("rep-{}", org.id);
-        let u = store
-            .upsert_user("https://bench", &sub, &format!("{sub}@bench.example"), &sub)
-            .await?;
-        store.set_email_verified(u.id, true).await?;
-        store
-            .add_membership(spec.group_id, u.id, "representative", Some(org.id))
-            .await?;
-        let memberships = store.memberships_of(u.id).await?;
-        let viewer = Viewer {
-            actor: Actor::User(principal(
-                &u,
-                &memberships,
-                Credential::Session { mfa: false },
-            )),
-            user: Some(u),
-            memberships,
-            session_hash: None,
-            csrf: String::new(),
-            here: String::new(),
-            api: true,
-            recent_sign_in: false,
-        };
-        out.push((org.slug.clone(), viewer));
-    }
-    Ok(World {
-        group_id: spec.group_id,
-        spec_id: spec.id,
-        chair: chair.id,
-        voters: out,
-        store,
-    })
-}
-
-async fn open_ballot(w: &World, n: i64) -> Result<i64> {
-    let now = time::OffsetDateTime::now_utc();
-    let subject = format!("spec:bench-notify@{n}");
-    Ok(w.store
-        .open_ballot(NewBallot {
-            group_id: w.group_id,
-            spec_id: w.spec_id,
-            kind: BallotKind::Release,
-            amendment_id: None,
-            version: Some(n),
-            revision: None,
-            title: "Release",
-            rules: &Rules::default(),
-            opened_by: w.chair,
-            opened_at: now,
-            closes_at: now + time::Duration::days(7),
-            subject: &subject,
-        })
-        .await?)
-}
-
 /// Every organisation votes on a new ballot, one after the other; the
 /// time of each vote through the use case.
-async fn votes(app: &App, w: &World, n: i64) -> Result<Vec<Duration>> {
-    let ballot = open_ballot(w, n).await?;
+async fn votes(app: &App, w: &Members, n: i64) -> Result<Vec<Duration>> {
+    let ballot = w.open_ballot(n).await?;
     let mut samples = Vec::new();
     for (org, viewer) in &w.voters {
         let t = Instant::now();
@@ -171,7 +80,7 @@ async fn drain(app: &App) -> Result<usize> {
 pub async fn run(o: &Options) -> Result<()> {
     ensure!(o.voters > 0, "--voters must be at least 1");
     let db = TempDb::new("notify");
-    let w = world(&db.url(), o.voters).await?;
+    let w = members(&db.url(), "bench-notify", o.voters).await?;
     let settings = Settings {
         notify: NotifySettings {
             transport: MailTransport::Smtp(o.smtp_url.clone()),

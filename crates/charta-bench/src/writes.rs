@@ -12,18 +12,14 @@
 //! reported to a voter).
 
 use crate::harness::{Row, TempDb, print_table, row, send};
+use crate::members::members;
 use anyhow::{Context, Result, anyhow, ensure};
 use axum::body::Body;
 use axum::http::{Request, header};
 use charta_app::tokens::{self, TokenRequest};
-use charta_app::viewer::Viewer;
 use charta_domain::CatalogSet;
 use charta_domain::access::Scope;
-use charta_domain::ballot::{BallotKind, Rules};
-use charta_store::{
-    Backend, ImportMeta, NewAmendment, NewBallot, NewRevision, NewThread, Store, import_group_text,
-    import_spec,
-};
+use charta_store::{Backend, NewAmendment, NewRevision, NewThread, Store};
 use charta_web::routes::router;
 use charta_web::{AppState, WebConfig};
 use std::sync::Arc;
@@ -40,8 +36,6 @@ pub struct Options {
     pub writes: usize,
 }
 
-const SPEC: &str = "spec: bench-writes\ngroup: bench-writes\ntitle: Writes bench\nsections:\n  - id: VM\n    title: V\ncontrols:\n  - id: BW-VM-01\n    section: VM\n    title: A control\n    level: 1\n    status: active\n    statement: Projects MUST publish a policy.\n";
-
 /// The objects the clients write to, and each client's organisation and
 /// token.
 struct World {
@@ -52,77 +46,43 @@ struct World {
 }
 
 async fn world(url: &str, clients: usize) -> Result<World> {
-    let store = Store::connect(url).await?;
-    store.migrate().await?;
-    let mut group = String::from("group: bench-writes\nname: Writes bench\nmembers:\n");
-    for i in 0..clients {
-        group.push_str(&format!("  - slug: org-{i}\n    name: Organisation {i}\n"));
-    }
-    import_group_text(&store, &group, "bench").await?;
-    let meta = ImportMeta {
-        message: "bench",
-        created_by: "bench",
-        draft: false,
-    };
-    let catalogs = CatalogSet::builtin().context("the built-in catalogs are invalid")?;
-    import_spec(&store, &catalogs, SPEC, meta).await?;
-    let spec = store.spec("bench-writes").await?;
-    let chair = store
-        .upsert_user("https://bench", "chair", "chair@bench.example", "Chair")
-        .await?;
-    store
-        .add_membership(spec.group_id, chair.id, "chair", None)
-        .await?;
-    let now = time::OffsetDateTime::now_utc();
-    let ballot = store
-        .open_ballot(NewBallot {
-            group_id: spec.group_id,
-            spec_id: spec.id,
-            kind: BallotKind::Release,
-            amendment_id: None,
-            version: Some(1),
-            revision: None,
-            title: "Release version 1",
-            rules: &Rules::default(),
-            opened_by: chair.id,
-            opened_at: now,
-            closes_at: now + time::Duration::days(7),
-            subject: "spec:bench-writes@1",
-        })
-        .await?;
-    let content = SPEC.replace("publish a policy", "publish and keep a policy");
+    let m = members(url, "bench-writes", clients).await?;
+    let ballot = m.open_ballot(1).await?;
+    let store = m.store.clone();
+    let base = store.version(&store.spec(&m.slug).await?, 1).await?.content;
+    let content = base.replace("publish a policy", "publish and keep a policy");
     let hash = charta_domain::format::content_hash(&content);
     let number = store
         .create_amendment(NewAmendment {
-            spec_id: spec.id,
-            spec_slug: "bench-writes",
+            spec_id: m.spec_id,
+            spec_slug: &m.slug,
             title: "Keep the policy",
             description: "",
-            author_id: chair.id,
+            author_id: m.chair,
             state: "open",
             revision: NewRevision {
                 base_version: 1,
                 content: &content,
                 content_hash: &hash,
-                author_id: chair.id,
+                author_id: m.chair,
                 message: "First revision",
             },
         })
         .await?;
-    let amendment = store.amendment(spec.id, number).await?;
+    let amendment = store.amendment(m.spec_id, number).await?;
     let thread = store
         .create_thread(
             &amendment,
             NewThread {
                 amendment_id: amendment.id,
                 revision: 1,
-                control_id: Some("BW-VM-01"),
+                control_id: Some("BX-VM-01"),
                 field: None,
                 first_line: None,
                 last_line: None,
                 anchor_text: "",
                 blocking: false,
-                author_id: chair.id,
+                author_id: m.chair,
                 body: "Does every project keep it current?",
                 suggestion: "",
             },
@@ -132,30 +92,21 @@ async fn world(url: &str, clients: usize) -> Result<World> {
     // does, acting as themselves.
     let app = charta_app::App::new(
         store.clone(),
-        Arc::new(catalogs),
+        Arc::new(CatalogSet::builtin().context("the built-in catalogs are invalid")?),
         charta_app::Settings::default(),
         None,
     );
+    let request = TokenRequest {
+        name: "bench".into(),
+        scopes: vec![Scope::Read, Scope::Comment, Scope::Vote],
+        days: 1,
+    };
     let mut out = Vec::new();
-    for org in store.organizations(spec.group_id).await? {
-        let sub = format!("rep-{}", org.id);
-        let u = store
-            .upsert_user("https://bench", &sub, &format!("{sub}@bench.example"), &sub)
-            .await?;
-        store
-            .add_membership(spec.group_id, u.id, "representative", Some(org.id))
-            .await?;
-        let memberships = store.memberships_of(u.id).await?;
-        let viewer = Viewer::acting_as(u, memberships);
-        let request = TokenRequest {
-            name: "bench".into(),
-            scopes: vec![Scope::Read, Scope::Comment, Scope::Vote],
-            days: 1,
-        };
-        let (_, secret) = tokens::create(&app, &viewer, &request)
+    for (org, viewer) in &m.voters {
+        let (_, secret) = tokens::create(&app, viewer, &request)
             .await
-            .map_err(|e| anyhow!("creating a token for {}: {e}", org.slug))?;
-        out.push((org.slug.clone(), secret));
+            .map_err(|e| anyhow!("creating a token for {org}: {e}"))?;
+        out.push((org.clone(), secret));
     }
     Ok(World {
         store,

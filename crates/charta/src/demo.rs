@@ -231,134 +231,115 @@ async fn seed_releases(state: &AppState) -> Result<()> {
 /// 1.0.0 for level 2 and then moved to 1.1.0, so that its changed and new
 /// controls wait for review.
 async fn seed_assessments(state: &AppState) -> Result<()> {
-    use charta_app::assessments::{self, Given, Start};
+    use charta_app::assessments::{self, Start};
     use charta_domain::assessment::{Status, SubjectKind};
     use charta_domain::spec::Level;
-    let err = |what: &str, e: charta_app::Error| anyhow::anyhow!("{what}: {e}");
 
     let ana = viewer(&state.store, "rep-aurora").await?;
-    let started = assessments::start(
-        state,
-        &ana,
-        Start {
-            spec: SEED_SLUG,
-            release: "1.1.0",
-            kind: SubjectKind::Project,
-            name: "aurora-http",
-            url: "https://code.aurora.example/aurora-http",
-            target: Level::new(1).map_err(anyhow::Error::msg)?,
-            organization: Some("aurora"),
-        },
-    )
-    .await
-    .map_err(|e| err("starting aurora-http's assessment", e))?;
-    let a = assessments::get(state, &ana, started.id)
+    let aurora = Start {
+        spec: SEED_SLUG,
+        release: "1.1.0",
+        kind: SubjectKind::Project,
+        name: "aurora-http",
+        url: "https://code.aurora.example/aurora-http",
+        target: Level::new(1).map_err(anyhow::Error::msg)?,
+        organization: Some("aurora"),
+    };
+    let id = answered(state, &ana, aurora, |_, control, level| match level {
+        1 if control == "SVH-IR-01" => Some((
+            Status::NotApplicable,
+            "aurora-http runs no infrastructure of its own; the Aurora Foundation's incident response plan covers the hosts it uses.",
+            Vec::new(),
+        )),
+        1 => Some((
+            Status::Met,
+            "In place for every release since 3.0; the linked page shows how.",
+            vec![format!(
+                "https://code.aurora.example/aurora-http/security#{}",
+                control.to_lowercase()
+            )],
+        )),
+        2 => Some((
+            Status::PartlyMet,
+            "Done for the main repository; the plugins repository follows in the next quarter.",
+            Vec::new(),
+        )),
+        _ => None,
+    })
+    .await?;
+    assessments::publish(state, &ana, id)
         .await
-        .map_err(|e| err("reading aurora-http's assessment", e))?;
-    let controls: Vec<(String, u8)> = a
-        .version
-        .spec
-        .active_controls()
-        .map(|c| (c.id.clone(), c.level.get()))
-        .collect();
-    for (control, level) in &controls {
-        let (status, justification, evidence) = match level {
-            1 if control == "SVH-IR-01" => (
-                Status::NotApplicable,
-                "aurora-http runs no infrastructure of its own; the Aurora Foundation's incident response plan covers the hosts it uses.",
-                Vec::new(),
-            ),
-            1 => (
-                Status::Met,
-                "In place for every release since 3.0; the linked page shows how.",
-                vec![format!(
-                    "https://code.aurora.example/aurora-http/security#{}",
-                    control.to_lowercase()
-                )],
-            ),
-            2 => (
-                Status::PartlyMet,
-                "Done for the main repository; the plugins repository follows in the next quarter.",
-                Vec::new(),
-            ),
-            _ => continue,
-        };
-        assessments::answer(
-            state,
-            &ana,
-            started.id,
-            Given {
-                control,
-                status,
-                justification,
-                evidence,
-            },
-        )
-        .await
-        .map_err(|e| err(&format!("answering {control} for aurora-http"), e))?;
-    }
-    assessments::publish(state, &ana, started.id)
-        .await
-        .map_err(|e| err("publishing aurora-http's assessment", e))?;
+        .map_err(|e| anyhow::anyhow!("publishing aurora-http's assessment: {e}"))?;
 
     let bram = viewer(&state.store, "rep-borealis").await?;
-    let started = assessments::start(
-        state,
-        &bram,
-        Start {
-            spec: SEED_SLUG,
-            release: "1.0.0",
-            kind: SubjectKind::Repository,
-            name: "borealis-cli",
-            url: "https://git.borealis.example/tools/borealis-cli",
-            target: Level::new(2).map_err(anyhow::Error::msg)?,
-            organization: Some("borealis"),
-        },
-    )
-    .await
-    .map_err(|e| err("starting borealis-cli's assessment", e))?;
-    let a = assessments::get(state, &bram, started.id)
+    let borealis = Start {
+        spec: SEED_SLUG,
+        release: "1.0.0",
+        kind: SubjectKind::Repository,
+        name: "borealis-cli",
+        url: "https://git.borealis.example/tools/borealis-cli",
+        target: Level::new(2).map_err(anyhow::Error::msg)?,
+        organization: Some("borealis"),
+    };
+    let security = "https://git.borealis.example/tools/borealis-cli/-/blob/main/SECURITY.md";
+    let id = answered(state, &bram, borealis, |i, _, level| match (level, i % 7) {
+        (3.., _) => None,
+        (_, 3) => Some((
+            Status::NotMet,
+            "Not yet: planned for the 2.0 release.",
+            vec![security.to_string()],
+        )),
+        _ => Some((
+            Status::Met,
+            "Checked by the release manager at the last release.",
+            vec![security.to_string()],
+        )),
+    })
+    .await?;
+    assessments::move_to(state, &bram, id, "1.1.0")
         .await
-        .map_err(|e| err("reading borealis-cli's assessment", e))?;
-    let controls: Vec<(String, u8)> = a
-        .version
-        .spec
-        .active_controls()
-        .map(|c| (c.id.clone(), c.level.get()))
-        .collect();
-    for (i, (control, level)) in controls.iter().enumerate() {
-        if *level > 2 {
-            continue;
-        }
-        let (status, justification) = if i % 7 == 3 {
-            (Status::NotMet, "Not yet: planned for the 2.0 release.")
-        } else {
-            (
-                Status::Met,
-                "Checked by the release manager at the last release.",
-            )
-        };
-        assessments::answer(
-            state,
-            &bram,
-            started.id,
-            Given {
-                control,
-                status,
-                justification,
-                evidence: vec![
-                    "https://git.borealis.example/tools/borealis-cli/-/blob/main/SECURITY.md"
-                        .into(),
-                ],
-            },
-        )
-        .await
-        .map_err(|e| err(&format!("answering {control} for borealis-cli"), e))?;
-    }
-    assessments::move_to(state, &bram, started.id, "1.1.0")
-        .await
-        .map_err(|e| err("moving borealis-cli's assessment to 1.1.0", e))?;
+        .map_err(|e| anyhow::anyhow!("moving borealis-cli's assessment to 1.1.0: {e}"))?;
     Ok(())
+}
+
+/// Starts an assessment as `who` and answers each active control of its
+/// release for which `answer` (given the control's position, identifier
+/// and level) has a status, justification and evidence; returns its id.
+async fn answered<'a>(
+    state: &AppState,
+    who: &charta_app::viewer::Viewer,
+    start: charta_app::assessments::Start<'_>,
+    answer: impl Fn(
+        usize,
+        &str,
+        u8,
+    ) -> Option<(charta_domain::assessment::Status, &'a str, Vec<String>)>,
+) -> Result<i64> {
+    use charta_app::assessments::{self, Given};
+    let subject = start.name.to_string();
+    let fail = |what: String| move |e: charta_app::Error| anyhow::anyhow!("{what}: {e}");
+    let id = assessments::start(state, who, start)
+        .await
+        .map_err(fail(format!("starting {subject}'s assessment")))?
+        .id;
+    let a = assessments::get(state, who, id)
+        .await
+        .map_err(fail(format!("reading {subject}'s assessment")))?;
+    for (i, c) in a.version.spec.active_controls().enumerate() {
+        let Some((status, justification, evidence)) = answer(i, &c.id, c.level.get()) else {
+            continue;
+        };
+        let given = Given {
+            control: &c.id,
+            status,
+            justification,
+            evidence,
+        };
+        assessments::answer(state, who, id, given)
+            .await
+            .map_err(fail(format!("answering {} for {subject}", c.id)))?;
+    }
+    Ok(id)
 }
 
 /// A demo person acting through the seed, with their stored roles.
