@@ -109,6 +109,19 @@ both_backends! {
         let plan = text_of(c, "section[aria-label='Gap plan']").await;
         assert!(plan.contains("CRA:AnnexI.P2.5") && plan.contains("AD-VM-01"), "{plan}");
 
+        // "Not applicable" without a reason comes back with the reason
+        // beside the control's form, and what was typed kept.
+        let control = c.find(Locator::Css("section#control-AD-VM-01")).await.unwrap();
+        control.find(Locator::Id("s-AD-VM-01")).await.unwrap().select_by_value("not-applicable").await.unwrap();
+        control.find(Locator::Id("e-AD-VM-01")).await.unwrap().send_keys("https://example.org/widget/kept").await.unwrap();
+        submit(c, "section#control-AD-VM-01", "Save AD-VM-01", "section#control-AD-VM-01 p[role='alert']").await;
+        let refused = text_of(c, "section#control-AD-VM-01 p[role='alert']").await;
+        assert!(refused.contains("needs a reason"), "{refused}");
+        let kept = c.find(Locator::Id("e-AD-VM-01")).await.unwrap().prop("value").await.unwrap().unwrap_or_default();
+        assert_eq!(kept.trim(), "https://example.org/widget/kept");
+        assert!(text_of(c, "section[aria-label='Standing']").await.contains("0 of the 1 controls"), "nothing was saved");
+        c.find(Locator::Id("e-AD-VM-01")).await.unwrap().clear().await.unwrap();
+
         // The answer, with its evidence.
         let control = c.find(Locator::Css("section#control-AD-VM-01")).await.unwrap();
         control.find(Locator::Id("s-AD-VM-01")).await.unwrap().select_by_value("met").await.unwrap();

@@ -279,6 +279,7 @@ both_backends! {
         assert!(r.body.contains("<a href=\"#control-X-VM-01\">X-VM-01</a> was not saved"), "{}", r.body);
         assert!(r.body.contains("<option value=\"not-applicable\" selected>"), "{}", r.body);
         assert!(r.body.contains("https://example.org/kept"), "{}", r.body);
+        assert!(r.body.contains("0 of the 1 controls") && r.body.contains("For level 1: 1 control to go"), "the refused answer counts for nothing: {}", r.body);
         let r = f.request("outsider", Method::GET, &format!("/api/v1/assessments/{id}"), "").await;
         assert_eq!(control(&parse(&r), "X-VM-01")["status"], Value::Null, "nothing was saved");
         let r = f.request("outsider", Method::POST, &format!("{page}/answers"), "control=X-VM-01&status=maybe").await;

@@ -302,9 +302,13 @@ fn show_page(
         })
         .collect();
     let in_scope = controls.iter().filter(|c| c.in_scope).count();
+    // Counted from the stored answers: a refused answer shown in its form
+    // was not saved.
     let answered = controls
         .iter()
-        .filter(|c| c.in_scope && c.status.is_some() && c.review.is_none())
+        .filter(|c| c.in_scope)
+        .filter_map(|c| a.answer(&c.control.id))
+        .filter(|x| x.status.is_some() && x.review.is_none())
         .count();
     ShowPage {
         title: format!("Self-assessment of {}", a.row.subject_name),
