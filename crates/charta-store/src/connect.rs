@@ -4,7 +4,7 @@ use crate::{Pool, Store, StoreError, StoreResult};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::str::FromStr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Used when no database URL is configured: a SQLite file in the current
 /// directory.
@@ -90,6 +90,73 @@ impl Store {
             pool,
             sqlite_writer: Default::default(),
         })
+    }
+}
+
+/// First pause between attempts of [`Store::connect_waiting`]; it doubles
+/// up to [`MAX_PAUSE`].
+const FIRST_PAUSE: Duration = Duration::from_millis(250);
+const MAX_PAUSE: Duration = Duration::from_secs(2);
+/// The shortest time one attempt is given, however little of the wait is
+/// left: a server that answers slowly (a TLS handshake across a network) is
+/// not the same as one that cannot be reached.
+const MIN_ATTEMPT: Duration = Duration::from_secs(5);
+
+impl Store {
+    /// Connects as [`Store::connect`] does, but keeps trying for up to `wait`
+    /// while the database server cannot be reached yet or is still starting.
+    ///
+    /// Containers start together: a node or the migration job may come up
+    /// before PostgreSQL's name resolves or its port listens (Kubernetes has
+    /// no start order, and older podman-compose ignores health conditions).
+    /// Failures that waiting cannot mend (a wrong password, an unknown
+    /// database, a bad URL, any SQLite error) are returned at once.
+    pub async fn connect_waiting(url: &str, wait: Duration) -> StoreResult<Store> {
+        if Backend::from_url(url)? == Backend::Sqlite {
+            return Store::connect(url).await;
+        }
+        let started = Instant::now();
+        let deadline = started + wait;
+        let mut pause = FIRST_PAUSE;
+        let mut attempts = 1u32;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let failure =
+                match tokio::time::timeout(left.max(MIN_ATTEMPT), Store::connect(url)).await {
+                    Ok(Ok(store)) => return Ok(store),
+                    Ok(Err(e)) if !is_transient(&e) => return Err(e),
+                    Ok(Err(e)) => e.to_string(),
+                    Err(_) => "no answer".to_string(),
+                };
+            if Instant::now() + pause >= deadline {
+                return Err(StoreError::Config(format!(
+                    "the database at {} could not be reached; gave up after {} s and {attempts} attempt{} (CHARTA_DATABASE_WAIT): {failure}",
+                    redact(url),
+                    started.elapsed().as_secs(),
+                    if attempts == 1 { "" } else { "s" },
+                )));
+            }
+            tracing::warn!(
+                database = %redact(url),
+                attempt = attempts,
+                error = %failure,
+                "the database cannot be reached yet; trying again"
+            );
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(MAX_PAUSE);
+            attempts += 1;
+        }
+    }
+}
+
+/// Whether a failed connection may succeed later without anyone acting:
+/// nothing listening yet, a name not resolvable yet, or PostgreSQL's
+/// `57P03` ("the database system is starting up").
+fn is_transient(e: &StoreError) -> bool {
+    match e {
+        StoreError::Database(sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut) => true,
+        StoreError::Database(sqlx::Error::Database(db)) => db.code().as_deref() == Some("57P03"),
+        _ => false,
     }
 }
 

@@ -54,10 +54,10 @@ pub struct ListArgs {
 
 impl AuditCommand {
     /// The database the command reads.
-    pub fn database_url(&self) -> &str {
+    pub fn db(&self) -> &DbArgs {
         match self {
-            AuditCommand::Verify(a) => &a.db.database_url,
-            AuditCommand::List(a) => &a.db.database_url,
+            AuditCommand::Verify(a) => &a.db,
+            AuditCommand::List(a) => &a.db,
         }
     }
 }

@@ -133,6 +133,21 @@ pub struct DbArgs {
     /// Database URL: sqlite://FILE or postgres://USER:PASSWORD@HOST/DB.
     #[arg(long, env = "CHARTA_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     pub database_url: String,
+    /// PostgreSQL only: seconds to keep trying while the server cannot be
+    /// reached yet or is still starting, as when the database and Charta's
+    /// containers start together. A wrong password fails at once.
+    #[arg(long, env = "CHARTA_DATABASE_WAIT", value_name = "SECONDS", default_value_t = DEFAULT_DATABASE_WAIT)]
+    pub database_wait: u64,
+}
+
+/// Default of `--database-wait`: long enough for PostgreSQL's first start
+/// in a container, which initialises its data directory.
+pub const DEFAULT_DATABASE_WAIT: u64 = 60;
+
+impl DbArgs {
+    fn wait(&self) -> Duration {
+        Duration::from_secs(self.database_wait)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -529,9 +544,9 @@ pub async fn run(cli: Cli) -> Result<()> {
             let key = release_key(&a.release_key, a.create_release_key)?;
             let mirror_dir = a.mirror_dir.clone();
             let store = if a.migrate {
-                open(&a.db.database_url).await?
+                open(&a.db).await?
             } else {
-                open_current(&a.db.database_url).await?
+                open_current(&a.db).await?
             };
             let state = app_state(store, &a.http, &a.auth, key, false, mirror_dir, a.jobs)?;
             serve_state(state, &a.http).await
@@ -547,14 +562,18 @@ pub async fn run(cli: Cli) -> Result<()> {
                 crate::demo::remove_sqlite_file(&a.database_url)?;
             }
             let key = release_key(Path::new(DEMO_RELEASE_KEY), true)?;
-            let store = open(&a.database_url).await?;
+            let store = open(&DbArgs {
+                database_url: a.database_url.clone(),
+                database_wait: DEFAULT_DATABASE_WAIT,
+            })
+            .await?;
             let state = app_state(store, &a.http, &a.auth, key, true, None, true)?;
             crate::demo::seed(&state).await?;
             serve_state(state, &a.http).await
         }
         Command::Worker(a) => crate::worker::run(a).await,
         Command::Migrate(a) => {
-            let store = open(&a.db.database_url).await?;
+            let store = open(&a.db).await?;
             let granted = match &a.grant_to {
                 Some(role) => store.grant_to(role).await.with_context(|| {
                     format!("cannot give the database role {role:?} its privileges")
@@ -571,7 +590,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Import(a) if a.format == FileFormat::Gemara => crate::gemara::import_catalog(&a),
         Command::Import(a) => {
-            let store = open(&a.db.database_url).await?;
+            let store = open(&a.db).await?;
             let result = crate::files::import(
                 &store,
                 &catalogs()?,
@@ -585,7 +604,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             result
         }
         Command::Export(a) => {
-            let store = open(&a.db.database_url).await?;
+            let store = open(&a.db).await?;
             let result = match a.format {
                 FileFormat::Charta => {
                     crate::files::export(&store, &a.spec, a.version, a.output.as_deref()).await
@@ -596,27 +615,27 @@ pub async fn run(cli: Cli) -> Result<()> {
             result
         }
         Command::Admin(a) => {
-            let store = open(&a.db.database_url).await?;
+            let store = open(&a.db).await?;
             let result = set_admin(&store, &a.action).await;
             store.close().await;
             result
         }
         Command::Audit(a) => {
-            let store = open(a.command.database_url()).await?;
+            let store = open(a.command.db()).await?;
             let result = crate::audit::run(&store, &a.command).await;
             store.close().await;
             result
         }
         Command::Verify(a) => crate::verify::run(a).await.map_err(anyhow::Error::from),
         Command::Backup(a) => {
-            let store = open_current(&a.db.database_url).await?;
+            let store = open_current(&a.db).await?;
             let result = crate::backup::backup(&store, &a.file).await;
             store.close().await;
             result
         }
         Command::Mirror(a) => {
             let key = release_key(&a.release_key, false)?;
-            let store = open_current(&a.db.database_url).await?;
+            let store = open_current(&a.db).await?;
             let config = WebConfig {
                 public_url: a.public_url.trim_end_matches('/').to_string(),
                 ..WebConfig::default()
@@ -635,7 +654,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Restore(a) => {
-            let store = open(&a.db.database_url).await?;
+            let store = open(&a.db).await?;
             let result = crate::backup::restore(&store, &a.file).await;
             store.close().await;
             result
@@ -649,8 +668,8 @@ pub fn catalogs() -> Result<CatalogSet> {
 }
 
 /// Opens the database and applies pending migrations.
-async fn open(url: &str) -> Result<Store> {
-    let store = connect(url).await?;
+async fn open(db: &DbArgs) -> Result<Store> {
+    let store = connect(db).await?;
     store.migrate().await.context(
         "cannot migrate the database (migrations need the role that owns the schema: run `charta migrate` as that role)",
     )?;
@@ -659,8 +678,8 @@ async fn open(url: &str) -> Result<Store> {
 
 /// Opens the database without altering it, refusing a schema that lacks
 /// any of this build's migrations.
-pub async fn open_current(url: &str) -> Result<Store> {
-    let store = connect(url).await?;
+pub async fn open_current(db: &DbArgs) -> Result<Store> {
+    let store = connect(db).await?;
     let pending = store
         .pending_migrations()
         .await
@@ -674,15 +693,17 @@ pub async fn open_current(url: &str) -> Result<Store> {
     Ok(store)
 }
 
-async fn connect(url: &str) -> Result<Store> {
-    Store::connect(url).await.with_context(|| {
-        format!(
-            "cannot open the database ({})",
-            charta_store::Backend::from_url(url)
-                .map(|b| b.as_str())
-                .unwrap_or("unknown backend")
-        )
-    })
+async fn connect(db: &DbArgs) -> Result<Store> {
+    Store::connect_waiting(&db.database_url, db.wait())
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open the database ({})",
+                charta_store::Backend::from_url(&db.database_url)
+                    .map(|b| b.as_str())
+                    .unwrap_or("unknown backend")
+            )
+        })
 }
 
 /// Loads the release signing key, creating it only when `create` is set.

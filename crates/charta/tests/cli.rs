@@ -666,3 +666,101 @@ fn deployment_manifests_agree() {
         text(&out.stdout)
     );
 }
+
+/// The URL of `db` with its `host:port` replaced by `addr`.
+fn via(db: &TestDb, addr: std::net::SocketAddr) -> String {
+    let at = db.url.rfind('@').expect("the test URL names a user");
+    let slash = at
+        + db.url[at..]
+            .find('/')
+            .expect("the test URL names a database");
+    format!("{}@{addr}{}", &db.url[..at], &db.url[slash..])
+}
+
+/// Containers start together, so `charta migrate` (and `serve`) may come up
+/// before PostgreSQL listens, or before its name resolves: it keeps trying
+/// for `CHARTA_DATABASE_WAIT` seconds. Here the server's port answers only
+/// after a second and a half, through a forwarder to the test database.
+#[tokio::test]
+async fn migrate_waits_for_postgres_to_start() {
+    let Some(pg) = TestDb::postgres().await else {
+        return;
+    };
+    let real: std::net::SocketAddr = pg.url[pg.url.rfind('@').unwrap() + 1..]
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .expect("the test URL names 127.0.0.1:PORT");
+    // A port nobody listens on yet.
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_charta"))
+        .args(["migrate"])
+        .env("CHARTA_DATABASE_URL", via(&pg, addr))
+        .env("CHARTA_DATABASE_WAIT", "30")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+    let forwarder = tokio::spawn(async move {
+        while let Ok((mut inbound, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                if let Ok(mut outbound) = tokio::net::TcpStream::connect(real).await {
+                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                }
+            });
+        }
+    });
+    let out = child.wait_with_output().await.unwrap();
+    forwarder.abort();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("Database is up to date."),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // A host name that never resolves: it tries again, then gives up after
+    // the wait, saying so, without the password.
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_charta"))
+        .args(["migrate", "--database-wait", "2"])
+        .env(
+            "CHARTA_DATABASE_URL",
+            "postgres://charta:hunter2@charta-db.invalid:5432/charta",
+        )
+        .env("RUST_LOG", "warn")
+        .output()
+        .await
+        .unwrap();
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("the database cannot be reached yet; trying again"),
+        "{err}"
+    );
+    assert!(
+        err.contains("postgres://charta:***@charta-db.invalid:5432/charta could not be reached; gave up after"),
+        "{err}"
+    );
+    assert!(!err.contains("hunter2"), "{err}");
+
+    // A database that does not exist is not waited for.
+    let missing = format!("{}_missing", pg.url);
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_charta"))
+        .args(["migrate"])
+        .env("CHARTA_DATABASE_URL", &missing)
+        .env("RUST_LOG", "warn")
+        .output()
+        .await
+        .unwrap();
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("cannot open the database (postgres)"), "{err}");
+    assert!(!err.contains("trying again"), "{err}");
+}
