@@ -68,6 +68,7 @@ pub fn apply(router: Router, config: &WebConfig) -> Router {
     for (name, value) in security_headers() {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }
+    let trusted = std::sync::Arc::new(config.trusted_proxies.clone());
     router
         .layer(PropagateRequestIdLayer::new(X_REQUEST_ID.clone()))
         // One line per request at info level (status and latency), inside
@@ -76,7 +77,16 @@ pub fn apply(router: Router, config: &WebConfig) -> Router {
         .layer(
             TraceLayer::new_for_http()
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO))
-                .make_span_with(|req: &Request| {
+                .make_span_with(move |req: &Request| {
+                    // The client as CHARTA_TRUSTED_PROXIES lets it be known:
+                    // behind a trusted proxy, the address it forwarded.
+                    let peer = req
+                        .extensions()
+                        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                        .map(|c| c.0.ip());
+                    let client = crate::client_addr::client_ip(req.headers(), peer, &trusted)
+                        .map(|ip| ip.to_string())
+                        .unwrap_or_default();
                     let route = req
                         .extensions()
                         .get::<MatchedPath>()
@@ -92,6 +102,7 @@ pub fn apply(router: Router, config: &WebConfig) -> Router {
                         http.method = %req.method(),
                         http.route = %route,
                         request.id = %id,
+                        client.address = %client,
                     )
                 }),
         )

@@ -496,7 +496,9 @@ fn json_logs_carry_the_request_id_on_every_line_of_a_request() {
     // A proxy's request id is kept; without one, the server makes one and
     // returns it.
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(s, "GET /specs/steward-baseline HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nx-request-id: trace-me-42\r\nConnection: close\r\n\r\n").unwrap();
+    // X-Forwarded-For from a peer not in CHARTA_TRUSTED_PROXIES is not
+    // believed: the line names the peer.
+    write!(s, "GET /specs/steward-baseline HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nx-request-id: trace-me-42\r\nX-Forwarded-For: 203.0.113.9\r\nConnection: close\r\n\r\n").unwrap();
     let mut answer = String::new();
     s.read_to_string(&mut answer).unwrap();
     assert!(
@@ -523,6 +525,7 @@ fn json_logs_carry_the_request_id_on_every_line_of_a_request() {
     assert_eq!(done["status"], 200);
     assert_eq!(done["span"]["http.route"], "/specs/{spec}");
     assert_eq!(done["span"]["http.method"], "GET");
+    assert_eq!(done["span"]["client.address"], "127.0.0.1");
 }
 
 /// Behind a proxy whose address is in a trusted range, each client named in
