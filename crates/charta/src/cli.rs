@@ -546,7 +546,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             let store = if a.migrate {
                 open(&a.db).await?
             } else {
-                open_current(&a.db).await?
+                open_current_waiting(&a.db).await?
             };
             let state = app_state(store, &a.http, &a.auth, key, false, mirror_dir, a.jobs)?;
             serve_state(state, &a.http).await
@@ -680,10 +680,7 @@ async fn open(db: &DbArgs) -> Result<Store> {
 /// any of this build's migrations.
 pub async fn open_current(db: &DbArgs) -> Result<Store> {
     let store = connect(db).await?;
-    let pending = store
-        .pending_migrations()
-        .await
-        .context("cannot read which migrations the database has")?;
+    let pending = pending(&store).await?;
     if let Some(first) = pending.first() {
         bail!(
             "the database lacks {} of this build's migrations (from {first}); run `charta migrate` as the role that owns the schema, then start again",
@@ -691,6 +688,56 @@ pub async fn open_current(db: &DbArgs) -> Result<Store> {
         );
     }
     Ok(store)
+}
+
+/// As [`open_current`], for the long-running commands (`serve`, `worker`):
+/// while migrations are pending it waits up to `--database-wait` for
+/// `charta migrate` to apply them, as when a deployment starts its nodes
+/// and its migration job together, instead of exiting to be restarted.
+pub async fn open_current_waiting(db: &DbArgs) -> Result<Store> {
+    let store = connect(db).await?;
+    let deadline = tokio::time::Instant::now() + db.wait();
+    let mut told = false;
+    loop {
+        // The serving role may not read the migrations table between the
+        // owner migrating and granting it its rights: that is waited for too.
+        let why = match pending(&store).await {
+            Ok(pending) => match pending.first() {
+                None => {
+                    if told {
+                        tracing::info!("the migrations are applied; starting");
+                    }
+                    return Ok(store);
+                }
+                Some(first) => format!(
+                    "the database lacks {} of this build's migrations (from {first})",
+                    pending.len()
+                ),
+            },
+            Err(e) => format!("{e:#}"),
+        };
+        if tokio::time::Instant::now() >= deadline {
+            bail!(
+                "{why}, and nothing changed that within {} s (CHARTA_DATABASE_WAIT); run `charta migrate` as the role that owns the schema, with --grant-to this role on PostgreSQL, then start again",
+                db.database_wait
+            );
+        }
+        if !told {
+            tracing::warn!(
+                wait_seconds = db.database_wait,
+                "{why}; waiting for `charta migrate`"
+            );
+            told = true;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+async fn pending(store: &Store) -> Result<Vec<String>> {
+    store
+        .pending_migrations()
+        .await
+        .context("cannot read which migrations the database has")
 }
 
 async fn connect(db: &DbArgs) -> Result<Store> {

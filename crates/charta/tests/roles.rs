@@ -115,6 +115,37 @@ async fn a_role_that_does_not_own_the_schema_serves_but_cannot_rewrite_history()
     assert!(!wait_ready(port, &mut early), "started without a schema");
     let out = early.0.stderr_after_exit();
     assert!(out.contains("charta migrate"), "{out}");
+    // A node told not to migrate waits for the migration, then gives up,
+    // saying what to run.
+    let mut impatient = serve(
+        &app_url,
+        free_port(),
+        dir.path(),
+        &["--migrate", "false", "--database-wait", "1"],
+    );
+    let out = impatient.0.stderr_after_exit();
+    assert!(
+        out.contains("nothing changed that within 1 s") && out.contains("charta migrate"),
+        "{out}"
+    );
+    // Given time, it waits for the migration instead, as when a
+    // deployment starts its nodes and its migration job together.
+    let waiting_port = free_port();
+    let mut waiting = serve(
+        &app_url,
+        waiting_port,
+        dir.path(),
+        &["--migrate", "false", "--database-wait", "120"],
+    );
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        matches!(waiting.0.try_wait(), Ok(None)),
+        "serve --migrate false exited instead of waiting for the migration"
+    );
+    assert!(
+        get(waiting_port, "/readyz").is_none(),
+        "listening before the schema exists"
+    );
 
     // The owner migrates and grants; the grant refuses unknown roles and
     // odd names.
@@ -138,6 +169,11 @@ async fn a_role_that_does_not_own_the_schema_serves_but_cannot_rewrite_history()
     let out = charta(&owner_url, &["migrate", "--grant-to", &app]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains(&format!("Role {app} may read and write rows")));
+    assert!(
+        wait_ready(waiting_port, &mut waiting),
+        "the waiting node started once migrated and granted"
+    );
+    drop(waiting);
 
     // The serving role imports and serves without altering the schema.
     let specs = repo().join("specs");
@@ -210,7 +246,8 @@ async fn a_role_that_does_not_own_the_schema_serves_but_cannot_rewrite_history()
     let _ = conn.close().await;
 
     // A pending migration: the serving role refuses to start with
-    // --migrate false, and cannot apply it without; both name the fix.
+    // --migrate false once its wait is over, and cannot apply it without;
+    // both name the fix.
     let mut owner_conn = PgConnection::connect(&owner_url).await.unwrap();
     sqlx::raw_sql(
         "DELETE FROM _sqlx_migrations WHERE version = (SELECT max(version) FROM _sqlx_migrations)",
@@ -219,7 +256,7 @@ async fn a_role_that_does_not_own_the_schema_serves_but_cannot_rewrite_history()
     .await
     .unwrap();
     let _ = owner_conn.close().await;
-    for extra in [&["--migrate", "false"][..], &[][..]] {
+    for extra in [&["--migrate", "false", "--database-wait", "2"][..], &[][..]] {
         let port = free_port();
         let mut server = serve(&app_url, port, dir.path(), extra);
         assert!(
