@@ -255,11 +255,16 @@ for c in servers:
     serve_key = dig(env, "CHARTA_DATABASE_URL", "valueFrom", "secretKeyRef", "key")
     check(url_role(dig(secret, "stringData", serve_key)) == SERVING_ROLE,
           f"{dep_where}: CHARTA_DATABASE_URL ({serve_key}) is not the {SERVING_ROLE} role's URL")
-    for probe, path in (("livenessProbe", "/healthz"), ("readinessProbe", "/readyz")):
+    for probe, path in (("startupProbe", "/healthz"), ("livenessProbe", "/healthz"), ("readinessProbe", "/readyz")):
         got = dig(c, probe, "httpGet", "path")
         check(got == path, f"{dep_where}: {probe.removesuffix('Probe')} probe asks {got!r}, not {path}")
         port = dig(c, probe, "httpGet", "port")
         check(port in ("http", PORT), f"{dep_where}: {probe} port {port!r} is not the http port")
+    # The node listens only once PostgreSQL answers and the migration is
+    # applied; the startup probe must allow for the whole wait.
+    wait = int(dig(env, "CHARTA_DATABASE_WAIT", "value", default="60"))
+    allowed = dig(c, "startupProbe", "periodSeconds", default=10) * dig(c, "startupProbe", "failureThreshold", default=3)
+    check(allowed >= wait, f"{dep_where}: the startup probe allows {allowed} s, less than CHARTA_DATABASE_WAIT ({wait} s)")
     key = dig(env, "CHARTA_RELEASE_KEY", "value", default="")
     mounts = [m.get("mountPath") for m in c.get("volumeMounts", [])]
     check(str(Path(key).parent) in mounts, f"{dep_where}: CHARTA_RELEASE_KEY {key!r} is not in a mounted volume")

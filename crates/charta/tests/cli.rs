@@ -764,3 +764,60 @@ async fn migrate_waits_for_postgres_to_start() {
     assert!(err.contains("cannot open the database (postgres)"), "{err}");
     assert!(!err.contains("trying again"), "{err}");
 }
+
+/// The Kubernetes manifests are valid objects of the API versions they
+/// name, strictly (an unknown or misspelt field is an error), for the
+/// oldest and the newest Kubernetes they are meant for. A misspelt probe
+/// is caught, so the check can fail.
+#[test]
+fn deployment_manifests_match_the_kubernetes_schemas() {
+    let Ok(validate) = std::env::var("CHARTA_TEST_KUBERNETES_VALIDATE") else {
+        eprintln!(
+            "skipping: CHARTA_TEST_KUBERNETES_VALIDATE is not set (./scripts/test installs kubernetes-validate and sets it)"
+        );
+        return;
+    };
+    let k8s = repo().join("deploy/k8s");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&k8s)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "yaml")
+                && p.file_name().is_some_and(|n| n != "kustomization.yaml")
+        })
+        .collect();
+    files.sort();
+    assert!(files.len() >= 6, "{files:?}");
+    let run = |version: &str, files: &[PathBuf]| {
+        Command::new(&validate)
+            .args(["--strict", "--no-warn", "-k", version])
+            .args(files)
+            .output()
+            .unwrap()
+    };
+    for version in ["1.31.0", "1.37.0"] {
+        let out = run(version, &files);
+        assert!(
+            out.status.success(),
+            "Kubernetes {version}:\n{}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        let passed = text(&out.stdout).matches(" passed for resource ").count();
+        assert_eq!(passed, files.len(), "{}", text(&out.stdout));
+    }
+    let dir = temp_dir("k8s-typo");
+    let typo = dir.join("deployment.yaml");
+    let original = std::fs::read_to_string(k8s.join("deployment.yaml")).unwrap();
+    assert!(original.contains("readinessProbe:"));
+    std::fs::write(&typo, original.replace("readinessProbe:", "readinesProbe:")).unwrap();
+    let out = run("1.37.0", &[typo]);
+    assert!(!out.status.success(), "a misspelt field passed");
+    assert!(
+        text(&out.stdout).contains("readinesProbe"),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
