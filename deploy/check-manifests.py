@@ -13,6 +13,7 @@ Prints one line per problem and exits 1 if there is any. Needs PyYAML
 (Debian: python3-yaml). scripts/containers runs it.
 """
 
+import ipaddress
 import re
 import sys
 from pathlib import Path
@@ -101,7 +102,11 @@ for name in ("postgres", "migrate", "charta-a", "charta-b", "nginx"):
     check(name in services, f"compose.yaml: no service {name}")
 nodes = [n for n in ("charta-a", "charta-b") if n in services]
 expected_image = f"${{CHARTA_IMAGE:-localhost/{IMAGE}:{version}}}"
-for name in ["migrate", *nodes]:
+check("cli" in services and dig(services, "cli", "profiles") == ["tools"],
+      "compose.yaml: no service cli for one-off commands (profile tools)")
+check(url_role(dig(services, "cli", "environment", "CHARTA_DATABASE_URL")) == SERVING_ROLE,
+      f"compose.yaml: cli does not connect as {SERVING_ROLE}")
+for name in ["migrate", "cli", *nodes]:
     s = services.get(name, {})
     where = f"compose.yaml: {name}"
     check(s.get("image") == expected_image, f"{where}: image {s.get('image')!r}, not {expected_image!r}")
@@ -143,6 +148,30 @@ check(dig(services, "nginx", "networks") == ["charta"],
 for name in nodes:
     check(dig(services, name, "environment", "CHARTA_TRUSTED_PROXIES") == subnets[0],
           f"compose.yaml: {name} does not trust the charta network {subnets[0]}, where nginx is")
+
+
+def default_of(value):
+    """The default of a "${VAR:-default}" value, or the value itself."""
+    m = re.fullmatch(r"\$\{\w+:-([^}]*)\}", str(value))
+    return m.group(1) if m else str(value)
+
+
+# nginx resolves the upstream names once: a node must keep its address
+# across restarts, so each has a fixed one, in the network's range.
+addresses = {}
+for name in nodes:
+    address = dig(services, name, "networks", "charta", "ipv4_address")
+    check(address is not None, f"compose.yaml: {name} has no fixed ipv4_address on the charta network")
+    if address is None or not subnets or not subnets[0]:
+        continue
+    try:
+        inside = ipaddress.ip_address(default_of(address)) in ipaddress.ip_network(default_of(subnets[0]))
+    except ValueError as e:
+        inside = False
+        check(False, f"compose.yaml: {name}: {e}")
+    check(inside, f"compose.yaml: {name}'s address {default_of(address)} is not in {default_of(subnets[0])}")
+    addresses[name] = default_of(address)
+check(len(set(addresses.values())) == len(addresses), f"compose.yaml: the nodes share an address: {addresses}")
 check("./nginx.conf:/etc/nginx/conf.d/default.conf:ro" in dig(services, "nginx", "volumes", default=[]),
       "compose.yaml: nginx does not mount ./nginx.conf")
 check("./postgres-init.sh:/docker-entrypoint-initdb.d/charta.sh:ro" in dig(services, "postgres", "volumes", default=[]),
