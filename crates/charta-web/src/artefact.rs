@@ -117,38 +117,61 @@ pub fn respond(headers: &HeaderMap, served: &Served) -> Response {
 }
 
 /// What the fast path needs: the state and the hosts Charta answers for.
-#[derive(Clone)]
-pub struct FastPath {
+struct FastPath {
     state: AppState,
-    hosts: Arc<Vec<String>>,
-    headers: Arc<[(header::HeaderName, HeaderValue); 7]>,
+    hosts: Vec<String>,
+    headers: [(header::HeaderName, HeaderValue); 7],
 }
 
-impl FastPath {
-    pub fn new(state: AppState) -> FastPath {
-        FastPath {
-            hosts: Arc::new(state.config.allowed_hosts()),
-            headers: Arc::new(crate::middleware::security_headers()),
-            state,
+/// The application as `charta serve` runs it: release artefacts already in
+/// the cache are answered in front of the router, everything else by the
+/// router with all its layers.
+///
+/// Published bytes never change and are public, so there is nothing to
+/// check but the host, and the answer (most often `304 Not Modified` to a
+/// cache revalidating) costs a lookup: no routing, no middleware. A cache
+/// miss, a percent-encoded name, `HEAD` or any other method takes the full
+/// stack. The request is still counted in the metrics under its route; it
+/// gets no request id and no log line, as a static file server's would not.
+#[derive(Clone)]
+pub struct WithFastPath {
+    fast: Arc<FastPath>,
+    router: axum::Router,
+}
+
+impl WithFastPath {
+    pub fn new(state: AppState, router: axum::Router) -> WithFastPath {
+        WithFastPath {
+            fast: Arc::new(FastPath {
+                hosts: state.config.allowed_hosts(),
+                headers: crate::middleware::security_headers(),
+                state,
+            }),
+            router,
         }
     }
 }
 
-/// Answers `GET /releases/{spec}/{release}/{file}` for an artefact already
-/// in the cache before any other layer runs: published bytes never change
-/// and are public, so there is nothing to check but the host, and the
-/// answer (most often `304 Not Modified` to a cache revalidating) costs a
-/// lookup. Everything else, a cache miss included, takes the full stack.
-/// The request is still counted in the metrics under its route; it gets
-/// no request id and no log line, as a static file server's would not.
-pub async fn fast_path(
-    axum::extract::State(fast): axum::extract::State<FastPath>,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    match fast_answer(&fast, &req) {
-        Some(resp) => resp,
-        None => next.run(req).await,
+impl tower::Service<axum::extract::Request> for WithFastPath {
+    type Response = Response;
+    type Error = std::convert::Infallible;
+    type Future = futures_util::future::Either<
+        std::future::Ready<Result<Response, std::convert::Infallible>>,
+        <axum::Router as tower::Service<axum::extract::Request>>::Future,
+    >;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        tower::Service::<axum::extract::Request>::poll_ready(&mut self.router, cx)
+    }
+
+    fn call(&mut self, req: axum::extract::Request) -> Self::Future {
+        match fast_answer(&self.fast, &req) {
+            Some(resp) => futures_util::future::Either::Left(std::future::ready(Ok(resp))),
+            None => futures_util::future::Either::Right(self.router.call(req)),
+        }
     }
 }
 
@@ -176,7 +199,7 @@ fn fast_answer(fast: &FastPath, req: &axum::extract::Request) -> Option<Response
     let served = fast.state.release_files.get(rest)?;
     let mut resp = respond(req.headers(), &served);
     let h = resp.headers_mut();
-    for (name, value) in fast.headers.iter() {
+    for (name, value) in &fast.headers {
         h.insert(name.clone(), value.clone());
     }
     fast.state

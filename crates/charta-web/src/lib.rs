@@ -27,7 +27,7 @@ pub mod routes;
 pub mod state;
 
 pub use config::WebConfig;
-pub use routes::router;
+pub use routes::{router, service};
 pub use state::AppState;
 
 use std::future::Future;
@@ -51,7 +51,7 @@ pub async fn serve(
     // the server after that (a client that never reads) does not keep the
     // process alive, and a single SIGTERM always ends it.
     let grace = state.config.request_timeout + std::time::Duration::from_secs(1);
-    let app = router(state);
+    let app = service(state);
     let (stopping_tx, stopping) = tokio::sync::oneshot::channel::<()>();
     let signal = async move {
         shutdown.await;
@@ -61,7 +61,9 @@ pub async fn serve(
     // Client addresses are needed to rate-limit failed token attempts.
     let server = axum::serve(
         listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+            std::net::SocketAddr,
+        >(app),
     )
     .with_graceful_shutdown(signal);
     let deadline = async move {

@@ -59,7 +59,7 @@ pub struct Metrics {
     outbox_pending: Gauge,
     artefacts_served: Counter,
     /// The series of release artefacts answered by the fast path
-    /// ([`crate::artefact::fast_path`]), looked up once so that counting
+    /// ([`crate::artefact::WithFastPath`]), looked up once so that counting
     /// one costs an atomic add: 200, 304, and the duration.
     artefact_ok: Counter,
     artefact_not_modified: Counter,

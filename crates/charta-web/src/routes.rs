@@ -1046,10 +1046,13 @@ pub fn router(state: AppState) -> Router {
             crate::metrics::record,
         ))
         .with_state(state.clone());
-    middleware::apply(app, &config).layer(axum::middleware::from_fn_with_state(
-        crate::artefact::FastPath::new(state),
-        crate::artefact::fast_path,
-    ))
+    middleware::apply(app, &config)
+}
+
+/// The application as `charta serve` runs it: [`router`] behind the fast
+/// path for cached release artefacts ([`crate::artefact::WithFastPath`]).
+pub fn service(state: AppState) -> crate::artefact::WithFastPath {
+    crate::artefact::WithFastPath::new(state.clone(), router(state))
 }
 
 /// Unknown paths: JSON under `/api/`, an HTML page elsewhere.

@@ -125,6 +125,8 @@ both_backends! {
             assert_eq!(headers[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
             assert!(headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().starts_with("default-src 'none'"));
             assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+            // No request id: no layer of the router saw it.
+            assert!(!headers.contains_key("x-request-id"), "{uri}: the 304 went through the router");
             let (status, headers, again) = fetch(&f, &uri, None).await;
             assert_eq!(status, StatusCode::OK);
             assert_eq!(again, bytes);
@@ -141,8 +143,9 @@ both_backends! {
         }
         // Names that need percent-decoding, HEAD and other paths under a
         // release take the full stack.
-        let (status, _, _) = fetch(&f, "/releases/demo/1.0.0/manifest%2Ejson", None).await;
+        let (status, headers, _) = fetch(&f, "/releases/demo/1.0.0/manifest%2Ejson", None).await;
         assert_eq!(status, StatusCode::OK);
+        assert!(headers.contains_key("x-request-id"), "the full stack sets a request id");
         let (status, _, _) = fetch(&f, "/releases/demo/1.0.0/no-such-file.json", None).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         let (_, headers, _) = fetch(&f, "/releases/demo/1.0.0/crosswalk.csv", None).await;

@@ -387,6 +387,7 @@ fn metrics_are_on_their_own_listener_by_route_template() {
         get_with(port, manifest, &format!("If-None-Match: {etag}\r\n")).unwrap();
     assert_eq!(status, 304, "{head}");
     assert!(body.is_empty());
+    assert!(!head.contains("x-request-id"), "not the fast path: {head}");
     assert!(
         head.contains("content-security-policy: default-src 'none'"),
         "{head}"

@@ -16,7 +16,7 @@ use charta_domain::catalog::{Catalog, CatalogSet};
 use charta_store::testing::TestDb;
 use charta_store::{ImportMeta, NewSession, NewToken, Store, import_group_text, import_spec};
 use charta_web::auth::secret;
-use charta_web::{AppState, WebConfig, router};
+use charta_web::{AppState, WebConfig};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -50,7 +50,9 @@ pub const PEOPLE: [&str; 10] = [
 ];
 
 pub struct Fixture {
-    pub router: axum::Router,
+    /// The application as `charta serve` runs it (the fast path for cached
+    /// release artefacts in front of the router).
+    pub router: charta_web::artefact::WithFastPath,
     pub store: Store,
     /// Session cookie value per person.
     pub sessions: BTreeMap<&'static str, String>,
@@ -446,7 +448,7 @@ pub async fn fixture_with(db: TestDb, config: WebConfig) -> Fixture {
         hooks,
         hook_delivery,
         unsubscribe_token,
-        router: router(state),
+        router: charta_web::service(state),
         store,
         sessions,
         invitation_token,

@@ -21,14 +21,15 @@
 //! [`validated`] count what was enforced, so tests can show that the hook
 //! runs.
 
-use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Method, Request, Response, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeSet, HashMap};
+use std::convert::Infallible;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use tower::Service;
 use tower::ServiceExt;
 
 /// Where local references point.
@@ -56,7 +57,10 @@ pub fn validated() -> usize {
 /// Sends `req` through `router`, collects the response and enforces the
 /// contract on it. The body is returned as sent (still gzip-encoded, if it
 /// was).
-pub async fn call(router: Router, req: Request<Body>) -> Response<Bytes> {
+pub async fn call<S>(router: S, req: Request<Body>) -> Response<Bytes>
+where
+    S: Service<Request<Body>, Response = axum::response::Response, Error = Infallible> + Clone,
+{
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let contract = contract(&router).await;
@@ -74,7 +78,10 @@ pub async fn call(router: Router, req: Request<Body>) -> Response<Bytes> {
 }
 
 /// The contract, read from `router` the first time it is needed.
-pub async fn contract(router: &Router) -> &'static Contract {
+pub async fn contract<S>(router: &S) -> &'static Contract
+where
+    S: Service<Request<Body>, Response = axum::response::Response, Error = Infallible> + Clone,
+{
     CONTRACT
         .get_or_init(|| async {
             let req = Request::get("/api/v1/openapi.json")
