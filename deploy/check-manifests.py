@@ -179,6 +179,29 @@ check("./postgres-init.sh:/docker-entrypoint-initdb.d/charta.sh:ro" in dig(servi
 for secret in compose.get("secrets", {}).values():
     check((DEPLOY / secret.get("file", "")).parent.name == "secrets", "compose.yaml: a secret file outside secrets/")
 
+# Prometheus scrapes each node's metrics port, which only the compose
+# network reaches.
+prom = dig(services, "prometheus", default={})
+check(prom.get("profiles") == ["monitoring"], "compose.yaml: no service prometheus (profile monitoring)")
+check("./prometheus.yml:/etc/prometheus/prometheus.yml:ro" in prom.get("volumes", []),
+      "compose.yaml: prometheus does not mount ./prometheus.yml")
+try:
+    prom_conf = yaml.safe_load((DEPLOY / "prometheus.yml").read_text()) or {}
+except (OSError, yaml.YAMLError) as e:
+    prom_conf = {}
+    check(False, f"prometheus.yml: {e}")
+targets = sorted(t for job in prom_conf.get("scrape_configs", []) for sc in job.get("static_configs", [])
+                 for t in sc.get("targets", []))
+metrics_ports = set()
+for name in nodes:
+    listen = dig(services, name, "environment", "CHARTA_METRICS_LISTEN", default="")
+    check(listen.startswith("0.0.0.0:"), f"compose.yaml: {name} has no CHARTA_METRICS_LISTEN on 0.0.0.0")
+    metrics_ports.add(listen.rsplit(":", 1)[-1])
+    check(not any(str(p).endswith(":" + listen.rsplit(":", 1)[-1]) for p in dig(services, name, "ports", default=[])),
+          f"compose.yaml: {name} publishes its metrics port")
+expected_targets = sorted(f"{n}:{p}" for n in nodes for p in metrics_ports)
+check(targets == expected_targets, f"prometheus.yml: targets {targets}, not {expected_targets}")
+
 nginx = (DEPLOY / "nginx.conf").read_text()
 check("proxy_next_upstream error timeout http_502;" in nginx,
       "nginx.conf: no proxy_next_upstream error timeout http_502")
