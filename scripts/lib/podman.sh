@@ -159,3 +159,31 @@ build_charta() {
         || { tail -n 40 "$WORK/build.log" >&2; die "podman build"; }
     BUILD_SECONDS=$(( $(date +%s) - BUILD_START ))
 }
+
+# A throwaway PostgreSQL on a free loopback port of the host, with password
+# authentication and the database and roles that deploy/postgres-init.sh
+# makes (as compose.yaml's postgres service runs it). Sets PGPORT,
+# OWNER_URL (charta_owner) and SERVE_URL (charta); stop_host_postgres stops
+# it. Its data lives in $WORK/pg. PostgreSQL is installed when missing.
+host_postgres() {
+    local owner_pw serve_pw
+    PGBIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+    [ -x "$PGBIN/initdb" ] || install postgresql
+    PGBIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+    PGPORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
+    chown postgres: "$WORK"
+    runuser -u postgres -- "$PGBIN/initdb" -D "$WORK/pg" -U postgres --auth-local=trust \
+        --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
+    runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg.log" -w -o \
+        "-p $PGPORT -k $WORK -c listen_addresses=127.0.0.1" start >/dev/null
+    owner_pw="$(openssl rand -hex 16)"; serve_pw="$(openssl rand -hex 16)"
+    cp deploy/postgres-init.sh "$WORK/postgres-init.sh"
+    runuser -u postgres -- env PGHOST="$WORK" PGPORT="$PGPORT" POSTGRES_USER=postgres \
+        CHARTA_OWNER_DB_PASSWORD="$owner_pw" CHARTA_DB_PASSWORD="$serve_pw" \
+        sh "$WORK/postgres-init.sh" >"$WORK/init.log" 2>&1 || { cat "$WORK/init.log" >&2; die "deploy/postgres-init.sh"; }
+    OWNER_URL="postgres://charta_owner:$owner_pw@127.0.0.1:$PGPORT/charta"
+    SERVE_URL="postgres://charta:$serve_pw@127.0.0.1:$PGPORT/charta"
+}
+stop_host_postgres() {
+    [ -d "$WORK/pg" ] && [ -n "${PGBIN:-}" ] && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg" -m immediate -w stop >/dev/null 2>&1 || true
+}
