@@ -84,6 +84,7 @@ both_backends! {
         assert!(out.status.success(), "{}", text(&out.stderr));
         let back = charta_domain::Catalog::parse(&std::fs::read_to_string(&back).unwrap()).unwrap();
         assert!(back.items().any(|i| i.id == "SVH-VM-01"));
+        let _ = std::fs::remove_dir_all(dir);
     };
 
     bad_files_name_file_and_line_and_write_nothing => |db: TestDb| async move {
