@@ -38,7 +38,8 @@ pub struct Context {
     pub spec: SpecRow,
     pub amendment: AmendmentRow,
     pub state: AmendmentState,
-    /// Oldest first; never empty.
+    /// Oldest first; never empty. Only the newest carries its text; use
+    /// [`revision_spec`] for any of them.
     pub revisions: Vec<RevisionRow>,
 }
 
@@ -92,7 +93,7 @@ pub async fn load(
         .amendment(spec.id, n)
         .await
         .map_err(|_| Error::NotFound(format!("amendment {n} of {slug}")))?;
-    let revisions = state.store.revisions(amendment.id).await?;
+    let revisions = state.store.revisions_newest_text(amendment.id).await?;
     if revisions.is_empty() {
         return Err(Error::Internal(format!(
             "amendment {n} of {slug} has no revision"
@@ -114,16 +115,20 @@ pub fn stored(text: &str, what: &str) -> Result<Spec, Error> {
 
 /// A revision's specification, parsed once per process. A cached revision
 /// is returned at once; parsing one (up to the body limit) runs in the
-/// bounded pool.
+/// bounded pool. A revision read without its text (all but the newest in a
+/// [`Context`]) has it read now.
 pub async fn revision_spec(state: &App, r: &RevisionRow) -> Result<Arc<Spec>, Error> {
     if let Some(hit) = state.revisions.get(&r.content_hash) {
         return Ok(hit);
     }
-    let text = r.content.clone();
+    let text = if r.content_loaded {
+        r.content.clone()
+    } else {
+        state.store.revision_text(r.amendment_id, r.number).await?
+    };
+    let weight = text.len();
     let spec = state.cpu.run(move |_| stored(&text, "revision")).await?;
-    Ok(state
-        .revisions
-        .insert(&r.content_hash, spec, r.content.len()))
+    Ok(state.revisions.insert(&r.content_hash, spec, weight))
 }
 
 /// Version `n` of the amendment's specification, parsed once per process.

@@ -118,7 +118,7 @@ async fn amendments(
     }
     let rules = state.store.group_rules(spec.group_id).await?;
     for a in open {
-        let revisions = state.store.revisions(a.id).await?;
+        let revisions = state.store.revisions_newest_text(a.id).await?;
         if revisions.is_empty() {
             continue;
         }

@@ -69,10 +69,14 @@ pub struct AmendmentRow {
 /// One revision of an amendment: the whole proposed specification.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct RevisionRow {
+    pub amendment_id: i64,
     pub number: i64,
     /// The specification version this revision is based on.
     pub base_version: i64,
+    /// The text, when `content_loaded`; empty otherwise (see
+    /// [`Store::revisions_newest_text`] and [`Store::revision_text`]).
     pub content: String,
+    pub content_loaded: bool,
     pub content_hash: String,
     pub author_name: String,
     pub message: String,
@@ -236,10 +240,11 @@ impl Store {
         row.ok_or_else(|| StoreError::NotFound(format!("amendment {number}")))
     }
 
-    /// Every revision of an amendment, oldest first.
+    /// Every revision of an amendment with its text, oldest first.
     pub async fn revisions(&self, amendment_id: i64) -> StoreResult<Vec<RevisionRow>> {
         let rows = on_pool!(self, p => sqlx::query_as(
-            "SELECT r.number, r.base_version, r.content, r.content_hash, u.name AS author_name, r.message, r.created_at
+            "SELECT r.amendment_id, r.number, r.base_version, r.content, TRUE AS content_loaded, r.content_hash,
+                    u.name AS author_name, r.message, r.created_at
              FROM amendment_revisions r JOIN users u ON u.id = r.author_id
              WHERE r.amendment_id = $1 ORDER BY r.number",
         )
@@ -247,6 +252,40 @@ impl Store {
         .fetch_all(p)
         .await)?;
         Ok(rows)
+    }
+
+    /// Every revision of an amendment, oldest first, with the text of the
+    /// newest only. Each action on an amendment needs the newest text at
+    /// most, and each text is a whole specification (megabytes for a large
+    /// one); older ones are read when needed with [`Store::revision_text`].
+    pub async fn revisions_newest_text(&self, amendment_id: i64) -> StoreResult<Vec<RevisionRow>> {
+        let rows = on_pool!(self, p => sqlx::query_as(
+            "SELECT r.amendment_id, r.number, r.base_version,
+                    CASE WHEN r.number = m.newest THEN r.content ELSE '' END AS content,
+                    r.number = m.newest AS content_loaded, r.content_hash,
+                    u.name AS author_name, r.message, r.created_at
+             FROM amendment_revisions r
+             JOIN users u ON u.id = r.author_id
+             JOIN (SELECT MAX(number) AS newest FROM amendment_revisions WHERE amendment_id = $1) m ON TRUE
+             WHERE r.amendment_id = $1 ORDER BY r.number",
+        )
+        .bind(amendment_id)
+        .fetch_all(p)
+        .await)?;
+        Ok(rows)
+    }
+
+    /// The text of one revision.
+    pub async fn revision_text(&self, amendment_id: i64, number: i64) -> StoreResult<String> {
+        let row: Option<(String,)> = on_pool!(self, p => sqlx::query_as(
+            "SELECT content FROM amendment_revisions WHERE amendment_id = $1 AND number = $2",
+        )
+        .bind(amendment_id)
+        .bind(number)
+        .fetch_optional(p)
+        .await)?;
+        row.map(|(text,)| text)
+            .ok_or_else(|| StoreError::NotFound(format!("revision {number}")))
     }
 
     /// The newest revision's number, base version and content hash, without

@@ -86,6 +86,16 @@ both_backends! {
         let revs = db.store.revisions(a.id).await.unwrap();
         assert_eq!(revs.iter().map(|r| r.number).collect::<Vec<_>>(), [1, 2]);
         assert_eq!(revs[0].content, changed);
+        assert!(revs.iter().all(|r| r.content_loaded && r.amendment_id == a.id));
+        // Only the newest text, the others on demand.
+        let light = db.store.revisions_newest_text(a.id).await.unwrap();
+        assert_eq!(light.len(), 2);
+        assert!(!light[0].content_loaded && light[0].content.is_empty());
+        assert_eq!((light[0].number, &light[0].content_hash), (revs[0].number, &revs[0].content_hash));
+        assert!(light[1].content_loaded);
+        assert_eq!(light[1].content, revs[1].content);
+        assert_eq!(db.store.revision_text(a.id, 1).await.unwrap(), changed);
+        assert!(matches!(db.store.revision_text(a.id, 3).await, Err(StoreError::NotFound(_))));
         assert!(db.execute_raw("UPDATE amendment_revisions SET content = 'x'").await.is_err(), "revisions are immutable");
         assert_eq!(db.store.amendments(s.spec_id).await.unwrap().len(), 2);
         assert!(matches!(db.store.amendment(s.spec_id, 9).await, Err(StoreError::NotFound(_))));
