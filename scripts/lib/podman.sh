@@ -6,6 +6,10 @@
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
+# A loopback port nothing listens on now.
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
 APT_UPDATED=""
 install() {
     log "installing $*"
@@ -170,7 +174,7 @@ host_postgres() {
     PGBIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
     [ -x "$PGBIN/initdb" ] || install postgresql
     PGBIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
-    PGPORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
+    PGPORT="$(free_port)"
     chown postgres: "$WORK"
     runuser -u postgres -- "$PGBIN/initdb" -D "$WORK/pg" -U postgres --auth-local=trust \
         --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null

@@ -84,9 +84,7 @@ pub fn apply(router: Router, config: &WebConfig) -> Router {
                         .extensions()
                         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
                         .map(|c| c.0.ip());
-                    let client = crate::client_addr::client_ip(req.headers(), peer, &trusted)
-                        .map(|ip| ip.to_string())
-                        .unwrap_or_default();
+                    let client = crate::client_addr::client_ip(req.headers(), peer, &trusted);
                     let route = req
                         .extensions()
                         .get::<MatchedPath>()
@@ -102,7 +100,7 @@ pub fn apply(router: Router, config: &WebConfig) -> Router {
                         http.method = %req.method(),
                         http.route = %route,
                         request.id = %id,
-                        client.address = %client,
+                        client.address = client.map(tracing::field::display),
                     )
                 }),
         )

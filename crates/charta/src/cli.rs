@@ -546,7 +546,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             let store = if a.migrate {
                 open(&a.db).await?
             } else {
-                open_current_waiting(&a.db).await?
+                open_current(&a.db, true).await?
             };
             let state = app_state(store, &a.http, &a.auth, key, false, mirror_dir, a.jobs)?;
             serve_state(state, &a.http).await
@@ -628,14 +628,14 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Verify(a) => crate::verify::run(a).await.map_err(anyhow::Error::from),
         Command::Backup(a) => {
-            let store = open_current(&a.db).await?;
+            let store = open_current(&a.db, false).await?;
             let result = crate::backup::backup(&store, &a.file).await;
             store.close().await;
             result
         }
         Command::Mirror(a) => {
             let key = release_key(&a.release_key, false)?;
-            let store = open_current(&a.db).await?;
+            let store = open_current(&a.db, false).await?;
             let config = WebConfig {
                 public_url: a.public_url.trim_end_matches('/').to_string(),
                 ..WebConfig::default()
@@ -678,25 +678,15 @@ async fn open(db: &DbArgs) -> Result<Store> {
 
 /// Opens the database without altering it, refusing a schema that lacks
 /// any of this build's migrations.
-pub async fn open_current(db: &DbArgs) -> Result<Store> {
+///
+/// The long-running commands (`serve`, `worker`) pass `wait`: while
+/// migrations are pending they wait up to `--database-wait` for `charta
+/// migrate` to apply them, as when a deployment starts its nodes and its
+/// migration job together, instead of exiting to be restarted. One-off
+/// commands (`backup`, `mirror`) refuse at once.
+pub async fn open_current(db: &DbArgs, wait: bool) -> Result<Store> {
     let store = connect(db).await?;
-    let pending = pending(&store).await?;
-    if let Some(first) = pending.first() {
-        bail!(
-            "the database lacks {} of this build's migrations (from {first}); run `charta migrate` as the role that owns the schema, then start again",
-            pending.len()
-        );
-    }
-    Ok(store)
-}
-
-/// As [`open_current`], for the long-running commands (`serve`, `worker`):
-/// while migrations are pending it waits up to `--database-wait` for
-/// `charta migrate` to apply them, as when a deployment starts its nodes
-/// and its migration job together, instead of exiting to be restarted.
-pub async fn open_current_waiting(db: &DbArgs) -> Result<Store> {
-    let store = connect(db).await?;
-    let deadline = tokio::time::Instant::now() + db.wait();
+    let deadline = tokio::time::Instant::now() + if wait { db.wait() } else { Duration::ZERO };
     let mut told = false;
     loop {
         // The serving role may not read the migrations table between the
@@ -717,9 +707,16 @@ pub async fn open_current_waiting(db: &DbArgs) -> Result<Store> {
             Err(e) => format!("{e:#}"),
         };
         if tokio::time::Instant::now() >= deadline {
+            let waited = if wait {
+                format!(
+                    ", and nothing changed that within {} s (CHARTA_DATABASE_WAIT)",
+                    db.database_wait
+                )
+            } else {
+                String::new()
+            };
             bail!(
-                "{why}, and nothing changed that within {} s (CHARTA_DATABASE_WAIT); run `charta migrate` as the role that owns the schema, with --grant-to this role on PostgreSQL, then start again",
-                db.database_wait
+                "{why}{waited}; run `charta migrate` as the role that owns the schema, with --grant-to this role on PostgreSQL, then start again"
             );
         }
         if !told {

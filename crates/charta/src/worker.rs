@@ -10,7 +10,7 @@ use std::time::Duration;
 /// safe beside web nodes that run them too, and beside other workers.
 pub async fn run(a: WorkerArgs) -> Result<()> {
     let key = crate::cli::release_key(&a.release_key, false)?;
-    let store = crate::cli::open_current_waiting(&a.db).await?;
+    let store = crate::cli::open_current(&a.db, true).await?;
     let settings = Settings {
         public_url: a.public_url.trim_end_matches('/').to_string(),
         ballot_sweep: Duration::from_secs(a.ballot_sweep_seconds),

@@ -16,9 +16,13 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn charta(db: &TestDb, args: &[&str]) -> Output {
+    charta_at(&db.url, args)
+}
+
+fn charta_at(url: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_charta"))
         .args(args)
-        .env("CHARTA_DATABASE_URL", &db.url)
+        .env("CHARTA_DATABASE_URL", url)
         .env("RUST_LOG", "warn")
         .output()
         .expect("run charta")
@@ -729,16 +733,10 @@ async fn migrate_waits_for_postgres_to_start() {
 
     // A host name that never resolves: it tries again, then gives up after
     // the wait, saying so, without the password.
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_charta"))
-        .args(["migrate", "--database-wait", "2"])
-        .env(
-            "CHARTA_DATABASE_URL",
-            "postgres://charta:hunter2@charta-db.invalid:5432/charta",
-        )
-        .env("RUST_LOG", "warn")
-        .output()
-        .await
-        .unwrap();
+    let out = charta_at(
+        "postgres://charta:hunter2@charta-db.invalid:5432/charta",
+        &["migrate", "--database-wait", "2"],
+    );
     assert!(!out.status.success());
     let err = text(&out.stderr);
     assert!(
@@ -752,14 +750,7 @@ async fn migrate_waits_for_postgres_to_start() {
     assert!(!err.contains("hunter2"), "{err}");
 
     // A database that does not exist is not waited for.
-    let missing = format!("{}_missing", pg.url);
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_charta"))
-        .args(["migrate"])
-        .env("CHARTA_DATABASE_URL", &missing)
-        .env("RUST_LOG", "warn")
-        .output()
-        .await
-        .unwrap();
+    let out = charta_at(&format!("{}_missing", pg.url), &["migrate"]);
     assert!(!out.status.success());
     let err = text(&out.stderr);
     assert!(err.contains("cannot open the database (postgres)"), "{err}");

@@ -550,63 +550,35 @@ fn trusted_proxy_ranges_give_each_forwarded_client_its_own_limit() {
         text(&out.stderr)
     );
 
-    let search = "/search?q=policy";
-    let forwarded = |ip: &str| format!("X-Forwarded-For: {ip}\r\n");
-    // Without the proxy trusted, every request counts against the peer.
-    let port = free_port();
-    let plain = start(
-        &[
-            "demo",
-            "--database-url",
-            &url,
-            "--expensive-per-minute",
-            "1",
-        ],
-        None,
-        d,
-        port,
-    );
-    assert_eq!(
-        get_with(port, search, &forwarded("198.51.100.1"))
-            .unwrap()
-            .0,
-        200
-    );
-    assert_eq!(
-        get_with(port, search, &forwarded("198.51.100.2"))
-            .unwrap()
-            .0,
-        429
-    );
-    drop(plain);
-    // With loopback trusted as a range, each forwarded client is counted
-    // on its own, and a client's second request is limited.
-    let port = free_port();
-    let mut cmd_args = vec![
+    // The status of a search, forwarded for `client`.
+    let search = |port: u16, client: &str| {
+        get_with(
+            port,
+            "/search?q=policy",
+            &format!("X-Forwarded-For: {client}\r\n"),
+        )
+        .unwrap()
+        .0
+    };
+    let limited = [
         "demo",
         "--database-url",
         &url,
         "--expensive-per-minute",
         "1",
     ];
-    cmd_args.extend(["--trusted-proxies", "127.0.0.0/8"]);
-    let _proxied = start(&cmd_args, None, d, port);
-    assert_eq!(
-        get_with(port, search, &forwarded("198.51.100.1"))
-            .unwrap()
-            .0,
-        200
-    );
-    assert_eq!(
-        get_with(port, search, &forwarded("198.51.100.2"))
-            .unwrap()
-            .0,
-        200
-    );
-    assert_eq!(
-        get_with(port, search, &forwarded("198.51.100.2"))
-            .unwrap()
-            .0,
-        429
-    );
+    // Without the proxy trusted, every request counts against the peer.
+    let port = free_port();
+    let plain = start(&limited, None, d, port);
+    assert_eq!(search(port, "198.51.100.1"), 200);
+    assert_eq!(search(port, "198.51.100.2"), 429);
+    drop(plain);
+    // With loopback trusted as a range, each forwarded client is counted
+    // on its own, and a client's second request is limited.
+    let port = free_port();
+    let trusting = [&limited[..], &["--trusted-proxies", "127.0.0.0/8"]].concat();
+    let _proxied = start(&trusting, None, d, port);
+    assert_eq!(search(port, "198.51.100.1"), 200);
+    assert_eq!(search(port, "198.51.100.2"), 200);
+    assert_eq!(search(port, "198.51.100.2"), 429);
 }
