@@ -77,14 +77,33 @@ impl Context {
     }
 }
 
-/// Loads amendment `number` of `slug`, if the viewer may read the
-/// specification (drafts of other groups are not found).
-pub async fn load(
+/// An amendment and its specification without its revisions: what acting
+/// on its review threads needs. Replying in a thread then reads no
+/// specification text, which for a large specification is most of the
+/// cost of loading a [`Context`].
+pub struct Subject {
+    pub spec: SpecRow,
+    pub amendment: AmendmentRow,
+}
+
+impl Subject {
+    /// How this amendment is named in the audit log and in URLs.
+    pub fn path(&self) -> String {
+        format!(
+            "/specs/{}/amendments/{}",
+            self.spec.slug, self.amendment.number
+        )
+    }
+}
+
+/// Loads amendment `number` of `slug` without its revisions, if the viewer
+/// may read the specification (drafts of other groups are not found).
+pub async fn load_subject(
     state: &App,
     viewer: &Viewer,
     slug: &str,
     number: &str,
-) -> Result<Context, Error> {
+) -> Result<Subject, Error> {
     let spec = lookup::spec(state, viewer, slug).await?;
     let n = parse_version(number, "the amendment number")
         .map_err(|_| Error::NotFound(format!("amendment {number} of {slug}")))?;
@@ -93,10 +112,23 @@ pub async fn load(
         .amendment(spec.id, n)
         .await
         .map_err(|_| Error::NotFound(format!("amendment {n} of {slug}")))?;
+    Ok(Subject { spec, amendment })
+}
+
+/// Loads amendment `number` of `slug` with its revisions, if the viewer
+/// may read the specification (drafts of other groups are not found).
+pub async fn load(
+    state: &App,
+    viewer: &Viewer,
+    slug: &str,
+    number: &str,
+) -> Result<Context, Error> {
+    let Subject { spec, amendment } = load_subject(state, viewer, slug, number).await?;
     let revisions = state.store.revisions_newest_text(amendment.id).await?;
     if revisions.is_empty() {
         return Err(Error::Internal(format!(
-            "amendment {n} of {slug} has no revision"
+            "amendment {} of {slug} has no revision",
+            amendment.number
         )));
     }
     let st = amendment.state;

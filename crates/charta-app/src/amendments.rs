@@ -367,7 +367,7 @@ pub async fn comment(
 pub async fn reply(
     app: &App,
     viewer: &Viewer,
-    ctx: &Context,
+    ctx: &amend::Subject,
     thread: i64,
     body: &str,
 ) -> Result<(), Error> {
@@ -393,7 +393,7 @@ pub async fn reply(
 pub async fn settle(
     app: &App,
     viewer: &Viewer,
-    ctx: &Context,
+    ctx: &amend::Subject,
     thread: i64,
     resolved: bool,
     reason: &str,

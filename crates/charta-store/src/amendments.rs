@@ -511,22 +511,10 @@ impl Store {
         let at = now();
         let actor = format!("user:{author_id}");
         let id = in_tx!(self, tx => {
-            let ok = sqlx::query("UPDATE review_threads SET updated_at = $1 WHERE id = $2 AND amendment_id = $3")
-                .bind(at)
-                .bind(thread_id)
-                .bind(a.id)
-                .execute(&mut *tx)
-                .await?;
-            if ok.rows_affected() != 1 {
+            let reply = NewReply { thread_id, amendment_id: a.id, author_id, body, at };
+            let Some(id) = ReplyWrite::add_reply(&mut tx, &reply).await? else {
                 return Err(StoreError::NotFound(format!("thread {thread_id} on amendment {}", a.number)));
-            }
-            let (id,): (i64,) = sqlx::query_as("INSERT INTO review_comments (thread_id, author_id, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
-                .bind(thread_id)
-                .bind(author_id)
-                .bind(body)
-                .bind(at)
-                .fetch_one(&mut *tx)
-                .await?;
+            };
             let object = format!("amendment:{}/{}", a.spec_slug, a.number);
             audit_append!(tx, &AuditEvent { actor: &actor, action: "review.comment", object: &object, details: serde_json::json!({"thread": thread_id, "comment": id}) });
             id
@@ -686,4 +674,67 @@ pub struct Work {
     pub review: Vec<AmendmentRow>,
     /// Amendments with unresolved threads where someone answered them.
     pub replies: Vec<AmendmentRow>,
+}
+
+/// A reply to add to a thread of an amendment.
+struct NewReply<'a> {
+    thread_id: i64,
+    amendment_id: i64,
+    author_id: i64,
+    body: &'a str,
+    at: OffsetDateTime,
+}
+
+/// Adds a reply and marks its thread as updated, in one round trip (the
+/// writer's lock is held meanwhile); `None` when the amendment has no such
+/// thread. PostgreSQL does it in one statement; SQLite runs no
+/// data-modifying statement inside `WITH`, so it is sent two statements in
+/// one command.
+trait ReplyWrite {
+    fn add_reply(
+        &mut self,
+        r: &NewReply<'_>,
+    ) -> impl std::future::Future<Output = Result<Option<i64>, sqlx::Error>> + Send;
+}
+
+impl ReplyWrite for sqlx::Transaction<'_, sqlx::Sqlite> {
+    async fn add_reply(&mut self, r: &NewReply<'_>) -> Result<Option<i64>, sqlx::Error> {
+        // Every row is read, so that the command has run to its end.
+        let ids: Vec<(i64,)> = sqlx::query_as(
+            "UPDATE review_threads SET updated_at = $4 WHERE id = $1 AND amendment_id = $5;
+             INSERT INTO review_comments (thread_id, author_id, body, created_at)
+             SELECT $1, $2, $3, $4
+             WHERE EXISTS (SELECT 1 FROM review_threads WHERE id = $1 AND amendment_id = $5)
+             RETURNING id",
+        )
+        .bind(r.thread_id)
+        .bind(r.author_id)
+        .bind(r.body)
+        .bind(r.at)
+        .bind(r.amendment_id)
+        .fetch_all(&mut **self)
+        .await?;
+        Ok(ids.first().map(|(id,)| *id))
+    }
+}
+
+impl ReplyWrite for sqlx::Transaction<'_, sqlx::Postgres> {
+    async fn add_reply(&mut self, r: &NewReply<'_>) -> Result<Option<i64>, sqlx::Error> {
+        let id: Option<(i64,)> = sqlx::query_as(
+            "WITH thread AS (
+                 UPDATE review_threads SET updated_at = $4 WHERE id = $1 AND amendment_id = $5 RETURNING id
+             )
+             INSERT INTO review_comments (thread_id, author_id, body, created_at)
+             SELECT thread.id, $2, $3, $4 FROM thread
+             RETURNING id",
+        )
+        .bind(r.thread_id)
+        .bind(r.author_id)
+        .bind(r.body)
+        .bind(r.at)
+        .bind(r.amendment_id)
+        .fetch_optional(&mut **self)
+        .await?;
+        Ok(id.map(|(id,)| id))
+    }
 }

@@ -139,11 +139,11 @@ macro_rules! audit_append {
 pub(crate) use audit_append;
 
 /// Stores a sealed entry and moves the head's hash to it, inside the
-/// transaction that took the head's lock. On PostgreSQL this is one
-/// statement: every round trip made while the lock is held makes every
-/// other writer wait that much longer. SQLite runs no data-modifying
-/// statement inside `WITH`, so it takes two, and its writers are in turn
-/// one at a time anyway.
+/// transaction that took the head's lock, in one round trip: every round
+/// trip made while the lock is held makes every other writer wait that much
+/// longer. PostgreSQL does it in one statement; SQLite runs no
+/// data-modifying statement inside `WITH`, so it is sent two statements in
+/// one command.
 pub(crate) trait EntryWrite {
     fn write_entry(
         &mut self,
@@ -155,7 +155,8 @@ impl EntryWrite for sqlx::Transaction<'_, sqlx::Sqlite> {
     async fn write_entry(&mut self, entry: &AuditEntry) -> Result<(), sqlx::Error> {
         sqlx::query(
             "INSERT INTO audit_log (seq, at, actor, action, object, details, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8);
+             UPDATE audit_head SET hash = $8 WHERE id = 1",
         )
         .bind(entry.seq)
         .bind(&entry.at)
@@ -167,10 +168,6 @@ impl EntryWrite for sqlx::Transaction<'_, sqlx::Sqlite> {
         .bind(&entry.hash)
         .execute(&mut **self)
         .await?;
-        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-            .bind(&entry.hash)
-            .execute(&mut **self)
-            .await?;
         Ok(())
     }
 }

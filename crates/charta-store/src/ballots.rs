@@ -458,13 +458,23 @@ impl Store {
         let actor = format!("user:{}", v.user_id);
         let object = ballot.audit_object();
         let id = in_tx!(self, tx => {
-            let locked: Option<(OffsetDateTime, i64, Option<i64>)> = sqlx::query_as(
-                "UPDATE ballots SET round = round WHERE id = $1 AND state = 'open' RETURNING closes_at, round, revision",
+            // Locks the ballot's row (a vote and the ballot's closing take
+            // turns) and reads, in the same round trip, whether the
+            // organisation has a vote in it and whether this person already
+            // voted for another one.
+            let locked: Option<VoteLock> = sqlx::query_as(
+                "UPDATE ballots SET round = round WHERE id = $1 AND state = 'open'
+                 RETURNING closes_at, round, revision,
+                     EXISTS (SELECT 1 FROM ballot_voters v WHERE v.ballot_id = $1 AND v.organization_id = $2) AS eligible,
+                     (SELECT o.name FROM ballot_votes x JOIN organizations o ON o.id = x.organization_id
+                      WHERE x.ballot_id = $1 AND x.user_id = $3 AND x.organization_id <> $2 ORDER BY x.id LIMIT 1) AS voted_for",
             )
             .bind(ballot.id)
+            .bind(v.organization_id)
+            .bind(v.user_id)
             .fetch_optional(&mut *tx)
             .await?;
-            let Some((closes_at, round, revision)) = locked else {
+            let Some(VoteLock { closes_at, round, revision, eligible, voted_for }) = locked else {
                 return Err(StoreError::Conflict(format!("ballot {} has closed; votes are no longer accepted", ballot.id)));
             };
             if v.at >= closes_at {
@@ -473,14 +483,7 @@ impl Store {
                     ballot.id, rfc3339(closes_at)
                 )));
             }
-            let eligible: Option<(i64,)> = sqlx::query_as(
-                "SELECT organization_id FROM ballot_voters WHERE ballot_id = $1 AND organization_id = $2",
-            )
-            .bind(ballot.id)
-            .bind(v.organization_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if eligible.is_none() {
+            if !eligible {
                 return Err(StoreError::Conflict(
                     "this organisation was not a member of the group when the ballot opened, so it has no vote in it".into(),
                 ));
@@ -490,16 +493,7 @@ impl Store {
             if voice.person() != Some(v.user_id) {
                 return Err(StoreError::Forbidden(facts.refusal(voice)));
             }
-            let other: Option<(String,)> = sqlx::query_as(
-                "SELECT o.name FROM ballot_votes x JOIN organizations o ON o.id = x.organization_id
-                 WHERE x.ballot_id = $1 AND x.user_id = $2 AND x.organization_id <> $3 ORDER BY x.id LIMIT 1",
-            )
-            .bind(ballot.id)
-            .bind(v.user_id)
-            .bind(v.organization_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some((other,)) = other {
+            if let Some(other) = voted_for {
                 return Err(StoreError::Conflict(format!(
                     "you already voted for {other} in this ballot, and one person casts the vote of one organisation only; {} needs someone else to vote for it",
                     facts.organization_name
@@ -759,4 +753,17 @@ impl Store {
 fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
+}
+
+/// What casting a vote reads as it locks the ballot's row.
+#[derive(sqlx::FromRow)]
+struct VoteLock {
+    closes_at: OffsetDateTime,
+    round: i64,
+    revision: Option<i64>,
+    /// Whether the organisation has a vote in this ballot.
+    eligible: bool,
+    /// The organisation this person already voted for in this ballot, if
+    /// another one.
+    voted_for: Option<String>,
 }

@@ -1,5 +1,6 @@
 //! Opening the database named by `CHARTA_DATABASE_URL`.
 
+use crate::writer::Writer;
 use crate::{Pool, Store, StoreError, StoreResult};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -59,9 +60,10 @@ impl Store {
     ///
     /// SQLite runs in WAL mode with foreign keys enforced and a busy timeout,
     /// so readers never block the writer and concurrent writers wait their
-    /// turn instead of failing.
+    /// turn instead of failing. Its write transactions run on a connection
+    /// of their own (see [`Writer`]), its reads on the pool.
     pub async fn connect(url: &str) -> StoreResult<Store> {
-        let pool = match Backend::from_url(url)? {
+        let (pool, writer) = match Backend::from_url(url)? {
             Backend::Sqlite => {
                 let opts = SqliteConnectOptions::from_str(url)
                     .map_err(|e| StoreError::Config(format!("bad SQLite URL: {e}")))?
@@ -70,25 +72,35 @@ impl Store {
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10));
-                Pool::Sqlite(
+                let writer = Writer::sqlite(opts.clone());
+                let pool = Pool::Sqlite(
                     SqlitePoolOptions::new()
                         .max_connections(8)
+                        // A SQLite connection is a file handle in this
+                        // process, not a socket a server may have closed;
+                        // testing it before each use only costs a trip to
+                        // its thread and back.
+                        .test_before_acquire(false)
                         .acquire_timeout(Duration::from_secs(15))
                         .connect_with(opts)
                         .await?,
-                )
+                );
+                (pool, writer)
             }
-            Backend::Postgres => Pool::Postgres(
-                PgPoolOptions::new()
-                    .max_connections(16)
-                    .acquire_timeout(Duration::from_secs(15))
-                    .connect(url)
-                    .await?,
+            Backend::Postgres => (
+                Pool::Postgres(
+                    PgPoolOptions::new()
+                        .max_connections(16)
+                        .acquire_timeout(Duration::from_secs(15))
+                        .connect(url)
+                        .await?,
+                ),
+                Writer::default(),
             ),
         };
         Ok(Store {
             pool,
-            sqlite_writer: Default::default(),
+            sqlite_writer: std::sync::Arc::new(writer),
         })
     }
 }

@@ -39,23 +39,27 @@ pub(crate) use delegation_select;
 macro_rules! voice_facts {
     ($tx:ident, $org:expr) => {{
         let org: i64 = $org;
-        let name: Option<(String, i64)> =
-            sqlx::query_as("SELECT name, group_id FROM organizations WHERE id = $1")
-                .bind(org)
-                .fetch_optional(&mut *$tx)
-                .await?;
-        let (organization_name, group_id) = name.ok_or_else(|| {
-            $crate::StoreError::NotFound(format!("member organisation {org}"))
-        })?;
-        let people: Vec<(i64, String, String)> = sqlx::query_as(
-            "SELECT m.user_id, u.name, m.role FROM memberships m JOIN users u ON u.id = m.user_id
-             WHERE m.group_id = $1 AND m.organization_id = $2 AND m.role IN ('representative', 'alternate')
+        // The organisation and the people who speak for it, in one query:
+        // one row per person, or one with no person when there is none.
+        let rows: Vec<(String, Option<i64>, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT o.name, m.user_id, u.name, m.role FROM organizations o
+             LEFT JOIN memberships m ON m.group_id = o.group_id AND m.organization_id = o.id
+                  AND m.role IN ('representative', 'alternate')
+             LEFT JOIN users u ON u.id = m.user_id
+             WHERE o.id = $1
              ORDER BY m.id",
         )
-        .bind(group_id)
         .bind(org)
         .fetch_all(&mut *$tx)
         .await?;
+        let organization_name = rows
+            .first()
+            .map(|r| r.0.clone())
+            .ok_or_else(|| $crate::StoreError::NotFound(format!("member organisation {org}")))?;
+        let people: Vec<(i64, String, String)> = rows
+            .into_iter()
+            .filter_map(|(_, id, name, role)| Some((id?, name?, role?)))
+            .collect();
         let delegations: Vec<$crate::delegations::DelegationRow> = sqlx::query_as(
             $crate::delegations::delegation_select!("AND d.organization_id = $1 ORDER BY d.id"),
         )

@@ -31,6 +31,7 @@ mod specs;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod tokens;
+mod writer;
 
 pub use accounts::{LoginRow, NewSession, SessionRow, UserRow};
 pub use amendments::{
@@ -81,18 +82,19 @@ pub(crate) use on_pool;
 pub const PARSED_FORMAT: i64 = 1;
 
 /// Runs `$body` inside a write transaction on whichever backend the store
-/// holds, committing when it returns `Ok`. SQLite transactions start with
-/// `BEGIN IMMEDIATE` so that two writers queue on the busy timeout instead of
-/// failing when a read lock is upgraded; within one process they first
-/// queue on the store's writer lock, so that many concurrent writers take
-/// turns in order rather than polling SQLite's busy handler, which sleeps
-/// for milliseconds between tries.
+/// holds, committing when it returns `Ok`.
+///
+/// On SQLite every write transaction runs on the store's one writer
+/// connection (see [`writer::Writer`]), taken in turn by the writers of this
+/// process, and starts with `BEGIN IMMEDIATE` so that a writer in another
+/// process is waited for (busy timeout) instead of failing when a read lock
+/// is upgraded.
 macro_rules! in_tx {
     ($store:expr, $tx:ident => $body:expr) => {
         match &$store.pool {
-            $crate::Pool::Sqlite(pool) => {
-                let _writer = $store.sqlite_writer.lock().await;
-                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+            $crate::Pool::Sqlite(_) => {
+                let mut writer = $store.sqlite_writer.take().await?;
+                let mut $tx = writer.begin().await?;
                 let out = $body;
                 $tx.commit().await?;
                 out
@@ -118,10 +120,9 @@ pub(crate) enum Pool {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: Pool,
-    /// Held for the length of each SQLite write transaction (see
-    /// [`in_tx`]); shared by every clone. SQLite has one writer at a time
-    /// anyway; PostgreSQL does not use it.
-    sqlite_writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// The SQLite writer connection (see [`in_tx`]); shared by every clone.
+    /// PostgreSQL does not use it.
+    sqlite_writer: std::sync::Arc<writer::Writer>,
 }
 
 impl Store {
@@ -225,6 +226,7 @@ impl Store {
 
     /// Closes every connection, waiting for queries in flight.
     pub async fn close(&self) {
+        self.sqlite_writer.close().await;
         on_pool!(self, p => p.close().await)
     }
 }

@@ -124,7 +124,16 @@ both_backends! {
             anchor_text: "MUST triage within 7 days.", blocking: true, author_id: reviewer.id, body: "Seven days is too short for volunteers.", suggestion: "",
         }).await.unwrap();
         db.store.reply(&a, t, s.user, "Most reports are triaged in two.").await.unwrap();
+        // A thread that does not exist, or belongs to another amendment, is
+        // not found, and nothing is written.
+        let head = db.store.audit_head().await.unwrap().seq;
         assert!(matches!(db.store.reply(&a, 9999, s.user, "x").await, Err(StoreError::NotFound(_))));
+        propose(&db, &s, &V1.replace("14", "10")).await;
+        let other = db.store.amendment(s.spec_id, 2).await.unwrap();
+        assert!(matches!(db.store.reply(&other, t, s.user, "x").await, Err(StoreError::NotFound(_))));
+        assert_eq!(db.store.comments(other.id).await.unwrap().len(), 0);
+        let after_second = db.store.audit_head().await.unwrap().seq;
+        assert_eq!(after_second, head + 1, "only the second amendment's creation is recorded");
         let threads = db.store.threads(a.id).await.unwrap();
         assert_eq!(threads.len(), 1);
         assert!(threads[0].blocking && !threads[0].resolved);
@@ -136,7 +145,7 @@ both_backends! {
         let work = db.store.work_of(reviewer.id).await.unwrap();
         assert_eq!(work.replies.len(), 1);
         assert!(db.store.work_of(s.user).await.unwrap().replies.is_empty());
-        assert_eq!(db.store.work_of(s.user).await.unwrap().authored.len(), 1);
+        assert_eq!(db.store.work_of(s.user).await.unwrap().authored.len(), 2, "both amendments");
         db.store.request_review(&a, reviewer.id, "user:1").await.unwrap();
         db.store.request_review(&a, reviewer.id, "user:1").await.unwrap();
         assert_eq!(db.store.work_of(reviewer.id).await.unwrap().review.len(), 1);

@@ -519,4 +519,35 @@ both_backends! {
         db.store.cast_vote(&b, by(s.voters[0], s.orgs[0], Position::Abstain)).await.unwrap();
         assert_eq!(db.store.votes(b.id).await.unwrap().len(), 2);
     };
+
+    a_refused_vote_writes_nothing_and_the_next_vote_is_taken => |db: TestDb| async move {
+        let s = setup(&db).await;
+        let b = open(&db, &s, &Rules::default(), OffsetDateTime::now_utc(), 7).await;
+        // Delphi joins after the ballot opened: its representative has no
+        // vote in this ballot.
+        import_group_text(
+            &db.store,
+            "group: wg\nname: WG\nmembers:\n  - slug: aurora\n    name: Aurora\n  - slug: borealis\n    name: Borealis\n  - slug: cygnus\n    name: Cygnus\n  - slug: delphi\n    name: Delphi\n",
+            "t",
+        )
+        .await
+        .unwrap();
+        let delphi = db.store.organizations(s.group_id).await.unwrap().into_iter().find(|o| o.slug == "delphi").unwrap().id;
+        let rep = db.store.upsert_user("i", "rep-delphi", "d@x", "Rep D").await.unwrap();
+        db.store.add_membership(s.group_id, rep.id, "representative", Some(delphi)).await.unwrap();
+        let head = db.store.audit_head().await.unwrap().seq;
+        let err = db.store.cast_vote(&b, by(rep.id, delphi, Position::Approve)).await.unwrap_err();
+        assert!(matches!(&err, StoreError::Conflict(m) if m.contains("no vote in it")), "{err}");
+        // Someone who does not hold the organisation's vote is refused,
+        // and told who does.
+        let err = db.store.cast_vote(&b, by(s.voters[1], s.orgs[0], Position::Approve)).await.unwrap_err();
+        assert!(matches!(&err, StoreError::Forbidden(m) if m.contains("Rep 0")), "{err}");
+        assert!(db.store.votes(b.id).await.unwrap().is_empty());
+        assert_eq!(db.store.audit_head().await.unwrap().seq, head, "a refused vote writes no audit entry");
+        // The writer goes on after the refusals.
+        db.store.cast_vote(&b, by(s.voters[0], s.orgs[0], Position::Approve)).await.unwrap();
+        assert_eq!(db.store.votes(b.id).await.unwrap().len(), 1);
+        assert_eq!(db.store.audit_head().await.unwrap().seq, head + 1);
+        assert!(db.store.verify_audit().await.unwrap().is_ok());
+    };
 }

@@ -38,7 +38,7 @@ pub async fn reply(
     request: Result<Json<ReplyRequest>, JsonRejection>,
 ) -> ApiResult<StatusCode> {
     let r = body(request, "{\"body\"}")?;
-    let ctx = amend::load(&state, &viewer, &spec, &number).await?;
+    let ctx = amend::load_subject(&state, &viewer, &spec, &number).await?;
     amendments::reply(
         &state,
         &viewer,
@@ -73,7 +73,7 @@ pub async fn settle(
     request: Result<Json<SettleRequest>, JsonRejection>,
 ) -> ApiResult<StatusCode> {
     let r = body(request, "{\"resolved\": true|false, \"reason\"}")?;
-    let ctx = amend::load(&state, &viewer, &spec, &number).await?;
+    let ctx = amend::load_subject(&state, &viewer, &spec, &number).await?;
     amendments::settle(
         &state,
         &viewer,

@@ -1083,7 +1083,7 @@ pub async fn reply(
     Path((spec, number, thread)): Path<(String, String, String)>,
     PageForm(f): PageForm<ReplyForm>,
 ) -> PageResult<Response> {
-    let ctx = amend::load(&state, &viewer, &spec, &number).await?;
+    let ctx = amend::load_subject(&state, &viewer, &spec, &number).await?;
     let id = amendments::parse_thread_id(&thread)?;
     amendments::reply(&state, &viewer, &ctx, id, &f.body).await?;
     Ok(see_other(&ctx.path()).into_response())
@@ -1107,7 +1107,7 @@ pub async fn resolve(
     Path((spec, number, thread)): Path<(String, String, String)>,
     PageForm(f): PageForm<ResolveForm>,
 ) -> PageResult<Response> {
-    let ctx = amend::load(&state, &viewer, &spec, &number).await?;
+    let ctx = amend::load_subject(&state, &viewer, &spec, &number).await?;
     let id = amendments::parse_thread_id(&thread)?;
     amendments::settle(&state, &viewer, &ctx, id, f.resolved == "true", &f.reason).await?;
     Ok(see_other(&ctx.path()).into_response())
