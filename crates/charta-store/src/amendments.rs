@@ -1,6 +1,6 @@
 //! Amendments, their immutable revisions and the review threads on them.
 
-use crate::audit::{AuditEvent, audit_append};
+use crate::audit::{AuditEvent, Reserved, audit_append, audit_append_reserved};
 use crate::page::{Page, PageKey, PageRequest};
 use crate::{Store, StoreError, StoreResult, in_tx, now, on_pool};
 use charta_domain::amendment::AmendmentState;
@@ -512,11 +512,11 @@ impl Store {
         let actor = format!("user:{author_id}");
         let id = in_tx!(self, tx => {
             let reply = NewReply { thread_id, amendment_id: a.id, author_id, body, at };
-            let Some(id) = ReplyWrite::add_reply(&mut tx, &reply).await? else {
+            let Some((id, reserved)) = ReplyWrite::add_reply(&mut tx, &reply).await? else {
                 return Err(StoreError::NotFound(format!("thread {thread_id} on amendment {}", a.number)));
             };
             let object = format!("amendment:{}/{}", a.spec_slug, a.number);
-            audit_append!(tx, &AuditEvent { actor: &actor, action: "review.comment", object: &object, details: serde_json::json!({"thread": thread_id, "comment": id}) });
+            audit_append_reserved!(tx, &AuditEvent { actor: &actor, action: "review.comment", object: &object, details: serde_json::json!({"thread": thread_id, "comment": id}) }, reserved);
             id
         });
         Ok(id)
@@ -685,27 +685,40 @@ struct NewReply<'a> {
     at: OffsetDateTime,
 }
 
-/// Adds a reply and marks its thread as updated, in one round trip (the
-/// writer's lock is held meanwhile); `None` when the amendment has no such
-/// thread. PostgreSQL does it in one statement; SQLite runs no
+/// The new comment's id and its audit entry's place in the chain.
+#[derive(sqlx::FromRow)]
+struct ReplyRow {
+    id: i64,
+    #[sqlx(flatten)]
+    reserved: Reserved,
+}
+
+/// Adds a reply, marks its thread as updated and reserves the audit entry
+/// (see [`audit_append_reserved!`]), in one round trip: the writer's turn
+/// or the audit head is held meanwhile. `None` when the amendment has no
+/// such thread. PostgreSQL does it in one statement; SQLite runs no
 /// data-modifying statement inside `WITH`, so it is sent two statements in
 /// one command.
 trait ReplyWrite {
     fn add_reply(
         &mut self,
         r: &NewReply<'_>,
-    ) -> impl std::future::Future<Output = Result<Option<i64>, sqlx::Error>> + Send;
+    ) -> impl std::future::Future<Output = Result<Option<(i64, Reserved)>, sqlx::Error>> + Send;
 }
 
 impl ReplyWrite for sqlx::Transaction<'_, sqlx::Sqlite> {
-    async fn add_reply(&mut self, r: &NewReply<'_>) -> Result<Option<i64>, sqlx::Error> {
+    async fn add_reply(
+        &mut self,
+        r: &NewReply<'_>,
+    ) -> Result<Option<(i64, Reserved)>, sqlx::Error> {
         // Every row is read, so that the command has run to its end.
-        let ids: Vec<(i64,)> = sqlx::query_as(
+        let rows: Vec<ReplyRow> = sqlx::query_as(
             "UPDATE review_threads SET updated_at = $4 WHERE id = $1 AND amendment_id = $5;
              INSERT INTO review_comments (thread_id, author_id, body, created_at)
              SELECT $1, $2, $3, $4
              WHERE EXISTS (SELECT 1 FROM review_threads WHERE id = $1 AND amendment_id = $5)
-             RETURNING id",
+             RETURNING id, (SELECT seq + 1 FROM audit_head WHERE id = 1) AS seq,
+                 (SELECT hash FROM audit_head WHERE id = 1) AS prev_hash",
         )
         .bind(r.thread_id)
         .bind(r.author_id)
@@ -714,19 +727,29 @@ impl ReplyWrite for sqlx::Transaction<'_, sqlx::Sqlite> {
         .bind(r.amendment_id)
         .fetch_all(&mut **self)
         .await?;
-        Ok(ids.first().map(|(id,)| *id))
+        Ok(rows.into_iter().next().map(|r| (r.id, r.reserved)))
     }
 }
 
 impl ReplyWrite for sqlx::Transaction<'_, sqlx::Postgres> {
-    async fn add_reply(&mut self, r: &NewReply<'_>) -> Result<Option<i64>, sqlx::Error> {
-        let id: Option<(i64,)> = sqlx::query_as(
+    async fn add_reply(
+        &mut self,
+        r: &NewReply<'_>,
+    ) -> Result<Option<(i64, Reserved)>, sqlx::Error> {
+        // The head is bumped only once the comment is written (its `WHERE`
+        // reads `comment`), so its lock is still the last one taken.
+        let row: Option<ReplyRow> = sqlx::query_as(
             "WITH thread AS (
                  UPDATE review_threads SET updated_at = $4 WHERE id = $1 AND amendment_id = $5 RETURNING id
+             ), comment AS (
+                 INSERT INTO review_comments (thread_id, author_id, body, created_at)
+                 SELECT thread.id, $2, $3, $4 FROM thread
+                 RETURNING id
+             ), head AS (
+                 UPDATE audit_head SET seq = seq + 1 WHERE id = 1 AND EXISTS (SELECT 1 FROM comment)
+                 RETURNING seq, hash
              )
-             INSERT INTO review_comments (thread_id, author_id, body, created_at)
-             SELECT thread.id, $2, $3, $4 FROM thread
-             RETURNING id",
+             SELECT comment.id, head.seq, head.hash AS prev_hash FROM comment, head",
         )
         .bind(r.thread_id)
         .bind(r.author_id)
@@ -735,6 +758,6 @@ impl ReplyWrite for sqlx::Transaction<'_, sqlx::Postgres> {
         .bind(r.amendment_id)
         .fetch_optional(&mut **self)
         .await?;
-        Ok(id.map(|(id,)| id))
+        Ok(row.map(|r| (r.id, r.reserved)))
     }
 }

@@ -9,7 +9,7 @@
 //! serialises write transactions anyway.) Deadlines are compared in Rust on
 //! the values read inside the transaction, never as text in SQL.
 
-use crate::audit::{AuditEvent, audit_append};
+use crate::audit::{AuditEvent, Reserved, audit_append, audit_append_reserved};
 use crate::delegations::voice_facts;
 use crate::page::{Page, PageKey, PageRequest};
 use crate::{Store, StoreError, StoreResult, in_tx, now, on_pool};
@@ -499,22 +499,38 @@ impl Store {
                     facts.organization_name
                 )));
             }
-            let (id,): (i64,) = sqlx::query_as(
+            // The vote's row and its audit entry's place in the chain, in
+            // one round trip (see `audit_append_reserved!`).
+            let sql = if crate::audit::is_sqlite(&tx) {
                 "INSERT INTO ballot_votes (ballot_id, organization_id, user_id, position, rationale, round, revision, cast_at, delegation_id)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-            )
-            .bind(ballot.id)
-            .bind(v.organization_id)
-            .bind(v.user_id)
-            .bind(v.position.as_str())
-            .bind(v.rationale)
-            .bind(round)
-            .bind(revision)
-            .bind(v.at)
-            .bind(voice.delegation())
-            .fetch_one(&mut *tx)
-            .await?;
-            audit_append!(tx, &AuditEvent {
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                 RETURNING id, (SELECT seq + 1 FROM audit_head WHERE id = 1) AS seq,
+                     (SELECT hash FROM audit_head WHERE id = 1) AS prev_hash"
+            } else {
+                "WITH vote AS (
+                     INSERT INTO ballot_votes (ballot_id, organization_id, user_id, position, rationale, round, revision, cast_at, delegation_id)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                     RETURNING id
+                 ), head AS (
+                     UPDATE audit_head SET seq = seq + 1 WHERE id = 1 AND EXISTS (SELECT 1 FROM vote)
+                     RETURNING seq, hash
+                 )
+                 SELECT vote.id, head.seq, head.hash AS prev_hash FROM vote, head"
+            };
+            let cast: CastRow = sqlx::query_as(sql)
+                .bind(ballot.id)
+                .bind(v.organization_id)
+                .bind(v.user_id)
+                .bind(v.position.as_str())
+                .bind(v.rationale)
+                .bind(round)
+                .bind(revision)
+                .bind(v.at)
+                .bind(voice.delegation())
+                .fetch_one(&mut *tx)
+                .await?;
+            let id = cast.id;
+            audit_append_reserved!(tx, &AuditEvent {
                 actor: &actor,
                 action: "ballot.vote",
                 object: &object,
@@ -523,7 +539,7 @@ impl Store {
                     "rationale": v.rationale, "round": round, "revision": revision,
                     "delegation": voice.delegation(),
                 }),
-            });
+            }, cast.reserved);
             id
         });
         Ok(id)
@@ -766,4 +782,12 @@ struct VoteLock {
     /// The organisation this person already voted for in this ballot, if
     /// another one.
     voted_for: Option<String>,
+}
+
+/// A new vote's id and its audit entry's place in the chain.
+#[derive(sqlx::FromRow)]
+struct CastRow {
+    id: i64,
+    #[sqlx(flatten)]
+    reserved: Reserved,
 }
