@@ -234,6 +234,16 @@ both_backends! {
         assert_eq!(r.status, StatusCode::FORBIDDEN, "the chair speaks for no organisation");
         let r = f.request("outsider", Method::GET, &ballot, "").await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "open ballots are for the group's members");
+        // The amendment page tells others that a ballot is under way, with
+        // no link to it; a member reads the same with the link.
+        let link = format!("href=\"/ballots/{id}\"");
+        for who in ["outsider", "anon"] {
+            let page = f.request(who, Method::GET, "/specs/demo/amendments/1", "").await.body;
+            assert!(page.contains("A ballot is under way among the group") && page.contains("The ballot is still open"), "{who}: {page}");
+            assert!(!page.contains(&link) && !page.contains("No ballot has been held"), "{who}: {page}");
+        }
+        let page = f.request("rep", Method::GET, "/specs/demo/amendments/1", "").await.body;
+        assert!(page.contains(&link) && !page.contains("A ballot is under way among the group"), "{page}");
         assert_eq!(f.request("anon", Method::GET, "/ballots/999999", "").await.status, StatusCode::NOT_FOUND);
         assert_eq!(f.request("anon", Method::GET, "/ballots/abc", "").await.status, StatusCode::NOT_FOUND);
         // Durations and extensions stay within the rules and thirty days.

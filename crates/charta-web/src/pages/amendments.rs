@@ -298,6 +298,8 @@ pub struct AmendmentPage {
     pub overlaps: Vec<Overlap>,
     /// Ballots on this amendment the viewer may see, newest first.
     pub ballots: Vec<charta_store::BallotRow>,
+    /// Whether an open ballot exists that the viewer may not see.
+    pub ballot_hidden: bool,
     /// Whether the viewer may open a ballot (possibly after stepping up).
     pub can_run_ballot: bool,
     pub ballot_days: u32,
@@ -539,7 +541,12 @@ async fn review_page(
     let all_ballots = state.store.ballots_of_amendment(ctx.amendment.id).await?;
     let ballot_gate = charta_app::ballot::gate(state, &ctx, &rules, &all_ballots).await?;
     let gate = merge_gate(&amend::gate_input(&ctx, &threads, ballot_gate));
-    let gate_lines = gate_lines(&gate, &ctx, &threads, ballot_gate, &all_ballots);
+    // Open ballots are shown to the group's members only: others read that
+    // one is under way, with no link to it.
+    let all_count = all_ballots.len();
+    let ballots = charta_app::ballot::visible(viewer, &ctx.spec, all_ballots);
+    let ballot_hidden = ballots.len() < all_count;
+    let gate_lines = gate_lines(&gate, &ctx, &threads, ballot_gate, &ballots);
     let clashes = amendments::suggestion_conflicts(&threads, &latest_spec);
     let (mut general, mut anchored) = (Vec::new(), Vec::new());
     for (t, placed) in threads.into_iter().zip(placed) {
@@ -578,7 +585,6 @@ async fn review_page(
     } else {
         overlaps(state, &ctx).await?
     };
-    let ballots = charta_app::ballot::visible(viewer, &ctx.spec, all_ballots);
     let ballot_days = rules.default_days;
     // Merging and rejecting are decisions: offered to whoever may take them,
     // the confirmation page then asks for a fresh multi-factor sign-in.
@@ -624,6 +630,7 @@ async fn review_page(
                 Decision::Allow | Decision::StepUp
             ),
         ballots,
+        ballot_hidden,
         ballot_days,
         title: format!(
             "Amendment {}: {}",
@@ -699,10 +706,14 @@ fn gate_lines(
     use charta_domain::amendment::{CHECK_BALLOT, CHECK_NO_BLOCKING, CHECK_UP_TO_DATE};
     let base = ctx.latest().base_version;
     let head = ctx.spec.head_version;
-    let newest_ballot = ballots
+    // `ballots` holds those the viewer may see, newest first.
+    let newest = ballots
         .iter()
-        .find(|b| b.state != charta_domain::ballot::BallotState::Cancelled)
+        .find(|b| b.state != charta_domain::ballot::BallotState::Cancelled);
+    let newest_open = newest
+        .filter(|b| b.state == charta_domain::ballot::BallotState::Open)
         .map(|b| (format!("/ballots/{}", b.id), format!("Ballot {}", b.id)));
+    let newest_ballot = newest.map(|b| (format!("/ballots/{}", b.id), format!("Ballot {}", b.id)));
     gate.iter()
         .map(|c| {
             let (sentence, link) = match c.name {
@@ -742,7 +753,7 @@ fn gate_lines(
                         "A ballot must pass first; none has been opened yet".into(),
                         Some(("#ballots".into(), "Ballot section".into())),
                     ),
-                    BallotGate::Pending => ("The ballot is still open".into(), newest_ballot.clone()),
+                    BallotGate::Pending => ("The ballot is still open".into(), newest_open.clone()),
                     BallotGate::Stale => (
                         "The ballot passed on an earlier revision, and normative text changed since; a new ballot is needed".into(),
                         newest_ballot.clone(),
