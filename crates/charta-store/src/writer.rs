@@ -24,6 +24,8 @@ pub(crate) struct Writer {
     /// Set when the connection could not begin a transaction: the next
     /// writer opens a fresh one.
     broken: AtomicBool,
+    /// Set by [`Writer::close`]: no connection is opened again.
+    closed: AtomicBool,
 }
 
 /// One writer's turn: the connection is theirs until this is dropped.
@@ -43,6 +45,9 @@ impl Writer {
     /// Waits for this writer's turn.
     pub(crate) async fn take(&self) -> Result<Turn<'_>, sqlx::Error> {
         let mut conn = self.conn.lock().await;
+        if self.closed.load(Ordering::Relaxed) {
+            return Err(sqlx::Error::PoolClosed);
+        }
         if self.broken.swap(false, Ordering::Relaxed)
             && let Some(old) = conn.take()
         {
@@ -57,9 +62,12 @@ impl Writer {
         Ok(Turn { writer: self, conn })
     }
 
-    /// Closes the connection, waiting for a transaction in flight to end.
+    /// Closes the connection, waiting for a transaction in flight to end;
+    /// later writes fail as they do on a closed pool.
     pub(crate) async fn close(&self) {
-        if let Some(conn) = self.conn.lock().await.take() {
+        let mut conn = self.conn.lock().await;
+        self.closed.store(true, Ordering::Relaxed);
+        if let Some(conn) = conn.take() {
             let _ = conn.close().await;
         }
     }

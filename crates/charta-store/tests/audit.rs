@@ -180,6 +180,8 @@ both_backends! {
         assert_eq!(seqs, (1..=80).collect::<Vec<i64>>(), "every append got its own number");
         assert_eq!(db.store.verify_audit().await.unwrap(), Ok(80));
         second.close().await;
+        assert!(second.record(&event(999)).await.is_err(), "a closed store writes nothing");
+        assert_eq!(db.store.verify_audit().await.unwrap(), Ok(80));
     };
 
     the_schema_refuses_edits_and_deletions => |db: TestDb| async move {
