@@ -70,10 +70,7 @@ impl Context {
 
     /// How this amendment is named in the audit log and in URLs.
     pub fn path(&self) -> String {
-        format!(
-            "/specs/{}/amendments/{}",
-            self.spec.slug, self.amendment.number
-        )
+        path(&self.spec, &self.amendment)
     }
 }
 
@@ -89,11 +86,13 @@ pub struct Subject {
 impl Subject {
     /// How this amendment is named in the audit log and in URLs.
     pub fn path(&self) -> String {
-        format!(
-            "/specs/{}/amendments/{}",
-            self.spec.slug, self.amendment.number
-        )
+        path(&self.spec, &self.amendment)
     }
+}
+
+/// How an amendment is named in the audit log and in URLs.
+fn path(spec: &SpecRow, amendment: &AmendmentRow) -> String {
+    format!("/specs/{}/amendments/{}", spec.slug, amendment.number)
 }
 
 /// Loads amendment `number` of `slug` without its revisions, if the viewer

@@ -1,6 +1,6 @@
 //! Amendments, their immutable revisions and the review threads on them.
 
-use crate::audit::{AuditEvent, Reserved, audit_append, audit_append_reserved};
+use crate::audit::{AuditEvent, Written, audit_append, audit_append_reserved};
 use crate::page::{Page, PageKey, PageRequest};
 use crate::{Store, StoreError, StoreResult, in_tx, now, on_pool};
 use charta_domain::amendment::AmendmentState;
@@ -511,8 +511,43 @@ impl Store {
         let at = now();
         let actor = format!("user:{author_id}");
         let id = in_tx!(self, tx => {
-            let reply = NewReply { thread_id, amendment_id: a.id, author_id, body, at };
-            let Some((id, reserved)) = ReplyWrite::add_reply(&mut tx, &reply).await? else {
+            // The comment, its thread marked as updated and its audit
+            // entry's place in the chain, in one round trip (see
+            // `audit_append_reserved!`); no row when the amendment has no
+            // such thread. SQLite runs no data-modifying statement inside
+            // `WITH`, so it is sent two statements in one command, whose
+            // rows are all read so that it runs to its end. On PostgreSQL
+            // the head is bumped only once the comment is written (its
+            // `WHERE` reads `comment`), so its lock is still the last taken.
+            let sql = if crate::audit::is_sqlite(&tx) {
+                "UPDATE review_threads SET updated_at = $4 WHERE id = $1 AND amendment_id = $5;
+                 INSERT INTO review_comments (thread_id, author_id, body, created_at)
+                 SELECT $1, $2, $3, $4
+                 WHERE EXISTS (SELECT 1 FROM review_threads WHERE id = $1 AND amendment_id = $5)
+                 RETURNING id, (SELECT seq + 1 FROM audit_head WHERE id = 1) AS seq,
+                     (SELECT hash FROM audit_head WHERE id = 1) AS prev_hash"
+            } else {
+                "WITH thread AS (
+                     UPDATE review_threads SET updated_at = $4 WHERE id = $1 AND amendment_id = $5 RETURNING id
+                 ), comment AS (
+                     INSERT INTO review_comments (thread_id, author_id, body, created_at)
+                     SELECT thread.id, $2, $3, $4 FROM thread
+                     RETURNING id
+                 ), head AS (
+                     UPDATE audit_head SET seq = seq + 1 WHERE id = 1 AND EXISTS (SELECT 1 FROM comment)
+                     RETURNING seq, hash
+                 )
+                 SELECT comment.id, head.seq, head.hash AS prev_hash FROM comment, head"
+            };
+            let rows: Vec<Written> = sqlx::query_as(sql)
+                .bind(thread_id)
+                .bind(author_id)
+                .bind(body)
+                .bind(at)
+                .bind(a.id)
+                .fetch_all(&mut *tx)
+                .await?;
+            let Some(Written { id, reserved }) = rows.into_iter().next() else {
                 return Err(StoreError::NotFound(format!("thread {thread_id} on amendment {}", a.number)));
             };
             let object = format!("amendment:{}/{}", a.spec_slug, a.number);
@@ -674,90 +709,4 @@ pub struct Work {
     pub review: Vec<AmendmentRow>,
     /// Amendments with unresolved threads where someone answered them.
     pub replies: Vec<AmendmentRow>,
-}
-
-/// A reply to add to a thread of an amendment.
-struct NewReply<'a> {
-    thread_id: i64,
-    amendment_id: i64,
-    author_id: i64,
-    body: &'a str,
-    at: OffsetDateTime,
-}
-
-/// The new comment's id and its audit entry's place in the chain.
-#[derive(sqlx::FromRow)]
-struct ReplyRow {
-    id: i64,
-    #[sqlx(flatten)]
-    reserved: Reserved,
-}
-
-/// Adds a reply, marks its thread as updated and reserves the audit entry
-/// (see [`audit_append_reserved!`]), in one round trip: the writer's turn
-/// or the audit head is held meanwhile. `None` when the amendment has no
-/// such thread. PostgreSQL does it in one statement; SQLite runs no
-/// data-modifying statement inside `WITH`, so it is sent two statements in
-/// one command.
-trait ReplyWrite {
-    fn add_reply(
-        &mut self,
-        r: &NewReply<'_>,
-    ) -> impl std::future::Future<Output = Result<Option<(i64, Reserved)>, sqlx::Error>> + Send;
-}
-
-impl ReplyWrite for sqlx::Transaction<'_, sqlx::Sqlite> {
-    async fn add_reply(
-        &mut self,
-        r: &NewReply<'_>,
-    ) -> Result<Option<(i64, Reserved)>, sqlx::Error> {
-        // Every row is read, so that the command has run to its end.
-        let rows: Vec<ReplyRow> = sqlx::query_as(
-            "UPDATE review_threads SET updated_at = $4 WHERE id = $1 AND amendment_id = $5;
-             INSERT INTO review_comments (thread_id, author_id, body, created_at)
-             SELECT $1, $2, $3, $4
-             WHERE EXISTS (SELECT 1 FROM review_threads WHERE id = $1 AND amendment_id = $5)
-             RETURNING id, (SELECT seq + 1 FROM audit_head WHERE id = 1) AS seq,
-                 (SELECT hash FROM audit_head WHERE id = 1) AS prev_hash",
-        )
-        .bind(r.thread_id)
-        .bind(r.author_id)
-        .bind(r.body)
-        .bind(r.at)
-        .bind(r.amendment_id)
-        .fetch_all(&mut **self)
-        .await?;
-        Ok(rows.into_iter().next().map(|r| (r.id, r.reserved)))
-    }
-}
-
-impl ReplyWrite for sqlx::Transaction<'_, sqlx::Postgres> {
-    async fn add_reply(
-        &mut self,
-        r: &NewReply<'_>,
-    ) -> Result<Option<(i64, Reserved)>, sqlx::Error> {
-        // The head is bumped only once the comment is written (its `WHERE`
-        // reads `comment`), so its lock is still the last one taken.
-        let row: Option<ReplyRow> = sqlx::query_as(
-            "WITH thread AS (
-                 UPDATE review_threads SET updated_at = $4 WHERE id = $1 AND amendment_id = $5 RETURNING id
-             ), comment AS (
-                 INSERT INTO review_comments (thread_id, author_id, body, created_at)
-                 SELECT thread.id, $2, $3, $4 FROM thread
-                 RETURNING id
-             ), head AS (
-                 UPDATE audit_head SET seq = seq + 1 WHERE id = 1 AND EXISTS (SELECT 1 FROM comment)
-                 RETURNING seq, hash
-             )
-             SELECT comment.id, head.seq, head.hash AS prev_hash FROM comment, head",
-        )
-        .bind(r.thread_id)
-        .bind(r.author_id)
-        .bind(r.body)
-        .bind(r.at)
-        .bind(r.amendment_id)
-        .fetch_optional(&mut **self)
-        .await?;
-        Ok(row.map(|r| (r.id, r.reserved)))
-    }
 }

@@ -146,6 +146,14 @@ pub(crate) struct Reserved {
     pub prev_hash: String,
 }
 
+/// A new record's id and the audit entry reserved with it.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct Written {
+    pub id: i64,
+    #[sqlx(flatten)]
+    pub reserved: Reserved,
+}
+
 /// As [`audit_append!`], for a record whose own statement already read
 /// (on SQLite) or took (on PostgreSQL) the head as `$reserved`, a
 /// [`Reserved`]: one round trip fewer while the head is held, for the
@@ -168,23 +176,10 @@ macro_rules! audit_append_reserved {
 }
 pub(crate) use audit_append_reserved;
 
-/// The backend a transaction runs on, for the few statements written once
-/// per dialect inside an [`in_tx!`](crate::in_tx) body.
-pub(crate) trait Dialect {
-    const SQLITE: bool;
-}
-
-impl Dialect for sqlx::Transaction<'_, sqlx::Sqlite> {
-    const SQLITE: bool = true;
-}
-
-impl Dialect for sqlx::Transaction<'_, sqlx::Postgres> {
-    const SQLITE: bool = false;
-}
-
-/// Whether `tx` is a SQLite transaction.
-pub(crate) fn is_sqlite<T: Dialect>(_tx: &T) -> bool {
-    T::SQLITE
+/// Whether `tx` runs on SQLite, for the few statements written once per
+/// dialect inside an [`in_tx!`](crate::in_tx) body.
+pub(crate) fn is_sqlite<DB: sqlx::Database>(_tx: &sqlx::Transaction<'_, DB>) -> bool {
+    DB::NAME == <sqlx::Sqlite as sqlx::Database>::NAME
 }
 
 /// Stores a sealed entry and moves the head to it, inside the transaction

@@ -9,7 +9,7 @@
 //! serialises write transactions anyway.) Deadlines are compared in Rust on
 //! the values read inside the transaction, never as text in SQL.
 
-use crate::audit::{AuditEvent, Reserved, audit_append, audit_append_reserved};
+use crate::audit::{AuditEvent, Written, audit_append, audit_append_reserved};
 use crate::delegations::voice_facts;
 use crate::page::{Page, PageKey, PageRequest};
 use crate::{Store, StoreError, StoreResult, in_tx, now, on_pool};
@@ -517,7 +517,7 @@ impl Store {
                  )
                  SELECT vote.id, head.seq, head.hash AS prev_hash FROM vote, head"
             };
-            let cast: CastRow = sqlx::query_as(sql)
+            let cast: Written = sqlx::query_as(sql)
                 .bind(ballot.id)
                 .bind(v.organization_id)
                 .bind(v.user_id)
@@ -782,12 +782,4 @@ struct VoteLock {
     /// The organisation this person already voted for in this ballot, if
     /// another one.
     voted_for: Option<String>,
-}
-
-/// A new vote's id and its audit entry's place in the chain.
-#[derive(sqlx::FromRow)]
-struct CastRow {
-    id: i64,
-    #[sqlx(flatten)]
-    reserved: Reserved,
 }
